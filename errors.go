@@ -1,0 +1,496 @@
+package participant
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aws/smithy-go"
+)
+
+// ServiceID is the service name every operation error carries in
+// [smithy.OperationError].ServiceID, the same as aws-sdk-go-v2's.
+const ServiceID = "ConnectParticipant"
+
+// The wire names of the service's modeled errors, as [smithy.APIError.ErrorCode]
+// returns them.
+const (
+	CodeAccessDenied         = "AccessDeniedException"
+	CodeConflict             = "ConflictException"
+	CodeInternalServer       = "InternalServerException"
+	CodeResourceNotFound     = "ResourceNotFoundException"
+	CodeServiceQuotaExceeded = "ServiceQuotaExceededException"
+	CodeThrottling           = "ThrottlingException"
+	CodeValidation           = "ValidationException"
+)
+
+// codeUnknown is the code of an error response that named no code, as in
+// aws-sdk-go-v2.
+const codeUnknown = "UnknownError"
+
+// maxErrorBody is how much of an error response body is read.
+const maxErrorBody = 64 << 10
+
+// maxExcerpt is the most of a service message that an Error() string shows.
+const maxExcerpt = 512
+
+// AccessDeniedError is the service's AccessDeniedException (HTTP 403): the
+// token is missing, invalid or expired, or the chat has ended.
+type AccessDeniedError struct{ Message string }
+
+// ConflictError is the service's ConflictException (HTTP 409): for example a
+// read or delivered receipt while more than two participants are active, or a
+// second CompleteAttachmentUpload of one attachment.
+type ConflictError struct{ Message string }
+
+// InternalServerError is the service's InternalServerException (HTTP 500). It is
+// retried.
+type InternalServerError struct{ Message string }
+
+// ResourceNotFoundError is the service's ResourceNotFoundException (HTTP 404),
+// returned by DescribeView.
+type ResourceNotFoundError struct {
+	Message      string
+	ResourceID   string
+	ResourceType ResourceType
+}
+
+// ServiceQuotaExceededError is the service's ServiceQuotaExceededException
+// (HTTP 402): for example too many attachments on one contact.
+type ServiceQuotaExceededError struct{ Message string }
+
+// ThrottlingError is the service's ThrottlingException (HTTP 429). It is
+// retried. Every HTTP 429 response that names no error code decodes to a
+// ThrottlingError as well.
+type ThrottlingError struct{ Message string }
+
+// ValidationError is the service's ValidationException (HTTP 400): the service
+// rejected the input. Most violations are caught before any I/O and returned
+// as [smithy.InvalidParamsError] instead.
+type ValidationError struct{ Message string }
+
+var (
+	_ smithy.APIError = (*AccessDeniedError)(nil)
+	_ smithy.APIError = (*ConflictError)(nil)
+	_ smithy.APIError = (*InternalServerError)(nil)
+	_ smithy.APIError = (*ResourceNotFoundError)(nil)
+	_ smithy.APIError = (*ServiceQuotaExceededError)(nil)
+	_ smithy.APIError = (*ThrottlingError)(nil)
+	_ smithy.APIError = (*ValidationError)(nil)
+)
+
+func apiErrorString(code, msg string) string {
+	if msg == "" {
+		return code
+	}
+	return code + ": " + excerpt(msg)
+}
+
+// Error implements error.
+func (e *AccessDeniedError) Error() string { return apiErrorString(CodeAccessDenied, e.Message) }
+
+// ErrorCode returns "AccessDeniedException".
+func (e *AccessDeniedError) ErrorCode() string { return CodeAccessDenied }
+
+// ErrorMessage returns the service's message.
+func (e *AccessDeniedError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultClient].
+func (e *AccessDeniedError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// Error implements error.
+func (e *ConflictError) Error() string { return apiErrorString(CodeConflict, e.Message) }
+
+// ErrorCode returns "ConflictException".
+func (e *ConflictError) ErrorCode() string { return CodeConflict }
+
+// ErrorMessage returns the service's message.
+func (e *ConflictError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultClient].
+func (e *ConflictError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// Error implements error.
+func (e *InternalServerError) Error() string { return apiErrorString(CodeInternalServer, e.Message) }
+
+// ErrorCode returns "InternalServerException".
+func (e *InternalServerError) ErrorCode() string { return CodeInternalServer }
+
+// ErrorMessage returns the service's message.
+func (e *InternalServerError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultServer].
+func (e *InternalServerError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
+
+// RetryableError reports true: an internal error of the service is transient.
+// aws/retry consults this method before its own rules.
+func (e *InternalServerError) RetryableError() bool { return true }
+
+// Error implements error.
+func (e *ResourceNotFoundError) Error() string {
+	return apiErrorString(CodeResourceNotFound, e.Message)
+}
+
+// ErrorCode returns "ResourceNotFoundException".
+func (e *ResourceNotFoundError) ErrorCode() string { return CodeResourceNotFound }
+
+// ErrorMessage returns the service's message.
+func (e *ResourceNotFoundError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultClient].
+func (e *ResourceNotFoundError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// Error implements error.
+func (e *ServiceQuotaExceededError) Error() string {
+	return apiErrorString(CodeServiceQuotaExceeded, e.Message)
+}
+
+// ErrorCode returns "ServiceQuotaExceededException".
+func (e *ServiceQuotaExceededError) ErrorCode() string { return CodeServiceQuotaExceeded }
+
+// ErrorMessage returns the service's message.
+func (e *ServiceQuotaExceededError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultClient].
+func (e *ServiceQuotaExceededError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// Error implements error.
+func (e *ThrottlingError) Error() string { return apiErrorString(CodeThrottling, e.Message) }
+
+// ErrorCode returns "ThrottlingException".
+func (e *ThrottlingError) ErrorCode() string { return CodeThrottling }
+
+// ErrorMessage returns the service's message.
+func (e *ThrottlingError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultClient].
+func (e *ThrottlingError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// RetryableError reports true: throttling is always retried, with any
+// aws.Retryer, because aws/retry consults this method before its own rules.
+func (e *ThrottlingError) RetryableError() bool { return true }
+
+// Error implements error.
+func (e *ValidationError) Error() string { return apiErrorString(CodeValidation, e.Message) }
+
+// ErrorCode returns "ValidationException".
+func (e *ValidationError) ErrorCode() string { return CodeValidation }
+
+// ErrorMessage returns the service's message.
+func (e *ValidationError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns [smithy.FaultClient].
+func (e *ValidationError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// ResponseError is an error response of the service, or a response this client
+// refuses (a redirect). It wraps the [smithy.APIError] decoded from the
+// response and sits inside the [smithy.OperationError] an operation returns:
+//
+//	var re *participant.ResponseError
+//	if errors.As(err, &re) { log.Print(re.StatusCode, re.RequestID) }
+type ResponseError struct {
+	// StatusCode is the HTTP status of the last attempt.
+	StatusCode int
+	// RequestID is the service's request id of the last attempt
+	// (x-amzn-RequestId), or "" when the response had none.
+	RequestID string
+	// Attempts is how many attempts the call made.
+	Attempts int
+	// Err is the decoded error: one of this package's modeled error types, or
+	// a *smithy.GenericAPIError for a code this package does not model.
+	Err error
+}
+
+// Error returns a one-line description: status, request id, attempts, code and
+// a short excerpt of the service's message.
+func (e *ResponseError) Error() string {
+	var b strings.Builder
+	b.WriteString("https response error StatusCode: ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	b.WriteString(", RequestID: ")
+	b.WriteString(e.RequestID)
+	if e.Attempts > 1 {
+		b.WriteString(", attempts: ")
+		b.WriteString(strconv.Itoa(e.Attempts))
+	}
+	if e.Err != nil {
+		b.WriteString(", ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the decoded error.
+//
+// A 429 response is throttling whatever code it names (as in aws-sdk-java-v2),
+// so when Err is not already retryable on its own, Unwrap returns it inside a
+// wrapper that tells aws/retry to retry it; errors.As still finds Err.
+func (e *ResponseError) Unwrap() error {
+	if e.StatusCode == http.StatusTooManyRequests {
+		var r interface{ RetryableError() bool }
+		if !errors.As(e.Err, &r) {
+			return &retryHint{err: e.Err, retry: true}
+		}
+	}
+	return e.Err
+}
+
+// HTTPStatusCode returns StatusCode. aws/retry uses it to retry 5xx responses.
+func (e *ResponseError) HTTPStatusCode() int { return e.StatusCode }
+
+// ServiceRequestID returns RequestID.
+func (e *ResponseError) ServiceRequestID() string { return e.RequestID }
+
+// retryHint carries a retry decision for an error whose type cannot carry one
+// itself: aws/retry asks RetryableError before any other rule.
+type retryHint struct {
+	err   error
+	retry bool
+}
+
+func (h *retryHint) Error() string        { return h.err.Error() }
+func (h *retryHint) Unwrap() error        { return h.err }
+func (h *retryHint) RetryableError() bool { return h.retry }
+
+// isCertificateError reports whether err is a failure to verify the server's
+// TLS certificate. Such a failure does not heal on retry; retrying it only
+// repeats a handshake with a host that may not be the service.
+func isCertificateError(err error) bool {
+	var (
+		verr *tls.CertificateVerificationError
+		uerr x509.UnknownAuthorityError
+		herr x509.HostnameError
+		ierr x509.CertificateInvalidError
+	)
+	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr)
+}
+
+// decodeError turns a non-2xx response into the service error it describes.
+// body holds at most maxErrorBody bytes; truncated says more followed. The
+// token the request carried is cut out of anything the service echoes.
+func decodeError(status int, header http.Header, body []byte, truncated bool, tok Token) (requestID string, err error) {
+	requestID = requestIDFrom(header)
+
+	code := sanitizeErrorCode(header.Get("X-Amzn-Errortype"))
+	fields, isJSON := errorBodyFields(body, truncated)
+	if code == "" {
+		code = sanitizeErrorCode(fields.code)
+	}
+	if code == "" {
+		code = sanitizeErrorCode(fields.typ)
+	}
+
+	msg := fields.message
+	if !isJSON && msg == "" {
+		msg = bodyExcerpt(body)
+	}
+	msg = cleanText(msg, tok)
+
+	switch {
+	case strings.EqualFold(code, CodeAccessDenied):
+		return requestID, &AccessDeniedError{Message: msg}
+	case strings.EqualFold(code, CodeConflict):
+		return requestID, &ConflictError{Message: msg}
+	case strings.EqualFold(code, CodeInternalServer):
+		return requestID, &InternalServerError{Message: msg}
+	case strings.EqualFold(code, CodeResourceNotFound):
+		return requestID, &ResourceNotFoundError{
+			Message:      msg,
+			ResourceID:   cleanText(fields.resourceID, tok),
+			ResourceType: ResourceType(cleanText(fields.resourceType, tok)),
+		}
+	case strings.EqualFold(code, CodeServiceQuotaExceeded):
+		return requestID, &ServiceQuotaExceededError{Message: msg}
+	case strings.EqualFold(code, CodeThrottling):
+		return requestID, &ThrottlingError{Message: msg}
+	case strings.EqualFold(code, CodeValidation):
+		return requestID, &ValidationError{Message: msg}
+	case code == "" && status == http.StatusTooManyRequests:
+		return requestID, &ThrottlingError{Message: msg}
+	}
+	if code == "" {
+		code = codeUnknown
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	fault := smithy.FaultUnknown
+	switch {
+	case status >= 500:
+		fault = smithy.FaultServer
+	case status >= 400:
+		fault = smithy.FaultClient
+	}
+	// GenericAPIError's Error() prints its whole message: keep it short.
+	return requestID, &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: fault}
+}
+
+// requestIDFrom returns the request id of a response, cleaned for logs.
+func requestIDFrom(h http.Header) string {
+	id := h.Get("X-Amzn-Requestid")
+	if id == "" {
+		id = h.Get("X-Amz-Requestid")
+	}
+	if len(id) > 128 {
+		id = id[:128]
+	}
+	return cleanText(id, "")
+}
+
+type errorFields struct {
+	code, typ, message, resourceID, resourceType string
+}
+
+// errorBodyFields reads the top-level members of a JSON error body that
+// matter, ignoring case in their names as encoding/json does. It reports
+// whether the body was a JSON object; members of other types are ignored.
+func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
+	var f errorFields
+	body = bytes.TrimSpace(body)
+	if truncated || len(body) == 0 || body[0] != '{' {
+		return f, len(body) == 0 && !truncated
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil {
+		return f, false
+	}
+	for k, v := range raw {
+		var dst *string
+		switch strings.ToLower(k) {
+		case "code":
+			dst = &f.code
+		case "__type":
+			dst = &f.typ
+		case "message":
+			dst = &f.message
+		case "resourceid":
+			dst = &f.resourceID
+		case "resourcetype":
+			dst = &f.resourceType
+		default:
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil && s != "" {
+			*dst = s
+		}
+	}
+	return f, true
+}
+
+// sanitizeErrorCode reduces a restJson1 error type to its shape name: the part
+// before the first ':' (a URI suffix), then the part after the last '#' (a
+// namespace). The Smithy spec says the first '#'; the two agree on every
+// well-formed value, and the last '#' makes the result free of ':' and '#'.
+// Characters that cannot occur in a shape name are dropped, and the result is
+// at most 128 bytes, so a code is always safe to log.
+func sanitizeErrorCode(v string) string {
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.LastIndexByte(v, '#'); i >= 0 {
+		v = v[i+1:]
+	}
+	clean := true
+	for i := 0; i < len(v); i++ {
+		if !isCodeByte(v[i]) {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		b := make([]byte, 0, len(v))
+		for i := 0; i < len(v); i++ {
+			if isCodeByte(v[i]) {
+				b = append(b, v[i])
+			}
+		}
+		v = string(b)
+	}
+	if len(v) > 128 {
+		v = v[:128]
+	}
+	return v
+}
+
+func isCodeByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
+// bodyExcerpt returns the start of a body that is not JSON (an HTML or text
+// page from a proxy), for the error message.
+func bodyExcerpt(body []byte) string {
+	body = bytes.TrimSpace(body)
+	if len(body) > 200 {
+		body = body[:200]
+		for len(body) > 0 && !utf8.Valid(body) {
+			body = body[:len(body)-1]
+		}
+		return string(body) + "…"
+	}
+	return string(body)
+}
+
+// cleanText makes text from the service safe for logs: the request's token is
+// replaced by REDACTED, and control characters, line and paragraph separators
+// and invalid UTF-8 are written as escapes, so a message cannot forge a log
+// line.
+func cleanText(s string, tok Token) string {
+	if tok != "" && strings.Contains(s, string(tok)) {
+		s = strings.ReplaceAll(s, string(tok), redacted)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= utf8.RuneSelf {
+			return escapeText(s)
+		}
+	}
+	return s
+}
+
+func escapeText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r):
+			if r < 0x10000 {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// excerpt shortens a message for an Error() string.
+func excerpt(s string) string {
+	if len(s) <= maxExcerpt {
+		return s
+	}
+	cut := maxExcerpt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
