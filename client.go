@@ -83,6 +83,15 @@ func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) *Client {
 // Options returns a copy of the options the Client was made with.
 func (c *Client) Options() Options { return c.opts }
 
+// CloseIdleConnections closes the idle keep-alive connections of the
+// Client's HTTP client, when it has such a method (an *http.Client does). Call
+// it when the Client is no longer needed; the Client stays usable.
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.res.httpClient.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
 // operation describes one operation of the service: a row of the table every
 // operation's file declares.
 type operation struct {

@@ -1,0 +1,93 @@
+package participant_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+
+	"github.com/connectchat/participant"
+)
+
+// doer is an HTTPClient that is not an *http.Client.
+type doer struct{ c *http.Client }
+
+func (d doer) Do(r *http.Request) (*http.Response, error) { return d.c.Do(r) }
+
+func TestRedirectsNeverFollowed(t *testing.T) {
+	t.Parallel()
+	var contacted atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/steal" {
+			t.Errorf("the redirect target was contacted (bearer %q)", r.Header.Get("X-Amz-Bearer"))
+		}
+		contacted.Add(1)
+		_, _ = w.Write([]byte(`{"Id":"stolen"}`))
+	}))
+	t.Cleanup(target.Close)
+
+	clients := []struct {
+		name string
+		hc   func() participant.HTTPClient
+	}{
+		{"default client", func() participant.HTTPClient { return nil }},
+		{"caller's http.Client that follows redirects", func() participant.HTTPClient { return &http.Client{Transport: &http.Transport{}} }},
+		{"aws BuildableClient", func() participant.HTTPClient { return awshttp.NewBuildableClient() }},
+	}
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		for _, cl := range clients {
+			t.Run(strconv.Itoa(status)+"/"+cl.name, func(t *testing.T) {
+				t.Parallel()
+				src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, target.URL+"/steal?sig=secret-query", status)
+				}))
+				t.Cleanup(src.Close)
+				c := participant.New(participant.Options{BaseEndpoint: src.URL, HTTPClient: cl.hc()})
+				t.Cleanup(c.CloseIdleConnections)
+				_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "redirect-secret", ContentType: participant.ContentTypeTyping})
+				var re *participant.ResponseError
+				if !errors.As(err, &re) || re.StatusCode != status {
+					t.Fatalf("error %v, want a *ResponseError with status %d", err, status)
+				}
+				if re.Attempts != 1 {
+					t.Errorf("a redirect was retried: %d attempts", re.Attempts)
+				}
+				var api smithy.APIError
+				if !errors.As(err, &api) || api.ErrorCode() != "UnexpectedRedirect" {
+					t.Errorf("error code of %v", err)
+				}
+				if s := err.Error(); strings.Contains(s, target.URL) || strings.Contains(s, "secret-query") || strings.Contains(s, "redirect-secret") {
+					t.Errorf("the error shows the Location or the token: %s", s)
+				}
+			})
+		}
+	}
+	// A client of the caller that follows redirects itself is caught after
+	// the fact: the call fails rather than returning the other host's answer.
+	t.Run("custom doer that follows", func(t *testing.T) {
+		t.Parallel()
+		src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/x", http.StatusFound)
+		}))
+		t.Cleanup(src.Close)
+		hc := &http.Client{Transport: &http.Transport{}}
+		t.Cleanup(hc.CloseIdleConnections)
+		c := participant.New(participant.Options{BaseEndpoint: src.URL, HTTPClient: doer{hc}})
+		_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
+		var api smithy.APIError
+		if !errors.As(err, &api) || api.ErrorCode() != "RedirectFollowed" {
+			t.Fatalf("error %v, want RedirectFollowed", err)
+		}
+	})
+	t.Cleanup(func() {
+		if n := contacted.Load(); n != 1 {
+			t.Errorf("the redirect target was contacted %d times; only the custom doer may reach it", n)
+		}
+	})
+}
