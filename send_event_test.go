@@ -36,9 +36,17 @@ func TestSendEventValidation(t *testing.T) {
 	}{
 		{"nil input", nil, []string{"SendEventInput.ConnectionToken", "SendEventInput.ContentType"}},
 		{"empty input", &participant.SendEventInput{}, []string{"SendEventInput.ConnectionToken", "SendEventInput.ContentType"}},
-		{"token too long", func() *participant.SendEventInput { in := good(); in.ConnectionToken = participant.Token(strings.Repeat("t", 1001)); return in }(), []string{"SendEventInput.ConnectionToken"}},
+		{"token too long", func() *participant.SendEventInput {
+			in := good()
+			in.ConnectionToken = participant.Token(strings.Repeat("t", 1001))
+			return in
+		}(), []string{"SendEventInput.ConnectionToken"}},
 		{"token with newline", func() *participant.SendEventInput { in := good(); in.ConnectionToken = "a\r\nX-Evil: 1"; return in }(), []string{"SendEventInput.ConnectionToken"}},
-		{"content type too long", func() *participant.SendEventInput { in := good(); in.ContentType = participant.ContentType(strings.Repeat("c", 101)); return in }(), []string{"SendEventInput.ContentType"}},
+		{"content type too long", func() *participant.SendEventInput {
+			in := good()
+			in.ContentType = participant.ContentType(strings.Repeat("c", 101))
+			return in
+		}(), []string{"SendEventInput.ContentType"}},
 		{"content too long", func() *participant.SendEventInput { in := good(); in.Content = strings.Repeat("x", 16385); return in }(), []string{"SendEventInput.Content"}},
 		{"content too long in characters", func() *participant.SendEventInput { in := good(); in.Content = strings.Repeat("é", 16385); return in }(), []string{"SendEventInput.Content"}},
 		{"content invalid utf-8", func() *participant.SendEventInput { in := good(); in.Content = "a\xffb"; return in }(), []string{"SendEventInput.Content"}},
