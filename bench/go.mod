@@ -1,0 +1,19 @@
+module github.com/connectchat/participant/bench
+
+go 1.26.8
+
+replace github.com/connectchat/participant => ../
+
+require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/aws/aws-sdk-go-v2/service/connectparticipant v1.34.0
+	github.com/aws/smithy-go v1.28.9
+	github.com/connectchat/participant v0.0.0-00010101000000-000000000000
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.4.4 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.7.4 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+)
