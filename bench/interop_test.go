@@ -1,0 +1,404 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connectparticipant"
+	"github.com/aws/smithy-go"
+	"github.com/connectchat/participant"
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the run if any test or benchmark leaves a goroutine behind:
+// every server and every transport's idle connections are closed in cleanup.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// recordedRequest is what the recording server saw of one request.
+type recordedRequest struct {
+	method, path string
+	header       http.Header
+	body         []byte
+}
+
+// recorder is a handler that keeps every request and answers each with the
+// same canned response.
+type recorder struct {
+	status int
+	header map[string]string
+	body   string
+
+	mu   sync.Mutex
+	reqs []recordedRequest
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	rec.reqs = append(rec.reqs, recordedRequest{r.Method, r.URL.EscapedPath(), r.Header.Clone(), body})
+	rec.mu.Unlock()
+	for k, v := range rec.header {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(rec.status)
+	_, _ = io.WriteString(w, rec.body)
+}
+
+// take returns the requests recorded so far and forgets them.
+func (rec *recorder) take() []recordedRequest {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	r := rec.reqs
+	rec.reqs = nil
+	return r
+}
+
+// fixedToken is aws-sdk-go-v2's IdempotencyTokenProvider with one answer.
+type fixedToken string
+
+func (t fixedToken) GetIdempotencyToken() (string, error) { return string(t), nil }
+
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// TestSendEventDifferential sends the same SendEvent inputs through
+// aws-sdk-go-v2 and through this client, and checks that the server sees the
+// same request, and that the same error responses decode to the same error
+// code on both sides.
+func TestSendEventDifferential(t *testing.T) {
+	t.Parallel()
+	t.Run("requests", testSendEventRequests)
+	t.Run("errors", testSendEventErrors)
+}
+
+func testSendEventRequests(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		contentType string
+		content     string // "" = not set
+		clientToken string // "" = not set
+		pinned      string // the token both sides generate when none is given; "" = random
+	}{
+		{name: "typing without content", contentType: string(participant.ContentTypeTyping)},
+		{
+			name:        "read receipt with content",
+			contentType: string(participant.ContentTypeMessageRead),
+			content:     participant.ReceiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234"),
+		},
+		{
+			name:        "caller-given ClientToken",
+			contentType: string(participant.ContentTypeMessageDelivered),
+			content:     participant.ReceiptContent("m1"),
+			clientToken: "my-token",
+		},
+		{
+			name:        "generated ClientToken, pinned",
+			contentType: string(participant.ContentTypeTyping),
+			pinned:      "00000000-1111-4222-8333-444444444444",
+		},
+		{
+			name:        "unknown content type and non-ASCII content",
+			contentType: "application/vnd.example.future+json",
+			content:     `{"text":"héllo \u2028 <b>&</b>"}`,
+			clientToken: "tok-ü-\"quoted\"",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{
+				status: http.StatusOK,
+				header: map[string]string{"Content-Type": "application/json", "X-Amzn-Requestid": "req-1"},
+				body:   `{"Id":"item-1","AbsoluteTime":"2019-11-08T02:41:28.172Z"}`,
+			}
+			srv, track := startServer(t, rec)
+			ctx := context.Background()
+
+			awsc := newAWS(srv, track, func(o *connectparticipant.Options) {
+				o.RetryMaxAttempts = 1
+				if tc.pinned != "" {
+					o.IdempotencyTokenProvider = fixedToken(tc.pinned)
+				}
+			})
+			awsIn := &connectparticipant.SendEventInput{
+				ConnectionToken: aws.String(connToken),
+				ContentType:     aws.String(tc.contentType),
+			}
+			if tc.content != "" {
+				awsIn.Content = aws.String(tc.content)
+			}
+			if tc.clientToken != "" {
+				awsIn.ClientToken = aws.String(tc.clientToken)
+			}
+			awsOut, err := awsc.SendEvent(ctx, awsIn)
+			if err != nil {
+				t.Fatalf("awssdk: %v", err)
+			}
+			awsReqs := rec.take()
+
+			ours := newOurs(srv, track, func(o *participant.Options) {
+				o.RetryMaxAttempts = 1
+				if tc.pinned != "" {
+					o.NewClientToken = func() string { return tc.pinned }
+				}
+			})
+			ourIn := &participant.SendEventInput{
+				ConnectionToken: connToken,
+				ContentType:     participant.ContentType(tc.contentType),
+				Content:         tc.content,
+				ClientToken:     tc.clientToken,
+			}
+			ourOut, err := ours.SendEvent(ctx, ourIn)
+			if err != nil {
+				t.Fatalf("participant: %v", err)
+			}
+			ourReqs := rec.take()
+			if ourIn.ClientToken != tc.clientToken {
+				t.Errorf("participant changed the caller's ClientToken to %q", ourIn.ClientToken)
+			}
+
+			if len(awsReqs) != 1 || len(ourReqs) != 1 {
+				t.Fatalf("requests: awssdk sent %d, participant sent %d; want 1 each", len(awsReqs), len(ourReqs))
+			}
+			a, o := awsReqs[0], ourReqs[0]
+			if a.method != o.method || o.method != http.MethodPost {
+				t.Errorf("method: awssdk %s, participant %s", a.method, o.method)
+			}
+			if a.path != o.path || o.path != sendEventPath {
+				t.Errorf("path: awssdk %s, participant %s", a.path, o.path)
+			}
+			for _, h := range []string{"X-Amz-Bearer", "Content-Type"} {
+				if av, ov := a.header.Values(h), o.header.Values(h); !reflect.DeepEqual(av, ov) {
+					t.Errorf("%s: awssdk %q, participant %q", h, av, ov)
+				}
+			}
+			for _, h := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token"} {
+				if v := o.header.Get(h); v != "" {
+					t.Errorf("participant sent %s: %q", h, v)
+				}
+			}
+			if !uuidV4.MatchString(o.header.Get("Amz-Sdk-Invocation-Id")) {
+				t.Errorf("participant Amz-Sdk-Invocation-Id %q is not a UUID v4", o.header.Get("Amz-Sdk-Invocation-Id"))
+			}
+			if av, ov := a.header.Get("Amz-Sdk-Request"), o.header.Get("Amz-Sdk-Request"); av != ov {
+				t.Errorf("Amz-Sdk-Request: awssdk %q, participant %q", av, ov)
+			}
+
+			var am, om map[string]any
+			if err := json.Unmarshal(a.body, &am); err != nil {
+				t.Fatalf("awssdk body %s: %v", a.body, err)
+			}
+			if err := json.Unmarshal(o.body, &om); err != nil {
+				t.Fatalf("participant body %s: %v", o.body, err)
+			}
+			if tc.clientToken == "" && tc.pinned == "" {
+				// Each side made its own random token: check the form, then
+				// compare the rest.
+				for side, m := range map[string]map[string]any{"awssdk": am, "participant": om} {
+					tok, _ := m["ClientToken"].(string)
+					if !uuidV4.MatchString(tok) {
+						t.Errorf("%s ClientToken %q is not a UUID v4", side, tok)
+					}
+					delete(m, "ClientToken")
+				}
+			}
+			if !reflect.DeepEqual(am, om) {
+				t.Errorf("bodies differ:\nawssdk      %s\nparticipant %s", a.body, o.body)
+			}
+
+			if got, want := ourOut.ID, aws.ToString(awsOut.Id); got != want {
+				t.Errorf("ID: participant %q, awssdk %q", got, want)
+			}
+			if got, want := ourOut.AbsoluteTime.UTC().Format("2006-01-02T15:04:05.000Z"), aws.ToString(awsOut.AbsoluteTime); got != want {
+				t.Errorf("AbsoluteTime: participant %q, awssdk %q", got, want)
+			}
+			if ourOut.RequestID != "req-1" {
+				t.Errorf("RequestID: participant %q, want req-1", ourOut.RequestID)
+			}
+		})
+	}
+}
+
+func testSendEventErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		status   int
+		header   map[string]string // besides Content-Type and the request id
+		body     string
+		wantCode string
+	}{
+		{
+			name:     "400 ValidationException in header",
+			status:   http.StatusBadRequest,
+			header:   map[string]string{"X-Amzn-ErrorType": "ValidationException"},
+			body:     `{"message":"ContentType is not valid"}`,
+			wantCode: "ValidationException",
+		},
+		{
+			name:     "400 header with URI suffix",
+			status:   http.StatusBadRequest,
+			header:   map[string]string{"X-Amzn-ErrorType": "ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/"},
+			body:     `{"Message":"bad"}`,
+			wantCode: "ValidationException",
+		},
+		{
+			name:     "429 ThrottlingException in body __type",
+			status:   http.StatusTooManyRequests,
+			body:     `{"__type":"ThrottlingException","message":"Rate exceeded"}`,
+			wantCode: "ThrottlingException",
+		},
+		{
+			name:     "409 ConflictException with namespace",
+			status:   http.StatusConflict,
+			body:     `{"__type":"com.amazonaws.connectparticipant#ConflictException","message":"receipts are not supported with more than two participants"}`,
+			wantCode: "ConflictException",
+		},
+		{
+			name:     "409 header with namespace and URI",
+			status:   http.StatusConflict,
+			header:   map[string]string{"X-Amzn-ErrorType": "com.amazonaws.connectparticipant#ConflictException:http://internal.amazon.com/"},
+			body:     `{}`,
+			wantCode: "ConflictException",
+		},
+		{
+			name:     "403 AccessDenied lower-case code",
+			status:   http.StatusForbidden,
+			header:   map[string]string{"X-Amzn-ErrorType": "accessdeniedexception"},
+			body:     `{"message":"expired"}`,
+			wantCode: "AccessDeniedException",
+		},
+		{
+			name:     "500 with code",
+			status:   http.StatusInternalServerError,
+			body:     `{"code":"InternalServerException","message":"boom"}`,
+			wantCode: "InternalServerException",
+		},
+		{
+			name:     "header wins over body",
+			status:   http.StatusConflict,
+			header:   map[string]string{"X-Amzn-ErrorType": "ConflictException"},
+			body:     `{"__type":"ValidationException"}`,
+			wantCode: "ConflictException",
+		},
+		{
+			name:     "body code wins over __type",
+			status:   http.StatusForbidden,
+			body:     `{"code":"AccessDeniedException","__type":"ThrottlingException"}`,
+			wantCode: "AccessDeniedException",
+		},
+		{
+			name:     "code SendEvent does not model",
+			status:   http.StatusNotFound,
+			header:   map[string]string{"X-Amzn-ErrorType": "ResourceNotFoundException"},
+			body:     `{"message":"no such thing"}`,
+			wantCode: "ResourceNotFoundException",
+		},
+		{
+			name:     "unknown code",
+			status:   http.StatusBadRequest,
+			body:     `{"__type":"SomethingNewException","message":"new"}`,
+			wantCode: "SomethingNewException",
+		},
+		{
+			name:     "no code at all",
+			status:   http.StatusBadRequest,
+			body:     `{}`,
+			wantCode: "UnknownError",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			header := map[string]string{"Content-Type": "application/json", "X-Amzn-Requestid": "req-err"}
+			for k, v := range tc.header {
+				header[k] = v
+			}
+			rec := &recorder{status: tc.status, header: header, body: tc.body}
+			srv, track := startServer(t, rec)
+			ctx := context.Background()
+			in := func() (*connectparticipant.SendEventInput, *participant.SendEventInput) {
+				return &connectparticipant.SendEventInput{
+						ConnectionToken: aws.String(connToken),
+						ContentType:     aws.String(string(participant.ContentTypeMessageRead)),
+						Content:         aws.String(participant.ReceiptContent("m1")),
+					}, &participant.SendEventInput{
+						ConnectionToken: connToken,
+						ContentType:     participant.ContentTypeMessageRead,
+						Content:         participant.ReceiptContent("m1"),
+					}
+			}
+			awsIn, ourIn := in()
+
+			awsc := newAWS(srv, track, func(o *connectparticipant.Options) { o.RetryMaxAttempts = 1 })
+			_, awsErr := awsc.SendEvent(ctx, awsIn)
+			awsN := len(rec.take())
+
+			ours := newOurs(srv, track, func(o *participant.Options) { o.RetryMaxAttempts = 1 })
+			_, ourErr := ours.SendEvent(ctx, ourIn)
+			ourN := len(rec.take())
+
+			if awsN != 1 || ourN != 1 {
+				t.Errorf("attempts: awssdk %d, participant %d; want 1 each (retries disabled)", awsN, ourN)
+			}
+			awsCode, ourCode := apiCode(t, "awssdk", awsErr), apiCode(t, "participant", ourErr)
+			if awsCode != ourCode {
+				t.Errorf("ErrorCode: awssdk %q, participant %q", awsCode, ourCode)
+			}
+			if ourCode != tc.wantCode {
+				t.Errorf("ErrorCode: participant %q, want %q", ourCode, tc.wantCode)
+			}
+
+			type statusErr interface{ HTTPStatusCode() int }
+			type requestIDErr interface{ ServiceRequestID() string }
+			var as, os statusErr
+			if errors.As(awsErr, &as) && errors.As(ourErr, &os) {
+				if as.HTTPStatusCode() != os.HTTPStatusCode() {
+					t.Errorf("HTTPStatusCode: awssdk %d, participant %d", as.HTTPStatusCode(), os.HTTPStatusCode())
+				}
+			} else {
+				t.Errorf("HTTPStatusCode missing: awssdk %T, participant %T", awsErr, ourErr)
+			}
+			var ar, or requestIDErr
+			if errors.As(awsErr, &ar) && errors.As(ourErr, &or) {
+				if ar.ServiceRequestID() != or.ServiceRequestID() {
+					t.Errorf("ServiceRequestID: awssdk %q, participant %q", ar.ServiceRequestID(), or.ServiceRequestID())
+				}
+			} else {
+				t.Errorf("ServiceRequestID missing: awssdk %T, participant %T", awsErr, ourErr)
+			}
+			var ao, oo *smithy.OperationError
+			if !errors.As(awsErr, &ao) || !errors.As(ourErr, &oo) {
+				t.Fatalf("not a *smithy.OperationError: awssdk %T, participant %T", awsErr, ourErr)
+			}
+			if ao.Service() != oo.Service() || ao.Operation() != oo.Operation() {
+				t.Errorf("OperationError: awssdk %s/%s, participant %s/%s", ao.Service(), ao.Operation(), oo.Service(), oo.Operation())
+			}
+		})
+	}
+}
+
+// apiCode returns the ErrorCode of the smithy.APIError inside err.
+func apiCode(t *testing.T, side string, err error) string {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error", side)
+		return ""
+	}
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		t.Errorf("%s: %v: no smithy.APIError inside", side, err)
+		return ""
+	}
+	return apiErr.ErrorCode()
+}
