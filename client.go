@@ -130,17 +130,17 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 	if r.endErr != nil {
 		return opError(cl.op, r.endErr)
 	}
-	target := r.endpoint.String() + cl.op.path
+	path := cl.op.path
 	if cl.path != "" {
-		target = r.endpoint.String() + cl.path
+		path = cl.path
 	}
+	target := r.baseURL + path
 
 	invocationID := uuid.NewString()
 	maxAttempts := r.retryer.MaxAttempts()
 	if maxAttempts < 1 {
 		maxAttempts = 1
 	}
-	maxStr := strconv.Itoa(maxAttempts)
 	logger := r.opts.Logger
 	if logger != nil && !logger.Enabled(ctx, slog.LevelDebug) {
 		logger = nil
@@ -165,7 +165,7 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 		start := time.Now()
 		var status int
 		var requestID string
-		status, requestID, err = c.attempt(ctx, r, cl, target, invocationID, attempt, maxStr, decode)
+		status, requestID, err = c.attempt(ctx, r, cl, target, invocationID, attempt, maxAttempts, decode)
 		_ = releaseRetry(err)
 		_ = releaseAttempt(err)
 		if err == nil {
@@ -221,6 +221,43 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 }
 
 func nopRelease(error) error { return nil }
+
+// sdkRequestHeaders holds the Amz-Sdk-Request values of the usual attempt
+// counts, so the request path does not build them.
+var sdkRequestHeaders = func() (t [11][11]string) {
+	for m := 1; m <= 10; m++ {
+		for n := 1; n <= m; n++ {
+			t[n][m] = "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(m)
+		}
+	}
+	return t
+}()
+
+// sdkRequestHeader returns the Amz-Sdk-Request value of attempt n of max.
+func sdkRequestHeader(n, max int) string {
+	if n >= 1 && max <= 10 && n <= max {
+		return sdkRequestHeaders[n][max]
+	}
+	return "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)
+}
+
+// readAtMost reads r into buf until EOF or until buf holds limit bytes.
+func readAtMost(buf *bytes.Buffer, r io.Reader, limit int) error {
+	for buf.Len() < limit {
+		buf.Grow(min(limit-buf.Len(), max(512, buf.Len())))
+		b := buf.AvailableBuffer()
+		b = b[:min(cap(b), limit-buf.Len())]
+		n, err := r.Read(b)
+		buf.Write(b[:n])
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // attemptsError notes how many attempts ended in a failure other than an
 // error response.
@@ -278,7 +315,7 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *operation, attempt, sta
 }
 
 // attempt sends the request once and classifies the outcome.
-func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invocationID string, n int, maxStr string, decode func([]byte, string) error) (status int, requestID string, err error) {
+func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invocationID string, n, maxAttempts int, decode func([]byte, string) error) (status int, requestID string, err error) {
 	var body io.Reader
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
@@ -288,7 +325,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 		return 0, "", &smithy.SerializationError{Err: err}
 	}
 	// One backing array for every header value.
-	vals := [5]string{cl.token.Reveal(), r.userAgent, invocationID, "attempt=" + strconv.Itoa(n) + "; max=" + maxStr, "application/json"}
+	vals := [5]string{cl.token.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
 	vs := vals[:]
 	h := req.Header
 	h["X-Amz-Bearer"] = vs[0:1:1]
@@ -332,7 +369,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 				bufPool.Put(buf)
 			}
 		}()
-		if _, rerr := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); rerr != nil {
+		if rerr := readAtMost(buf, resp.Body, maxResponseBody+1); rerr != nil {
 			if ctx.Err() != nil {
 				return status, requestID, &smithy.CanceledError{Err: ctx.Err()}
 			}
@@ -359,7 +396,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
 		defer bufPool.Put(buf)
-		_, _ = buf.ReadFrom(io.LimitReader(resp.Body, maxErrorBody+1))
+		_ = readAtMost(buf, resp.Body, maxErrorBody+1)
 		b := buf.Bytes()
 		truncated := len(b) > maxErrorBody
 		if truncated {

@@ -105,6 +105,7 @@ type resolved struct {
 	baseRetry  aws.Retryer   // the retryer before RetryMaxAttempts
 	retryer    aws.RetryerV2 // what the request path uses
 	endpoint   *url.URL      // scheme, host and base path (no trailing slash)
+	baseURL    string        // endpoint as a string
 	endErr     error         // why there is no endpoint
 	userAgent  string
 	newToken   func() string
@@ -141,6 +142,9 @@ func resolve(o Options, base *resolved) *resolved {
 	}
 	r.userAgent = userAgent(o.AppID)
 	r.endpoint, r.endErr = resolveEndpoint(o)
+	if r.endpoint != nil {
+		r.baseURL = r.endpoint.String()
+	}
 	return r
 }
 

@@ -42,14 +42,6 @@ type SendEventOutput struct {
 	RequestID string
 }
 
-// sendEventBody is the JSON body of SendEvent, members in the order
-// aws-sdk-go-v2 writes them.
-type sendEventBody struct {
-	ClientToken string      `json:"ClientToken"`
-	Content     string      `json:"Content,omitempty"`
-	ContentType ContentType `json:"ContentType"`
-}
-
 // idTimeOutput is the JSON body of SendEvent's and SendMessage's outputs.
 type idTimeOutput struct {
 	ID           string `json:"Id"`
@@ -83,24 +75,27 @@ func (c *Client) SendEvent(ctx context.Context, in *SendEventInput, optFns ...fu
 	if err != nil {
 		return nil, opError(opSendEvent, err)
 	}
-	body, err := json.Marshal(sendEventBody{ClientToken: tok, Content: in.Content, ContentType: in.ContentType})
-	if err != nil {
-		return nil, opError(opSendEvent, err)
-	}
+	o := newJSONObject(len(tok) + len(in.Content) + len(in.ContentType) + 48)
+	o.str("ClientToken", tok)
+	o.strIf("Content", in.Content)
+	o.str("ContentType", string(in.ContentType))
 
-	out := &SendEventOutput{}
-	err = c.invoke(ctx, r, call{op: opSendEvent, token: in.ConnectionToken, body: body}, func(b []byte, requestID string) error {
-		var w idTimeOutput
-		if err := unmarshalOutput(b, &w); err != nil {
+	// One allocation holds the output and its wire form.
+	res := &struct {
+		out  SendEventOutput
+		wire idTimeOutput
+	}{}
+	err = c.invoke(ctx, r, call{op: opSendEvent, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
+		if err := unmarshalOutput(b, &res.wire); err != nil {
 			return err
 		}
-		out.ID, out.AbsoluteTime, out.RequestID = w.ID, parseTime(w.AbsoluteTime), requestID
+		res.out = SendEventOutput{ID: res.wire.ID, AbsoluteTime: parseTime(res.wire.AbsoluteTime), RequestID: requestID}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &res.out, nil
 }
 
 // unmarshalOutput decodes a success body into v. An empty body leaves v

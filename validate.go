@@ -62,12 +62,14 @@ func (v *validator) add(field, reason string) {
 	v.errs.Add(&paramError{field: field, reason: reason})
 }
 
-// err returns the collected violations, or nil.
+// err returns the collected violations, or nil. It returns a copy so that
+// the validator itself stays on the stack.
 func (v *validator) err() error {
 	if v.errs.Len() == 0 {
 		return nil
 	}
-	return &v.errs
+	e := v.errs
+	return &e
 }
 
 // runeLen counts the characters of s, not looking past max+1 of them.
