@@ -60,17 +60,17 @@ func startServer(tb testing.TB, h http.Handler) (srv *httptest.Server, track fun
 	return srv, func(tr *http.Transport) { transports = append(transports, tr) }
 }
 
-// newOurs returns this repository's client for srv, with its own transport.
-func newOurs(srv *httptest.Server, track func(*http.Transport), optFns ...func(*participant.Options)) *participant.Client {
+// newOurs returns this repository's client for srv, and its own transport.
+func newOurs(srv *httptest.Server, track func(*http.Transport), optFns ...func(*participant.Options)) (*participant.Client, *http.Transport) {
 	hc, tr := newHTTPClient()
 	track(tr)
-	return participant.New(participant.Options{BaseEndpoint: srv.URL, HTTPClient: hc}, optFns...)
+	return participant.New(participant.Options{BaseEndpoint: srv.URL, HTTPClient: hc}, optFns...), tr
 }
 
-// newAWS returns aws-sdk-go-v2's connectparticipant client for srv, with its
-// own transport and anonymous credentials (no SigV4, as the service is used
-// for real).
-func newAWS(srv *httptest.Server, track func(*http.Transport), optFns ...func(*connectparticipant.Options)) *connectparticipant.Client {
+// newAWS returns aws-sdk-go-v2's connectparticipant client for srv, with
+// anonymous credentials (no SigV4, as the service is used for real), and its
+// own transport.
+func newAWS(srv *httptest.Server, track func(*http.Transport), optFns ...func(*connectparticipant.Options)) (*connectparticipant.Client, *http.Transport) {
 	hc, tr := newHTTPClient()
 	track(tr)
 	return connectparticipant.New(connectparticipant.Options{
@@ -78,7 +78,7 @@ func newAWS(srv *httptest.Server, track func(*http.Transport), optFns ...func(*c
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  aws.AnonymousCredentials{},
 		HTTPClient:   hc,
-	}, optFns...)
+	}, optFns...), tr
 }
 
 // The connection token every request carries. Not a secret: the servers here

@@ -124,7 +124,7 @@ func testSendEventRequests(t *testing.T) {
 			srv, track := startServer(t, rec)
 			ctx := context.Background()
 
-			awsc := newAWS(srv, track, func(o *connectparticipant.Options) {
+			awsc, _ := newAWS(srv, track, func(o *connectparticipant.Options) {
 				o.RetryMaxAttempts = 1
 				if tc.pinned != "" {
 					o.IdempotencyTokenProvider = fixedToken(tc.pinned)
@@ -146,7 +146,7 @@ func testSendEventRequests(t *testing.T) {
 			}
 			awsReqs := rec.take()
 
-			ours := newOurs(srv, track, func(o *participant.Options) {
+			ours, _ := newOurs(srv, track, func(o *participant.Options) {
 				o.RetryMaxAttempts = 1
 				if tc.pinned != "" {
 					o.NewClientToken = func() string { return tc.pinned }
@@ -340,11 +340,11 @@ func testSendEventErrors(t *testing.T) {
 			}
 			awsIn, ourIn := in()
 
-			awsc := newAWS(srv, track, func(o *connectparticipant.Options) { o.RetryMaxAttempts = 1 })
+			awsc, _ := newAWS(srv, track, func(o *connectparticipant.Options) { o.RetryMaxAttempts = 1 })
 			_, awsErr := awsc.SendEvent(ctx, awsIn)
 			awsN := len(rec.take())
 
-			ours := newOurs(srv, track, func(o *participant.Options) { o.RetryMaxAttempts = 1 })
+			ours, _ := newOurs(srv, track, func(o *participant.Options) { o.RetryMaxAttempts = 1 })
 			_, ourErr := ours.SendEvent(ctx, ourIn)
 			ourN := len(rec.take())
 

@@ -69,6 +69,10 @@ var floorBody = func() []byte {
 type benchSide struct {
 	name string
 	send func(context.Context) error
+	// idle closes the idle connections of the side's transport. Each
+	// benchmark run closes its side's connections when it ends, so the
+	// server carries only the connections of the side being measured.
+	idle func()
 }
 
 // newBenchSides starts the server and returns the three sides, in the order
@@ -108,7 +112,7 @@ func newBenchSides(b *testing.B) []benchSide {
 		return nil
 	}
 
-	ours := newOurs(srv, track)
+	ours, oursTr := newOurs(srv, track)
 	oursSend := func(ctx context.Context) error {
 		out, err := ours.SendEvent(ctx, &participant.SendEventInput{
 			ConnectionToken: connToken,
@@ -123,7 +127,7 @@ func newBenchSides(b *testing.B) []benchSide {
 		return nil
 	}
 
-	awsc := newAWS(srv, track)
+	awsc, awsTr := newAWS(srv, track)
 	awsSend := func(ctx context.Context) error {
 		out, err := awsc.SendEvent(ctx, &connectparticipant.SendEventInput{
 			ConnectionToken: aws.String(connToken),
@@ -138,7 +142,11 @@ func newBenchSides(b *testing.B) []benchSide {
 		return nil
 	}
 
-	return []benchSide{{"floor", floor}, {"participant", oursSend}, {"awssdk", awsSend}}
+	return []benchSide{
+		{"floor", floor, floorTr.CloseIdleConnections},
+		{"participant", oursSend, oursTr.CloseIdleConnections},
+		{"awssdk", awsSend, awsTr.CloseIdleConnections},
+	}
 }
 
 // warm opens n connections of side s (n concurrent calls), so a benchmark
@@ -177,6 +185,8 @@ func BenchmarkSendEvent(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
+			s.idle()
 		})
 	}
 }
@@ -197,6 +207,8 @@ func BenchmarkSendEventParallel(b *testing.B) {
 					}
 				}
 			})
+			b.StopTimer()
+			s.idle()
 		})
 	}
 }
