@@ -277,19 +277,24 @@ func isCertificateError(err error) bool {
 // body holds at most maxErrorBody bytes; truncated says more followed. The
 // token the request carried is cut out of anything the service echoes.
 func decodeError(status int, header http.Header, body []byte, truncated bool, tok Token) (requestID string, err error) {
-	requestID = requestIDFrom(header)
+	requestID = requestIDWithout(header, tok)
 
-	code := sanitizeErrorCode(header.Get("X-Amzn-Errortype"))
+	code := codeWithout(header.Get("X-Amzn-Errortype"), tok)
 	fields, isJSON := errorBodyFields(body, truncated)
 	if code == "" {
-		code = sanitizeErrorCode(fields.code)
+		code = codeWithout(fields.code, tok)
 	}
 	if code == "" {
-		code = sanitizeErrorCode(fields.typ)
+		code = codeWithout(fields.typ, tok)
 	}
 
 	msg := fields.message
 	if !isJSON && msg == "" {
+		// The token goes before the excerpt is cut: a token across the
+		// cut would otherwise leave its first bytes.
+		if tok != "" && bytes.Contains(body, []byte(tok)) {
+			body = bytes.ReplaceAll(body, []byte(tok), []byte(redacted))
+		}
 		msg = bodyExcerpt(body)
 	}
 	msg = cleanText(msg, tok)
@@ -334,13 +339,21 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 }
 
 // requestIDFrom returns the request id of a response, cleaned for logs.
-func requestIDFrom(h http.Header) string {
+func requestIDFrom(h http.Header) string { return requestIDWithout(h, "") }
+
+// requestIDWithout returns the request id of a response, cleaned for logs,
+// with tok replaced by REDACTED before the id is cut to 128 bytes, so that no
+// part of an echoed token is left.
+func requestIDWithout(h http.Header, tok Token) string {
 	id := h.Get("X-Amzn-Requestid")
 	if id == "" {
 		id = h.Get("X-Amz-Requestid")
 	}
-	if len(id) > 128 {
-		id = id[:128]
+	if tok != "" && strings.Contains(id, string(tok)) {
+		id = strings.ReplaceAll(id, string(tok), redacted)
+	}
+	if len(id) > maxCodeLen {
+		id = id[:maxCodeLen]
 	}
 	return cleanText(id, "")
 }
@@ -350,39 +363,35 @@ type errorFields struct {
 }
 
 // errorBodyFields reads the top-level members of a JSON error body that
-// matter, ignoring case in their names as encoding/json does. It reports
-// whether the body was a JSON object; members of other types are ignored.
+// matter, matching their names as encoding/json does: ignoring case, and the
+// last of repeated members winning, so that a body always decodes the same
+// way. It reports whether the body was a JSON object; members that are not
+// strings count as absent.
 func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 	var f errorFields
 	body = bytes.TrimSpace(body)
 	if truncated || len(body) == 0 || body[0] != '{' {
 		return f, len(body) == 0 && !truncated
 	}
-	var raw map[string]json.RawMessage
+	var raw struct {
+		Code         json.RawMessage `json:"code"`
+		Type         json.RawMessage `json:"__type"`
+		Message      json.RawMessage `json:"message"`
+		ResourceID   json.RawMessage `json:"resourceId"`
+		ResourceType json.RawMessage `json:"resourceType"`
+	}
 	if json.Unmarshal(body, &raw) != nil {
 		return f, false
 	}
-	for k, v := range raw {
-		var dst *string
-		switch strings.ToLower(k) {
-		case "code":
-			dst = &f.code
-		case "__type":
-			dst = &f.typ
-		case "message":
-			dst = &f.message
-		case "resourceid":
-			dst = &f.resourceID
-		case "resourcetype":
-			dst = &f.resourceType
-		default:
-			continue
-		}
+	str := func(v json.RawMessage) string {
 		var s string
-		if json.Unmarshal(v, &s) == nil && s != "" {
-			*dst = s
+		if json.Unmarshal(v, &s) != nil {
+			return ""
 		}
+		return s
 	}
+	f.code, f.typ, f.message = str(raw.Code), str(raw.Type), str(raw.Message)
+	f.resourceID, f.resourceType = str(raw.ResourceID), str(raw.ResourceType)
 	return f, true
 }
 
@@ -392,7 +401,15 @@ func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 // well-formed value, and the last '#' makes the result free of ':' and '#'.
 // Characters that cannot occur in a shape name are dropped, and the result is
 // at most 128 bytes, so a code is always safe to log.
-func sanitizeErrorCode(v string) string {
+func sanitizeErrorCode(v string) string { return codeWithout(v, "") }
+
+// maxCodeLen is the most of an error code or request id this package keeps.
+const maxCodeLen = 128
+
+// codeWithout is sanitizeErrorCode that also replaces tok by REDACTED: after
+// dropping characters, which can join the pieces of a token, and before the
+// cut to maxCodeLen, which can leave part of one.
+func codeWithout(v string, tok Token) string {
 	if i := strings.IndexByte(v, ':'); i >= 0 {
 		v = v[:i]
 	}
@@ -415,8 +432,11 @@ func sanitizeErrorCode(v string) string {
 		}
 		v = string(b)
 	}
-	if len(v) > 128 {
-		v = v[:128]
+	if tok != "" && strings.Contains(v, string(tok)) {
+		v = strings.ReplaceAll(v, string(tok), redacted)
+	}
+	if len(v) > maxCodeLen {
+		v = v[:maxCodeLen]
 	}
 	return v
 }
