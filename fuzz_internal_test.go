@@ -1,0 +1,292 @@
+package participant
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go"
+)
+
+// fuzzToken is the bearer token decodeError is given; a response may echo it
+// anywhere, and it must never come out.
+const fuzzToken Token = "SECRET-TOKEN-7f3a"
+
+// fuzzCorpusCase is the part of a testdata/errors file the fuzz targets use
+// as seeds (errors_test.go documents the whole format).
+type fuzzCorpusCase struct {
+	Status     int               `json:"status"`
+	Headers    map[string]string `json:"headers"`
+	Body       *string           `json:"body"`
+	BodyBase64 *string           `json:"bodyBase64"`
+	BodyRepeat *struct {
+		Prefix, Unit string
+		Count        int
+		Suffix       string
+	} `json:"bodyRepeat"`
+}
+
+func (c *fuzzCorpusCase) header(name string) string {
+	for k, v := range c.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+func (c *fuzzCorpusCase) body() []byte {
+	switch {
+	case c.Body != nil:
+		return []byte(*c.Body)
+	case c.BodyBase64 != nil:
+		b, _ := base64.StdEncoding.DecodeString(*c.BodyBase64)
+		return b
+	case c.BodyRepeat != nil:
+		return []byte(c.BodyRepeat.Prefix + strings.Repeat(c.BodyRepeat.Unit, c.BodyRepeat.Count) + c.BodyRepeat.Suffix)
+	}
+	return nil
+}
+
+// fuzzCorpus reads testdata/errors for seeds; a missing corpus fails.
+func fuzzCorpus(f *testing.F) []fuzzCorpusCase {
+	f.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "errors", "*.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if len(paths) == 0 {
+		f.Fatal("no seeds: testdata/errors/*.json matched nothing")
+	}
+	cases := make([]fuzzCorpusCase, 0, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var c fuzzCorpusCase
+		if err := json.Unmarshal(b, &c); err != nil {
+			f.Fatalf("%s: %v", p, err)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// bodyCodes returns the string values of a JSON body's top-level code and
+// __type members, for seeds of the code sanitizer.
+func bodyCodes(body []byte) []string {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return nil
+	}
+	var out []string
+	for k, v := range m {
+		if s, ok := v.(string); ok && (strings.EqualFold(k, "code") || k == "__type") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isCleanCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isCodeByte(s[i]) {
+			return false
+		}
+	}
+	return len(s) <= 128
+}
+
+func FuzzSanitizeErrorCode(f *testing.F) {
+	for _, c := range fuzzCorpus(f) {
+		f.Add(c.header("X-Amzn-ErrorType"))
+		for _, code := range bodyCodes(c.body()) {
+			f.Add(code)
+		}
+	}
+	for _, s := range []string{
+		"", ":", "#", "#:", ":#", "a#b#c", "a:b:c", "a#b:c#d", "ns#:uri", "#Name",
+		"ThrottlingException", "ThrottlingException:", "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/",
+		"Throttling Exception", "Validation\x00Exception", "Ünïcödé#Exceptión", "\xff\xfe#\xff", strings.Repeat("A", 200),
+		strings.Repeat("ns.", 100) + "#Name", "Name:" + strings.Repeat("#", 300), "a,b", "ValidationException,ThrottlingException",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := sanitizeErrorCode(in)
+		if strings.ContainsAny(out, ":#") {
+			t.Fatalf("sanitizeErrorCode(%q) = %q holds ':' or '#'", in, out)
+		}
+		if !isCleanCode(out) {
+			t.Fatalf("sanitizeErrorCode(%q) = %q: not only [A-Za-z0-9_.-], or longer than 128 bytes", in, out)
+		}
+		if again := sanitizeErrorCode(out); again != out {
+			t.Fatalf("not idempotent: %q → %q → %q", in, out, again)
+		}
+		if !strings.ContainsAny(in, ":#") && isCleanCode(in) && out != in {
+			t.Fatalf("a clean shape name %q came out as %q", in, out)
+		}
+		// The shape name is never taken from the URI after the first ':'.
+		if i := strings.IndexByte(in, ':'); i >= 0 && !strings.Contains(sanitizeErrorCode(in[:i]), out) {
+			t.Fatalf("sanitizeErrorCode(%q) = %q is not from the part before ':'", in, out)
+		}
+	})
+}
+
+// modeledByCode maps a lower-case code to the type decodeError must return.
+var modeledByCode = map[string]string{
+	strings.ToLower(CodeAccessDenied):         "*participant.AccessDeniedError",
+	strings.ToLower(CodeConflict):             "*participant.ConflictError",
+	strings.ToLower(CodeInternalServer):       "*participant.InternalServerError",
+	strings.ToLower(CodeResourceNotFound):     "*participant.ResourceNotFoundError",
+	strings.ToLower(CodeServiceQuotaExceeded): "*participant.ServiceQuotaExceededError",
+	strings.ToLower(CodeThrottling):           "*participant.ThrottlingError",
+	strings.ToLower(CodeValidation):           "*participant.ValidationError",
+}
+
+func FuzzDecodeError(f *testing.F) {
+	for _, c := range fuzzCorpus(f) {
+		f.Add(c.Status, c.header("X-Amzn-ErrorType"), c.header("x-amzn-RequestId"), c.body())
+	}
+	tok := string(fuzzToken)
+	f.Add(400, "ValidationException", "rid", []byte(`{"message":"`+tok+`"}`))
+	f.Add(429, tok, tok, []byte(tok))
+	f.Add(500, "SECRET-TOKEN-7f 3a", "x\r\ny", []byte(strings.Repeat("a", 195)+tok))
+	f.Add(404, "", strings.Repeat("r", 120)+tok, []byte(`{"__type":"ns#`+tok+`","ResourceId":"`+tok+`"}`))
+	f.Add(403, "AccessDeniedException", "", []byte(`{"message":"a`+"\u2028"+`b\u0000c`+"\xff"+`"}`))
+	f.Add(0, "", "", []byte(nil))
+	f.Add(-1, ":", "\x00", []byte(`{"code":"Validation`))
+
+	f.Fuzz(func(t *testing.T, status int, code, rid string, body []byte) {
+		h := http.Header{}
+		if code != "" {
+			h["X-Amzn-Errortype"] = []string{code}
+		}
+		if rid != "" {
+			h["X-Amzn-Requestid"] = []string{rid}
+		}
+		// As the request path does: read at most maxErrorBody bytes.
+		truncated := len(body) > maxErrorBody
+		if truncated {
+			body = body[:maxErrorBody]
+		}
+		gotID, err := decodeError(status, h, body, truncated, fuzzToken)
+		if err == nil {
+			t.Fatal("decodeError returned no error")
+		}
+		api, ok := err.(smithy.APIError)
+		if !ok {
+			t.Fatalf("%T is not a smithy.APIError", err)
+		}
+		typ := fmt.Sprintf("%T", err)
+		if _, modeled := modeledByCode[strings.ToLower(api.ErrorCode())]; !modeled && typ != "*smithy.GenericAPIError" {
+			t.Fatalf("unexpected type %s", typ)
+		}
+		re := &ResponseError{StatusCode: status, RequestID: gotID, Attempts: 1, Err: err}
+		for what, s := range map[string]string{
+			"Error()":                  err.Error(),
+			"ResponseError.Error()":    re.Error(),
+			"RequestID":                gotID,
+			"ErrorCode()":              api.ErrorCode(),
+			"ErrorMessage()":           api.ErrorMessage(),
+			"(OperationError).Error()": (&smithy.OperationError{ServiceID: ServiceID, OperationName: "SendEvent", Err: re}).Error(),
+		} {
+			if strings.ContainsAny(s, "\r\n") || strings.ContainsRune(s, '\u2028') || strings.ContainsRune(s, '\u2029') {
+				t.Fatalf("%s holds a raw line break: %q", what, s)
+			}
+			if strings.Contains(s, tok) {
+				t.Fatalf("%s holds the token: %q", what, s)
+			}
+		}
+		if rnf, ok := err.(*ResourceNotFoundError); ok && (strings.Contains(rnf.ResourceID, tok) || strings.Contains(string(rnf.ResourceType), tok)) {
+			t.Fatalf("ResourceNotFoundError holds the token: %+v", rnf)
+		}
+		if n := len(re.Error()); n > 1536 {
+			t.Fatalf("ResponseError.Error() is %d bytes", n)
+		}
+		if c := api.ErrorCode(); !isCleanCode(c) || c == "" {
+			t.Fatalf("ErrorCode() %q is not a clean, non-empty code", c)
+		}
+
+		// The header's code decides whenever it names a modeled error,
+		// whatever the body holds or how it breaks.
+		if want, ok := modeledByCode[strings.ToLower(sanitizeErrorCode(code))]; ok && typ != want {
+			t.Fatalf("header code %q gave %s, want %s", code, typ, want)
+		}
+		// A 429 that names no code is throttling.
+		if status == http.StatusTooManyRequests && code == "" && len(bytes.TrimSpace(body)) == 0 && typ != "*participant.ThrottlingError" {
+			t.Fatalf("a bare 429 decoded to %s", typ)
+		}
+		// The same response always decodes the same way.
+		gotID2, err2 := decodeError(status, h, body, truncated, fuzzToken)
+		if gotID2 != gotID || fmt.Sprintf("%T", err2) != typ || err2.Error() != err.Error() || err2.(smithy.APIError).ErrorMessage() != api.ErrorMessage() {
+			t.Fatalf("decoded twice: %q %T %q, then %q %T %q", gotID, err, err.Error(), gotID2, err2, err2.Error())
+		}
+	})
+}
+
+func FuzzDecodeSendEventOutput(f *testing.F) {
+	for _, c := range fuzzCorpus(f) {
+		f.Add(c.body())
+	}
+	for _, s := range []string{
+		``, ` `, `{}`, `null`, `[]`, `"x"`, `{"Id":"item-1","AbsoluteTime":"2026-11-29T10:00:00.123Z"}`,
+		`{"id":"lower","absolutetime":"2019-03-26T00:00:00+05:30"}`, `{"Id":5}`, `{"Id":"a","Id":"b"}`,
+		`{"Id":"x","AbsoluteTime":"not a time"}`, `{"AbsoluteTime":"2026-02-30T00:00:00Z"}`, `{"AbsoluteTime":"0000-01-01T00:00:00-23:59"}`,
+		`{"AbsoluteTime":"9999-12-31T23:59:59.999999999+00:00"}`, `{"Id":"\ud800"}`, `{"Id":"x"} trailing`, `{"Id":"x"`,
+		`{"Id":"x","Extra":{"nested":[1,2,{"a":null}]}}`, "\xef\xbb\xbf{}", `2026-11-29T10:00:00Z`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got idTimeOutput
+		err := unmarshalOutput(b, &got)
+		checkParseTime(t, got.AbsoluteTime)
+		checkParseTime(t, string(b))
+
+		trimmed := bytes.TrimLeft(b, " \t\r\n")
+		if !json.Valid(b) || len(trimmed) == 0 || trimmed[0] != '{' {
+			return
+		}
+		// A JSON object decodes exactly as encoding/json decodes it into
+		// the wire shape.
+		var want struct {
+			Id           string
+			AbsoluteTime string
+		}
+		werr := json.Unmarshal(b, &want)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("unmarshalOutput error %v, encoding/json error %v", err, werr)
+		}
+		if err == nil && (got.ID != want.Id || got.AbsoluteTime != want.AbsoluteTime) {
+			t.Fatalf("unmarshalOutput %+v, encoding/json %+v", got, want)
+		}
+	})
+}
+
+// checkParseTime compares parseTime with time.Parse, and checks that a time
+// written as the service writes it reads back.
+func checkParseTime(t *testing.T, s string) {
+	t.Helper()
+	got := parseTime(s)
+	want, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		want = time.Time{}
+	}
+	if !got.Equal(want) {
+		t.Fatalf("parseTime(%q) = %v, time.Parse = %v", s, got, want)
+	}
+	if u := got.UTC(); !got.IsZero() && u.Year() >= 1 && u.Year() <= 9999 {
+		if back := parseTime(formatTime(got)); !back.Equal(u.Truncate(time.Millisecond)) {
+			t.Fatalf("parseTime(formatTime(%v)) = %v", got, back)
+		}
+	}
+}
