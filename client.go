@@ -361,7 +361,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 
 	switch {
 	case status >= 200 && status < 300:
-		requestID = requestIDFrom(resp.Header)
+		requestID = requestIDWithout(resp.Header, cl.token)
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
 		defer func() {
@@ -384,7 +384,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 		return status, requestID, nil
 
 	case status >= 300 && status < 400:
-		requestID = requestIDFrom(resp.Header)
+		requestID = requestIDWithout(resp.Header, cl.token)
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: &smithy.GenericAPIError{
 			Code:    "UnexpectedRedirect",

@@ -338,9 +338,6 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 	return requestID, &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: fault}
 }
 
-// requestIDFrom returns the request id of a response, cleaned for logs.
-func requestIDFrom(h http.Header) string { return requestIDWithout(h, "") }
-
 // requestIDWithout returns the request id of a response, cleaned for logs,
 // with tok replaced by REDACTED before the id is cut to 128 bytes, so that no
 // part of an echoed token is left.

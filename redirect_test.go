@@ -91,3 +91,37 @@ func TestRedirectsNeverFollowed(t *testing.T) {
 		}
 	})
 }
+
+// TestEchoedTokenInRequestID: a service (or proxy) that echoes the bearer
+// token in x-amzn-RequestId must not put it in an output, an error or a log.
+func TestEchoedTokenInRequestID(t *testing.T) {
+	t.Parallel()
+	const secret = "ECHOED-SECRET-91c2"
+	for _, status := range []int{200, 307, 500} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("x-amzn-RequestId", "id-"+r.Header.Get("X-Amz-Bearer")+"-end")
+				if status == 307 {
+					w.Header().Set("Location", "/elsewhere")
+				}
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte(`{"Id":"i"}`))
+			}))
+			t.Cleanup(srv.Close)
+			c := participant.New(participant.Options{BaseEndpoint: srv.URL, RetryMaxAttempts: 1})
+			t.Cleanup(c.CloseIdleConnections)
+			out, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: secret, ContentType: participant.ContentTypeTyping})
+			var got string
+			if out != nil {
+				got = out.RequestID
+			}
+			if err != nil {
+				got += err.Error()
+			}
+			if strings.Contains(got, secret) || !strings.Contains(got, "id-REDACTED-end") {
+				t.Errorf("request id shows the token or is lost: %q", got)
+			}
+		})
+	}
+}
