@@ -17,7 +17,11 @@ const redacted = "REDACTED"
 // A Token never shows its value by accident: every fmt verb, String, GoString
 // and log/slog print REDACTED. [Token.Reveal] returns the value. JSON keeps the
 // real value, because applications persist connection tokens to resume a chat;
-// treat JSON that holds a Token as a secret.
+// treat JSON that holds a Token as a secret. For the same reason, a struct
+// holding a Token that is logged through slog's JSONHandler (which marshals
+// it as JSON) shows the value; the TextHandler does not. fmt bypasses the
+// redaction in two places go vet warns about: the %p verb, and a Token in an
+// unexported struct field.
 type Token string
 
 // Reveal returns the token's value. Call it only where the value must leave the
