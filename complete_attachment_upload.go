@@ -1,0 +1,84 @@
+package participant
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+)
+
+var opCompleteAttachmentUpload = &operation{name: "CompleteAttachmentUpload", method: http.MethodPost, path: "/participant/complete-attachment-upload"}
+
+// CompleteAttachmentUploadInput is the input of
+// [Client.CompleteAttachmentUpload].
+type CompleteAttachmentUploadInput struct {
+	// ConnectionToken authenticates the participant. Required.
+	ConnectionToken Token
+
+	// AttachmentIDs holds the id StartAttachmentUpload returned. Required;
+	// exactly one id of 1 to 256 characters.
+	AttachmentIDs []string
+
+	// ClientToken makes the call idempotent. 1 to 500 characters: the
+	// service requires one, so when empty a UUID v4 is made for the call and
+	// sent on every attempt; the caller's struct is not changed.
+	ClientToken string
+}
+
+// CompleteAttachmentUploadOutput is the result of
+// [Client.CompleteAttachmentUpload].
+type CompleteAttachmentUploadOutput struct {
+	// RequestID is the service's id of the request (x-amzn-RequestId).
+	RequestID string
+}
+
+// CompleteAttachmentUpload finishes the upload of an attachment after its
+// file has been PUT to the URL of StartAttachmentUpload; the service then
+// shares it in the chat. It needs the ConnectionToken.
+//
+// Inputs are checked against the service model before any I/O; a violation
+// returns a [smithy.InvalidParamsError] naming every bad field, and nothing
+// is sent. A second completion of one attachment gives [ConflictError].
+//
+// See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_CompleteAttachmentUpload.html
+func (c *Client) CompleteAttachmentUpload(ctx context.Context, in *CompleteAttachmentUploadInput, optFns ...func(*Options)) (*CompleteAttachmentUploadOutput, error) {
+	if in == nil {
+		in = &CompleteAttachmentUploadInput{}
+	}
+	v := newValidator("CompleteAttachmentUploadInput")
+	v.token("ConnectionToken", in.ConnectionToken)
+	if in.AttachmentIDs == nil {
+		v.required("AttachmentIDs", "", 1, 1)
+	} else {
+		v.count("AttachmentIDs", len(in.AttachmentIDs), 1, 1)
+	}
+	for i, id := range in.AttachmentIDs {
+		v.required("AttachmentIDs["+strconv.Itoa(i)+"]", id, 1, 256)
+	}
+	v.optional("ClientToken", in.ClientToken, 1, 500)
+	if err := v.err(); err != nil {
+		return nil, opError(opCompleteAttachmentUpload, err)
+	}
+
+	r := c.options(optFns)
+	tok, err := r.clientToken(in.ClientToken)
+	if err != nil {
+		return nil, opError(opCompleteAttachmentUpload, err)
+	}
+	n := len(tok) + 48
+	for _, id := range in.AttachmentIDs {
+		n += len(id) + 3
+	}
+	o := newJSONObject(n)
+	o.strs("AttachmentIds", in.AttachmentIDs)
+	o.str("ClientToken", tok)
+
+	out := &CompleteAttachmentUploadOutput{}
+	err = c.invoke(ctx, r, call{op: opCompleteAttachmentUpload, token: in.ConnectionToken, body: o.bytes()}, func(_ []byte, requestID string) error {
+		out.RequestID = requestID // the output has no members: the body is not read
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

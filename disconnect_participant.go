@@ -1,0 +1,66 @@
+package participant
+
+import (
+	"context"
+	"net/http"
+)
+
+var opDisconnectParticipant = &operation{name: "DisconnectParticipant", method: http.MethodPost, path: "/participant/disconnect"}
+
+// DisconnectParticipantInput is the input of [Client.DisconnectParticipant].
+type DisconnectParticipantInput struct {
+	// ConnectionToken authenticates the participant. Required.
+	ConnectionToken Token
+
+	// ClientToken makes the call idempotent. At most 500 characters. When
+	// empty, a UUID v4 is made for the call and sent on every attempt; the
+	// caller's struct is not changed.
+	ClientToken string
+}
+
+// DisconnectParticipantOutput is the result of
+// [Client.DisconnectParticipant].
+type DisconnectParticipantOutput struct {
+	// RequestID is the service's id of the request (x-amzn-RequestId).
+	RequestID string
+}
+
+// DisconnectParticipant takes the participant out of the chat; for a
+// customer this ends the chat. It needs the ConnectionToken. The WebSocket
+// stays open until the service sends the chat.ended event, so a post-chat
+// survey can still arrive.
+//
+// Inputs are checked against the service model before any I/O; a violation
+// returns a [smithy.InvalidParamsError] naming every bad field, and nothing
+// is sent.
+//
+// See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_DisconnectParticipant.html
+func (c *Client) DisconnectParticipant(ctx context.Context, in *DisconnectParticipantInput, optFns ...func(*Options)) (*DisconnectParticipantOutput, error) {
+	if in == nil {
+		in = &DisconnectParticipantInput{}
+	}
+	v := newValidator("DisconnectParticipantInput")
+	v.token("ConnectionToken", in.ConnectionToken)
+	v.optional("ClientToken", in.ClientToken, 0, 500)
+	if err := v.err(); err != nil {
+		return nil, opError(opDisconnectParticipant, err)
+	}
+
+	r := c.options(optFns)
+	tok, err := r.clientToken(in.ClientToken)
+	if err != nil {
+		return nil, opError(opDisconnectParticipant, err)
+	}
+	o := newJSONObject(len(tok) + 20)
+	o.str("ClientToken", tok)
+
+	out := &DisconnectParticipantOutput{}
+	err = c.invoke(ctx, r, call{op: opDisconnectParticipant, token: in.ConnectionToken, body: o.bytes()}, func(_ []byte, requestID string) error {
+		out.RequestID = requestID // the output has no members: the body is not read
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
