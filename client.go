@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/google/uuid"
 )
 
 // maxResponseBody caps a success response body: room for a GetTranscript page
@@ -93,11 +92,23 @@ func (c *Client) CloseIdleConnections() {
 }
 
 // operation describes one operation of the service: a row of the table every
-// operation's file declares.
+// operation's file declares with newOperation.
 type operation struct {
 	name   string // the AWS operation name, e.g. "SendEvent"
 	method string // http.MethodPost, or http.MethodGet for DescribeView
 	path   string // e.g. "/participant/event"
+	index  int    // 1 + position in operations; 0 for an unregistered one
+}
+
+// operations lists every operation made by newOperation, so that resolve can
+// build each one's URL once per Client.
+var operations []*operation
+
+// newOperation registers an operation of the service.
+func newOperation(name, method, path string) *operation {
+	op := &operation{name: name, method: method, path: path, index: len(operations) + 1}
+	operations = append(operations, op)
+	return op
 }
 
 // call is one invocation of an operation.
@@ -130,13 +141,17 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 	if r.endErr != nil {
 		return opError(cl.op, r.endErr)
 	}
-	path := cl.op.path
-	if cl.path != "" {
-		path = cl.path
+	var target string
+	switch {
+	case cl.path != "":
+		target = r.baseURL + cl.path
+	case cl.op.index > 0 && cl.op.index <= len(r.urls):
+		target = r.urls[cl.op.index-1]
+	default:
+		target = r.baseURL + cl.op.path
 	}
-	target := r.baseURL + path
 
-	invocationID := uuid.NewString()
+	invocationID := newUUID()
 	maxAttempts := r.retryer.MaxAttempts()
 	if maxAttempts < 1 {
 		maxAttempts = 1
@@ -154,12 +169,27 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 			err = canceled(cerr, err)
 			break
 		}
-		var releaseAttempt = nopRelease
-		if attempt == 1 {
-			if releaseAttempt, err = r.retryer.GetAttemptToken(ctx); err != nil {
-				err = fmt.Errorf("retryer refused the attempt: %w", err)
-				break
+		// Every attempt asks the retryer (adaptive mode rate-limits each
+		// one), except where the answer is known: the plain standard
+		// retryer's first-attempt token is cached, and it gives later
+		// attempts nothing, as in aws-sdk-go-v2's retry middleware.
+		releaseAttempt := nopRelease
+		switch {
+		case r.firstAttempt != nil && attempt == 1:
+			releaseAttempt = r.firstAttempt
+		case r.firstAttempt != nil:
+		default:
+			var aerr error
+			if releaseAttempt, aerr = r.retryer.GetAttemptToken(ctx); aerr != nil || releaseAttempt == nil {
+				releaseAttempt = nil
+				if aerr == nil {
+					aerr = errors.New("no attempt token")
+				}
+				err = fmt.Errorf("retryer refused the attempt: %w", aerr)
 			}
+		}
+		if releaseAttempt == nil {
+			break
 		}
 
 		start := time.Now()

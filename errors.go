@@ -292,7 +292,7 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 	if !isJSON && msg == "" {
 		// The token goes before the excerpt is cut: a token across the
 		// cut would otherwise leave its first bytes.
-		if tok != "" && bytes.Contains(body, []byte(tok)) {
+		if len(tok) >= minRedactLen && bytes.Contains(body, []byte(tok)) {
 			body = bytes.ReplaceAll(body, []byte(tok), []byte(redacted))
 		}
 		msg = bodyExcerpt(body)
@@ -346,7 +346,7 @@ func requestIDWithout(h http.Header, tok Token) string {
 	if id == "" {
 		id = h.Get("X-Amz-Requestid")
 	}
-	if tok != "" && strings.Contains(id, string(tok)) {
+	if len(tok) >= minRedactLen && strings.Contains(id, string(tok)) {
 		id = strings.ReplaceAll(id, string(tok), redacted)
 	}
 	if len(id) > maxCodeLen {
@@ -400,6 +400,11 @@ func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 // at most 128 bytes, so a code is always safe to log.
 func sanitizeErrorCode(v string) string { return codeWithout(v, "") }
 
+// minRedactLen is the shortest token that is cut out of text from the
+// service. Real tokens are hundreds of characters; a shorter one cannot be told
+// apart from ordinary words, and replacing it would garble error codes.
+const minRedactLen = 8
+
 // maxCodeLen is the most of an error code or request id this package keeps.
 const maxCodeLen = 128
 
@@ -429,7 +434,7 @@ func codeWithout(v string, tok Token) string {
 		}
 		v = string(b)
 	}
-	if tok != "" && strings.Contains(v, string(tok)) {
+	if len(tok) >= minRedactLen && strings.Contains(v, string(tok)) {
 		v = strings.ReplaceAll(v, string(tok), redacted)
 	}
 	if len(v) > maxCodeLen {
@@ -461,7 +466,7 @@ func bodyExcerpt(body []byte) string {
 // and invalid UTF-8 are written as escapes, so a message cannot forge a log
 // line.
 func cleanText(s string, tok Token) string {
-	if tok != "" && strings.Contains(s, string(tok)) {
+	if len(tok) >= minRedactLen && strings.Contains(s, string(tok)) {
 		s = strings.ReplaceAll(s, string(tok), redacted)
 	}
 	for i := 0; i < len(s); i++ {

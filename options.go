@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/google/uuid"
 )
 
 // Version is this library's version, sent in the User-Agent header.
@@ -106,6 +105,10 @@ type resolved struct {
 	retryer    aws.RetryerV2 // what the request path uses
 	endpoint   *url.URL      // scheme, host and base path (no trailing slash)
 	baseURL    string        // endpoint as a string
+	urls       []string      // baseURL + path of each registered operation
+	// firstAttempt is the first attempt's release function when the
+	// retryer is a plain *retry.Standard (nil otherwise).
+	firstAttempt func(error) error
 	endErr     error         // why there is no endpoint
 	userAgent  string
 	newToken   func() string
@@ -138,12 +141,21 @@ func resolve(o Options, base *resolved) *resolved {
 	}
 	r.retryer = asRetryerV2(rt)
 	if r.newToken == nil {
-		r.newToken = uuid.NewString
+		r.newToken = newUUID
+	}
+	if std, ok := rt.(*retry.Standard); ok {
+		// The first attempt's token of the standard retryer only adds the
+		// no-retry increment on success: the same for every call.
+		r.firstAttempt, _ = std.GetAttemptToken(context.Background())
 	}
 	r.userAgent = userAgent(o.AppID)
 	r.endpoint, r.endErr = resolveEndpoint(o)
 	if r.endpoint != nil {
 		r.baseURL = r.endpoint.String()
+		r.urls = make([]string, len(operations))
+		for i, op := range operations {
+			r.urls[i] = r.baseURL + op.path
+		}
 	}
 	return r
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var opSendEvent = &operation{name: "SendEvent", method: http.MethodPost, path: "/participant/event"}
+var opSendEvent = newOperation("SendEvent", http.MethodPost, "/participant/event")
 
 // SendEventInput is the input of [Client.SendEvent].
 type SendEventInput struct {
