@@ -65,6 +65,11 @@ var floorBody = func() []byte {
 	return b
 }()
 
+// floorUserAgent is a User-Agent of the same length as this repository's
+// client sends.
+var floorUserAgent = "connectchat-participant/" + participant.Version + " lang/go#" + runtime.Version()[2:] +
+	" os/" + runtime.GOOS + " md/GOARCH#" + runtime.GOARCH
+
 // benchSide is one way of sending the event.
 type benchSide struct {
 	name string
@@ -88,8 +93,13 @@ func newBenchSides(b *testing.B) []benchSide {
 		if err != nil {
 			return err
 		}
+		// The same header set this repository's client sends, so the floor
+		// puts the same bytes on the wire; only the values are fixed.
 		req.Header.Set("X-Amz-Bearer", connToken)
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", floorUserAgent)
+		req.Header.Set("Amz-Sdk-Invocation-Id", "3f1c6a52-8d4e-4b7a-a0c9-5e2d7b8f1a63")
+		req.Header.Set("Amz-Sdk-Request", "attempt=1; max=3")
 		resp, err := floorClient.Do(req)
 		if err != nil {
 			return err
