@@ -61,6 +61,10 @@ func (v *validator) count(field string, n, min, max int) {
 		if min == max {
 			want = "exactly " + strconv.Itoa(min)
 		}
-		v.add(field, "must hold "+want+" items, got "+strconv.Itoa(n))
+		unit := " items"
+		if max == 1 {
+			unit = " item"
+		}
+		v.add(field, "must hold "+want+unit+", got "+strconv.Itoa(n))
 	}
 }
