@@ -1,0 +1,162 @@
+package participant_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/google/uuid"
+
+	"github.com/connectchat/participant"
+)
+
+// TestClientTokenOncePerCall checks the four new operations with a
+// ClientToken: a token is made when the input has none, the same one goes on
+// every attempt of a call, a new call gets a new one, and the input keeps
+// its empty ClientToken.
+func TestClientTokenOncePerCall(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		op   string
+		call func(ctx context.Context, c *participant.Client) (any, error)
+	}{
+		{"SendMessage", func(ctx context.Context, c *participant.Client) (any, error) {
+			in := &participant.SendMessageInput{ConnectionToken: "t", ContentType: participant.ContentTypePlainText, Content: "hi"}
+			_, err := c.SendMessage(ctx, in)
+			return *in, err
+		}},
+		{"DisconnectParticipant", func(ctx context.Context, c *participant.Client) (any, error) {
+			in := &participant.DisconnectParticipantInput{ConnectionToken: "t"}
+			_, err := c.DisconnectParticipant(ctx, in)
+			return *in, err
+		}},
+		{"StartAttachmentUpload", func(ctx context.Context, c *participant.Client) (any, error) {
+			in := &participant.StartAttachmentUploadInput{ConnectionToken: "t", ContentType: "image/png", AttachmentSizeInBytes: 3, AttachmentName: "a.png"}
+			_, err := c.StartAttachmentUpload(ctx, in)
+			return *in, err
+		}},
+		{"CompleteAttachmentUpload", func(ctx context.Context, c *participant.Client) (any, error) {
+			in := &participant.CompleteAttachmentUploadInput{ConnectionToken: "t", AttachmentIDs: []string{"a1"}}
+			_, err := c.CompleteAttachmentUpload(ctx, in)
+			return *in, err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			t.Parallel()
+			// Each call fails once with a 500, then succeeds.
+			fs := newFaultServer(t, return500, "", return500, "")
+			c := participant.New(participant.Options{BaseEndpoint: fs.URL, Retryer: retry.NewStandard(noDelay)})
+			t.Cleanup(c.CloseIdleConnections)
+			in1, err := tt.call(t.Context(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tt.call(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
+			if reflect.ValueOf(in1).FieldByName("ClientToken").String() != "" {
+				t.Errorf("the call changed the input's ClientToken: %+v", in1)
+			}
+			recs := fs.records()
+			if len(recs) != 4 {
+				t.Fatalf("%d attempts, want 4", len(recs))
+			}
+			for i, r := range recs {
+				if _, err := uuid.Parse(r.clientToken); err != nil {
+					t.Errorf("attempt %d: ClientToken %q is not a UUID", i, r.clientToken)
+				}
+			}
+			if recs[0].clientToken != recs[1].clientToken || recs[2].clientToken != recs[3].clientToken {
+				t.Errorf("a retry changed the ClientToken: %q %q / %q %q", recs[0].clientToken, recs[1].clientToken, recs[2].clientToken, recs[3].clientToken)
+			}
+			if recs[0].clientToken == recs[2].clientToken {
+				t.Errorf("two calls shared ClientToken %q", recs[0].clientToken)
+			}
+			if string(recs[0].body) != string(recs[1].body) {
+				t.Errorf("a retry changed the body: %s / %s", recs[0].body, recs[1].body)
+			}
+		})
+	}
+}
+
+// TestEmptyOutputsIgnoreBody: operations without output members never read
+// the body, as aws-sdk-go-v2 does not, so anything there is fine.
+func TestEmptyOutputsIgnoreBody(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-amzn-RequestId", "rid")
+		_, _ = io.WriteString(w, "<html>not json")
+	}))
+	t.Cleanup(srv.Close)
+	c := participant.New(participant.Options{BaseEndpoint: srv.URL})
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := t.Context()
+	d, err := c.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: "t"})
+	if err != nil || d.RequestID != "rid" {
+		t.Errorf("DisconnectParticipant: %+v, %v", d, err)
+	}
+	cm, err := c.CompleteAttachmentUpload(ctx, &participant.CompleteAttachmentUploadInput{ConnectionToken: "t", AttachmentIDs: []string{"a"}})
+	if err != nil || cm.RequestID != "rid" {
+		t.Errorf("CompleteAttachmentUpload: %+v, %v", cm, err)
+	}
+	ca, err := c.CancelParticipantAuthentication(ctx, &participant.CancelParticipantAuthenticationInput{ConnectionToken: "t", SessionID: valSession})
+	if err != nil || ca.RequestID != "rid" {
+		t.Errorf("CancelParticipantAuthentication: %+v, %v", ca, err)
+	}
+	// An operation with output members does read it.
+	if _, err := c.GetAuthenticationUrl(ctx, &participant.GetAuthenticationUrlInput{ConnectionToken: "t", SessionID: valSession, RedirectURI: "r"}); err == nil {
+		t.Error("GetAuthenticationUrl accepted a body that is not JSON")
+	}
+}
+
+// TestDescribeViewWire checks the one GET: the label escaped byte by byte,
+// no body and no Content-Type, and the ResourceNotFoundException only it can
+// return.
+func TestDescribeViewWire(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		method, uri, contentType string
+		body                     []byte
+	}
+	var mu sync.Mutex
+	var got []seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, seen{r.Method, r.RequestURI, r.Header.Get("Content-Type"), b})
+		mu.Unlock()
+		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"message":"no such view","ResourceId":"v-9","ResourceType":"CONTACT_FLOW"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := participant.New(participant.Options{BaseEndpoint: srv.URL + "/base/"})
+	t.Cleanup(c.CloseIdleConnections)
+	tokens := map[string]string{
+		"plain-Token_1.2~":  "/base/participant/views/plain-Token_1.2~",
+		"a/b c+d=":          "/base/participant/views/a%2Fb%20c%2Bd%3D",
+		"../../etc/passwd":  "/base/participant/views/..%2F..%2Fetc%2Fpasswd",
+		"%2F?#&é":           "/base/participant/views/%252F%3F%23%26%C3%A9",
+		"arn:aws:connect:x": "/base/participant/views/arn%3Aaws%3Aconnect%3Ax",
+	}
+	for tok, want := range tokens {
+		_, err := c.DescribeView(t.Context(), &participant.DescribeViewInput{ConnectionToken: "t", ViewToken: tok})
+		var nf *participant.ResourceNotFoundError
+		if !errors.As(err, &nf) || nf.ResourceID != "v-9" || nf.ResourceType != participant.ResourceTypeContactFlow {
+			t.Errorf("%q: error %v, want a ResourceNotFoundError for v-9", tok, err)
+		}
+		mu.Lock()
+		s := got[len(got)-1]
+		mu.Unlock()
+		if s.method != http.MethodGet || s.uri != want || s.contentType != "" || len(s.body) != 0 {
+			t.Errorf("%q: %s %s Content-Type %q body %q; want GET %s, no Content-Type, no body", tok, s.method, s.uri, s.contentType, s.body, want)
+		}
+	}
+}
