@@ -163,8 +163,12 @@ func TestOperationValidation(t *testing.T) {
 		{"unknown sort order", "GetTranscript", gt(func(in *participant.GetTranscriptInput) { in.SortOrder = "RANDOM" }), []string{"GetTranscriptInput.SortOrder"}},
 		{"forward without start position", "GetTranscript", gt(func(in *participant.GetTranscriptInput) { in.ScanDirection = participant.ScanDirectionForward }), []string{"GetTranscriptInput.ScanDirection"}},
 		{"start position id too long", "GetTranscript", gt(func(in *participant.GetTranscriptInput) { in.StartPosition = &participant.StartPosition{ID: long(257)} }), []string{"GetTranscriptInput.StartPosition.ID"}},
-		{"most recent over 100", "GetTranscript", gt(func(in *participant.GetTranscriptInput) { in.StartPosition = &participant.StartPosition{MostRecent: 101} }), []string{"GetTranscriptInput.StartPosition.MostRecent"}},
-		{"most recent negative", "GetTranscript", gt(func(in *participant.GetTranscriptInput) { in.StartPosition = &participant.StartPosition{MostRecent: -1} }), []string{"GetTranscriptInput.StartPosition.MostRecent"}},
+		{"most recent over 100", "GetTranscript", gt(func(in *participant.GetTranscriptInput) {
+			in.StartPosition = &participant.StartPosition{MostRecent: 101}
+		}), []string{"GetTranscriptInput.StartPosition.MostRecent"}},
+		{"most recent negative", "GetTranscript", gt(func(in *participant.GetTranscriptInput) {
+			in.StartPosition = &participant.StartPosition{MostRecent: -1}
+		}), []string{"GetTranscriptInput.StartPosition.MostRecent"}},
 
 		// DisconnectParticipant
 		{"nil input", "DisconnectParticipant", func(ctx context.Context, c *participant.Client) error {
