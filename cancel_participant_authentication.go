@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-var opCancelParticipantAuthentication = &operation{name: "CancelParticipantAuthentication", method: http.MethodPost, path: "/participant/cancel-authentication"}
+var opCancelParticipantAuthentication = newOperation("CancelParticipantAuthentication", http.MethodPost, "/participant/cancel-authentication")
 
 // CancelParticipantAuthenticationInput is the input of
 // [Client.CancelParticipantAuthentication].

@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-var opCompleteAttachmentUpload = &operation{name: "CompleteAttachmentUpload", method: http.MethodPost, path: "/participant/complete-attachment-upload"}
+var opCompleteAttachmentUpload = newOperation("CompleteAttachmentUpload", http.MethodPost, "/participant/complete-attachment-upload")
 
 // CompleteAttachmentUploadInput is the input of
 // [Client.CompleteAttachmentUpload].

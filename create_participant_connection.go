@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-var opCreateParticipantConnection = &operation{name: "CreateParticipantConnection", method: http.MethodPost, path: "/participant/connection"}
+var opCreateParticipantConnection = newOperation("CreateParticipantConnection", http.MethodPost, "/participant/connection")
 
 // CreateParticipantConnectionInput is the input of
 // [Client.CreateParticipantConnection].

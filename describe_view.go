@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-var opDescribeView = &operation{name: "DescribeView", method: http.MethodGet, path: "/participant/views/{ViewToken}"}
+var opDescribeView = newOperation("DescribeView", http.MethodGet, "/participant/views/{ViewToken}")
 
 // DescribeViewInput is the input of [Client.DescribeView].
 type DescribeViewInput struct {

@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-var opDisconnectParticipant = &operation{name: "DisconnectParticipant", method: http.MethodPost, path: "/participant/disconnect"}
+var opDisconnectParticipant = newOperation("DisconnectParticipant", http.MethodPost, "/participant/disconnect")
 
 // DisconnectParticipantInput is the input of [Client.DisconnectParticipant].
 type DisconnectParticipantInput struct {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-var opGetAttachment = &operation{name: "GetAttachment", method: http.MethodPost, path: "/participant/attachment"}
+var opGetAttachment = newOperation("GetAttachment", http.MethodPost, "/participant/attachment")
 
 // GetAttachmentInput is the input of [Client.GetAttachment].
 type GetAttachmentInput struct {

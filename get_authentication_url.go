@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-var opGetAuthenticationURL = &operation{name: "GetAuthenticationUrl", method: http.MethodPost, path: "/participant/authentication-url"}
+var opGetAuthenticationURL = newOperation("GetAuthenticationUrl", http.MethodPost, "/participant/authentication-url")
 
 // GetAuthenticationUrlInput is the input of [Client.GetAuthenticationUrl].
 type GetAuthenticationUrlInput struct {

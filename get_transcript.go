@@ -7,7 +7,7 @@ import (
 	"net/http"
 )
 
-var opGetTranscript = &operation{name: "GetTranscript", method: http.MethodPost, path: "/participant/transcript"}
+var opGetTranscript = newOperation("GetTranscript", http.MethodPost, "/participant/transcript")
 
 // GetTranscriptInput is the input of [Client.GetTranscript] and
 // [Client.Transcript].

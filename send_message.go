@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-var opSendMessage = &operation{name: "SendMessage", method: http.MethodPost, path: "/participant/message"}
+var opSendMessage = newOperation("SendMessage", http.MethodPost, "/participant/message")
 
 // SendMessageInput is the input of [Client.SendMessage].
 type SendMessageInput struct {

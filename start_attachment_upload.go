@@ -7,7 +7,7 @@ import (
 	"net/http"
 )
 
-var opStartAttachmentUpload = &operation{name: "StartAttachmentUpload", method: http.MethodPost, path: "/participant/start-attachment-upload"}
+var opStartAttachmentUpload = newOperation("StartAttachmentUpload", http.MethodPost, "/participant/start-attachment-upload")
 
 // StartAttachmentUploadInput is the input of [Client.StartAttachmentUpload].
 type StartAttachmentUploadInput struct {
