@@ -1,0 +1,666 @@
+package participant_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+
+	"github.com/connectchat/participant"
+)
+
+// attSignature stands for the signature in the query of a presigned URL: it
+// must never appear in an error.
+const attSignature = "SIGNATURE-c2VjcmV0"
+
+// attServer plays the Participant Service's attachment operations and the
+// storage behind their presigned URLs, on one loopback server.
+type attServer struct {
+	*httptest.Server
+	t *testing.T
+
+	headers   map[string]string                                 // HeadersToInclude of StartAttachmentUpload
+	uploadURL string                                            // UploadMetadata.Url; "" means this server's /bucket/att-1
+	put       func(w http.ResponseWriter, r *http.Request) bool // true: the handler answered
+	start     func(w http.ResponseWriter) bool
+	complete  func(w http.ResponseWriter) bool
+	file      []byte // what GET /bucket/att-1 serves
+	fileSize  int64  // AttachmentSizeInBytes of GetAttachment
+	get       func(w http.ResponseWriter, r *http.Request) bool
+
+	mu        sync.Mutex
+	calls     []string    // method and path of every request
+	startBody []byte      // the StartAttachmentUpload body
+	doneBody  []byte      // the CompleteAttachmentUpload body
+	putBody   []byte      // the body of a PUT that arrived whole
+	putHeader http.Header // its headers
+	putLength int64       // its Content-Length
+	getHeader http.Header // the headers of the GET
+}
+
+func newAttServer(t *testing.T, configure func(s *attServer)) *attServer {
+	t.Helper()
+	s := &attServer{t: t, headers: map[string]string{
+		"Content-Type":        "text/plain",
+		"x-amz-meta-contact":  "contact-1",
+		"Content-Disposition": `attachment; filename="notes.txt"`,
+	}}
+	if configure != nil {
+		configure(s)
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *attServer) fileURL() string {
+	return s.URL + "/bucket/att-1?X-Amz-Signature=" + attSignature + "&X-Amz-Credential=AKIDEXAMPLE"
+}
+
+func (s *attServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.calls = append(s.calls, r.Method+" "+r.URL.Path)
+	s.mu.Unlock()
+	switch r.Method + " " + r.URL.Path {
+	case "POST /participant/start-attachment-upload":
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.startBody = b
+		s.mu.Unlock()
+		if s.start != nil && s.start(w) {
+			return
+		}
+		u := s.uploadURL
+		if u == "" {
+			u = s.fileURL()
+		}
+		out, _ := json.Marshal(map[string]any{"AttachmentId": "att-1", "UploadMetadata": map[string]any{
+			"Url": u, "UrlExpiry": "2026-11-29T10:05:00.000Z", "HeadersToInclude": s.headers,
+		}})
+		_, _ = w.Write(out)
+	case "PUT /bucket/att-1":
+		if r.Header.Get("X-Amz-Bearer") != "" || r.Header.Get("Authorization") != "" {
+			s.t.Errorf("the PUT carried credentials: %v", r.Header)
+		}
+		if r.URL.Query().Get("X-Amz-Signature") != attSignature {
+			s.t.Errorf("the PUT lost the URL's query: %q", r.URL.RawQuery)
+		}
+		if s.put != nil && s.put(w, r) {
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return // the client gave up mid-body
+		}
+		s.mu.Lock()
+		s.putBody, s.putHeader, s.putLength = b, r.Header.Clone(), r.ContentLength
+		s.mu.Unlock()
+	case "POST /participant/complete-attachment-upload":
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.doneBody = b
+		s.mu.Unlock()
+		if s.complete != nil && s.complete(w) {
+			return
+		}
+		_, _ = io.WriteString(w, "{}")
+	case "POST /participant/attachment":
+		out, _ := json.Marshal(map[string]any{"Url": s.fileURL(), "UrlExpiry": "2026-11-29T10:01:00.000Z", "AttachmentSizeInBytes": s.fileSize})
+		w.Header().Set("x-amzn-RequestId", "get-attachment-rid")
+		_, _ = w.Write(out)
+	case "GET /bucket/att-1":
+		s.mu.Lock()
+		s.getHeader = r.Header.Clone()
+		s.mu.Unlock()
+		if s.get != nil && s.get(w, r) {
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write(s.file)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (s *attServer) seen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
+
+func (s *attServer) client(t *testing.T) *participant.Client {
+	c := participant.New(participant.Options{BaseEndpoint: s.URL, Retryer: aws.NopRetryer{}})
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+// checkNoSecret fails when err shows the URL's signature or query.
+func checkNoSecret(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, secret := range []string{attSignature, "X-Amz-Credential", "AKIDEXAMPLE", "attachment-token"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error shows %q: %v", secret, err)
+		}
+	}
+}
+
+func TestUploadAttachment(t *testing.T) {
+	t.Parallel()
+	data := bytes.Repeat([]byte("0123456789abcdef"), 6000) // 96000 bytes: several reads
+	s := newAttServer(t, nil)
+	c := s.client(t)
+	var progress []int64
+	id, err := c.UploadAttachment(t.Context(), "attachment-token", "notes.txt", "text/plain", int64(len(data)), bytes.NewReader(data),
+		func(o *participant.UploadOptions) {
+			o.Progress = func(sent, total int64) {
+				if total != int64(len(data)) {
+					t.Errorf("progress total %d", total)
+				}
+				progress = append(progress, sent)
+			}
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "att-1" {
+		t.Errorf("id %q", id)
+	}
+	if got := s.seen(); !reflect.DeepEqual(got, []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1", "POST /participant/complete-attachment-upload"}) {
+		t.Errorf("requests %v", got)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !bytes.Equal(s.putBody, data) || s.putLength != int64(len(data)) {
+		t.Errorf("the PUT carried %d bytes with Content-Length %d, want %d", len(s.putBody), s.putLength, len(data))
+	}
+	// Exactly HeadersToInclude, beside what HTTP itself needs.
+	var names []string
+	for k := range s.putHeader {
+		if k != "Content-Length" && k != "Accept-Encoding" {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	if want := []string{"Content-Disposition", "Content-Type", "X-Amz-Meta-Contact"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("PUT headers %v, want %v", names, want)
+	}
+	for k, v := range s.headers {
+		if got := s.putHeader.Values(k); len(got) != 1 || got[0] != v {
+			t.Errorf("PUT header %s = %q, want %q", k, got, v)
+		}
+	}
+	var start, done map[string]any
+	_ = json.Unmarshal(s.startBody, &start)
+	_ = json.Unmarshal(s.doneBody, &done)
+	if start["AttachmentName"] != "notes.txt" || start["ContentType"] != "text/plain" || start["AttachmentSizeInBytes"] != float64(len(data)) || start["ClientToken"] == "" {
+		t.Errorf("StartAttachmentUpload body %s", s.startBody)
+	}
+	if !reflect.DeepEqual(done["AttachmentIds"], []any{"att-1"}) || done["ClientToken"] == "" {
+		t.Errorf("CompleteAttachmentUpload body %s", s.doneBody)
+	}
+	if len(progress) < 2 || progress[len(progress)-1] != int64(len(data)) || !slices.IsSorted(progress) {
+		t.Errorf("progress %v: want increasing calls ending at %d", progress, len(data))
+	}
+}
+
+// TestUploadAttachmentFailures: each failure is reported clearly, under the
+// right operation name, without the URL's query; nothing is completed after
+// a failed PUT.
+func TestUploadAttachmentFailures(t *testing.T) {
+	t.Parallel()
+	data := []byte("0123456789")
+	tests := []struct {
+		name      string
+		configure func(s *attServer)
+		size      int64
+		body      func(t *testing.T, ctx context.Context, cancel context.CancelFunc) io.Reader
+		op        string // OperationName of the error
+		check     func(t *testing.T, err error)
+		want      []string // requests the server saw; nil when it depends on timing
+		wantID    string
+	}{
+		{
+			name: "reader shorter than size", size: 20,
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				wantIs(t, err, participant.ErrAttachmentSize, "ended after 10 of 20 bytes")
+			},
+		},
+		{
+			name: "reader longer than size", size: 9,
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				wantIs(t, err, participant.ErrAttachmentSize, "more than the declared 9 bytes")
+			},
+		},
+		{
+			name: "large reader one byte short", size: 200000,
+			body: func(*testing.T, context.Context, context.CancelFunc) io.Reader {
+				return bytes.NewReader(make([]byte, 199999))
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				wantIs(t, err, participant.ErrAttachmentSize, "ended after 199999 of 200000 bytes")
+			},
+		},
+		{
+			name: "large reader one byte long", size: 200000,
+			body: func(*testing.T, context.Context, context.CancelFunc) io.Reader {
+				return bytes.NewReader(make([]byte, 200001))
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				wantIs(t, err, participant.ErrAttachmentSize, "more than the declared 200000 bytes")
+			},
+		},
+		{
+			name: "reader error", size: 10,
+			body: func(*testing.T, context.Context, context.CancelFunc) io.Reader {
+				return iotest.ErrReader(errors.New("disk on fire"))
+			},
+			op:    "UploadAttachment",
+			check: func(t *testing.T, err error) { wantText(t, err, "disk on fire") },
+		},
+		{
+			name: "storage rejects the signature", size: 10,
+			configure: func(s *attServer) {
+				s.put = func(w http.ResponseWriter, r *http.Request) bool {
+					w.Header().Set("Content-Type", "application/xml")
+					w.WriteHeader(http.StatusForbidden)
+					_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. `+r.URL.RawQuery+`</Message><StringToSign>`+attSignature+`</StringToSign></Error>`)
+					return true
+				}
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				var te *participant.TransferError
+				if !errors.As(err, &te) || te.StatusCode != 403 || te.Code != "SignatureDoesNotMatch" || te.Method != "PUT" {
+					t.Fatalf("error %v, want a 403 TransferError with S3's code", err)
+				}
+				if want := "/bucket/att-1"; !strings.HasSuffix(te.URL, want) || !strings.HasPrefix(te.URL, "http://127.0.0.1:") {
+					t.Errorf("URL %q, want host and path only", te.URL)
+				}
+				wantText(t, err, "status 403 Forbidden (SignatureDoesNotMatch: The request signature we calculated")
+			},
+			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
+		},
+		{
+			name: "redirect not followed", size: 10,
+			configure: func(s *attServer) {
+				s.put = func(w http.ResponseWriter, r *http.Request) bool {
+					http.Redirect(w, r, "/elsewhere?X-Amz-Signature="+attSignature, http.StatusTemporaryRedirect)
+					return true
+				}
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				var te *participant.TransferError
+				if !errors.As(err, &te) || te.StatusCode != http.StatusTemporaryRedirect {
+					t.Errorf("error %v, want a 307 TransferError", err)
+				}
+			},
+			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
+		},
+		{
+			name: "connection dropped", size: 10,
+			configure: func(s *attServer) {
+				s.put = func(w http.ResponseWriter, r *http.Request) bool {
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						_ = conn.Close()
+					}
+					return true
+				}
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				var te *participant.TransferError
+				if !errors.As(err, &te) || te.StatusCode != 0 || te.Err == nil {
+					t.Errorf("error %v, want a TransferError without a status", err)
+				}
+			},
+			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
+		},
+		{
+			name: "storage answers before the body", size: 10,
+			configure: func(s *attServer) {
+				s.put = func(w http.ResponseWriter, r *http.Request) bool {
+					w.Header().Set("Connection", "close")
+					w.WriteHeader(http.StatusOK)
+					return true
+				}
+			},
+			body: func(t *testing.T, _ context.Context, _ context.CancelFunc) io.Reader {
+				br := &blockingReader{ch: make(chan struct{})}
+				t.Cleanup(func() { close(br.ch) })
+				return io.MultiReader(bytes.NewReader(data[:5]), br)
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				var te *participant.TransferError
+				if !errors.As(err, &te) || !strings.Contains(err.Error(), "before the whole attachment was sent") {
+					t.Errorf("error %v, want a TransferError for an early answer", err)
+				}
+			},
+			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
+		},
+		{
+			name: "context canceled during the upload", size: 10,
+			body: func(_ *testing.T, ctx context.Context, cancel context.CancelFunc) io.Reader {
+				return &cancelingReader{r: bytes.NewReader(data[:4]), ctx: ctx, cancel: cancel}
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("error %v, want context.Canceled", err)
+				}
+			},
+		},
+		{
+			name: "Content-Length header disagrees", size: 10,
+			configure: func(s *attServer) { s.headers = map[string]string{"Content-Length": "11"} },
+			op:        "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				wantIs(t, err, participant.ErrAttachmentSize, `expects Content-Length "11"`)
+			},
+			want: []string{"POST /participant/start-attachment-upload"},
+		},
+		{
+			name: "plain http URL of another host", size: 10,
+			configure: func(s *attServer) {
+				s.uploadURL = "http://storage.example.com/bucket/att-1?X-Amz-Signature=" + attSignature
+			},
+			op: "UploadAttachment",
+			check: func(t *testing.T, err error) {
+				wantText(t, err, "refusing the plain http upload URL http://storage.example.com/bucket/att-1")
+			},
+			want: []string{"POST /participant/start-attachment-upload"},
+		},
+		{
+			name: "no upload URL", size: 10,
+			configure: func(s *attServer) {
+				s.start = func(w http.ResponseWriter) bool { _, _ = io.WriteString(w, `{"AttachmentId":"att-1"}`); return true }
+			},
+			op:    "UploadAttachment",
+			check: func(t *testing.T, err error) { wantText(t, err, "no upload URL") },
+			want:  []string{"POST /participant/start-attachment-upload"},
+		},
+		{
+			name: "start fails", size: 10,
+			configure: func(s *attServer) {
+				s.start = func(w http.ResponseWriter) bool {
+					writeErr(w, http.StatusPaymentRequired, "ServiceQuotaExceededException", "too many attachments")
+					return true
+				}
+			},
+			op: "StartAttachmentUpload",
+			check: func(t *testing.T, err error) {
+				var q *participant.ServiceQuotaExceededError
+				if !errors.As(err, &q) {
+					t.Errorf("error %v, want ServiceQuotaExceededError", err)
+				}
+			},
+			want: []string{"POST /participant/start-attachment-upload"},
+		},
+		{
+			name: "complete fails", size: 10,
+			configure: func(s *attServer) {
+				s.complete = func(w http.ResponseWriter) bool {
+					writeErr(w, http.StatusConflict, "ConflictException", "already uploading")
+					return true
+				}
+			},
+			op: "CompleteAttachmentUpload",
+			check: func(t *testing.T, err error) {
+				var ce *participant.ConflictError
+				if !errors.As(err, &ce) {
+					t.Errorf("error %v, want ConflictError", err)
+				}
+			},
+			want:   []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1", "POST /participant/complete-attachment-upload"},
+			wantID: "att-1",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newAttServer(t, tt.configure)
+			c := s.client(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var body io.Reader = bytes.NewReader(data)
+			if tt.body != nil {
+				body = tt.body(t, ctx, cancel)
+			}
+			id, err := c.UploadAttachment(ctx, "attachment-token", "notes.txt", "text/plain", tt.size, body)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if id != tt.wantID {
+				t.Errorf("id %q, want %q", id, tt.wantID)
+			}
+			var oe *smithy.OperationError
+			if !errors.As(err, &oe) || oe.OperationName != tt.op || oe.ServiceID != "ConnectParticipant" {
+				t.Errorf("error %v is not the %s operation error", err, tt.op)
+			}
+			tt.check(t, err)
+			checkNoSecret(t, err)
+			// Wait for every handler to finish before looking at what arrived.
+			c.CloseIdleConnections()
+			s.Close()
+			if tt.want != nil {
+				if got := s.seen(); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("requests %v, want %v", got, tt.want)
+				}
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if tt.op != "CompleteAttachmentUpload" && s.doneBody != nil {
+				t.Error("CompleteAttachmentUpload was called after a failed upload")
+			}
+			if tt.op != "CompleteAttachmentUpload" && s.putBody != nil {
+				t.Errorf("storage received a whole body (%d bytes) from a failed upload", len(s.putBody))
+			}
+		})
+	}
+}
+
+// TestUploadAttachmentChecksFirst: invalid arguments fail before any I/O.
+func TestUploadAttachmentChecksFirst(t *testing.T) {
+	t.Parallel()
+	s := newAttServer(t, nil)
+	c := s.client(t)
+	tests := []struct {
+		name   string
+		tok    participant.Token
+		file   string
+		ctype  string
+		size   int64
+		body   io.Reader
+		fields []string
+	}{
+		{"over 20 MB", "t", "a.bin", "application/pdf", participant.MaxAttachmentSize + 1, strings.NewReader("x"), []string{"UploadAttachment.AttachmentSizeInBytes"}},
+		{"zero size", "t", "a.bin", "application/pdf", 0, strings.NewReader(""), []string{"UploadAttachment.AttachmentSizeInBytes"}},
+		{"nil reader", "t", "a.bin", "application/pdf", 1, nil, []string{"UploadAttachment.Body"}},
+		{"everything missing", "", "", "", 0, nil, []string{"UploadAttachment.ConnectionToken", "UploadAttachment.ContentType", "UploadAttachment.AttachmentSizeInBytes", "UploadAttachment.AttachmentName", "UploadAttachment.Body"}},
+	}
+	for _, tt := range tests {
+		_, err := c.UploadAttachment(t.Context(), tt.tok, tt.file, tt.ctype, tt.size, tt.body)
+		var ip *smithy.InvalidParamsError
+		if !errors.As(err, &ip) {
+			t.Errorf("%s: error %v, want InvalidParamsError", tt.name, err)
+			continue
+		}
+		var got []string
+		for _, e := range ip.Errs() {
+			var pe smithy.InvalidParamError
+			if errors.As(e, &pe) {
+				got = append(got, pe.Field())
+			}
+		}
+		if !reflect.DeepEqual(got, tt.fields) {
+			t.Errorf("%s: fields %v, want %v", tt.name, got, tt.fields)
+		}
+	}
+	// Exactly 20 MB is accepted.
+	big := bytes.Repeat([]byte{'z'}, participant.MaxAttachmentSize)
+	if _, err := c.UploadAttachment(t.Context(), "t", "big.bin", "application/octet-stream", int64(len(big)), bytes.NewReader(big)); err != nil {
+		t.Errorf("20 MB: %v", err)
+	}
+	if got := s.seen(); len(got) != 3 {
+		t.Errorf("requests %v: only the 20 MB upload may be sent", got)
+	}
+}
+
+func TestDownloadAttachment(t *testing.T) {
+	t.Parallel()
+	file := []byte("the attachment's bytes")
+	s := newAttServer(t, func(s *attServer) { s.file, s.fileSize = file, int64(len(file)) })
+	c := s.client(t)
+	out, err := c.DownloadAttachment(t.Context(), "attachment-token", "att-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(out.Body)
+	if cerr := out.Body.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	if !bytes.Equal(got, file) || out.ContentType != "text/plain" || out.AttachmentSizeInBytes != int64(len(file)) ||
+		out.RequestID != "get-attachment-rid" || out.URLExpiry.IsZero() {
+		t.Errorf("got %q, %+v", got, out)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.getHeader.Get("X-Amz-Bearer") != "" || s.getHeader.Get("User-Agent") != "" {
+		t.Errorf("GET headers %v: no bearer token, no User-Agent", s.getHeader)
+	}
+}
+
+func TestDownloadAttachmentFailures(t *testing.T) {
+	t.Parallel()
+	file := []byte("0123456789")
+	chunked := func(b []byte) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			_, _ = w.Write(b[:1])
+			w.(http.Flusher).Flush() // no Content-Length: the length shows only at the end
+			_, _ = w.Write(b[1:])
+			return true
+		}
+	}
+	tests := []struct {
+		name     string
+		get      func(w http.ResponseWriter, r *http.Request) bool
+		callErr  string // text of the error of DownloadAttachment itself
+		readErr  string // text of the error of reading Body
+		wantRead []byte
+	}{
+		{name: "not found", get: func(w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>`)
+			return true
+		}, callErr: "GET http://127.0.0.1"},
+		{name: "Content-Length disagrees", get: func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("Content-Length", "5")
+			_, _ = w.Write(file[:5])
+			return true
+		}, callErr: "the download is 5 bytes, GetAttachment said 10"},
+		{name: "shorter", get: chunked(file[:6]), readErr: "ended after 6 of 10 bytes", wantRead: file[:6]},
+		{name: "longer", get: chunked(append(slices.Clone(file), 'X')), readErr: "longer than the 10 bytes", wantRead: file},
+		{name: "exact without Content-Length", get: chunked(file), wantRead: file},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newAttServer(t, func(s *attServer) { s.fileSize, s.get = int64(len(file)), tt.get })
+			c := s.client(t)
+			out, err := c.DownloadAttachment(t.Context(), "attachment-token", "att-1")
+			checkNoSecret(t, err)
+			if tt.callErr != "" {
+				var oe *smithy.OperationError
+				if !errors.As(err, &oe) || oe.OperationName != "DownloadAttachment" || !strings.Contains(err.Error(), tt.callErr) {
+					t.Fatalf("error %v, want a DownloadAttachment error with %q", err, tt.callErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Body.Close()
+			got, err := io.ReadAll(out.Body)
+			if !bytes.Equal(got, tt.wantRead) {
+				t.Errorf("read %q, want %q", got, tt.wantRead)
+			}
+			switch {
+			case tt.readErr == "" && err != nil:
+				t.Errorf("read error %v", err)
+			case tt.readErr != "":
+				wantIs(t, err, participant.ErrAttachmentSize, tt.readErr)
+			}
+		})
+	}
+	t.Run("status error names the status", func(t *testing.T) {
+		t.Parallel()
+		s := newAttServer(t, func(s *attServer) {
+			s.fileSize = 10
+			s.get = func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(http.StatusForbidden); return true }
+		})
+		_, err := s.client(t).DownloadAttachment(t.Context(), "attachment-token", "att-1")
+		var te *participant.TransferError
+		if !errors.As(err, &te) || te.StatusCode != 403 || te.Method != "GET" || !strings.HasSuffix(te.URL, "/bucket/att-1") {
+			t.Errorf("error %v, want a GET TransferError with status 403", err)
+		}
+		checkNoSecret(t, err)
+	})
+}
+
+func wantIs(t *testing.T, err, target error, text string) {
+	t.Helper()
+	if !errors.Is(err, target) || !strings.Contains(err.Error(), text) {
+		t.Errorf("error %v, want %v with %q", err, target, text)
+	}
+}
+
+func wantText(t *testing.T, err error, text string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), text) {
+		t.Errorf("error %v, want one with %q", err, text)
+	}
+}
+
+// blockingReader blocks until ch is closed.
+type blockingReader struct{ ch chan struct{} }
+
+func (b *blockingReader) Read([]byte) (int, error) { <-b.ch; return 0, io.EOF }
+
+// cancelingReader cancels its context once r is exhausted, and then fails
+// as a reader tied to that context would.
+type cancelingReader struct {
+	r      io.Reader
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (c *cancelingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		c.cancel()
+		<-c.ctx.Done()
+		return 0, c.ctx.Err()
+	}
+	return n, err
+}
