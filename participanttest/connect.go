@@ -1,0 +1,415 @@
+package participanttest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/connectchat/participant"
+)
+
+// Participant is a participant the server added to a chat: the customer of
+// [Server.StartChat], or one added with [Server.AddParticipant] or
+// [Server.AddAgent].
+type Participant struct {
+	ContactID        string
+	ParticipantID    string
+	ParticipantToken participant.Token // for CreateParticipantConnection
+}
+
+// ChatOptions configures [Server.StartChat], as the members of the same
+// names configure StartChatContact.
+type ChatOptions struct {
+	// DisplayName is the customer's display name: "Customer" if empty.
+	DisplayName string
+	// InitialMessage, when set, is the customer's first message.
+	InitialMessage string
+	// InitialMessageContentType is its content type: text/plain if empty.
+	InitialMessageContentType string
+	// ChatDuration is how long the chat lasts: Lifetimes.Chat (25 hours) if
+	// zero.
+	ChatDuration time.Duration
+	// SupportedMessagingContentTypes are the content types SendMessage
+	// accepts in this chat: text/plain only if nil, as in the service.
+	SupportedMessagingContentTypes []string
+	// PersistentChat, when set, continues a past, ended chat.
+	PersistentChat *PersistentChat
+}
+
+// PersistentChat continues a past chat (persistent chat).
+type PersistentChat struct {
+	// SourceContactID is the past contact.
+	SourceContactID string
+	// RehydrationType is ENTIRE_PAST_SESSION (continue the most recent
+	// ended contact of the chat session SourceContactID started; the
+	// default) or FROM_SEGMENT (continue SourceContactID itself).
+	RehydrationType string
+}
+
+// chatRequest is a StartChatContact, from the wire or from Go.
+type chatRequest struct {
+	instanceID, name string
+	initCT, initMsg  string
+	duration         time.Duration
+	supported        []string
+	persistent       *PersistentChat
+}
+
+// startChat starts a contact with its customer. s.mu must be held.
+func (s *Server) startChat(r chatRequest) (c *contact, cust *member, tok string, from *contact, e *apiError) {
+	var source *contact
+	if pc := r.persistent; pc != nil {
+		src := s.contacts[pc.SourceContactID]
+		if src == nil {
+			return nil, nil, "", nil, newAPIError("ResourceNotFoundException", "participanttest: the persistent chat's SourceContactId is not a contact")
+		}
+		s.touch(src)
+		if pc.RehydrationType != "FROM_SEGMENT" {
+			// The most recent ended contact of the chat session src began.
+			best := src
+			for _, o := range s.contacts {
+				if o == src || !o.chain(src) {
+					continue
+				}
+				s.touch(o)
+				if o.ended && (o.started.After(best.started) || o.chain(best)) {
+					best = o
+				}
+			}
+			src = best
+		}
+		if !src.ended {
+			return nil, nil, "", nil, newAPIError("InvalidRequestException", "participanttest: only an ended chat can be continued as a persistent chat")
+		}
+		source = src
+	}
+	if r.duration <= 0 {
+		r.duration = s.cfg.life.Chat
+	}
+	if len(r.supported) == 0 {
+		r.supported = []string{ctPlain}
+	}
+	c = s.newContact(r.instanceID, r.duration, r.supported, source)
+	if source != nil {
+		s.emit(c, &Item{Type: TypeEvent, ContentType: ctChatRehydrated, ParticipantRole: RoleSystem, DisplayName: ctDefaultDispName}, true, nil)
+	}
+	cust, tok, _ = s.addMember(c, RoleCustomer, r.name)
+	if r.initMsg != "" {
+		s.postMessage(cust, r.initCT, r.initMsg)
+	}
+	for _, newAgent := range s.cfg.agents {
+		if a := newAgent(); a != nil {
+			s.addAgent(c, a)
+		}
+	}
+	return c, cust, tok, source, nil
+}
+
+// StartChat starts a chat as StartChatContact does and returns its
+// customer.
+func (s *Server) StartChat(o ChatOptions) (Participant, error) {
+	r := chatRequest{
+		instanceID: "participanttest",
+		name:       o.DisplayName,
+		initCT:     o.InitialMessageContentType,
+		initMsg:    o.InitialMessage,
+		duration:   o.ChatDuration,
+		supported:  o.SupportedMessagingContentTypes,
+		persistent: o.PersistentChat,
+	}
+	if r.name == "" {
+		r.name = "Customer"
+	}
+	if r.initCT == "" && r.initMsg != "" {
+		r.initCT = ctPlain
+	}
+	var v checks
+	chatChecks(&v, r)
+	if e := v.errCode("InvalidParameterException"); e != nil {
+		return Participant{}, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, cust, tok, _, e := s.startChat(r)
+	if e != nil {
+		return Participant{}, e
+	}
+	return Participant{ContactID: c.id, ParticipantID: cust.id, ParticipantToken: participant.Token(tok)}, nil
+}
+
+var chatContentTypes = []string{ctPlain, ctMarkdown, ctJSON, ctInteractive, ctInteractiveResponse}
+
+// chatChecks checks a StartChatContact's constraints.
+func chatChecks(v *checks, r chatRequest) {
+	v.required("instanceId", r.instanceID, 1, 100)
+	v.required("participantDetails.displayName", r.name, 1, 256)
+	if r.initMsg != "" || r.initCT != "" {
+		v.required("initialMessage.contentType", r.initCT, 1, 100)
+		v.required("initialMessage.content", r.initMsg, 1, 16384)
+		if limit, ok := messageLimits[r.initCT]; ok {
+			v.length("initialMessage.content", r.initMsg, 1, limit)
+		} else if r.initCT != "" {
+			v.enum("initialMessage.contentType", r.initCT, ctPlain, ctMarkdown, ctJSON, ctInteractiveResponse)
+		}
+	}
+	if r.duration != 0 {
+		v.rangeOf("chatDurationInMinutes", int64(r.duration/time.Minute), 60, 10080)
+	}
+	if r.supported != nil {
+		plain := false
+		for i, t := range r.supported {
+			v.enum(fmt.Sprintf("supportedMessagingContentTypes.%d.member", i+1), t, chatContentTypes...)
+			plain = plain || t == ctPlain
+		}
+		if !plain {
+			v.add("supportedMessagingContentTypes", "Member must contain text/plain")
+		}
+	}
+	if pc := r.persistent; pc != nil {
+		v.required("persistentChat.sourceContactId", pc.SourceContactID, 1, 256)
+		if pc.RehydrationType != "" {
+			v.enum("persistentChat.rehydrationType", pc.RehydrationType, "ENTIRE_PAST_SESSION", "FROM_SEGMENT")
+		}
+	}
+}
+
+// connectIdem answers a repeated Amazon Connect request from its stored
+// result. s.mu must be held.
+func (s *Server) connectIdemKey(op, clientToken string, in any) string {
+	if clientToken == "" {
+		return ""
+	}
+	b, _ := json.Marshal(in)
+	return op + "\x00" + clientToken + "\x00" + string(b)
+}
+
+func (s *Server) startChatContact(x *exchange) {
+	var in startChatIn
+	if !x.decode(&in) {
+		return
+	}
+	r := chatRequest{instanceID: in.InstanceID}
+	if in.ParticipantDetails != nil {
+		r.name = in.ParticipantDetails.DisplayName
+	}
+	if in.InitialMessage != nil {
+		r.initCT, r.initMsg = in.InitialMessage.ContentType, in.InitialMessage.Content
+	}
+	if in.ChatDurationInMinutes != nil {
+		r.duration = time.Duration(*in.ChatDurationInMinutes) * time.Minute
+		if r.duration == 0 {
+			r.duration = -1 // present but zero: out of range
+		}
+	}
+	r.supported = in.SupportedMessagingContentTypes
+	if pc := in.PersistentChat; pc != nil {
+		r.persistent = &PersistentChat{SourceContactID: pc.SourceContactID, RehydrationType: pc.RehydrationType}
+	}
+	var v checks
+	chatChecks(&v, r)
+	v.required("contactFlowId", in.ContactFlowID, 1, 500)
+	if in.ParticipantDetails == nil {
+		v.null("participantDetails")
+	}
+	if in.ChatDurationInMinutes != nil && *in.ChatDurationInMinutes == 0 {
+		v.rangeOf("chatDurationInMinutes", 0, 60, 10080)
+	}
+	v.length("clientToken", in.ClientToken, 0, 500)
+	if e := v.errCode("InvalidParameterException"); e != nil {
+		x.fail(e)
+		return
+	}
+	if r.duration < 0 {
+		r.duration = 0
+	}
+	s.answer(x, func() (any, *apiError) {
+		key := s.connectIdemKey(x.op, in.ClientToken, in)
+		if b, ok := s.connectIdem[key]; ok && key != "" {
+			return json.RawMessage(b), nil
+		}
+		c, cust, tok, from, e := s.startChat(r)
+		if e != nil {
+			return nil, e
+		}
+		out := startChatOut{ContactID: c.id, ParticipantID: cust.id, ParticipantToken: tok}
+		if from != nil {
+			out.ContinuedFromContactID = from.id
+		}
+		b, _ := json.Marshal(out)
+		if key != "" {
+			s.connectIdem[key] = b
+		}
+		return json.RawMessage(b), nil
+	})
+}
+
+// addParticipant adds an agent, bot or supervisor to a contact. s.mu must
+// be held.
+func (s *Server) addParticipant(contactID, role, name string) (*member, string, time.Time, *apiError) {
+	c := s.contacts[contactID]
+	if c == nil {
+		return nil, "", time.Time{}, newAPIError("ResourceNotFoundException", "participanttest: no contact has this ContactId")
+	}
+	s.touch(c)
+	if c.ended {
+		return nil, "", time.Time{}, newAPIError("InvalidRequestException", "participanttest: the contact's chat has ended")
+	}
+	m, tok, exp := s.addMember(c, role, name)
+	return m, tok, exp, nil
+}
+
+// AddParticipant adds a participant to a chat as CreateParticipant does:
+// role is RoleAgent, RoleCustomBot or RoleSupervisor. Connect with its
+// ParticipantToken like any other participant.
+func (s *Server) AddParticipant(contactID, role, displayName string) (Participant, error) {
+	var v checks
+	v.enum("participantDetails.participantRole", role, RoleAgent, RoleCustomBot, RoleSupervisor)
+	v.length("participantDetails.displayName", displayName, 1, 256)
+	if e := v.errCode("InvalidParameterException"); e != nil {
+		return Participant{}, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, tok, _, e := s.addParticipant(contactID, role, displayName)
+	if e != nil {
+		return Participant{}, e
+	}
+	return Participant{ContactID: contactID, ParticipantID: m.id, ParticipantToken: participant.Token(tok)}, nil
+}
+
+func (s *Server) createParticipant(x *exchange) {
+	var in createParticipantIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	v.required("instanceId", in.InstanceID, 1, 100)
+	v.required("contactId", in.ContactID, 1, 256)
+	v.length("clientToken", in.ClientToken, 0, 500)
+	if d := in.ParticipantDetails; d == nil {
+		v.null("participantDetails")
+	} else {
+		if d.ParticipantRole == "" {
+			v.null("participantDetails.participantRole")
+		} else {
+			v.enum("participantDetails.participantRole", d.ParticipantRole, RoleAgent, RoleCustomer, RoleSystem, RoleCustomBot, RoleSupervisor)
+		}
+		v.required("participantDetails.displayName", d.DisplayName, 1, 256)
+	}
+	if e := v.errCode("InvalidParameterException"); e != nil {
+		x.fail(e)
+		return
+	}
+	role := in.ParticipantDetails.ParticipantRole
+	if role == RoleCustomer || role == RoleSystem {
+		x.fail(newAPIError("InvalidRequestException", "participanttest: CreateParticipant adds AGENT, CUSTOM_BOT or SUPERVISOR participants"))
+		return
+	}
+	s.answer(x, func() (any, *apiError) {
+		key := s.connectIdemKey(x.op, in.ClientToken, in)
+		if b, ok := s.connectIdem[key]; ok && key != "" {
+			return json.RawMessage(b), nil
+		}
+		m, tok, exp, e := s.addParticipant(in.ContactID, role, in.ParticipantDetails.DisplayName)
+		if e != nil {
+			return nil, e
+		}
+		b, _ := json.Marshal(createParticipantOut{
+			ParticipantCredentials: participantCredentialsOut{ParticipantToken: tok, Expiry: formatTime(exp)},
+			ParticipantID:          m.id,
+		})
+		if key != "" {
+			s.connectIdem[key] = b
+		}
+		return json.RawMessage(b), nil
+	})
+}
+
+// StopContact ends a chat as StopContact does: chat.ended goes to every
+// participant and every token of the chat stops working (403).
+func (s *Server) StopContact(contactID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.contacts[contactID]
+	if c == nil {
+		return ErrUnknownContact
+	}
+	s.touch(c)
+	if c.ended {
+		return ErrChatEnded
+	}
+	s.endChat(c)
+	return nil
+}
+
+func (s *Server) stopContact(x *exchange) {
+	var in stopContactIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	v.required("contactId", in.ContactID, 1, 256)
+	v.required("instanceId", in.InstanceID, 1, 100)
+	if in.DisconnectReason != nil {
+		v.length("disconnectReason.code", in.DisconnectReason.Code, 1, 128)
+	}
+	if e := v.errCode("InvalidParameterException"); e != nil {
+		x.fail(e)
+		return
+	}
+	s.answer(x, func() (any, *apiError) {
+		c := s.contacts[in.ContactID]
+		if c != nil {
+			s.touch(c)
+		}
+		if c == nil || c.ended {
+			return nil, newAPIError("ContactNotFoundException", "Contact not found or not active")
+		}
+		s.endChat(c)
+		return struct{}{}, nil
+	})
+}
+
+// Connection is what CreateParticipantConnection returns when asked for
+// WEBSOCKET and CONNECTION_CREDENTIALS.
+type Connection struct {
+	ConnectionToken  participant.Token
+	ConnectionExpiry time.Time
+	WebSocketURL     string
+	WebSocketExpiry  time.Time
+}
+
+// Connect does from Go what CreateParticipantConnection does with Type
+// WEBSOCKET and CONNECTION_CREDENTIALS and ConnectParticipant: it checks the
+// ParticipantToken and returns a new ConnectionToken and WebSocket URL (on
+// the host of URL, or [WithWebSocketBaseURL]'s). It fails with the
+// service's 403 error for a token that does not work.
+func (s *Server) Connect(participantToken participant.Token) (Connection, error) {
+	base := s.cfg.wsBase
+	if base == "" {
+		switch {
+		case strings.HasPrefix(s.URL, "https://"):
+			base = "wss://" + strings.TrimPrefix(s.URL, "https://")
+		case strings.HasPrefix(s.URL, "http://"):
+			base = "ws://" + strings.TrimPrefix(s.URL, "http://")
+		default:
+			return Connection{}, errors.New("participanttest: the server has no URL yet: start it, or set WithWebSocketBaseURL")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, gone, e := s.authenticate(participantToken.Reveal(), kindParticipant)
+	if e == nil {
+		e = gone
+	}
+	if e != nil {
+		return Connection{}, e
+	}
+	m.connected = true
+	ws := s.issueWebSocketURL(m, base)
+	tok, exp := s.issueToken(kindConnection, m, s.cfg.life.ConnectionToken)
+	wsExp, _ := time.Parse(timeLayout, ws.ConnectionExpiry)
+	return Connection{ConnectionToken: participant.Token(tok), ConnectionExpiry: exp, WebSocketURL: ws.URL, WebSocketExpiry: wsExp}, nil
+}

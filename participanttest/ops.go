@@ -1,0 +1,372 @@
+package participanttest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// answer runs f under the server's lock and writes its result: an error
+// response, or 200 with the JSON of the value (a json.RawMessage is written
+// as is).
+func (s *Server) answer(x *exchange, f func() (any, *apiError)) {
+	s.mu.Lock()
+	v, e := f()
+	var b []byte
+	if e == nil {
+		if raw, ok := v.(json.RawMessage); ok {
+			b = raw
+		} else {
+			var err error
+			if b, err = json.Marshal(v); err != nil {
+				e = newAPIError("InternalServerException", "participanttest: "+err.Error())
+			}
+		}
+	}
+	s.mu.Unlock()
+	if e != nil {
+		x.fail(e)
+		return
+	}
+	x.okBytes(b)
+}
+
+// idempotency remembers the results of requests that carry a ClientToken,
+// keyed on the operation, the participant, the token and the request body:
+// a repeat with the same token and body gets the first result and changes
+// nothing; the same token with a different body is a new request
+// (amazon-connect-chatjs sends every read receipt with one token).
+type idempotency struct {
+	c   *contact
+	key string
+}
+
+// idem looks up a repeat of a request; in is the decoded input. s.mu must be
+// held.
+func (s *Server) idem(op string, m *member, clientToken string, in any) (idempotency, json.RawMessage, bool) {
+	if clientToken == "" {
+		return idempotency{}, nil, false
+	}
+	body, _ := json.Marshal(in)
+	id := idempotency{c: m.c, key: op + "\x00" + m.id + "\x00" + clientToken + "\x00" + string(body)}
+	if b, ok := m.c.idem[id.key]; ok {
+		return id, json.RawMessage(b), true
+	}
+	return id, nil, false
+}
+
+// keep stores a result for repeats and returns it.
+func (id idempotency) keep(v any) (json.RawMessage, *apiError) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, newAPIError("InternalServerException", "participanttest: "+err.Error())
+	}
+	if id.c != nil {
+		id.c.idem[id.key] = b
+	}
+	return b, nil
+}
+
+// tokenChecks checks the bearer token's length (presence is checked by
+// authentication, with 403).
+func tokenChecks(v *checks, field, bearer string) {
+	if bearer != "" {
+		v.length(field, bearer, 1, 1000)
+	}
+}
+
+// connected authenticates a request that needs a ConnectionToken, answering
+// a repeat of an idempotent request even after the participant has left.
+// It returns the member, or a result or error to answer at once. s.mu must
+// be held.
+func (s *Server) connected(x *exchange, clientToken string, in any) (m *member, id idempotency, done any, e *apiError) {
+	m, gone, err := s.authenticate(x.bearer(), kindConnection)
+	if err != nil {
+		return nil, id, nil, err
+	}
+	id, prev, ok := s.idem(x.op, m, clientToken, in)
+	if ok {
+		return nil, id, prev, nil
+	}
+	if gone != nil {
+		return nil, id, nil, gone
+	}
+	return m, id, nil, nil
+}
+
+func (s *Server) createParticipantConnection(x *exchange) {
+	var in createConnectionIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	tokenChecks(&v, "participantToken", x.bearer())
+	if in.Type != nil && len(in.Type) == 0 {
+		v.add("type", "Member must have length greater than or equal to 1")
+	}
+	for i, t := range in.Type {
+		v.enum(fmt.Sprintf("type.%d.member", i+1), t, "WEBSOCKET", "CONNECTION_CREDENTIALS", "WEBRTC_CONNECTION")
+	}
+	if e := v.err(); e != nil {
+		x.fail(e)
+		return
+	}
+	wsBase := s.wsBase(x.r)
+	s.answer(x, func() (any, *apiError) {
+		m, gone, err := s.authenticate(x.bearer(), kindParticipant)
+		if err != nil {
+			return nil, err
+		}
+		if gone != nil {
+			return nil, gone
+		}
+		var out createConnectionOut
+		for _, t := range in.Type {
+			switch t {
+			case "WEBRTC_CONNECTION":
+				return nil, validation("participanttest does not emulate WebRTC: WEBRTC_CONNECTION is not supported")
+			case "WEBSOCKET":
+				if out.Websocket == nil {
+					out.Websocket = s.issueWebSocketURL(m, wsBase)
+				}
+			case "CONNECTION_CREDENTIALS":
+				if out.ConnectionCredentials == nil {
+					tok, exp := s.issueToken(kindConnection, m, s.cfg.life.ConnectionToken)
+					out.ConnectionCredentials = &connectionCredentialsOut{ConnectionToken: tok, Expiry: formatTime(exp)}
+				}
+			}
+		}
+		if in.ConnectParticipant {
+			m.connected = true
+		}
+		return out, nil
+	})
+}
+
+// issueWebSocketURL hands out a single-use WebSocket URL for m. s.mu must be
+// held.
+func (s *Server) issueWebSocketURL(m *member, base string) *websocketOut {
+	now := s.now()
+	secret := s.newSecret(48)
+	exp := now.Add(s.cfg.life.WebSocketURL)
+	s.tickets[secret] = &wsTicket{m: m, expires: exp}
+	u := fmt.Sprintf("%s%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s&X-Amz-Expires=%d&X-Amz-Signature=%s",
+		base, wsPath, now.Format("20060102T150405Z"), int(s.cfg.life.WebSocketURL.Seconds()), secret)
+	return &websocketOut{URL: u, ConnectionExpiry: formatTime(exp)}
+}
+
+// wsBase returns the scheme, host and path prefix of the WebSocket URLs
+// handed out in answer to r.
+func (s *Server) wsBase(r *http.Request) string {
+	if s.cfg.wsBase != "" {
+		return s.cfg.wsBase
+	}
+	scheme := "ws"
+	if r.TLS != nil {
+		scheme = "wss"
+	}
+	host := r.Host
+	name, port, err := net.SplitHostPort(host)
+	if err != nil {
+		name, port = host, ""
+	}
+	if strings.EqualFold(name, "localhost") {
+		// amazon-connect-chatjs accepts ws:// only for 127.0.0.1.
+		if la, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok && la.IP.IsLoopback() {
+			if la.IP.To4() != nil {
+				name = "127.0.0.1"
+			} else {
+				name = "::1"
+			}
+		}
+	}
+	if port != "" {
+		host = net.JoinHostPort(name, port)
+	} else if strings.Contains(name, ":") {
+		host = "[" + name + "]"
+	} else {
+		host = name
+	}
+	return scheme + "://" + host
+}
+
+// messageLimits are the content types SendMessage accepts and the most
+// characters of Content each allows.
+var messageLimits = map[string]int{
+	ctPlain:               1024,
+	ctMarkdown:            1024,
+	ctJSON:                12000,
+	ctInteractiveResponse: 12288,
+}
+
+func (s *Server) sendMessage(x *exchange) {
+	var in sendMessageIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	tokenChecks(&v, "connectionToken", x.bearer())
+	v.required("contentType", in.ContentType, 1, 100)
+	v.required("content", in.Content, 1, 16384)
+	v.length("clientToken", in.ClientToken, 0, 500)
+	if e := v.err(); e != nil {
+		x.fail(e)
+		return
+	}
+	s.answer(x, func() (any, *apiError) {
+		m, id, done, e := s.connected(x, in.ClientToken, in)
+		if e != nil || done != nil {
+			return done, e
+		}
+		limit, ok := messageLimits[in.ContentType]
+		if !ok {
+			return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not a message content type (text/plain, text/markdown, application/json, %s)", in.ContentType, ctInteractiveResponse))
+		}
+		if !m.c.supported[in.ContentType] {
+			return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not among this contact's SupportedMessagingContentTypes", in.ContentType))
+		}
+		if utf8.RuneCountInString(in.Content) > limit {
+			var lv checks
+			lv.length("content", in.Content, 1, limit)
+			return nil, lv.err()
+		}
+		it := s.postMessage(m, in.ContentType, in.Content)
+		return id.keep(idTimeOut{ID: it.ID, AbsoluteTime: it.AbsoluteTime})
+	})
+}
+
+// postMessage adds a message of m to the chat. s.mu must be held.
+func (s *Server) postMessage(m *member, contentType, content string) *Item {
+	it := &Item{Type: TypeMessage, ContentType: contentType, Content: content, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}
+	s.emit(m.c, it, true, nil)
+	return it
+}
+
+func (s *Server) sendEvent(x *exchange) {
+	var in sendEventIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	tokenChecks(&v, "connectionToken", x.bearer())
+	v.required("contentType", in.ContentType, 1, 100)
+	v.optional("content", in.Content, 1, 16384)
+	v.length("clientToken", in.ClientToken, 0, 500)
+	if e := v.err(); e != nil {
+		x.fail(e)
+		return
+	}
+	s.answer(x, func() (any, *apiError) {
+		m, id, done, e := s.connected(x, in.ClientToken, in)
+		if e != nil || done != nil {
+			return done, e
+		}
+		content := ""
+		if in.Content != nil {
+			content = *in.Content
+		}
+		it, e := s.postEvent(m, in.ContentType, content)
+		if e != nil {
+			return nil, e
+		}
+		return id.keep(idTimeOut{ID: it.ID, AbsoluteTime: it.AbsoluteTime})
+	})
+}
+
+// postEvent sends an event of m: typing, a receipt, or the deprecated
+// connection acknowledgement. s.mu must be held.
+func (s *Server) postEvent(m *member, contentType, content string) (*Item, *apiError) {
+	switch contentType {
+	case ctTyping:
+		it := &Item{Type: TypeEvent, ContentType: ctTyping, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}
+		s.emit(m.c, it, false, nil)
+		return it, nil
+	case ctDelivered, ctRead:
+		return s.postReceipt(m, contentType, content)
+	case ctConnAck:
+		m.connected = true
+		return &Item{ID: s.newID(), AbsoluteTime: formatTime(s.now())}, nil
+	}
+	return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not an event a participant can send (%s, %s, %s)", contentType, ctTyping, ctDelivered, ctRead))
+}
+
+// postReceipt records a read or delivered receipt of m and sends it, as a
+// MESSAGEMETADATA item, to the sender of the message only. s.mu must be held.
+func (s *Server) postReceipt(m *member, contentType, content string) (*Item, *apiError) {
+	var rc struct {
+		MessageID string `json:"messageId"`
+	}
+	if content == "" || json.Unmarshal([]byte(content), &rc) != nil || rc.MessageID == "" {
+		return nil, validation(`participanttest: the Content of a receipt must be {"messageId":"<id of the message>"}`)
+	}
+	if n := m.c.active(); n > 2 {
+		return nil, newAPIError("ConflictException", fmt.Sprintf("Message receipts are not supported when there are more than two active participants in the chat (participanttest: %d are active)", n))
+	}
+	now := formatTime(s.now())
+	it := &Item{Type: TypeMessageMetadata, ContentType: ctMetadata, ID: s.newID(), AbsoluteTime: now}
+	var msg *Item
+	for _, x := range m.c.items {
+		if x.ID == rc.MessageID && (x.Type == TypeMessage || x.Type == TypeAttachment) {
+			msg = x
+			break
+		}
+	}
+	if msg == nil || msg.ParticipantID == m.id {
+		// Nothing to tell anyone: an unknown message, or one's own.
+		return it, nil
+	}
+	if msg.MessageMetadata == nil {
+		msg.MessageMetadata = &MessageMetadata{MessageID: msg.ID}
+	}
+	var r *Receipt
+	for i := range msg.MessageMetadata.Receipts {
+		if msg.MessageMetadata.Receipts[i].RecipientParticipantID == m.id {
+			r = &msg.MessageMetadata.Receipts[i]
+		}
+	}
+	if r == nil {
+		msg.MessageMetadata.Receipts = append(msg.MessageMetadata.Receipts, Receipt{RecipientParticipantID: m.id})
+		r = &msg.MessageMetadata.Receipts[len(msg.MessageMetadata.Receipts)-1]
+	}
+	if contentType == ctRead {
+		r.ReadTimestamp = now
+	} else if r.DeliveredTimestamp == "" {
+		r.DeliveredTimestamp = now
+	}
+	it.MessageMetadata = &MessageMetadata{MessageID: msg.ID, Receipts: []Receipt{*r}}
+	var sender *member
+	for _, o := range m.c.members {
+		if o.id == msg.ParticipantID {
+			sender = o
+		}
+	}
+	if sender != nil {
+		s.emit(m.c, it, false, sender)
+	}
+	return it, nil
+}
+
+func (s *Server) disconnectParticipant(x *exchange) {
+	var in disconnectIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	tokenChecks(&v, "connectionToken", x.bearer())
+	v.length("clientToken", in.ClientToken, 0, 500)
+	if e := v.err(); e != nil {
+		x.fail(e)
+		return
+	}
+	s.answer(x, func() (any, *apiError) {
+		m, id, done, e := s.connected(x, in.ClientToken, in)
+		if e != nil || done != nil {
+			return done, e
+		}
+		s.leave(m)
+		return id.keep(struct{}{})
+	})
+}

@@ -1,0 +1,231 @@
+package participanttest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+func (s *Server) getTranscript(x *exchange) {
+	var in getTranscriptIn
+	if !x.decode(&in) {
+		return
+	}
+	var v checks
+	tokenChecks(&v, "connectionToken", x.bearer())
+	v.optional("contactId", in.ContactID, 1, 256)
+	if in.MaxResults != nil {
+		v.rangeOf("maxResults", int64(*in.MaxResults), 0, 100)
+	}
+	v.optional("nextToken", in.NextToken, 1, 1000)
+	if in.ScanDirection != "" {
+		v.enum("scanDirection", in.ScanDirection, "FORWARD", "BACKWARD")
+	}
+	if in.SortOrder != "" {
+		v.enum("sortOrder", in.SortOrder, "DESCENDING", "ASCENDING")
+	}
+	if sp := in.StartPosition; sp != nil {
+		v.optional("startPosition.id", sp.ID, 1, 256)
+		v.optional("startPosition.absoluteTime", sp.AbsoluteTime, 1, 100)
+		v.rangeOf("startPosition.mostRecent", int64(sp.MostRecent), 0, 100)
+	}
+	if e := v.err(); e != nil {
+		x.fail(e)
+		return
+	}
+	s.answer(x, func() (any, *apiError) {
+		m, gone, err := s.authenticate(x.bearer(), kindConnection)
+		if err != nil {
+			return nil, err
+		}
+		if gone != nil {
+			return nil, gone
+		}
+		target := m.c
+		if in.ContactID != nil && *in.ContactID != m.c.id {
+			t := s.contacts[*in.ContactID]
+			if t == nil || !m.c.chain(t) {
+				// Not a contact of this chat: the service answers an empty
+				// transcript (amazon-connect-chatjs issue 28).
+				return getTranscriptOut{Transcript: []Item{}}, nil
+			}
+			target = t
+		}
+		page, next, e := s.page(s.view(target), target.id, in)
+		if e != nil {
+			return nil, e
+		}
+		return getTranscriptOut{InitialContactID: target.initialID, Transcript: page, NextToken: next}, nil
+	})
+}
+
+// Transcript returns the transcript of a contact as GetTranscript sees it,
+// oldest first: for a persistent chat, the items of the past contacts it
+// continues (with RelatedContactId) and then its own. Typing events and
+// receipts are not transcript items; receipts show in the MessageMetadata
+// of the messages they acknowledge. It returns nil for an unknown contact.
+func (s *Server) Transcript(contactID string) []Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.contacts[contactID]
+	if c == nil {
+		return nil
+	}
+	s.touch(c)
+	return s.view(c)
+}
+
+// view returns copies of the items GetTranscript pages through for c. s.mu
+// must be held.
+func (s *Server) view(c *contact) []Item {
+	var out []Item
+	if c.source != nil {
+		for _, it := range s.view(c.source) {
+			if it.RelatedContactID == "" {
+				it.RelatedContactID = it.ContactID
+			}
+			it.ContactID, it.InitialContactID = "", ""
+			out = append(out, it)
+		}
+	}
+	for _, it := range c.items {
+		out = append(out, it.clone())
+	}
+	return out
+}
+
+// pageToken is what a NextToken holds: the contact, the scan direction and
+// the index in the view of the next item. Items are only ever appended, so
+// an index stays valid.
+type pageToken struct {
+	C string `json:"c"`
+	D string `json:"d"`
+	I int    `json:"i"`
+}
+
+func (s *Server) encodeToken(t pageToken) string {
+	b, _ := json.Marshal(t)
+	mac := hmac.New(sha256.New, s.tokKey[:])
+	mac.Write(b)
+	return base64.RawURLEncoding.EncodeToString(b) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:12])
+}
+
+func (s *Server) decodeToken(v string) (pageToken, bool) {
+	var t pageToken
+	body, sig, ok := strings.Cut(v, ".")
+	if !ok {
+		return t, false
+	}
+	b, err1 := base64.RawURLEncoding.DecodeString(body)
+	got, err2 := base64.RawURLEncoding.DecodeString(sig)
+	if err1 != nil || err2 != nil {
+		return t, false
+	}
+	mac := hmac.New(sha256.New, s.tokKey[:])
+	mac.Write(b)
+	if !hmac.Equal(got, mac.Sum(nil)[:12]) || json.Unmarshal(b, &t) != nil {
+		return t, false
+	}
+	return t, t.D == "FORWARD" || t.D == "BACKWARD"
+}
+
+// page cuts one GetTranscript page out of view.
+//
+// The scan starts at the StartPosition (Id: that item; AbsoluteTime: the
+// first item at or after it scanning FORWARD, the last at or before it
+// scanning BACKWARD; MostRecent n: the n-th most recent item) or, without
+// one, at the most recent item, and goes FORWARD (older to newer) or
+// BACKWARD. ScanDirection defaults to FORWARD with a StartPosition and
+// BACKWARD without; FORWARD without one is a ValidationException. The page
+// holds up to MaxResults (default 10) items of the scan, the anchor
+// included, sorted by SortOrder (default DESCENDING). A NextToken carries
+// the scan on; it overrides StartPosition and ScanDirection.
+func (s *Server) page(view []Item, contactID string, in getTranscriptIn) ([]Item, string, *apiError) {
+	n := len(view)
+	limit := 10
+	if in.MaxResults != nil && *in.MaxResults > 0 {
+		limit = *in.MaxResults
+	}
+	var dir string
+	var idx int
+	if in.NextToken != nil {
+		t, ok := s.decodeToken(*in.NextToken)
+		if !ok || t.C != contactID || t.I < 0 || t.I >= n {
+			return nil, "", validation("The NextToken is invalid (participanttest: not a token this server issued for this transcript)")
+		}
+		dir, idx = t.D, t.I
+	} else {
+		sp := in.StartPosition
+		hasID := sp != nil && sp.ID != nil
+		hasTime := sp != nil && sp.AbsoluteTime != nil
+		hasRecent := sp != nil && sp.MostRecent > 0
+		dir = in.ScanDirection
+		if dir == "" {
+			dir = "BACKWARD"
+			if hasID || hasTime || hasRecent {
+				dir = "FORWARD"
+			}
+		}
+		switch {
+		case hasID:
+			idx = slices.IndexFunc(view, func(it Item) bool { return it.ID == *sp.ID })
+			if idx < 0 {
+				return nil, "", validation(fmt.Sprintf("participanttest: StartPosition.Id %q is not an item of this transcript", *sp.ID))
+			}
+		case hasTime:
+			at, err := time.Parse(time.RFC3339Nano, *sp.AbsoluteTime)
+			if err != nil {
+				return nil, "", validation("1 validation error detected: Value at 'startPosition.absoluteTime' failed to satisfy constraint: Member must be an ISO-8601 time such as 2019-11-08T02:41:28.172Z")
+			}
+			if dir == "FORWARD" {
+				idx = slices.IndexFunc(view, func(it Item) bool { return !itemTime(it).Before(at) })
+				if idx < 0 {
+					idx = n
+				}
+			} else {
+				idx = -1
+				for i := n - 1; i >= 0; i-- {
+					if !itemTime(view[i]).After(at) {
+						idx = i
+						break
+					}
+				}
+			}
+		case hasRecent:
+			idx = max(n-sp.MostRecent, 0)
+		default:
+			if dir == "FORWARD" {
+				return nil, "", validation("participanttest: ScanDirection FORWARD needs a StartPosition with Id, AbsoluteTime or MostRecent")
+			}
+			idx = n - 1
+		}
+	}
+	step := 1
+	if dir == "BACKWARD" {
+		step = -1
+	}
+	page := []Item{}
+	i := idx
+	for ; i >= 0 && i < n && len(page) < limit; i += step {
+		page = append(page, view[i])
+	}
+	next := ""
+	if i >= 0 && i < n {
+		next = s.encodeToken(pageToken{C: contactID, D: dir, I: i})
+	}
+	ascending := in.SortOrder == "ASCENDING"
+	if ascending != (dir == "FORWARD") {
+		slices.Reverse(page)
+	}
+	return page, next, nil
+}
+
+func itemTime(it Item) time.Time {
+	t, _ := time.Parse(timeLayout, it.AbsoluteTime)
+	return t
+}

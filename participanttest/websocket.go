@@ -1,0 +1,431 @@
+package participanttest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// maxFrame is the largest frame a client may send.
+const maxFrame = 128 << 10
+
+// outFrame is one thing a socket's writer does, in order: write a frame,
+// close with a code, or drop the connection.
+type outFrame struct {
+	data   []byte
+	close  int
+	reason string
+	drop   bool
+}
+
+// socket is one WebSocket connection of a participant. Each has two
+// goroutines: the handler's, which reads, and a writer, which drains the
+// socket's queue so that nothing sending to a slow client ever blocks.
+type socket struct {
+	s          *Server
+	id         string // the connectionId of error frames
+	m          *member
+	conn       *websocket.Conn
+	raw        net.Conn // the hijacked connection, for dropping it
+	opened     time.Time
+	ctx        context.Context
+	cancel     context.CancelFunc
+	writerDone chan struct{}
+	done       chan struct{} // closed when the socket is gone
+
+	// Guarded by Server.mu.
+	subscribed bool
+	dead       bool   // a close or drop is queued: nothing more is sent
+	held       []byte // a frame held back by ReorderFrames
+
+	qmu   sync.Mutex
+	queue []outFrame
+	wake  chan struct{}
+}
+
+func (so *socket) enqueue(f outFrame) {
+	so.qmu.Lock()
+	so.queue = append(so.queue, f)
+	so.qmu.Unlock()
+	select {
+	case so.wake <- struct{}{}:
+	default:
+	}
+}
+
+// kill cuts the connection at once.
+func (so *socket) kill() {
+	if so.raw != nil {
+		_ = so.raw.Close()
+		return
+	}
+	_ = so.conn.CloseNow()
+}
+
+func (so *socket) writeLoop() {
+	defer so.s.wg.Done()
+	defer close(so.writerDone)
+	for {
+		so.qmu.Lock()
+		for len(so.queue) == 0 {
+			so.qmu.Unlock()
+			select {
+			case <-so.wake:
+			case <-so.ctx.Done():
+				return
+			}
+			so.qmu.Lock()
+		}
+		batch := so.queue
+		so.queue = nil
+		so.qmu.Unlock()
+		for _, f := range batch {
+			switch {
+			case f.drop:
+				so.kill()
+				return
+			case f.close != 0:
+				_ = so.conn.Close(websocket.StatusCode(f.close), f.reason)
+				return
+			default:
+				if err := so.conn.Write(so.ctx, websocket.MessageText, f.data); err != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// hijackRecorder keeps the connection coder/websocket hijacks, so that the
+// server can cut it.
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = c
+	return c, rw, err
+}
+
+// serveWebSocket upgrades a request for a WebSocket URL handed out by
+// CreateParticipantConnection, then reads the socket until it closes.
+func (s *Server) serveWebSocket(x *exchange) {
+	secret := x.r.URL.Query().Get("X-Amz-Signature")
+	s.mu.Lock()
+	t := s.tickets[secret]
+	reason := ""
+	var refuse *Fault
+	switch {
+	case t == nil:
+		reason = "unknown WebSocket URL"
+	case t.used:
+		reason = "the WebSocket URL was already used"
+	case !s.now().Before(t.expires):
+		reason = "the WebSocket URL expired"
+	default:
+		s.touch(t.m.c)
+		switch {
+		case t.m.c.ended:
+			reason = "the chat has ended"
+		case t.m.left:
+			reason = "the participant has left the chat"
+		}
+	}
+	if reason == "" {
+		if refuse = s.socketFault(t.m, faultRefuseWebSocket); refuse == nil {
+			t.used = true
+		}
+	}
+	s.mu.Unlock()
+	if reason != "" {
+		x.w.Header().Set("X-Participanttest-Reason", reason)
+		x.fail(&apiError{status: http.StatusForbidden, code: "ForbiddenException", msg: "Forbidden"})
+		return
+	}
+	if refuse != nil {
+		x.fail(&apiError{status: refuse.status, code: "ForbiddenException", msg: http.StatusText(refuse.status)})
+		return
+	}
+
+	rec := &hijackRecorder{ResponseWriter: x.w}
+	conn, err := websocket.Accept(rec, x.r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		x.status = http.StatusBadRequest
+		return
+	}
+	x.status = http.StatusSwitchingProtocols
+	s.record(x)
+	conn.SetReadLimit(maxFrame)
+	so := &socket{
+		s: s, m: t.m, conn: conn, raw: rec.conn, opened: s.now(),
+		writerDone: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}, 1),
+	}
+	// Not derived from s.ctx: Close ends sockets with a close frame first,
+	// and cancelling a coder/websocket read cuts the connection at once.
+	so.ctx, so.cancel = context.WithCancel(context.Background())
+	defer close(so.done)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		so.cancel()
+		_ = conn.CloseNow()
+		return
+	}
+	so.id = uuidFrom(s.reqIDs)
+	s.sockets[so] = struct{}{}
+	t.m.sockets = append(t.m.sockets, so)
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.debug("participanttest: socket open", "contact", t.m.c.id, "participant", t.m.id, "connection", so.id)
+
+	go so.writeLoop()
+	for {
+		typ, data, err := conn.Read(so.ctx)
+		if err != nil {
+			break
+		}
+		if typ == websocket.MessageText {
+			s.handleFrame(so, data)
+		}
+	}
+	so.cancel()
+	<-so.writerDone
+	_ = conn.CloseNow()
+	s.mu.Lock()
+	delete(s.sockets, so)
+	so.m.sockets = slices.DeleteFunc(so.m.sockets, func(o *socket) bool { return o == so })
+	s.mu.Unlock()
+	s.debug("participanttest: socket closed", "connection", so.id)
+}
+
+// clientFrame reads a client frame leniently: anything after the first JSON
+// value is ignored (the iOS SDK appends a stray ')' to its subscribe).
+func clientFrame(b []byte) (topic string, content json.RawMessage, ok bool) {
+	var f struct {
+		Topic   string          `json:"topic"`
+		Content json.RawMessage `json:"content"`
+	}
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
+		return "", nil, false
+	}
+	return f.Topic, f.Content, true
+}
+
+// frameTopics reads the topics of a subscribe or unsubscribe; content may
+// be an object or a JSON string holding one. Without readable topics it
+// means aws/chat.
+func frameTopics(content json.RawMessage) []string {
+	content = bytes.TrimSpace(content)
+	if len(content) > 0 && content[0] == '"' {
+		var s string
+		if json.Unmarshal(content, &s) == nil {
+			content = []byte(s)
+		}
+	}
+	var c struct {
+		Topics []string `json:"topics"`
+	}
+	if json.Unmarshal(content, &c) != nil || len(c.Topics) == 0 {
+		return []string{"aws/chat"}
+	}
+	return c.Topics
+}
+
+// handleFrame answers one client frame.
+func (s *Server) handleFrame(so *socket, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if so.dead {
+		return
+	}
+	if s.now().Sub(so.opened) >= s.cfg.life.Socket {
+		s.enqueueClose(so, int(websocket.StatusGoingAway), "Going away")
+		return
+	}
+	s.touch(so.m.c)
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return
+	}
+	topic, content, ok := clientFrame(data)
+	if !ok {
+		s.sendError(so, "Forbidden")
+		return
+	}
+	m := so.m
+	switch topic {
+	case "aws/subscribe":
+		if f := s.socketFault(m, faultErrorFrame); f != nil {
+			s.sendError(so, f.message)
+			break
+		}
+		topics := frameTopics(content)
+		status := "failure"
+		if slices.Contains(topics, "aws/chat") {
+			so.subscribed, status = true, "success"
+		}
+		s.sendJSON(so, subscribeReply{Topic: "aws/subscribe", Content: subscribeContent{Status: status, Topics: topics}})
+	case "aws/unsubscribe":
+		topics := frameTopics(content)
+		if slices.Contains(topics, "aws/chat") {
+			so.subscribed = false
+		}
+		s.sendJSON(so, subscribeReply{Topic: "aws/unsubscribe", Content: subscribeContent{Status: "success", Topics: topics}})
+	case "aws/heartbeat":
+		if s.socketFault(m, faultSilenceHeartbeat) != nil {
+			break
+		}
+		if f := s.socketFault(m, faultErrorFrame); f != nil {
+			s.sendError(so, f.message)
+			break
+		}
+		s.sendFrame(so, []byte(`{"topic":"aws/heartbeat"}`))
+	case "aws/ping":
+		if s.socketFault(m, faultSilencePing) != nil {
+			break
+		}
+		if f := s.socketFault(m, faultErrorFrame); f != nil {
+			s.sendError(so, f.message)
+			break
+		}
+		if s.socketFault(m, faultFailPing) != nil {
+			s.sendJSON(so, pingReply{Topic: "aws/ping", StatusCode: 500, StatusContent: "Internal Server Error"})
+			break
+		}
+		s.sendJSON(so, pingReply{Topic: "aws/ping", StatusCode: 200, StatusContent: "OK"})
+	default:
+		s.sendError(so, "Forbidden")
+	}
+	s.flushHeld(so)
+}
+
+// sendError sends an error frame, which has no topic. s.mu must be held.
+func (s *Server) sendError(so *socket, msg string) {
+	s.sendJSON(so, errorFrame{Message: msg, ConnectionID: so.id, RequestID: uuidFrom(s.reqIDs)})
+}
+
+func (s *Server) sendJSON(so *socket, v any) {
+	b, _ := json.Marshal(v)
+	s.sendFrame(so, b)
+}
+
+// sendFrame queues a frame, unless a DropSocket or CloseSocket fault takes
+// its place. s.mu must be held.
+func (s *Server) sendFrame(so *socket, data []byte) {
+	if so.dead {
+		return
+	}
+	if f := s.socketFault(so.m, faultDropSocket, faultCloseSocket); f != nil {
+		so.dead = true
+		if f.kind == faultDropSocket {
+			so.enqueue(outFrame{drop: true})
+		} else {
+			so.enqueue(outFrame{close: f.closeCode, reason: f.reason})
+		}
+		return
+	}
+	so.enqueue(outFrame{data: data})
+}
+
+// pushItem sends an aws/chat frame, applying the duplicate and reorder
+// faults. s.mu must be held.
+func (s *Server) pushItem(so *socket, frame []byte) {
+	if so.dead {
+		return
+	}
+	dup := s.socketFault(so.m, faultDuplicate) != nil
+	if so.held == nil && s.socketFault(so.m, faultReorder) != nil {
+		so.held = frame
+		if dup {
+			s.sendFrame(so, frame)
+		}
+		return
+	}
+	s.sendFrame(so, frame)
+	if dup {
+		s.sendFrame(so, frame)
+	}
+	s.flushHeld(so)
+}
+
+// flushHeld sends a frame ReorderFrames held back. s.mu must be held.
+func (s *Server) flushHeld(so *socket) {
+	if h := so.held; h != nil {
+		so.held = nil
+		s.sendFrame(so, h)
+	}
+}
+
+// enqueueClose closes a socket with a code after its queued frames. s.mu
+// must be held.
+func (s *Server) enqueueClose(so *socket, code int, reason string) {
+	if so.dead {
+		return
+	}
+	so.dead = true
+	so.enqueue(outFrame{close: code, reason: reason})
+}
+
+// socketsOf returns the open sockets of a contact. s.mu must be held.
+func (s *Server) socketsOf(contactID string) []*socket {
+	var out []*socket
+	for so := range s.sockets {
+		if so.m.c.id == contactID {
+			out = append(out, so)
+		}
+	}
+	return out
+}
+
+// DropSockets cuts every WebSocket connection of a contact at once, at the
+// TCP level with no close frame, as a network failure would. It returns how
+// many it cut.
+func (s *Server) DropSockets(contactID string) int {
+	s.mu.Lock()
+	socks := s.socketsOf(contactID)
+	for _, so := range socks {
+		so.dead = true
+	}
+	s.mu.Unlock()
+	for _, so := range socks {
+		so.kill()
+	}
+	return len(socks)
+}
+
+// CloseSockets closes every WebSocket connection of a contact with the close
+// code and reason, after the frames already queued. It returns how many it
+// closed.
+func (s *Server) CloseSockets(contactID string, code int, reason string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	socks := s.socketsOf(contactID)
+	for _, so := range socks {
+		s.enqueueClose(so, code, reason)
+	}
+	return len(socks)
+}
+
+// Subscribers returns how many open WebSocket connections of a contact are
+// subscribed to aws/chat.
+func (s *Server) Subscribers(contactID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, so := range s.socketsOf(contactID) {
+		if so.subscribed && !so.dead {
+			n++
+		}
+	}
+	return n
+}

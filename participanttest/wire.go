@@ -1,0 +1,341 @@
+package participanttest
+
+import "time"
+
+// timeLayout is how the service writes times: ISO-8601, UTC, milliseconds.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// Item is one chat item exactly as the service puts it on the wire: in a
+// GetTranscript page, and JSON-encoded as a string in the content of an
+// aws/chat WebSocket frame. Field names follow Go; the JSON names are the
+// service's.
+type Item struct {
+	AbsoluteTime     string           `json:"AbsoluteTime,omitempty"` // 2006-01-02T15:04:05.000Z, UTC
+	Content          string           `json:"Content,omitempty"`
+	ContentType      string           `json:"ContentType,omitempty"`
+	ID               string           `json:"Id,omitempty"`
+	Type             string           `json:"Type,omitempty"` // MESSAGE, EVENT, ATTACHMENT, MESSAGEMETADATA, ...
+	ParticipantID    string           `json:"ParticipantId,omitempty"`
+	DisplayName      string           `json:"DisplayName,omitempty"`
+	ParticipantRole  string           `json:"ParticipantRole,omitempty"`
+	Attachments      []AttachmentItem `json:"Attachments,omitempty"`
+	MessageMetadata  *MessageMetadata `json:"MessageMetadata,omitempty"`
+	RelatedContactID string           `json:"RelatedContactId,omitempty"`
+	ContactID        string           `json:"ContactId,omitempty"`
+	InitialContactID string           `json:"InitialContactId,omitempty"`
+}
+
+// clone returns a deep copy of it.
+func (it *Item) clone() Item {
+	c := *it
+	if it.Attachments != nil {
+		c.Attachments = append([]AttachmentItem(nil), it.Attachments...)
+	}
+	if it.MessageMetadata != nil {
+		mm := *it.MessageMetadata
+		mm.Receipts = append([]Receipt(nil), mm.Receipts...)
+		c.MessageMetadata = &mm
+	}
+	return c
+}
+
+// AttachmentItem describes an attachment of an ATTACHMENT item.
+type AttachmentItem struct {
+	ContentType    string `json:"ContentType,omitempty"`
+	AttachmentID   string `json:"AttachmentId,omitempty"`
+	AttachmentName string `json:"AttachmentName,omitempty"`
+	Status         string `json:"Status,omitempty"` // APPROVED, REJECTED or IN_PROGRESS
+}
+
+// MessageMetadata holds the receipts of a message.
+type MessageMetadata struct {
+	MessageID string    `json:"MessageId,omitempty"`
+	Receipts  []Receipt `json:"Receipts,omitempty"`
+}
+
+// Receipt says when one participant received or read a message.
+type Receipt struct {
+	DeliveredTimestamp     string `json:"DeliveredTimestamp,omitempty"`
+	ReadTimestamp          string `json:"ReadTimestamp,omitempty"`
+	RecipientParticipantID string `json:"RecipientParticipantId,omitempty"`
+}
+
+// View is what DescribeView returns for a view token registered with
+// [Server.RegisterView].
+type View struct {
+	ID      string      `json:"Id,omitempty"`
+	ARN     string      `json:"Arn,omitempty"`
+	Name    string      `json:"Name,omitempty"`
+	Version int         `json:"Version,omitempty"`
+	Content ViewContent `json:"Content"`
+}
+
+// ViewContent is the content of a [View].
+type ViewContent struct {
+	InputSchema string   `json:"InputSchema,omitempty"`
+	Template    string   `json:"Template,omitempty"`
+	Actions     []string `json:"Actions,omitempty"`
+}
+
+// Item types.
+const (
+	TypeMessage         = "MESSAGE"
+	TypeEvent           = "EVENT"
+	TypeAttachment      = "ATTACHMENT"
+	TypeMessageMetadata = "MESSAGEMETADATA"
+)
+
+// Participant roles.
+const (
+	RoleAgent      = "AGENT"
+	RoleCustomer   = "CUSTOMER"
+	RoleSystem     = "SYSTEM"
+	RoleCustomBot  = "CUSTOM_BOT"
+	RoleSupervisor = "SUPERVISOR"
+)
+
+// Content types the server reads or writes.
+const (
+	ctPlain               = "text/plain"
+	ctMarkdown            = "text/markdown"
+	ctJSON                = "application/json"
+	ctInteractive         = "application/vnd.amazonaws.connect.message.interactive"
+	ctInteractiveResponse = "application/vnd.amazonaws.connect.message.interactive.response"
+
+	eventPrefix       = "application/vnd.amazonaws.connect.event."
+	ctTyping          = eventPrefix + "typing"
+	ctDelivered       = eventPrefix + "message.delivered"
+	ctRead            = eventPrefix + "message.read"
+	ctConnAck         = eventPrefix + "connection.acknowledged"
+	ctMetadata        = eventPrefix + "message.metadata"
+	ctJoined          = eventPrefix + "participant.joined"
+	ctLeft            = eventPrefix + "participant.left"
+	ctChatEnded       = eventPrefix + "chat.ended"
+	ctChatRehydrated  = eventPrefix + "chat.rehydrated"
+	ctAuthInitiated   = eventPrefix + "authentication.initiated"
+	ctAuthSucceeded   = eventPrefix + "authentication.succeeded"
+	ctAuthFailed      = eventPrefix + "authentication.failed"
+	ctAuthTimeout     = eventPrefix + "authentication.timeout"
+	ctAuthExpired     = eventPrefix + "authentication.expired"
+	ctAuthCancelled   = eventPrefix + "authentication.cancelled"
+	ctDefaultDispName = "SYSTEM_MESSAGE"
+)
+
+// The bodies of the Participant Service operations. Optional members whose
+// minimum length is 1 are pointers, so that "" (too short) differs from
+// absent.
+
+type createConnectionIn struct {
+	Type               []string `json:"Type"`
+	ConnectParticipant bool     `json:"ConnectParticipant"`
+}
+
+type websocketOut struct {
+	URL              string `json:"Url"`
+	ConnectionExpiry string `json:"ConnectionExpiry"`
+}
+
+type connectionCredentialsOut struct {
+	ConnectionToken string `json:"ConnectionToken"`
+	Expiry          string `json:"Expiry"`
+}
+
+type createConnectionOut struct {
+	Websocket             *websocketOut             `json:"Websocket,omitempty"`
+	ConnectionCredentials *connectionCredentialsOut `json:"ConnectionCredentials,omitempty"`
+}
+
+type sendMessageIn struct {
+	ContentType string `json:"ContentType"`
+	Content     string `json:"Content"`
+	ClientToken string `json:"ClientToken"`
+}
+
+type sendEventIn struct {
+	ContentType string  `json:"ContentType"`
+	Content     *string `json:"Content"`
+	ClientToken string  `json:"ClientToken"`
+}
+
+type idTimeOut struct {
+	ID           string `json:"Id"`
+	AbsoluteTime string `json:"AbsoluteTime"`
+}
+
+type startPositionIn struct {
+	ID           *string `json:"Id"`
+	AbsoluteTime *string `json:"AbsoluteTime"`
+	MostRecent   int     `json:"MostRecent"`
+}
+
+type getTranscriptIn struct {
+	ContactID     *string          `json:"ContactId"`
+	MaxResults    *int             `json:"MaxResults"`
+	NextToken     *string          `json:"NextToken"`
+	ScanDirection string           `json:"ScanDirection"`
+	SortOrder     string           `json:"SortOrder"`
+	StartPosition *startPositionIn `json:"StartPosition"`
+}
+
+type getTranscriptOut struct {
+	InitialContactID string `json:"InitialContactId,omitempty"`
+	Transcript       []Item `json:"Transcript"`
+	NextToken        string `json:"NextToken,omitempty"`
+}
+
+type disconnectIn struct {
+	ClientToken string `json:"ClientToken"`
+}
+
+type startUploadIn struct {
+	ContentType           string `json:"ContentType"`
+	AttachmentSizeInBytes int64  `json:"AttachmentSizeInBytes"`
+	AttachmentName        string `json:"AttachmentName"`
+	ClientToken           string `json:"ClientToken"`
+}
+
+type uploadMetadataOut struct {
+	URL              string            `json:"Url"`
+	URLExpiry        string            `json:"UrlExpiry"`
+	HeadersToInclude map[string]string `json:"HeadersToInclude"`
+}
+
+type startUploadOut struct {
+	AttachmentID   string            `json:"AttachmentId"`
+	UploadMetadata uploadMetadataOut `json:"UploadMetadata"`
+}
+
+type completeUploadIn struct {
+	AttachmentIDs []string `json:"AttachmentIds"`
+	ClientToken   string   `json:"ClientToken"`
+}
+
+type getAttachmentIn struct {
+	AttachmentID       string `json:"AttachmentId"`
+	URLExpiryInSeconds *int   `json:"UrlExpiryInSeconds"`
+}
+
+type getAttachmentOut struct {
+	URL                   string `json:"Url"`
+	URLExpiry             string `json:"UrlExpiry"`
+	AttachmentSizeInBytes int64  `json:"AttachmentSizeInBytes"`
+}
+
+type describeViewOut struct {
+	View View `json:"View"`
+}
+
+type authURLIn struct {
+	SessionID   string `json:"SessionId"`
+	RedirectURI string `json:"RedirectUri"`
+}
+
+type authURLOut struct {
+	AuthenticationURL string `json:"AuthenticationUrl"`
+}
+
+type cancelAuthIn struct {
+	SessionID string `json:"SessionId"`
+}
+
+// The bodies of the Amazon Connect operations.
+
+type participantDetailsIn struct {
+	DisplayName string `json:"DisplayName"`
+}
+
+type chatMessageIn struct {
+	ContentType string `json:"ContentType"`
+	Content     string `json:"Content"`
+}
+
+type persistentChatIn struct {
+	RehydrationType string `json:"RehydrationType"`
+	SourceContactID string `json:"SourceContactId"`
+}
+
+type startChatIn struct {
+	InstanceID                     string                `json:"InstanceId"`
+	ContactFlowID                  string                `json:"ContactFlowId"`
+	Attributes                     map[string]string     `json:"Attributes"`
+	ParticipantDetails             *participantDetailsIn `json:"ParticipantDetails"`
+	InitialMessage                 *chatMessageIn        `json:"InitialMessage"`
+	ClientToken                    string                `json:"ClientToken"`
+	ChatDurationInMinutes          *int                  `json:"ChatDurationInMinutes"`
+	SupportedMessagingContentTypes []string              `json:"SupportedMessagingContentTypes"`
+	PersistentChat                 *persistentChatIn     `json:"PersistentChat"`
+	RelatedContactID               *string               `json:"RelatedContactId"`
+}
+
+type startChatOut struct {
+	ContactID              string `json:"ContactId"`
+	ParticipantID          string `json:"ParticipantId"`
+	ParticipantToken       string `json:"ParticipantToken"`
+	ContinuedFromContactID string `json:"ContinuedFromContactId,omitempty"`
+}
+
+type createParticipantDetailsIn struct {
+	ParticipantRole string `json:"ParticipantRole"`
+	DisplayName     string `json:"DisplayName"`
+}
+
+type createParticipantIn struct {
+	InstanceID         string                      `json:"InstanceId"`
+	ContactID          string                      `json:"ContactId"`
+	ClientToken        string                      `json:"ClientToken"`
+	ParticipantDetails *createParticipantDetailsIn `json:"ParticipantDetails"`
+}
+
+type participantCredentialsOut struct {
+	ParticipantToken string `json:"ParticipantToken"`
+	Expiry           string `json:"Expiry"`
+}
+
+type createParticipantOut struct {
+	ParticipantCredentials participantCredentialsOut `json:"ParticipantCredentials"`
+	ParticipantID          string                    `json:"ParticipantId"`
+}
+
+type disconnectReasonIn struct {
+	Code string `json:"Code"`
+}
+
+type stopContactIn struct {
+	ContactID        string              `json:"ContactId"`
+	InstanceID       string              `json:"InstanceId"`
+	DisconnectReason *disconnectReasonIn `json:"DisconnectReason"`
+}
+
+// WebSocket frames.
+
+// chatFrame is an aws/chat frame; its members are in the order the service
+// writes them.
+type chatFrame struct {
+	Content     string `json:"content"`
+	ContentType string `json:"contentType"`
+	Topic       string `json:"topic"`
+}
+
+type subscribeContent struct {
+	Status string   `json:"status"`
+	Topics []string `json:"topics"`
+}
+
+type subscribeReply struct {
+	Topic   string           `json:"topic"`
+	Content subscribeContent `json:"content"`
+}
+
+type pingReply struct {
+	Topic         string `json:"topic"`
+	StatusCode    int    `json:"statusCode"`
+	StatusContent string `json:"statusContent"`
+}
+
+type errorFrame struct {
+	Message      string `json:"message"`
+	ConnectionID string `json:"connectionId"`
+	RequestID    string `json:"requestId"`
+}
