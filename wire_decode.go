@@ -402,7 +402,11 @@ func decShapes[T any, P shape[T]](v []byte, dst *[]T, name string) error {
 	if v[0] != '[' {
 		return typeError(name, "array", v)
 	}
-	out := []T{}
+	n := 0
+	for e := newElements(v); e.next(); {
+		n++
+	}
+	out := make([]T, 0, n)
 	for e := newElements(v); e.next(); {
 		var x T
 		if !isNull(e.val) {
