@@ -118,6 +118,9 @@ type UploadOptions struct {
 // returned with the error, so that the application can call
 // [Client.CompleteAttachmentUpload] again. If ctx ends while a Read of body
 // is blocked, that Read may return after UploadAttachment has.
+//
+// See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_StartAttachmentUpload.html
+// and https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_CompleteAttachmentUpload.html
 func (c *Client) UploadAttachment(ctx context.Context, connectionToken Token, name, contentType string, size int64, body io.Reader, optFns ...func(*UploadOptions)) (string, error) {
 	var uo UploadOptions
 	for _, fn := range optFns {
@@ -350,6 +353,8 @@ type DownloadAttachmentOutput struct {
 // failed, DownloadAttachment for the GET, where a response outside 2xx is a
 // [*TransferError]. The GET goes through the client's HTTP client, refuses
 // redirects, and is not retried.
+//
+// See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_GetAttachment.html
 func (c *Client) DownloadAttachment(ctx context.Context, connectionToken Token, attachmentID string, optFns ...func(*Options)) (*DownloadAttachmentOutput, error) {
 	ga, err := c.GetAttachment(ctx, &GetAttachmentInput{ConnectionToken: connectionToken, AttachmentID: attachmentID}, optFns...)
 	if err != nil {
