@@ -1,0 +1,259 @@
+package participanttest_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/connectchat/participant/participanttest"
+)
+
+// transcriptPage is one GetTranscript answer.
+type transcriptPage struct {
+	InitialContactId string
+	Transcript       []participanttest.Item
+	NextToken        *string
+}
+
+func getTranscript(t *testing.T, srv *participanttest.Server, token string, body map[string]any) (transcriptPage, response) {
+	t.Helper()
+	r := post(t, srv, "/participant/transcript", token, body)
+	var p transcriptPage
+	if r.status == 200 {
+		r.decode(t, &p)
+	}
+	return p, r
+}
+
+// pagingChat makes a chat whose items are one second apart: the two
+// participant.joined events and seven messages.
+func pagingChat(t *testing.T) (*participanttest.Server, chat, []participanttest.Item) {
+	t.Helper()
+	clk := participanttest.NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv := newServer(t, participanttest.WithClock(clk))
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Second)
+	if _, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "A"); err != nil {
+		t.Fatal(err)
+	}
+	c := connect(t, srv, cust)
+	for i := range 7 {
+		clk.Advance(time.Second)
+		sendMessage(t, srv, c, fmt.Sprintf("m%d", i+1))
+	}
+	all := srv.Transcript(cust.ContactID)
+	var kinds []string
+	for _, it := range all {
+		kinds = append(kinds, it.ContentType+" "+it.Content)
+	}
+	want := []string{ctJoined + " ", ctJoined + " "}
+	for i := range 7 {
+		want = append(want, fmt.Sprintf("text/plain m%d", i+1))
+	}
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("transcript %q, want %q", kinds, want)
+	}
+	return srv, c, all
+}
+
+func TestTranscriptPaging(t *testing.T) {
+	t.Parallel()
+	srv, c, all := pagingChat(t)
+	n := len(all)
+	ids := make([]string, n)
+	index := map[string]int{}
+	for i, it := range all {
+		ids[i], index[it.ID] = it.ID, i
+	}
+	backward := func(upto int) []string { // ids[0..upto], newest first
+		out := slices.Clone(ids[:upto+1])
+		slices.Reverse(out)
+		return out
+	}
+	at := func(i int) time.Time { ts, _ := time.Parse(time.RFC3339, all[i].AbsoluteTime); return ts }
+
+	type anchor struct {
+		name     string
+		start    map[string]any // nil: no StartPosition member
+		forward  []string       // the scan FORWARD; nil: FORWARD is refused
+		backward []string       // the scan BACKWARD
+	}
+	anchors := []anchor{
+		{"none", nil, nil, backward(n - 1)},
+		{"empty", map[string]any{}, nil, backward(n - 1)},
+		{"MostRecent 0", map[string]any{"MostRecent": 0}, nil, backward(n - 1)},
+		{"Id first", map[string]any{"Id": ids[0]}, ids, backward(0)},
+		{"Id middle", map[string]any{"Id": ids[4]}, ids[4:], backward(4)},
+		{"Id last", map[string]any{"Id": ids[n-1]}, ids[n-1:], backward(n - 1)},
+		{"AbsoluteTime of an item", map[string]any{"AbsoluteTime": all[3].AbsoluteTime}, ids[3:], backward(3)},
+		{"AbsoluteTime between items", map[string]any{"AbsoluteTime": at(3).Add(500 * time.Millisecond).Format("2006-01-02T15:04:05.000Z")}, ids[4:], backward(3)},
+		{"AbsoluteTime before all", map[string]any{"AbsoluteTime": "2000-01-01T00:00:00.000Z"}, ids, []string{}},
+		{"AbsoluteTime after all", map[string]any{"AbsoluteTime": "2100-01-01T00:00:00.000Z"}, []string{}, backward(n - 1)},
+		{"MostRecent 3", map[string]any{"MostRecent": 3}, ids[n-3:], backward(n - 3)},
+		{"MostRecent beyond", map[string]any{"MostRecent": 100}, ids, backward(0)},
+	}
+	for _, a := range anchors {
+		for _, dir := range []string{"", "FORWARD", "BACKWARD"} {
+			for _, sortOrder := range []string{"", "ASCENDING", "DESCENDING"} {
+				for _, max := range []int{0, 1, 2, 4, 100} {
+					name := fmt.Sprintf("%s/%s/%s/%d", a.name, dir, sortOrder, max)
+					t.Run(name, func(t *testing.T) {
+						t.Parallel()
+						effective := dir
+						if effective == "" {
+							effective = "BACKWARD"
+							if a.forward != nil && a.name != "none" && a.name != "empty" && a.name != "MostRecent 0" {
+								effective = "FORWARD"
+							}
+						}
+						want := a.backward
+						if effective == "FORWARD" {
+							want = a.forward
+						}
+						body := map[string]any{}
+						if a.start != nil {
+							body["StartPosition"] = a.start
+						}
+						if dir != "" {
+							body["ScanDirection"] = dir
+						}
+						if sortOrder != "" {
+							body["SortOrder"] = sortOrder
+						}
+						if max != 0 {
+							body["MaxResults"] = max
+						}
+						pageSize := max
+						if pageSize == 0 {
+							pageSize = 10
+						}
+						p, r := getTranscript(t, srv, c.token, body)
+						if want == nil {
+							r.wantError(t, 400, "ValidationException")
+							return
+						}
+						r.wantOK(t)
+						var got []string
+						for page := 1; ; page++ {
+							if p.InitialContactId != c.ContactID {
+								t.Errorf("InitialContactId %q", p.InitialContactId)
+							}
+							remaining := len(want) - len(got)
+							if len(p.Transcript) != min(pageSize, remaining) {
+								t.Fatalf("page %d has %d items, want %d", page, len(p.Transcript), min(pageSize, remaining))
+							}
+							// Each page is sorted by SortOrder (default
+							// DESCENDING), whatever the scan's direction.
+							chunk := make([]string, len(p.Transcript))
+							for i, it := range p.Transcript {
+								chunk[i] = it.ID
+								if i > 0 {
+									asc := index[it.ID] > index[p.Transcript[i-1].ID]
+									if asc != (sortOrder == "ASCENDING") {
+										t.Fatalf("page %d is not sorted %q: %v", page, sortOrder, chunk)
+									}
+								}
+							}
+							// Put the page back in scan order.
+							if (sortOrder == "ASCENDING") != (effective == "FORWARD") {
+								slices.Reverse(chunk)
+							}
+							got = append(got, chunk...)
+							if p.NextToken == nil || *p.NextToken == "" {
+								break
+							}
+							if len(got) >= len(want) {
+								t.Fatalf("NextToken after the last item")
+							}
+							next := map[string]any{"NextToken": *p.NextToken, "SortOrder": sortOrder, "MaxResults": max}
+							if sortOrder == "" {
+								delete(next, "SortOrder")
+							}
+							if max == 0 {
+								delete(next, "MaxResults")
+							}
+							p, r = getTranscript(t, srv, c.token, next)
+							r.wantOK(t)
+						}
+						if !slices.Equal(got, want) {
+							t.Fatalf("scan %v\nwant %v", positions(got, index), positions(want, index))
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// positions turns ids into transcript positions, for readable failures.
+func positions(ids []string, index map[string]int) []int {
+	out := make([]int, len(ids))
+	for i, id := range ids {
+		out[i] = index[id]
+	}
+	return out
+}
+
+// A scan continues where it was when new items arrive between pages.
+func TestTranscriptPagingWhileTheChatGoesOn(t *testing.T) {
+	t.Parallel()
+	srv, c, all := pagingChat(t)
+	p, r := getTranscript(t, srv, c.token, map[string]any{"MaxResults": 4, "SortOrder": "ASCENDING"})
+	r.wantOK(t)
+	newID, _ := sendMessage(t, srv, c, "late")
+	var got []string
+	for {
+		for _, it := range p.Transcript {
+			got = append(got, it.ID)
+		}
+		if p.NextToken == nil {
+			break
+		}
+		p, r = getTranscript(t, srv, c.token, map[string]any{"MaxResults": 4, "SortOrder": "ASCENDING", "NextToken": *p.NextToken})
+		r.wantOK(t)
+	}
+	if len(got) != len(all) || slices.Contains(got, newID) {
+		t.Fatalf("BACKWARD scan saw %d items (new item included: %v), want the %d older ones", len(got), slices.Contains(got, newID), len(all))
+	}
+
+	// FORWARD scans reach items added after they began.
+	p, r = getTranscript(t, srv, c.token, map[string]any{"MaxResults": 5, "StartPosition": map[string]any{"Id": all[0].ID}})
+	r.wantOK(t)
+	later, _ := sendMessage(t, srv, c, "later")
+	got = nil
+	for {
+		for _, it := range p.Transcript {
+			got = append(got, it.ID)
+		}
+		if p.NextToken == nil {
+			break
+		}
+		p, r = getTranscript(t, srv, c.token, map[string]any{"MaxResults": 5, "NextToken": *p.NextToken})
+		r.wantOK(t)
+	}
+	if len(got) != len(all)+2 || got[len(got)-1] != later {
+		t.Fatalf("FORWARD scan saw %d items ending %s, want %d ending %s", len(got), got[len(got)-1], len(all)+2, later)
+	}
+}
+
+func TestTranscriptOfAnotherContact(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := pagingChat(t)
+	other, _ := srv.StartChat(participanttest.ChatOptions{})
+	for _, id := range []string{other.ContactID, "no-such-contact"} {
+		p, r := getTranscript(t, srv, c.token, map[string]any{"ContactId": id})
+		r.wantOK(t)
+		if len(p.Transcript) != 0 || p.NextToken != nil {
+			t.Errorf("transcript of %s: %+v", id, p)
+		}
+	}
+	// A NextToken of one contact does not page another.
+	oc := connect(t, srv, other)
+	p, _ := getTranscript(t, srv, c.token, map[string]any{"MaxResults": 1})
+	_, r := getTranscript(t, srv, oc.token, map[string]any{"NextToken": *p.NextToken})
+	r.wantError(t, 400, "ValidationException")
+}
