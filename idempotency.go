@@ -12,7 +12,7 @@ import (
 // allocation, where uuid.NewString makes two.
 func newUUID() string {
 	var u uuid.UUID
-	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails
+	_, _ = rand.Read(u[:])  // crypto/rand.Read never fails
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	return u.String()

@@ -109,9 +109,9 @@ type resolved struct {
 	// firstAttempt is the first attempt's release function when the
 	// retryer is a plain *retry.Standard (nil otherwise).
 	firstAttempt func(error) error
-	endErr     error         // why there is no endpoint
-	userAgent  string
-	newToken   func() string
+	endErr       error // why there is no endpoint
+	userAgent    string
+	newToken     func() string
 }
 
 // resolve fills the defaults of o. base, when set, is the Client's own

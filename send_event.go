@@ -1,8 +1,8 @@
 package participant
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -42,12 +42,6 @@ type SendEventOutput struct {
 	RequestID string
 }
 
-// idTimeOutput is the JSON body of SendEvent's and SendMessage's outputs.
-type idTimeOutput struct {
-	ID           string `json:"Id"`
-	AbsoluteTime string `json:"AbsoluteTime"`
-}
-
 // SendEvent sends an event of the participant: typing, a read or delivered
 // receipt. It needs the ConnectionToken.
 //
@@ -80,31 +74,46 @@ func (c *Client) SendEvent(ctx context.Context, in *SendEventInput, optFns ...fu
 	o.strIf("Content", in.Content)
 	o.str("ContentType", string(in.ContentType))
 
-	// One allocation holds the output and its wire form.
-	res := &struct {
-		out  SendEventOutput
-		wire idTimeOutput
-	}{}
+	out := &SendEventOutput{}
 	err = c.invoke(ctx, r, call{op: opSendEvent, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		if err := unmarshalOutput(b, &res.wire); err != nil {
-			return err
-		}
-		res.out = SendEventOutput{ID: res.wire.ID, AbsoluteTime: parseTime(res.wire.AbsoluteTime), RequestID: requestID}
-		return nil
+		out.RequestID = requestID
+		return decodeSendEventOutput(b, out)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &res.out, nil
+	return out, nil
 }
 
-// unmarshalOutput decodes a success body into v. An empty body leaves v
-// zero, as the service's empty outputs do; unknown members are ignored.
-func unmarshalOutput(b []byte, v any) error {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
+// decodeSendEventOutput decodes the success body as aws-sdk-go-v2 does.
+func decodeSendEventOutput(b []byte, out *SendEventOutput) error {
+	return decodeBody(b, func(obj []byte) error {
+		var id, at []byte
+		for m := newMembers(obj); m.next(); {
+			id, at = idTimeMember(m, id, at)
+		}
+		return decodeIDTime(id, at, &out.ID, &out.AbsoluteTime)
+	})
+}
+
+// idTimeMember keeps the Id and AbsoluteTime members of the outputs of
+// SendEvent and SendMessage as the members walk passes them.
+func idTimeMember(m members, id, at []byte) ([]byte, []byte) {
+	switch string(m.key) {
+	case "Id":
+		id = m.val
+	case "AbsoluteTime":
+		at = m.val
 	}
-	return json.Unmarshal(b, v)
+	return id, at
+}
+
+// decodeIDTime decodes the Id and AbsoluteTime members.
+func decodeIDTime(id, at []byte, dstID *string, dstTime *time.Time) error {
+	return errors.Join(
+		decTime(at, dstTime, "AbsoluteTime"),
+		decString(id, dstID, "Id"),
+	)
 }
 
 // ReceiptContent returns the Content of a read or delivered receipt for the

@@ -2,7 +2,6 @@ package participant
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 )
@@ -95,23 +94,16 @@ func (c *Client) SendMessage(ctx context.Context, in *SendMessageInput, optFns .
 // decodeSendMessageOutput decodes the success body.
 func decodeSendMessageOutput(b []byte, out *SendMessageOutput) error {
 	return decodeBody(b, func(obj []byte) error {
-		var f [3][]byte
+		var id, at, meta []byte
 		for m := newMembers(obj); m.next(); {
-			switch string(m.key) {
-			case "AbsoluteTime":
-				f[0] = m.val
-			case "Id":
-				f[1] = m.val
-			case "MessageMetadata":
-				f[2] = m.val
+			if string(m.key) == "MessageMetadata" {
+				meta = m.val
 			}
+			id, at = idTimeMember(m, id, at)
 		}
 		// MessageMetadata is newer than aws-sdk-go-v2 v1.34.0, which ignores
 		// it: a malformed one is dropped, not an error.
-		_ = decShape(f[2], &out.MessageMetadata, "MessageMetadata")
-		return errors.Join(
-			decTime(f[0], &out.AbsoluteTime, "AbsoluteTime"),
-			decString(f[1], &out.ID, "Id"),
-		)
+		_ = decShape(meta, &out.MessageMetadata, "MessageMetadata")
+		return decodeIDTime(id, at, &out.ID, &out.AbsoluteTime)
 	})
 }

@@ -35,7 +35,9 @@ import (
 // firstValue returns the first JSON value of a success body, or nil when the
 // body holds none (empty or white space).
 func firstValue(b []byte) ([]byte, error) {
-	t := bytes.TrimSpace(b)
+	// Only JSON's own white space: bytes.TrimSpace would also drop \v, \f
+	// and Unicode spaces, which encoding/json rejects.
+	t := bytes.Trim(b, " \t\r\n")
 	if len(t) == 0 {
 		return nil, nil
 	}
