@@ -2,8 +2,8 @@ package participant
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 )
