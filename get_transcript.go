@@ -148,7 +148,8 @@ func decodeGetTranscriptOutput(b []byte, out *GetTranscriptOutput) error {
 // position in describes, following NextToken page by page. It needs the
 // ConnectionToken. Items come in the order of the pages and, within each
 // page, in SortOrder; see [GetTranscriptInput] for the service's defaults.
-// To read the chat from the start, oldest first:
+// To read the whole chat, the newest page first and each page oldest first
+// (what amazon-connect-chatjs does to show history):
 //
 //	in := &participant.GetTranscriptInput{
 //		ConnectionToken: tok,
