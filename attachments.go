@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -188,7 +189,9 @@ func putAttachment(ctx context.Context, r *resolved, um *UploadMetadata, size in
 		}
 	}
 
+	start := time.Now()
 	resp, err := r.httpClient.Do(req)
+	logTransfer(ctx, r, http.MethodPut, u, resp, time.Since(start), err)
 	complete, mismatch := ub.stop()
 	if resp != nil {
 		defer resp.Body.Close()
@@ -370,7 +373,9 @@ func (c *Client) DownloadAttachment(ctx context.Context, connectionToken Token, 
 		return nil, opError(opDownloadAttachment, errors.New("cannot build the download request"))
 	}
 	req.Header["User-Agent"] = []string{""}
+	start := time.Now()
 	resp, err := r.httpClient.Do(req)
+	logTransfer(ctx, r, http.MethodGet, u, resp, time.Since(start), err)
 	if err != nil {
 		return nil, opError(opDownloadAttachment, transferFailure(ctx, http.MethodGet, u, err))
 	}
@@ -447,6 +452,24 @@ func presignedURL(raw string, allowInsecure bool, what string) (*url.URL, error)
 		return nil, fmt.Errorf("the %s URL the service returned has scheme %q; want https", what, cleanText(u.Scheme, ""))
 	}
 	return u, nil
+}
+
+// logTransfer writes the Debug record of a PUT or GET of a presigned URL:
+// method, host and path, status and duration; never the URL's query, which
+// holds the signature.
+func logTransfer(ctx context.Context, r *resolved, method string, u *url.URL, resp *http.Response, d time.Duration, err error) {
+	l := r.opts.Logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("method", method), slog.String("url", redactURL(u)), slog.Duration("duration", d)}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", scrubQuery(err.Error(), u.RawQuery)))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "participant: attachment transfer", attrs...)
 }
 
 // redactURL returns scheme://host/path of u: no user, query or fragment.

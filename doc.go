@@ -16,6 +16,21 @@
 // changing the import; fields use Go initialisms (ID, URL, ContactID) and
 // times are time.Time.
 //
+// # Operations
+//
+// All eleven operations of the service: [Client.CreateParticipantConnection],
+// [Client.SendMessage], [Client.SendEvent], [Client.GetTranscript],
+// [Client.DisconnectParticipant], [Client.StartAttachmentUpload],
+// [Client.CompleteAttachmentUpload], [Client.GetAttachment],
+// [Client.DescribeView], [Client.GetAuthenticationUrl] and
+// [Client.CancelParticipantAuthentication]. On top of them:
+//   - [Client.Transcript] iterates over a whole transcript, page by page;
+//   - [Client.UploadAttachment] runs StartAttachmentUpload, the PUT of the
+//     file to storage and CompleteAttachmentUpload; [Client.DownloadAttachment]
+//     runs GetAttachment and the GET;
+//   - [Client.SendTyping], [Client.SendReadReceipt] and
+//     [Client.SendDeliveredReceipt] build the events' content.
+//
 // # Authentication
 //
 // The service authenticates with bearer tokens in the X-Amz-Bearer header,
