@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -333,3 +334,5 @@ func asCloseError(err error, ce *websocketCloseError) bool {
 	*ce = websocketCloseError{code: int(e.Code), reason: e.Reason}
 	return true
 }
+
+func tokenOf(s string) participant.Token { return participant.Token(s) }
