@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/connectchat/participant/participanttest"
+)
+
+func init() {
+	register(command{"local", "Serve the local Participant Service (and Connect's chat operations)", runLocal})
+	register(command{"start-chat", "StartChatContact on a local service: prints a ParticipantToken", runStartChat})
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runLocal(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "local",
+		"Serves an in-process emulator of the Amazon Connect Participant Service, its WebSocket,\n"+
+			"attachment storage, and the Connect operations StartChatContact, CreateParticipant and\n"+
+			"StopContact, until interrupted. Any language's AWS SDK or CLI can use it with its\n"+
+			"endpoint option; SigV4 signatures are accepted and ignored.",
+		"  participant local\n"+
+			"  participant local --addr 127.0.0.1:9000 --agent bot --bot-script bot.json\n"+
+			"  participant local --fail SendMessage=ThrottlingException@0.1 --latency GetTranscript=200ms --seed 7")
+	addr := fs.String("addr", "127.0.0.1:8480", "address to listen on")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
+	agent := fs.String("agent", "echo", "who joins every chat: echo (an echo agent), bot (a scripted bot), or none")
+	greeting := fs.String("greeting", "", "what the agent or bot says when it joins")
+	botScript := fs.String("bot-script", "", "JSON file with the bot: {\"greeting\":..., \"rules\":[{\"contains\":..., \"reply\":..., \"end\":false}], \"fallback\":...}")
+	delay := fs.Duration("agent-delay", 500*time.Millisecond, "how long the agent or bot types before answering")
+	seed := fs.Uint64("seed", 0, "seed of ids, tokens and probabilistic faults (0: random)")
+	connTTL := fs.Duration("connection-token-ttl", 0, "ConnectionToken lifetime (default 24h)")
+	wsTTL := fs.Duration("websocket-url-ttl", 0, "how long a WebSocket URL can be used (default 100s)")
+	chatTTL := fs.Duration("chat-duration", 0, "chat duration when StartChatContact sets none (default 25h)")
+	socketTTL := fs.Duration("socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
+	verbose := fs.Bool("verbose", false, "log every request to stderr")
+	var fails, latencies, throttles multiFlag
+	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP fail with an error code, always or with a probability (repeatable)")
+	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
+	fs.Var(&throttles, "throttle", "OP=RATE[/BURST]: throttle OP to RATE requests per second (repeatable)")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usagef("--addr: %v", err)
+	}
+	if !*allowRemote && !isLoopbackHost(host) {
+		return usagef("--addr %s is not a loopback address; add --allow-remote to serve it anyway", *addr)
+	}
+
+	opts := []participanttest.Option{participanttest.WithLifetimes(participanttest.Lifetimes{
+		ConnectionToken: *connTTL, WebSocketURL: *wsTTL, Chat: *chatTTL, Socket: *socketTTL,
+	})}
+	if *seed != 0 {
+		opts = append(opts, participanttest.WithSeed(*seed))
+	}
+	if *verbose {
+		opts = append(opts, participanttest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
+	}
+	switch *agent {
+	case "echo":
+		a := participanttest.EchoAgent{Greeting: *greeting, Delay: *delay}
+		opts = append(opts, participanttest.WithAgent(func() participanttest.Agent { return a }))
+	case "bot":
+		b := participanttest.Bot{Greeting: *greeting, Delay: *delay, Fallback: "Sorry, I did not get that. Type 'bye' to end the chat.",
+			Rules: []participanttest.Rule{{Contains: "bye", Reply: "Goodbye!", End: true}}}
+		if *botScript != "" {
+			raw, err := os.ReadFile(*botScript)
+			if err != nil {
+				return err
+			}
+			b = participanttest.Bot{Delay: *delay}
+			if err := json.Unmarshal(raw, &b); err != nil {
+				return usagef("--bot-script %s: %v", *botScript, err)
+			}
+		}
+		opts = append(opts, participanttest.WithAgent(func() participanttest.Agent { return b }))
+	case "none":
+	default:
+		return usagef("--agent must be echo, bot or none")
+	}
+	faults, err := parseFaults(fails, latencies, throttles)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := participanttest.NewUnstartedServer(opts...)
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	srv.Inject(faults...)
+
+	u := srv.URL
+	fmt.Fprintf(e.stdout, "Local Amazon Connect Participant Service at %s (seed %d, agent %s)\n\n", u, srv.Seed(), *agent)
+	fmt.Fprintf(e.stdout, "Start a chat and join it from this tool:\n"+
+		"  participant start-chat --endpoint %[1]s --reveal-token     # prints a ParticipantToken\n"+
+		"  PARTICIPANT_TOKEN=... participant create-connection --endpoint %[1]s --reveal-token\n"+
+		"  CONNECTION_TOKEN=... participant send-message --endpoint %[1]s --text hello\n\n", u)
+	fmt.Fprintf(e.stdout, "With the aws CLI (credentials are required by the CLI but ignored here):\n"+
+		"  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1\n"+
+		"  aws connect start-chat-contact --endpoint-url %[1]s --instance-id local --contact-flow-id local --participant-details DisplayName=Ann\n"+
+		"  aws connectparticipant create-participant-connection --endpoint-url %[1]s --participant-token TOKEN --type WEBSOCKET CONNECTION_CREDENTIALS\n\n", u)
+	fmt.Fprintf(e.stdout, "From Go:\n"+
+		"  c := participant.New(participant.Options{BaseEndpoint: %q})\n\n"+
+		"Press Ctrl-C to stop.\n", u)
+	<-ctx.Done()
+	fmt.Fprintln(e.stdout, "Stopping.")
+	return nil
+}
+
+// parseFaults turns the fault flags of `participant local` into faults.
+func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault, error) {
+	var out []*participanttest.Fault
+	for _, f := range fails {
+		op, rest, ok := strings.Cut(f, "=")
+		if !ok || rest == "" {
+			return nil, usagef("--fail %q: want OP=CODE[@PROBABILITY]", f)
+		}
+		code, prob, hasProb := strings.Cut(rest, "@")
+		fault := participanttest.Fail(opName(op), code).Always()
+		if hasProb {
+			p, err := strconv.ParseFloat(prob, 64)
+			if err != nil || p <= 0 || p > 1 {
+				return nil, usagef("--fail %q: the probability must be in (0, 1]", f)
+			}
+			fault = fault.Probability(p)
+		}
+		out = append(out, fault)
+	}
+	for _, l := range latencies {
+		op, d, ok := strings.Cut(l, "=")
+		dur, err := time.ParseDuration(d)
+		if !ok || err != nil || dur < 0 {
+			return nil, usagef("--latency %q: want OP=DURATION, such as SendMessage=200ms", l)
+		}
+		out = append(out, participanttest.Latency(opName(op), dur).Always())
+	}
+	for _, t := range throttles {
+		op, spec, ok := strings.Cut(t, "=")
+		rate, burst, _ := strings.Cut(spec, "/")
+		r, err := strconv.ParseFloat(rate, 64)
+		b := 1
+		if err == nil && burst != "" {
+			b, err = strconv.Atoi(burst)
+		}
+		if !ok || err != nil || r <= 0 || b < 1 {
+			return nil, usagef("--throttle %q: want OP=RATE[/BURST], such as SendEvent=5/10", t)
+		}
+		out = append(out, participanttest.Throttle(opName(op), r, b))
+	}
+	return out, nil
+}
+
+// opName maps "*" or "all" to every operation.
+func opName(op string) string {
+	if op == "*" || strings.EqualFold(op, "all") {
+		return ""
+	}
+	return op
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func runStartChat(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "start-chat",
+		"Calls StartChatContact (PUT /contact/chat) on a local service started with 'participant local'\n"+
+			"and prints the contact and participant ids. The ParticipantToken is shown only with --reveal-token.",
+		"  participant start-chat --endpoint http://127.0.0.1:8480 --display-name Ann --reveal-token")
+	endpoint := fs.String("endpoint", "http://127.0.0.1:8480", "base URL of the local service")
+	name := fs.String("display-name", "Customer", "the customer's display name")
+	initial := fs.String("initial-message", "", "the customer's first message")
+	reveal := fs.Bool("reveal-token", false, "print the ParticipantToken")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	out, err := startChatContact(ctx, *endpoint, *name, *initial)
+	if err != nil {
+		return err
+	}
+	if !*reveal {
+		out.ParticipantToken = "REDACTED"
+	}
+	return printJSON(e, out)
+}
+
+// startChatOutput is the answer of StartChatContact.
+type startChatOutput struct {
+	ContactID        string `json:"ContactId"`
+	ParticipantID    string `json:"ParticipantId"`
+	ParticipantToken string `json:"ParticipantToken"`
+}
+

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/participanttest"
+)
+
+// binary is the participant tool built for the tests that run it as a
+// process.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "participant-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "participant")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic("building the tool: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreCurrent()); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(code)
+}
+
+// result is what one run of the tool printed and returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runTool runs the tool in-process with the given environment variables.
+func runTool(t *testing.T, vars map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	code := run(t.Context(), e, args)
+	return result{code, out.String(), errb.String()}
+}
+
+// chat starts a local service with a chat and connects its customer,
+// returning the endpoint and the two tokens.
+func chat(t *testing.T) (endpoint string, pt, ct participant.Token) {
+	t.Helper()
+	srv := participanttest.NewServer(participanttest.WithSeed(11))
+	t.Cleanup(srv.Close)
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := srv.Connect(cust.ParticipantToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, cust.ParticipantToken, conn.ConnectionToken
+}
+
+// noTokens fails when a token shows in the tool's output.
+func noTokens(t *testing.T, r result, toks ...participant.Token) {
+	t.Helper()
+	for _, tok := range toks {
+		if s := tok.Reveal(); s != "" && (strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s)) {
+			t.Errorf("a token shows in the output:\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestOneShotCalls(t *testing.T) {
+	t.Parallel()
+	endpoint, pt, ct := chat(t)
+	vars := map[string]string{"CONNECTION_TOKEN": ct.Reveal(), "PARTICIPANT_TOKEN": pt.Reveal()}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "note.txt")
+	if err := os.WriteFile(file, []byte("an attached note"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var attachmentID string
+	steps := []struct {
+		name  string
+		args  func() []string
+		stdin string
+		check func(t *testing.T, out map[string]any)
+	}{
+		{"send-message", func() []string { return []string{"send-message", "--text", "hello from the CLI"} }, "", func(t *testing.T, out map[string]any) {
+			if out["ID"] == "" || out["AbsoluteTime"] == nil {
+				t.Errorf("output %v", out)
+			}
+		}},
+		{"send-message from stdin", func() []string { return []string{"send-message", "--debug"} }, "piped message\n", func(t *testing.T, out map[string]any) {
+			if out["ID"] == "" {
+				t.Errorf("output %v", out)
+			}
+		}},
+		{"typing", func() []string { return []string{"send-event"} }, "", func(t *testing.T, out map[string]any) {
+			if out["ID"] == "" {
+				t.Errorf("output %v", out)
+			}
+		}},
+		{"upload", func() []string { return []string{"upload-attachment", "--file", file} }, "", func(t *testing.T, out map[string]any) {
+			attachmentID, _ = out["AttachmentID"].(string)
+			if attachmentID == "" || out["ContentType"] != "text/plain" || out["AttachmentSizeInBytes"] != float64(16) {
+				t.Errorf("output %v", out)
+			}
+		}},
+		{"download", func() []string {
+			return []string{"download-attachment", "--attachment-id", attachmentID, "--output", filepath.Join(dir, "copy.txt")}
+		}, "", func(t *testing.T, out map[string]any) {
+			b, err := os.ReadFile(filepath.Join(dir, "copy.txt"))
+			if err != nil || string(b) != "an attached note" {
+				t.Errorf("downloaded %q, %v", b, err)
+			}
+		}},
+		{"transcript", func() []string {
+			return []string{"get-transcript", "--all", "--sort-order", "ascending", "--max-results", "2"}
+		}, "", func(t *testing.T, out map[string]any) {
+			items, _ := out["Transcript"].([]any)
+			var texts []string
+			for _, it := range items {
+				if m, ok := it.(map[string]any); ok && m["Type"] == "MESSAGE" {
+					texts = append(texts, m["Content"].(string))
+				}
+			}
+			if strings.Join(texts, "|") != "piped message|hello from the CLI" && strings.Join(texts, "|") != "hello from the CLI|piped message" {
+				t.Errorf("messages %v in %d items", texts, len(items))
+			}
+		}},
+		{"disconnect", func() []string { return []string{"disconnect"} }, "", func(t *testing.T, out map[string]any) {
+			if out["RequestID"] == "" {
+				t.Errorf("output %v", out)
+			}
+		}},
+	}
+	for _, s := range steps {
+		r := runTool(t, vars, s.stdin, append(s.args(), "--endpoint", endpoint)...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", s.name, r.code, r.stderr)
+		}
+		noTokens(t, r, pt, ct)
+		var out map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("%s: stdout is not JSON: %v\n%s", s.name, err, r.stdout)
+		}
+		s.check(t, out)
+	}
+
+	// After the customer left, the chat has ended: 403, exit code 4.
+	r := runTool(t, vars, "", "send-event", "--endpoint", endpoint)
+	if r.code != exitAccessDenied || !strings.Contains(r.stderr, "AccessDeniedException") {
+		t.Errorf("after disconnect: exit %d, stderr %s", r.code, r.stderr)
+	}
+	noTokens(t, r, pt, ct)
+}
+
+func TestCreateConnection(t *testing.T) {
+	t.Parallel()
+	srv := participanttest.NewServer()
+	t.Cleanup(srv.Close)
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"PARTICIPANT_TOKEN": cust.ParticipantToken.Reveal()}
+	r := runTool(t, vars, "", "create-connection", "--endpoint", srv.URL)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	noTokens(t, r, cust.ParticipantToken)
+	var out struct {
+		Websocket             struct{ URL string }
+		ConnectionCredentials struct{ ConnectionToken string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err, r.stdout)
+	}
+	if out.ConnectionCredentials.ConnectionToken != "REDACTED" || !strings.HasSuffix(out.Websocket.URL, "?REDACTED") {
+		t.Errorf("secrets shown without --reveal-token: %s", r.stdout)
+	}
+	// --reveal-token shows a working token.
+	r = runTool(t, vars, "", "create-connection", "--endpoint", srv.URL, "--reveal-token")
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 {
+		t.Fatal(err, r.stderr)
+	}
+	r = runTool(t, map[string]string{"CONNECTION_TOKEN": out.ConnectionCredentials.ConnectionToken}, "", "send-event", "--endpoint", srv.URL)
+	if r.code != 0 {
+		t.Errorf("the revealed token does not work: %s", r.stderr)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	endpoint, _, ct := chat(t)
+	srv := participanttest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.Inject(participanttest.Fail(participanttest.OpSendMessage, "ThrottlingException").Always(),
+		participanttest.Fail(participanttest.OpSendEvent, "ConflictException").Always(),
+		participanttest.Fail(participanttest.OpDisconnectParticipant, "InternalServerException").Always())
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := srv.Connect(cust.ParticipantToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	faulty := map[string]string{"CONNECTION_TOKEN": conn.ConnectionToken.Reveal()}
+	good := map[string]string{"CONNECTION_TOKEN": ct.Reveal()}
+	tests := []struct {
+		name string
+		vars map[string]string
+		args []string
+		want int
+	}{
+		{"no command", nil, nil, exitUsage},
+		{"unknown command", nil, []string{"fly"}, exitUsage},
+		{"unknown flag", good, []string{"send-event", "--endpoint", endpoint, "--nope"}, exitUsage},
+		{"no token", nil, []string{"send-event", "--endpoint", endpoint}, exitUsage},
+		{"no endpoint or region", good, []string{"send-event"}, exitUsage},
+		{"invalid input", good, []string{"send-message", "--endpoint", endpoint, "--text", strings.Repeat("x", 16385)}, exitInvalidInput},
+		{"bad token", map[string]string{"CONNECTION_TOKEN": "not-a-token-at-all"}, []string{"send-event", "--endpoint", endpoint}, exitAccessDenied},
+		{"throttled", faulty, []string{"send-message", "--endpoint", srv.URL, "--text", "x", "--max-attempts", "1"}, exitThrottled},
+		{"conflict", faulty, []string{"send-event", "--endpoint", srv.URL, "--read", "m1"}, exitConflict},
+		{"server error", faulty, []string{"disconnect", "--endpoint", srv.URL, "--max-attempts", "1"}, exitServiceError},
+		{"network", good, []string{"send-event", "--endpoint", "http://127.0.0.1:1", "--max-attempts", "1"}, exitNetwork},
+		{"help", nil, []string{"help"}, exitOK},
+		{"command help", nil, []string{"get-transcript", "-h"}, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runTool(t, tt.vars, "", tt.args...)
+			if r.code != tt.want {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.want, r.stdout, r.stderr)
+			}
+			noTokens(t, r, ct, conn.ConnectionToken)
+		})
+	}
+}
+
+// TestHelp: every command documents its flags and shows examples.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	r := runTool(t, nil, "", "help")
+	for _, c := range commands {
+		if !strings.Contains(r.stdout, c.name) {
+			t.Errorf("help does not list %s", c.name)
+		}
+		h := runTool(t, nil, "", c.name, "--help")
+		if h.code != 0 || !strings.Contains(h.stdout, "Usage: participant "+c.name) || !strings.Contains(h.stdout, "Examples:") {
+			t.Errorf("%s --help: exit %d\n%s", c.name, h.code, h.stdout)
+		}
+	}
+}
+
+// TestLocalProcess runs `participant local` as a process: it prints its
+// endpoint, serves a whole chat to the built tool, and stops cleanly on
+// SIGINT.
+func TestLocalProcess(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(binary, "local", "--addr", "127.0.0.1:0", "--agent", "bot", "--agent-delay", "1ms", "--seed", "5")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	var endpoint string
+	for lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), "Local Amazon Connect Participant Service at "); ok {
+			endpoint = strings.Fields(rest)[0]
+			break
+		}
+	}
+	if endpoint == "" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("no endpoint printed; stderr: %s", stderr.String())
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	tool := func(vars []string, args ...string) (string, error) {
+		c := exec.CommandContext(ctx, binary, append(args, "--endpoint", endpoint)...)
+		c.Env = append(os.Environ(), vars...)
+		out, err := c.Output()
+		return string(out), err
+	}
+	out, err := tool(nil, "start-chat", "--reveal-token")
+	var sc startChatOutput
+	if err != nil || json.Unmarshal([]byte(out), &sc) != nil {
+		t.Fatalf("start-chat: %v %s", err, out)
+	}
+	out, err = tool([]string{"PARTICIPANT_TOKEN=" + sc.ParticipantToken}, "create-connection", "--reveal-token")
+	var cc struct {
+		ConnectionCredentials struct{ ConnectionToken string }
+	}
+	if err != nil || json.Unmarshal([]byte(out), &cc) != nil {
+		t.Fatalf("create-connection: %v %s", err, out)
+	}
+	ctok := "CONNECTION_TOKEN=" + cc.ConnectionCredentials.ConnectionToken
+	if out, err = tool([]string{ctok}, "send-message", "--text", "hi bot"); err != nil {
+		t.Fatalf("send-message: %v %s", err, out)
+	}
+	// The bot answers with its fallback.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err = tool([]string{ctok}, "get-transcript", "--all")
+		if err == nil && strings.Contains(out, "Sorry, I did not get that") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no bot answer: %v %s", err, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("local did not exit cleanly: %v\n%s", err, stderr.String())
+	}
+}
