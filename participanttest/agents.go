@@ -17,7 +17,9 @@ import (
 // every chat with [WithAgent].
 type Agent interface {
 	// Profile returns the role the agent joins with (RoleAgent,
-	// RoleCustomBot or RoleSupervisor) and its display name.
+	// RoleCustomBot or RoleSupervisor; another role means RoleAgent) and
+	// its display name. It is called with the server's lock held and must
+	// not call the Server.
 	Profile() (role, displayName string)
 	// Run plays the agent's part in one chat. It runs in a goroutine of its
 	// own, which the server waits for on Close; ctx ends when the server

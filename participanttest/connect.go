@@ -14,8 +14,8 @@ import (
 // [Server.StartChat], or one added with [Server.AddParticipant] or
 // [Server.AddAgent].
 type Participant struct {
-	ContactID        string
-	ParticipantID    string
+	ContactID        string            // the chat's contact
+	ParticipantID    string            // the participant's id
 	ParticipantToken participant.Token // for CreateParticipantConnection
 }
 
@@ -375,10 +375,10 @@ func (s *Server) stopContact(x *exchange) {
 // Connection is what CreateParticipantConnection returns when asked for
 // WEBSOCKET and CONNECTION_CREDENTIALS.
 type Connection struct {
-	ConnectionToken  participant.Token
-	ConnectionExpiry time.Time
-	WebSocketURL     string
-	WebSocketExpiry  time.Time
+	ConnectionToken  participant.Token // for the other ten operations
+	ConnectionExpiry time.Time         // when ConnectionToken stops working
+	WebSocketURL     string            // single use
+	WebSocketExpiry  time.Time         // when WebSocketURL stops opening sockets
 }
 
 // Connect does from Go what CreateParticipantConnection does with Type

@@ -192,5 +192,7 @@
 //     other tokens get ResourceNotFoundException with ResourceId and no
 //     ResourceType.
 //   - Latency faults delay HTTP operations only; socket frames are never
-//     delayed.
+//     delayed. A Throttle bucket is shared by every caller of its operation
+//     (or of all operations), not kept per participant or per account.
+//   - No rate limits or quotas apply unless injected as faults.
 package participanttest

@@ -210,6 +210,8 @@ func WithWebSocketBaseURL(base string) Option {
 // WithAgent makes the server add a scripted participant made by newAgent to
 // every chat it starts, right after the customer joins (and after the
 // initial message, if any). Give it several times for several agents.
+// newAgent is called with the server's lock held and must not call the
+// Server.
 func WithAgent(newAgent func() Agent) Option {
 	return func(cf *config) {
 		if newAgent != nil {

@@ -12,19 +12,19 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 // aws/chat WebSocket frame. Field names follow Go; the JSON names are the
 // service's.
 type Item struct {
-	AbsoluteTime     string           `json:"AbsoluteTime,omitempty"` // 2006-01-02T15:04:05.000Z, UTC
-	Content          string           `json:"Content,omitempty"`
-	ContentType      string           `json:"ContentType,omitempty"`
-	ID               string           `json:"Id,omitempty"`
-	Type             string           `json:"Type,omitempty"` // MESSAGE, EVENT, ATTACHMENT, MESSAGEMETADATA, ...
-	ParticipantID    string           `json:"ParticipantId,omitempty"`
-	DisplayName      string           `json:"DisplayName,omitempty"`
-	ParticipantRole  string           `json:"ParticipantRole,omitempty"`
-	Attachments      []AttachmentItem `json:"Attachments,omitempty"`
-	MessageMetadata  *MessageMetadata `json:"MessageMetadata,omitempty"`
-	RelatedContactID string           `json:"RelatedContactId,omitempty"`
-	ContactID        string           `json:"ContactId,omitempty"`
-	InitialContactID string           `json:"InitialContactId,omitempty"`
+	AbsoluteTime     string           `json:"AbsoluteTime,omitempty"`     // 2006-01-02T15:04:05.000Z, UTC
+	Content          string           `json:"Content,omitempty"`          // the message, or an event's payload
+	ContentType      string           `json:"ContentType,omitempty"`      // text/plain, an event type, a file's MIME type
+	ID               string           `json:"Id,omitempty"`               // the item's id
+	Type             string           `json:"Type,omitempty"`             // MESSAGE, EVENT, ATTACHMENT, MESSAGEMETADATA, ...
+	ParticipantID    string           `json:"ParticipantId,omitempty"`    // who sent it, or whom an event is about
+	DisplayName      string           `json:"DisplayName,omitempty"`      // that participant's name
+	ParticipantRole  string           `json:"ParticipantRole,omitempty"`  // CUSTOMER, AGENT, CUSTOM_BOT, SUPERVISOR, SYSTEM
+	Attachments      []AttachmentItem `json:"Attachments,omitempty"`      // the file of an ATTACHMENT item
+	MessageMetadata  *MessageMetadata `json:"MessageMetadata,omitempty"`  // receipts
+	RelatedContactID string           `json:"RelatedContactId,omitempty"` // a past contact's item, in a persistent chat
+	ContactID        string           `json:"ContactId,omitempty"`        // the current contact's item
+	InitialContactID string           `json:"InitialContactId,omitempty"` // the contact's first contact
 }
 
 // clone returns a deep copy of it.
@@ -43,40 +43,40 @@ func (it *Item) clone() Item {
 
 // AttachmentItem describes an attachment of an ATTACHMENT item.
 type AttachmentItem struct {
-	ContentType    string `json:"ContentType,omitempty"`
-	AttachmentID   string `json:"AttachmentId,omitempty"`
-	AttachmentName string `json:"AttachmentName,omitempty"`
-	Status         string `json:"Status,omitempty"` // APPROVED, REJECTED or IN_PROGRESS
+	ContentType    string `json:"ContentType,omitempty"`    // the file's MIME type
+	AttachmentID   string `json:"AttachmentId,omitempty"`   // for GetAttachment
+	AttachmentName string `json:"AttachmentName,omitempty"` // the file's name
+	Status         string `json:"Status,omitempty"`         // APPROVED, REJECTED or IN_PROGRESS
 }
 
 // MessageMetadata holds the receipts of a message.
 type MessageMetadata struct {
-	MessageID string    `json:"MessageId,omitempty"`
-	Receipts  []Receipt `json:"Receipts,omitempty"`
+	MessageID string    `json:"MessageId,omitempty"` // the message acknowledged
+	Receipts  []Receipt `json:"Receipts,omitempty"`  // one per recipient
 }
 
 // Receipt says when one participant received or read a message.
 type Receipt struct {
-	DeliveredTimestamp     string `json:"DeliveredTimestamp,omitempty"`
-	ReadTimestamp          string `json:"ReadTimestamp,omitempty"`
-	RecipientParticipantID string `json:"RecipientParticipantId,omitempty"`
+	DeliveredTimestamp     string `json:"DeliveredTimestamp,omitempty"`     // when it reached the recipient
+	ReadTimestamp          string `json:"ReadTimestamp,omitempty"`          // when the recipient read it
+	RecipientParticipantID string `json:"RecipientParticipantId,omitempty"` // who received or read it
 }
 
 // View is what DescribeView returns for a view token registered with
 // [Server.RegisterView].
 type View struct {
-	ID      string      `json:"Id,omitempty"`
-	ARN     string      `json:"Arn,omitempty"`
-	Name    string      `json:"Name,omitempty"`
-	Version int         `json:"Version,omitempty"`
-	Content ViewContent `json:"Content"`
+	ID      string      `json:"Id,omitempty"`      // the view's id
+	ARN     string      `json:"Arn,omitempty"`     // its ARN
+	Name    string      `json:"Name,omitempty"`    // its name
+	Version int         `json:"Version,omitempty"` // its version
+	Content ViewContent `json:"Content"`           // what it shows
 }
 
 // ViewContent is the content of a [View].
 type ViewContent struct {
-	InputSchema string   `json:"InputSchema,omitempty"`
-	Template    string   `json:"Template,omitempty"`
-	Actions     []string `json:"Actions,omitempty"`
+	InputSchema string   `json:"InputSchema,omitempty"` // the JSON schema of its input
+	Template    string   `json:"Template,omitempty"`    // the template it renders
+	Actions     []string `json:"Actions,omitempty"`     // the actions it offers
 }
 
 // Item types.
