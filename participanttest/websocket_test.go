@@ -2,6 +2,7 @@ package participanttest_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,93 @@ func TestSocketLifetime(t *testing.T) {
 	var ce websocketCloseError
 	if !asCloseError(err, &ce) || ce.code != 1001 {
 		t.Fatalf("read: %v, want close 1001", err)
+	}
+}
+
+// Under concurrent senders, every socket sees the items in the order of the
+// transcript.
+func TestConcurrentSendersOneOrder(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	// Receipts need at most two participants; a supervisor makes a third
+	// sender for this test.
+	supP, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleSupervisor, "Sup")
+	sup := connect(t, srv, supP)
+	senders := []chat{cust, agent, sup}
+	sockets := []*ws{open(t, srv, cust), open(t, srv, agent), open(t, srv, sup)}
+	const each = 15
+	errs := make(chan error, len(senders))
+	for i, c := range senders {
+		go func() {
+			for j := range each {
+				// Not post: t.Fatal must not be called from this goroutine.
+				body := `{"ContentType":"text/plain","Content":"` + strings.Repeat("x", i+1) + string(rune('a'+j)) + `"}`
+				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/participant/message", strings.NewReader(body))
+				req.Header.Set("X-Amz-Bearer", c.token)
+				resp, err := srv.HTTPClient().Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs <- &statusError{resp.StatusCode}
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range senders {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want []string
+	for _, it := range srv.Transcript(cust.ContactID) {
+		if it.Type == "MESSAGE" {
+			want = append(want, it.ID)
+		}
+	}
+	if len(want) != each*len(senders) {
+		t.Fatalf("%d messages in the transcript", len(want))
+	}
+	for i, w := range sockets {
+		for j, id := range want {
+			if it := w.expectItem("MESSAGE", "text/plain"); it.ID != id {
+				t.Fatalf("socket %d, item %d: %s, want %s", i, j, it.ID, id)
+			}
+		}
+	}
+}
+
+type statusError struct{ status int }
+
+func (e *statusError) Error() string { return "status " + itoa(e.status) }
+
+// An ErrorFrame fault on aws/subscribe refuses it: no items follow until a
+// later subscribe succeeds.
+func TestRefusedSubscribe(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	w := dial(t, srv, cust.wsURL)
+	srv.Inject(participanttest.ErrorFrame(""))
+	w.send(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)
+	if f := w.frame(); f.Topic != "" || f.Message != "Forbidden" {
+		t.Fatalf("reply %+v", f)
+	}
+	if n := srv.Subscribers(cust.ContactID); n != 0 {
+		t.Fatalf("Subscribers = %d after a refused subscribe", n)
+	}
+	sendMessage(t, srv, agent, "unseen")
+	w.subscribe() // the next frame is the ack, not the message
+	id, _ := sendMessage(t, srv, agent, "seen")
+	if it := w.item(); it.ID != id {
+		t.Fatalf("item %+v", it)
+	}
+	if err := srv.CheckFaults(); err != nil {
+		t.Fatal(err)
 	}
 }
