@@ -185,3 +185,53 @@ func TestAgentSeesChatEnd(t *testing.T) {
 		t.Fatal("the agent did not see the end")
 	}
 }
+
+// agentFunc makes an Agent of a function.
+type agentFunc func(ctx context.Context, chat *participanttest.AgentSession) error
+
+func (agentFunc) Profile() (string, string) { return participanttest.RoleCustomBot, "" }
+
+func (f agentFunc) Run(ctx context.Context, chat *participanttest.AgentSession) error {
+	return f(ctx, chat)
+}
+
+func TestAgentSessionActions(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	custP, _ := srv.StartChat(participanttest.ChatOptions{})
+	cust := connect(t, srv, custP)
+	cw := open(t, srv, cust)
+	ids := make(chan [2]string, 1)
+	p, err := srv.AddAgent(cust.ContactID, agentFunc(func(ctx context.Context, chat *participanttest.AgentSession) error {
+		ids <- [2]string{chat.ContactID(), chat.ParticipantID()}
+		for {
+			it, err := chat.Next(ctx)
+			if err != nil {
+				return err
+			}
+			if it.Type == "MESSAGE" && it.ParticipantRole == "CUSTOMER" {
+				if err := chat.SendDeliveredReceipt(it.ID); err != nil {
+					return err
+				}
+				if _, err := chat.SendMessage("application/vnd.amazonaws.connect.message.interactive", `{"templateType":"QuickReply"}`); err != nil {
+					return err
+				}
+			}
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-ids; got != [2]string{cust.ContactID, p.ParticipantID} {
+		t.Fatalf("session ids %v", got)
+	}
+	if it := cw.expectItem("EVENT", ctJoined); it.DisplayName != "Agent" || it.ParticipantRole != "CUSTOM_BOT" {
+		t.Fatalf("joined %+v", it)
+	}
+	id, _ := sendMessage(t, srv, cust, "hi")
+	cw.expectItem("MESSAGE", "text/plain")
+	if it := cw.expectItem("MESSAGEMETADATA", ctMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].DeliveredTimestamp == "" {
+		t.Fatalf("receipt %+v", it)
+	}
+	cw.expectItem("MESSAGE", "application/vnd.amazonaws.connect.message.interactive")
+}

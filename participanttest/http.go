@@ -152,16 +152,6 @@ type exchange struct {
 
 func (x *exchange) bearer() string { return x.r.Header.Get("X-Amz-Bearer") }
 
-// ok answers 200 with v as JSON.
-func (x *exchange) ok(v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		x.fail(newAPIError("InternalServerException", "participanttest: "+err.Error()))
-		return
-	}
-	x.okBytes(b)
-}
-
 func (x *exchange) okBytes(b []byte) {
 	h := x.w.Header()
 	h.Set("Content-Type", "application/json")

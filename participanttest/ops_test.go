@@ -407,3 +407,29 @@ func TestEveryOperationRefusesAnEndedChat(t *testing.T) {
 	}
 	call(t, srv, http.MethodGet, "/participant/views/v", cust.token, nil).wantError(t, 403, "AccessDeniedException")
 }
+
+func TestConnectionAcknowledgedAndOptions(t *testing.T) {
+	t.Parallel()
+	clk := participanttest.NewManualClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	srv := newServer(t, participanttest.WithClock(clk), participanttest.WithMaxAttachmentSize(10))
+	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	aw := open(t, srv, agent)
+	// The deprecated connection acknowledgement is accepted and sends
+	// nothing: the agent's next item is the customer's typing.
+	r := post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": "application/vnd.amazonaws.connect.event.connection.acknowledged"})
+	r.wantOK(t)
+	var out struct{ Id, AbsoluteTime string }
+	r.decode(t, &out)
+	if out.Id == "" || out.AbsoluteTime != "2026-05-01T00:00:00.000Z" {
+		t.Fatalf("answer %s", r.body)
+	}
+	clk.Set(time.Date(2026, 5, 1, 0, 0, 7, 0, time.UTC))
+	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
+	if it := aw.expectItem("EVENT", ctTyping); it.AbsoluteTime != "2026-05-01T00:00:07.000Z" {
+		t.Errorf("typing at %s", it.AbsoluteTime)
+	}
+	_, r = startUpload(t, srv, cust, "a.txt", "text/plain", 11, "u")
+	r.wantError(t, 400, "ValidationException")
+	_, r = startUpload(t, srv, cust, "a.txt", "text/plain", 10, "u")
+	r.wantOK(t)
+}

@@ -1,12 +1,15 @@
 package participanttest_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/connectchat/participant/participanttest"
@@ -311,4 +314,44 @@ func TestCloseStopsEverything(t *testing.T) {
 	if err := srv.StopContact("nope"); !errors.Is(err, participanttest.ErrUnknownContact) {
 		t.Fatalf("StopContact(unknown) = %v", err)
 	}
+}
+
+func TestLoggerNeverLogsTokens(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	srv := newServer(t, participanttest.WithLogger(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	w := open(t, srv, cust)
+	sendMessage(t, srv, cust, "logged?")
+	w.item()
+	post(t, srv, "/participant/message", "bad-token", `{"ContentType":"text/plain","Content":"x"}`)
+	out := buf.String()
+	for _, want := range []string{`"operation":"SendMessage"`, `"status":200`, `"error":"AccessDeniedException"`, "socket open"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{cust.token, cust.ParticipantToken.Reveal(), "logged?", "X-Amz-Signature"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains %q", secret)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -175,15 +175,6 @@ func (c *contact) active() int {
 	return n
 }
 
-func (c *contact) customer() *member {
-	for _, m := range c.members {
-		if m.role == RoleCustomer {
-			return m
-		}
-	}
-	return nil
-}
-
 // chain reports whether other is c or one of the contacts c continues.
 func (c *contact) chain(other *contact) bool {
 	for x := c; x != nil; x = x.source {
