@@ -212,4 +212,3 @@ type startChatOutput struct {
 	ParticipantID    string `json:"ParticipantId"`
 	ParticipantToken string `json:"ParticipantToken"`
 }
-
