@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 // recordedRequest is what the recording server saw of one request.
 type recordedRequest struct {
 	method, path string
+	uri          string // the request target as sent (r.RequestURI)
 	header       http.Header
 	body         []byte
 }
@@ -45,7 +46,7 @@ type recorder struct {
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rec.mu.Lock()
-	rec.reqs = append(rec.reqs, recordedRequest{r.Method, r.URL.EscapedPath(), r.Header.Clone(), body})
+	rec.reqs = append(rec.reqs, recordedRequest{r.Method, r.URL.EscapedPath(), r.RequestURI, r.Header.Clone(), body})
 	rec.mu.Unlock()
 	for k, v := range rec.header {
 		w.Header().Set(k, v)
