@@ -71,7 +71,7 @@ type wireReceipt struct {
 }
 
 // transcriptMessages are the texts of the page's messages: a support chat,
-// 20 to 300 characters, some with quotes, new lines and non-ASCII text, as
+// 26 to 162 characters, some with quotes, new lines and non-ASCII text, as
 // customers write them.
 var transcriptMessages = []string{
 	"Hi, I ordered a pair of running shoes last week and the tracking page hasn't updated since Tuesday. Can you help?",
