@@ -370,6 +370,11 @@ func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 	if truncated || len(body) == 0 || body[0] != '{' {
 		return f, len(body) == 0 && !truncated
 	}
+	// Only the first JSON value counts, as in aws-sdk-go-v2: a proxy may
+	// append text after the service's object.
+	if v, err := firstValue(body); err == nil && v != nil {
+		body = v
+	}
 	var raw struct {
 		Code         json.RawMessage `json:"code"`
 		Type         json.RawMessage `json:"__type"`

@@ -408,18 +408,19 @@ func decShapes[T any, P shape[T]](v []byte, dst *[]T, name string) error {
 	for e := newElements(v); e.next(); {
 		n++
 	}
-	out := make([]T, 0, n)
-	for e := newElements(v); e.next(); {
-		var x T
-		if !isNull(e.val) {
-			if e.val[0] != '{' {
-				return typeError(name, "object", e.val)
-			}
-			if err := P(&x).decode(e.val); err != nil {
-				return err
-			}
+	out := make([]T, n)
+	i := 0
+	for e := newElements(v); e.next(); i++ {
+		if isNull(e.val) {
+			continue
 		}
-		out = append(out, x)
+		if e.val[0] != '{' {
+			return typeError(name, "object", e.val)
+		}
+		// Decode in place: a local would move to the heap for every element.
+		if err := P(&out[i]).decode(e.val); err != nil {
+			return err
+		}
 	}
 	*dst = out
 	return nil
