@@ -1,0 +1,624 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/connectchat/participant"
+)
+
+// rotateRetry is how long after a failed rotation the session tries again;
+// the old socket keeps working meanwhile.
+const rotateRetry = time.Minute
+
+// refreshRetry is how long after a failed token refresh the session tries
+// again (sooner if the token expires before).
+const refreshRetry = 30 * time.Second
+
+// loop is the session's goroutine: it owns the sockets, the engine and the
+// receipt queue, and reacts to frames, service call results, application
+// requests and its one timer.
+func (s *Session) loop() {
+	defer s.wg.Done()
+	defer close(s.loopDone)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer s.shutdown()
+	defer timer.Stop()
+
+	s.startConnect()
+	for !s.over {
+		now := time.Now()
+		s.step(now)
+		if s.over {
+			break
+		}
+		var tc <-chan time.Time
+		if d := s.deadline(now); !d.IsZero() {
+			timer.Reset(max(d.Sub(now), 0))
+			tc = timer.C
+		}
+		select {
+		case m := <-s.in:
+			s.handle(m, time.Now())
+		case <-s.wake:
+			s.requests(time.Now())
+		case <-tc:
+			s.tick(time.Now())
+		case <-s.ctx.Done():
+			s.over = true
+		}
+		timer.Stop()
+	}
+}
+
+// step runs after every input: releases what the engine has ready, and the
+// receipts that are due.
+func (s *Session) step(now time.Time) {
+	s.eng.flush(now)
+	s.publish(s.eng.take()...)
+	if s.eng.ended && !s.over {
+		s.chatEnded()
+		return
+	}
+	if !s.receiptsAt.IsZero() && now.Before(s.receiptsAt) {
+		return
+	}
+	s.sendReceipts(now, false)
+}
+
+// deadline returns when tick must run next, or zero.
+func (s *Session) deadline(now time.Time) time.Time {
+	var d time.Time
+	at := func(t time.Time) {
+		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
+			d = t
+		}
+	}
+	if p := s.primary; p != nil {
+		at(p.beatAt)
+	}
+	if c := s.candidate; c != nil {
+		at(c.subAt)
+	}
+	if s.idle() {
+		at(s.retryAt)
+		if s.primary != nil {
+			at(s.rotateAt)
+		}
+	}
+	if !s.refreshing {
+		at(s.refreshAt)
+	}
+	if !s.gapRunning {
+		at(s.gapRetryAt)
+	}
+	at(s.eng.deadline(now))
+	at(s.receiptsAt)
+	at(s.leaveBy)
+	return d
+}
+
+// idle reports whether no connect is under way.
+func (s *Session) idle() bool { return !s.connecting && s.candidate == nil }
+
+func (s *Session) tick(now time.Time) {
+	if p := s.primary; p != nil && !now.Before(p.beatAt) {
+		if p.hbWait {
+			s.st.heartbeatMisses.Add(1)
+			s.lose(errHeartbeat, now)
+		} else {
+			s.beat(p)
+		}
+	}
+	if c := s.candidate; c != nil && !now.Before(c.subAt) {
+		if c.subSent >= s.cfg.SubscribeAttempts {
+			s.candidateFailed(fmt.Errorf("%w after %d attempts", ErrSubscribe, c.subSent), now)
+		} else {
+			s.subscribe(c, now)
+		}
+	}
+	if s.idle() && !s.retryAt.IsZero() && !now.Before(s.retryAt) {
+		s.retryAt = time.Time{}
+		s.startConnect()
+	}
+	if s.idle() && s.primary != nil && !s.rotateAt.IsZero() && !now.Before(s.rotateAt) {
+		s.rotateAt = time.Time{}
+		s.log.Info("chat: rotating the WebSocket", "age", now.Sub(s.primary.opened).Round(time.Second))
+		s.startConnect()
+	}
+	if !s.refreshing && !s.refreshAt.IsZero() && !now.Before(s.refreshAt) {
+		s.refreshAt = time.Time{}
+		s.refreshing = true
+		s.do(s.refresh)
+	}
+	if !s.gapRunning && !s.gapRetryAt.IsZero() && !now.Before(s.gapRetryAt) {
+		s.gapRetryAt = time.Time{}
+		s.gapFill(now)
+	}
+	if !s.receiptsAt.IsZero() && !now.Before(s.receiptsAt) {
+		s.receiptsAt = time.Time{}
+	}
+	if !s.leaveBy.IsZero() && !now.Before(s.leaveBy) {
+		s.log.Info("chat: left the chat", "waited", s.cfg.DisconnectWait)
+		s.finish(ErrDisconnected)
+	}
+}
+
+func (s *Session) handle(m any, now time.Time) {
+	switch m := m.(type) {
+	case sockFrame:
+		s.onFrame(m.sk, m.f, now)
+	case sockDown:
+		s.onDown(m.sk, m.err, now)
+	case connectResult:
+		s.onConnect(m, now)
+	case gapResult:
+		s.onGap(m, now)
+	case refreshResult:
+		s.onRefresh(m, now)
+	case receiptsResult:
+		if m.denied {
+			s.rq.close()
+		}
+	case disconnectResult:
+		s.onDisconnected(m, now)
+	}
+}
+
+// startConnect asks the worker for a new connection: the first, a
+// replacement for a lost one, or a rotation. Only one is ever under way.
+func (s *Session) startConnect() {
+	s.connecting = true
+	s.do(s.open)
+}
+
+func (s *Session) onConnect(r connectResult, now time.Time) {
+	s.connecting = false
+	if s.over || s.leaving {
+		discard(r)
+		return
+	}
+	if r.err != nil {
+		switch {
+		case !s.connected:
+			s.ready <- r.err
+			s.finish(r.err)
+		case isAccessDenied(r.err):
+			s.endedOffline(r.err, now)
+		case s.primary != nil:
+			s.log.Warn("chat: rotation failed; keeping the current WebSocket", "err", r.err)
+			s.rotateAt = now.Add(rotateRetry)
+		default:
+			s.failed(r.err, now)
+		}
+		return
+	}
+	s.setToken(r.token, r.expiry)
+	s.scheduleRefresh(r.expiry, now)
+	sk := r.sk
+	s.socks++
+	sk.n = s.socks
+	s.candidate = sk
+	s.startReader(sk)
+	s.log.Debug("chat: WebSocket open", "socket", sk.n, "url", sk.where)
+	s.subscribe(sk, now)
+}
+
+// failed records a failed reconnect attempt and schedules the next.
+func (s *Session) failed(err error, now time.Time) {
+	s.attempts++
+	s.st.reconnectAttempts.Add(1)
+	if n := s.cfg.MaxReconnectAttempts; n > 0 && s.attempts >= n {
+		s.broken(fmt.Errorf("%d reconnect attempts failed, the last: %w", s.attempts, err))
+		return
+	}
+	d := s.backoff(s.attempts)
+	s.retryAt = now.Add(d)
+	s.log.Warn("chat: reconnect failed", "attempt", s.attempts, "retry_in", d, "err", err)
+}
+
+// backoff is the delay before reconnect attempt n+1 (n failures so far):
+// a random duration in [d/2, d], d = min(base × 2^(n-1), cap).
+func (s *Session) backoff(n int) time.Duration {
+	d := s.cfg.ReconnectBackoff
+	for i := 1; i < n && d < s.cfg.ReconnectMaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, s.cfg.ReconnectMaxBackoff)
+	half := d / 2
+	return half + time.Duration(s.rnd.Int64N(int64(d-half)+1))
+}
+
+func (s *Session) subscribe(sk *sock, now time.Time) {
+	sk.subSent++
+	sk.subAt = now.Add(s.cfg.SubscribeTimeout)
+	s.write(sk, subscribeFrame)
+}
+
+// subRefused handles a "failure" answer, or an error frame, to a subscribe:
+// it is sent again sooner than after silence.
+func (s *Session) subRefused(sk *sock, now time.Time, why string) {
+	s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", why)
+	if at := now.Add(s.cfg.SubscribeTimeout / 2); at.Before(sk.subAt) {
+		sk.subAt = at
+	}
+}
+
+func (s *Session) candidateFailed(err error, now time.Time) {
+	sk := s.candidate
+	s.candidate = nil
+	s.kill(sk)
+	switch {
+	case !s.connected:
+		s.ready <- err
+		s.finish(err)
+	case s.primary != nil:
+		s.log.Warn("chat: rotation failed; keeping the current WebSocket", "err", err)
+		s.rotateAt = now.Add(rotateRetry)
+	default:
+		s.failed(err, now)
+	}
+}
+
+// promote makes a subscribed socket the session's socket.
+func (s *Session) promote(sk *sock, now time.Time) {
+	s.candidate = nil
+	old := s.primary
+	s.primary = sk
+	sk.subscribed = true
+	s.beat(sk)
+	if s.cfg.RotateAfter > 0 {
+		s.rotateAt = now.Add(s.cfg.RotateAfter)
+	}
+	s.attempts, s.retryAt = 0, time.Time{}
+	switch {
+	case old != nil:
+		s.retire(old, "rotated")
+		s.st.rotations.Add(1)
+		s.log.Info("chat: WebSocket rotated", "socket", sk.n, "url", sk.where)
+	case !s.connected:
+		s.connected = true
+		s.publish(Event{Kind: KindConnectionEstablished, Time: now})
+		s.ready <- nil
+		s.log.Info("chat: connected", "socket", sk.n, "url", sk.where)
+	default:
+		s.outage = false
+		s.st.reconnects.Add(1)
+		s.publish(Event{Kind: KindConnectionReestablished, Time: now})
+		s.log.Info("chat: reconnected", "socket", sk.n, "url", sk.where)
+	}
+	s.gapFill(now)
+}
+
+// beat sends both heartbeats and expects their answers by the next tick.
+func (s *Session) beat(sk *sock) {
+	if sk.pingWait {
+		s.st.pingFailures.Add(1)
+		s.log.Warn("chat: aws/ping not answered", "socket", sk.n)
+	}
+	sk.hbWait, sk.pingWait = true, true
+	sk.beatAt = time.Now().Add(s.cfg.HeartbeatInterval)
+	s.write(sk, heartbeatFrame)
+	s.write(sk, pingFrame)
+}
+
+func (s *Session) onFrame(sk *sock, f frame, now time.Time) {
+	switch f.kind {
+	case frameSubscribe:
+		if sk != s.candidate {
+			return
+		}
+		if strings.EqualFold(f.status, "success") {
+			s.promote(sk, now)
+		} else {
+			s.subRefused(sk, now, f.status)
+		}
+	case frameHeartbeat:
+		sk.hbWait = false
+	case framePing:
+		sk.pingWait = false
+		if !f.pingOK {
+			s.st.pingFailures.Add(1)
+			s.log.Warn("chat: aws/ping failed", "socket", sk.n)
+		}
+	case frameError:
+		if sk == s.candidate {
+			s.subRefused(sk, now, f.message)
+			return
+		}
+		// It answers a heartbeat or a ping: the server is there.
+		sk.hbWait = false
+		s.log.Warn("chat: error frame", "socket", sk.n, "message", f.message)
+	case frameChat:
+		if sk.dead {
+			return
+		}
+		if s.contactID == "" {
+			if id := f.item.it.InitialContactID; id != "" {
+				s.contactID = id
+				s.log = s.log.With("contact", id)
+			}
+		}
+		s.eng.add(f.item, now)
+	}
+}
+
+func (s *Session) onDown(sk *sock, err error, now time.Time) {
+	for i, r := range s.retired {
+		if r == sk {
+			s.retired = append(s.retired[:i], s.retired[i+1:]...)
+			return
+		}
+	}
+	switch sk {
+	case s.candidate:
+		s.candidateFailed(fmt.Errorf("chat: WebSocket closed before the subscribe was acknowledged: %w", err), now)
+	case s.primary:
+		s.lose(err, now)
+	}
+}
+
+// lose gives up the session's socket and starts replacing it.
+func (s *Session) lose(cause error, now time.Time) {
+	sk := s.primary
+	s.primary = nil
+	s.kill(sk)
+	if s.leaving {
+		s.finish(ErrDisconnected)
+		return
+	}
+	if !s.outage {
+		s.outage = true
+		s.publish(Event{Kind: KindConnectionLost, Time: now, Err: cause})
+		s.log.Info("chat: connection lost", "socket", sk.n, "err", cause)
+	}
+	if !s.idle() {
+		// A connect is under way (a rotation): it replaces the socket.
+		return
+	}
+	if s.attempts == 0 {
+		s.startConnect()
+	} else if s.retryAt.IsZero() {
+		s.retryAt = now.Add(s.backoff(s.attempts))
+	}
+}
+
+// retire closes a socket that a newer one replaced, with the close
+// handshake, in the worker. Its frames until then are still read (and
+// deduplicated).
+func (s *Session) retire(sk *sock, reason string) {
+	s.retired = append(s.retired, sk)
+	s.do(func(context.Context) any {
+		_ = sk.conn.Close(websocket.StatusNormalClosure, reason)
+		sk.cancel()
+		return nil
+	})
+}
+
+// gapFill reads the transcript from the last delivered item (less the
+// overlap), or the whole transcript when nothing was delivered yet, and
+// holds the engine's releases until it is merged.
+func (s *Session) gapFill(now time.Time) {
+	if s.gapRunning {
+		s.gapAgain = true
+		return
+	}
+	s.gapRunning = true
+	s.gapRetryAt = time.Time{}
+	s.eng.hold = true
+	mode := gapFrom
+	anchor, ok := s.eng.anchor(s.cfg.GapFillOverlap)
+	if !ok {
+		mode = gapFull
+		if s.cfg.NoHistory {
+			mode = gapSkip
+		}
+	}
+	tok := s.ConnectionToken()
+	s.do(func(ctx context.Context) any { return s.fetch(ctx, tok, mode, anchor) })
+}
+
+func (s *Session) onGap(r gapResult, now time.Time) {
+	s.gapRunning = false
+	if r.err != nil {
+		s.eng.hold = false
+		if isAccessDenied(r.err) {
+			s.endedOffline(r.err, now)
+			return
+		}
+		s.gapAttempts++
+		d := s.backoff(s.gapAttempts)
+		s.gapRetryAt = now.Add(d)
+		s.log.Warn("chat: transcript read failed; live items flow meanwhile", "retry_in", d, "err", r.err)
+		return
+	}
+	s.gapAttempts = 0
+	s.st.gapFills.Add(1)
+	if r.mode == gapSkip {
+		// NoHistory: the newest item so far marks where the session starts.
+		if len(r.items) > 0 {
+			k := keyOf(&r.items[0].it)
+			if s.eng.floor.less(k) {
+				s.eng.floor = k
+			}
+			if s.eng.mark.less(k) {
+				s.eng.mark = k
+			}
+		}
+		s.eng.hold = false
+		s.eng.flush(now)
+	} else {
+		before := s.st.gapFilled.Load()
+		s.eng.merge(r.items, now)
+		s.log.Debug("chat: gap filled", "read", len(r.items), "new", s.st.gapFilled.Load()-before)
+	}
+	if s.gapAgain {
+		s.gapAgain = false
+		s.gapFill(now)
+	}
+}
+
+func (s *Session) scheduleRefresh(exp, now time.Time) {
+	if s.cfg.TokenRefreshBefore < 0 || exp.IsZero() {
+		s.refreshAt = time.Time{}
+		return
+	}
+	at := exp.Add(-s.cfg.TokenRefreshBefore)
+	if left := exp.Sub(now); at.Before(now) && left > 0 {
+		at = now.Add(left / 2)
+	}
+	s.refreshAt = at
+}
+
+func (s *Session) onRefresh(r refreshResult, now time.Time) {
+	s.refreshing = false
+	if r.err != nil {
+		if isAccessDenied(r.err) {
+			s.endedOffline(r.err, now)
+			return
+		}
+		_, exp := s.tokenState()
+		at := now.Add(refreshRetry)
+		if left := exp.Sub(now); left > 0 && now.Add(left/2).Before(at) {
+			at = now.Add(left / 2)
+		}
+		s.refreshAt = at
+		s.log.Warn("chat: ConnectionToken refresh failed", "retry_in", at.Sub(now), "err", r.err)
+		return
+	}
+	s.setToken(r.token, r.expiry)
+	s.st.tokenRefreshes.Add(1)
+	s.scheduleRefresh(r.expiry, now)
+	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
+}
+
+func (s *Session) tokenState() (participant.Token, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token, s.tokenExp
+}
+
+// sendReceipts hands the receipts due at now to the worker.
+func (s *Session) sendReceipts(now time.Time, force bool) {
+	batch, next := s.rq.due(now, force)
+	s.receiptsAt = next
+	if len(batch) == 0 {
+		return
+	}
+	tok := s.ConnectionToken()
+	s.do(func(ctx context.Context) any { return s.sendBatch(ctx, tok, batch) })
+}
+
+func (s *Session) requests(now time.Time) {
+	s.mu.Lock()
+	reqs := s.reqs
+	s.reqs = nil
+	s.mu.Unlock()
+	for _, r := range reqs {
+		switch r.kind {
+		case reqRead:
+			if !s.leaving {
+				s.rq.askRead(r.id)
+			}
+		case reqDelivered:
+			if !s.leaving {
+				s.rq.askDelivered(r.id, now)
+			}
+		case reqDisconnect:
+			if s.leaving {
+				r.done <- errors.New("chat: Disconnect already under way")
+				continue
+			}
+			s.leaving = true
+			// The receipts asked for so far go first (the worker runs
+			// calls in order); none after.
+			s.sendReceipts(now, true)
+			tok := s.ConnectionToken()
+			done := r.done
+			s.do(func(ctx context.Context) any {
+				_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
+				return disconnectResult{err: err, done: done}
+			})
+		}
+	}
+}
+
+func (s *Session) onDisconnected(r disconnectResult, now time.Time) {
+	if r.err != nil && !isAccessDenied(r.err) {
+		s.leaving = false
+		r.done <- r.err
+		return
+	}
+	r.done <- r.err
+	s.rq.close()
+	s.log.Info("chat: disconnected; waiting for chat.ended", "wait", s.cfg.DisconnectWait)
+	if s.primary == nil || s.cfg.DisconnectWait == 0 || r.err != nil {
+		s.finish(ErrDisconnected)
+		return
+	}
+	s.leaveBy = now.Add(s.cfg.DisconnectWait)
+}
+
+// chatEnded ends the session after the chat.ended event was delivered.
+func (s *Session) chatEnded() {
+	s.rq.close()
+	s.log.Info("chat: ended")
+	s.finish(ErrChatEnded)
+}
+
+// endedOffline ends the session after a 403 from the service while
+// reconnecting: the chat ended while the session could not hear it. What
+// was waiting is delivered, then a made-up chat.ended.
+func (s *Session) endedOffline(err error, now time.Time) {
+	s.eng.flushAll(now)
+	s.publish(s.eng.take()...)
+	s.publish(Event{
+		Kind: KindChatEnded,
+		Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: now},
+		Time: now,
+		Err:  err,
+	})
+	s.rq.close()
+	s.log.Info("chat: ended while offline (403)", "err", err)
+	s.finish(ErrChatEnded)
+}
+
+func (s *Session) broken(err error) {
+	s.publish(Event{Kind: KindConnectionBroken, Time: time.Now(), Err: err})
+	s.log.Warn("chat: connection broken; giving up", "err", err)
+	s.finish(fmt.Errorf("%w: %w", ErrBroken, err))
+}
+
+// shutdown runs when the loop ends: every socket closes (with the close
+// handshake after the chat ended or the participant left), every goroutine
+// is told to stop.
+func (s *Session) shutdown() {
+	s.mu.Lock()
+	polite := errors.Is(s.term, ErrChatEnded) || errors.Is(s.term, ErrDisconnected)
+	s.mu.Unlock()
+	if p := s.primary; p != nil && polite && s.ctx.Err() == nil {
+		_ = p.conn.Close(websocket.StatusNormalClosure, "")
+	}
+	s.cancel()
+	for _, sk := range append(s.retired, s.primary, s.candidate) {
+		if sk != nil {
+			s.kill(sk)
+		}
+	}
+	s.mu.Lock()
+	if s.term == nil {
+		s.term = ErrClosed
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+func isAccessDenied(err error) bool {
+	var ad *participant.AccessDeniedError
+	return errors.As(err, &ad)
+}

@@ -1,0 +1,184 @@
+package chat
+
+import (
+	"time"
+
+	"github.com/connectchat/participant"
+)
+
+// receipt is one read or delivered receipt to send.
+type receipt struct {
+	read      bool
+	messageID string
+}
+
+func (r receipt) contentType() participant.ContentType {
+	if r.read {
+		return participant.ContentTypeMessageRead
+	}
+	return participant.ContentTypeMessageDelivered
+}
+
+// idSet is a set of ids that forgets the oldest beyond its limit.
+type idSet struct {
+	m     map[string]struct{}
+	order []string
+	limit int
+}
+
+func (s *idSet) has(id string) bool {
+	_, ok := s.m[id]
+	return ok
+}
+
+func (s *idSet) add(id string) {
+	if s.has(id) {
+		return
+	}
+	if s.m == nil {
+		s.m = map[string]struct{}{}
+	}
+	s.m[id] = struct{}{}
+	s.order = append(s.order, id)
+	if len(s.order) > s.limit {
+		delete(s.m, s.order[0])
+		s.order = s.order[1:]
+	}
+}
+
+// waitingDelivered is a delivered receipt held for DeliveredDelay.
+type waitingDelivered struct {
+	id      string
+	readyAt time.Time
+}
+
+// receiptQueue decides which receipts go out and when; the session sends
+// them. It is owned by the session's loop goroutine.
+type receiptQueue struct {
+	cfg       ReceiptOptions
+	read      idSet // sent, or implied by a newer read that was sent
+	delivered idSet
+	reads     []string // asked for, oldest first
+	dels      []waitingDelivered
+	last      time.Time // when the last batch went out
+	closed    bool      // the chat ended: nothing more goes out
+}
+
+func newReceiptQueue(cfg ReceiptOptions, limit int) receiptQueue {
+	return receiptQueue{cfg: cfg, read: idSet{limit: limit}, delivered: idSet{limit: limit}}
+}
+
+func (q *receiptQueue) askRead(id string) {
+	if q.closed || q.read.has(id) {
+		return
+	}
+	for _, r := range q.reads {
+		if r == id {
+			return
+		}
+	}
+	q.reads = append(q.reads, id)
+}
+
+func (q *receiptQueue) askDelivered(id string, now time.Time) {
+	if q.closed || q.read.has(id) || q.delivered.has(id) {
+		return
+	}
+	for _, r := range q.reads {
+		if r == id {
+			return
+		}
+	}
+	for _, d := range q.dels {
+		if d.id == id {
+			return
+		}
+	}
+	delay := max(q.cfg.DeliveredDelay, 0)
+	q.dels = append(q.dels, waitingDelivered{id: id, readyAt: now.Add(delay)})
+}
+
+// close drops everything pending and refuses what comes later.
+func (q *receiptQueue) close() {
+	q.closed = true
+	q.reads, q.dels = nil, nil
+}
+
+// due returns the receipts to send at now (nil if none) and when to ask
+// again (zero if nothing is pending). force sends what is ready without
+// waiting for the window.
+func (q *receiptQueue) due(now time.Time, force bool) (batch []receipt, next time.Time) {
+	if q.closed {
+		return nil, time.Time{}
+	}
+	// A read replaces a delivered of the same message.
+	var ready []string
+	var waiting []waitingDelivered
+	for _, d := range q.dels {
+		switch {
+		case q.read.has(d.id) || contains(q.reads, d.id):
+		case force || !now.Before(d.readyAt):
+			ready = append(ready, d.id)
+		default:
+			waiting = append(waiting, d)
+		}
+	}
+	if len(q.reads) == 0 && len(ready) == 0 {
+		q.dels = waiting
+		return nil, earliest(waiting)
+	}
+	if !force && q.cfg.Interval > 0 && !q.last.IsZero() && now.Before(q.last.Add(q.cfg.Interval)) {
+		// Inside the window: wait for its end.
+		return nil, q.last.Add(q.cfg.Interval)
+	}
+	q.dels = waiting
+	q.last = now
+	if q.cfg.Every {
+		for _, id := range q.reads {
+			batch = append(batch, receipt{read: true, messageID: id})
+			q.read.add(id)
+		}
+		for _, id := range ready {
+			batch = append(batch, receipt{messageID: id})
+			q.delivered.add(id)
+		}
+	} else {
+		if n := len(q.reads); n > 0 {
+			for _, id := range q.reads {
+				q.read.add(id)
+			}
+			batch = append(batch, receipt{read: true, messageID: q.reads[n-1]})
+		}
+		if n := len(ready); n > 0 {
+			for _, id := range ready {
+				q.delivered.add(id)
+			}
+			batch = append(batch, receipt{messageID: ready[n-1]})
+		}
+	}
+	q.reads = q.reads[:0]
+	next = earliest(waiting)
+	if !next.IsZero() && q.cfg.Interval > 0 && next.Before(q.last.Add(q.cfg.Interval)) {
+		next = q.last.Add(q.cfg.Interval)
+	}
+	return batch, next
+}
+
+func contains(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func earliest(ws []waitingDelivered) time.Time {
+	var t time.Time
+	for _, w := range ws {
+		if t.IsZero() || w.readyAt.Before(t) {
+			t = w.readyAt
+		}
+	}
+	return t
+}

@@ -1,0 +1,473 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/connectchat/participant"
+)
+
+// Errors of a session. Session.Next returns one of them once the session is
+// over and its events are read; the methods that act in the chat return
+// them after that.
+var (
+	// ErrClosed: Session.Close was called.
+	ErrClosed = errors.New("chat: session closed")
+	// ErrChatEnded: the chat ended (the KindChatEnded event was delivered).
+	ErrChatEnded = errors.New("chat: the chat has ended")
+	// ErrDisconnected: the participant left with Session.Disconnect and no
+	// chat.ended came within Options.DisconnectWait (an agent leaving a
+	// chat that goes on).
+	ErrDisconnected = errors.New("chat: the participant has left the chat")
+	// ErrBroken: the session gave up reconnecting. The error Next returns
+	// matches it with errors.Is and wraps the last failure.
+	ErrBroken = errors.New("chat: connection broken")
+	// ErrSubscribe: the WebSocket never confirmed the aws/chat subscription
+	// within Options.SubscribeAttempts.
+	ErrSubscribe = errors.New("chat: aws/chat subscription not acknowledged")
+)
+
+// errHeartbeat is why a socket that stopped answering was given up.
+var errHeartbeat = errors.New("chat: heartbeat not answered")
+
+// sessionIDs numbers sessions for the logs.
+var sessionIDs atomic.Uint64
+
+// Session is one participant's live chat: a WebSocket to the Participant
+// Service that survives network loss, and the events of the chat, each
+// item once and in order (see Next).
+//
+// A Session runs at most four goroutines of its own: its loop, the reader
+// of its WebSocket (two during a rotation), and a worker for the service
+// calls it makes (CreateParticipantConnection, GetTranscript, receipts)
+// that exits when idle. Close stops them all. Its methods are safe for
+// concurrent use. Any number of sessions may share one participant.Client.
+type Session struct {
+	client *participant.Client
+	ptoken participant.Token
+	cfg    config
+	log    *slog.Logger
+	hc     *http.Client
+
+	ctx      context.Context // ends when the session is over
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	in       chan any      // readers and worker to loop
+	wake     chan struct{} // requests to loop
+	ready    chan error    // the first subscription, or why not
+	loopDone chan struct{}
+	st       counters
+
+	mu         sync.Mutex // guards the fields below
+	events     []Event
+	head       int
+	notify     chan struct{}
+	term       error // why the session is over; nil while it runs
+	token      participant.Token
+	tokenExp   time.Time
+	last       key // the greatest item key Next returned
+	lastTyping time.Time
+	reqs       []request
+	jobs       []func(context.Context) any
+	working    bool
+
+	// Owned by the loop goroutine.
+	eng         *engine
+	rq          receiptQueue
+	rnd         *rand.Rand
+	primary     *sock
+	candidate   *sock
+	retired     []*sock
+	socks       int // sockets opened, for the logs
+	connecting  bool
+	connected   bool // the first socket was subscribed
+	outage      bool // the primary was lost and not yet replaced
+	attempts    int  // failed reconnect attempts in a row
+	retryAt     time.Time
+	rotateAt    time.Time
+	refreshAt   time.Time
+	refreshing  bool
+	gapRunning  bool
+	gapAgain    bool
+	gapAttempts int
+	gapRetryAt  time.Time
+	receiptsAt  time.Time
+	leaving     bool
+	leaveBy     time.Time
+	over        bool
+	contactID   string
+}
+
+// request is something an application goroutine asks of the loop.
+type request struct {
+	kind reqKind
+	id   string
+	done chan error
+}
+
+type reqKind uint8
+
+const (
+	reqRead reqKind = iota + 1
+	reqDelivered
+	reqDisconnect
+)
+
+// State is what an application stores to resume a session later with
+// [Resume]: the last item it received and the ConnectionToken. It encodes to
+// JSON with the real token: treat the encoding as a secret.
+type State struct {
+	// ConnectionToken is the session's current ConnectionToken; with it the
+	// application can call the participant.Client directly (for example
+	// DisconnectParticipant) without resuming.
+	ConnectionToken participant.Token `json:"connectionToken,omitempty"`
+	// ConnectionExpiry is when ConnectionToken stops working.
+	ConnectionExpiry time.Time `json:"connectionExpiry,omitzero"`
+	// LastItemID and LastItemTime identify the newest item Next returned.
+	LastItemID   string    `json:"lastItemId,omitempty"`
+	LastItemTime time.Time `json:"lastItemTime,omitzero"`
+}
+
+// Connect joins a chat as the participant whose ParticipantToken (from
+// StartChatContact or CreateParticipant) is given: it calls
+// CreateParticipantConnection (WEBSOCKET and CONNECTION_CREDENTIALS,
+// ConnectParticipant set), dials the WebSocket, subscribes to aws/chat and
+// waits for the acknowledgement, resending the subscribe every
+// Options.SubscribeTimeout for up to Options.SubscribeAttempts. It returns
+// once subscribed; the first event is KindConnectionEstablished, then the
+// chat's transcript so far (unless Options.NoHistory), then live events.
+//
+// ctx bounds the connect only. An error from CreateParticipantConnection
+// is returned as the participant package made it (an AccessDeniedError
+// inside: a wrong token, or a chat that has ended). opts may be nil.
+func Connect(ctx context.Context, client *participant.Client, participantToken participant.Token, opts *Options) (*Session, error) {
+	return start(ctx, client, participantToken, State{}, opts)
+}
+
+// Resume continues a session from a State that Session.State returned,
+// possibly in another process: it connects as Connect does, then delivers
+// only the items after st's last item, including those that came while no
+// session ran, without repeating any (an item at or before st's last item
+// is taken as delivered). Resuming needs the ParticipantToken, because only
+// CreateParticipantConnection hands out WebSocket URLs; the session then
+// uses the ConnectionToken it returns. If the chat ended meanwhile,
+// CreateParticipantConnection answers 403 and Resume returns that error.
+func Resume(ctx context.Context, client *participant.Client, participantToken participant.Token, st State, opts *Options) (*Session, error) {
+	return start(ctx, client, participantToken, st, opts)
+}
+
+func start(ctx context.Context, client *participant.Client, ptoken participant.Token, st State, opts *Options) (*Session, error) {
+	if client == nil {
+		return nil, errors.New("chat: nil participant.Client")
+	}
+	if ptoken == "" {
+		return nil, errors.New("chat: empty participant token")
+	}
+	cfg := opts.withDefaults()
+	s := &Session{
+		client:   client,
+		ptoken:   ptoken,
+		cfg:      cfg,
+		log:      cfg.Logger.With("session", sessionIDs.Add(1)),
+		hc:       cfg.HTTPClient,
+		in:       make(chan any),
+		wake:     make(chan struct{}, 1),
+		ready:    make(chan error, 1),
+		loopDone: make(chan struct{}),
+		notify:   make(chan struct{}, 1),
+		token:    st.ConnectionToken,
+		tokenExp: st.ConnectionExpiry,
+	}
+	if s.hc == nil {
+		if hc, ok := client.Options().HTTPClient.(*http.Client); ok {
+			s.hc = hc
+		} else {
+			s.hc = http.DefaultClient
+		}
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	s.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s.eng = newEngine(cfg.engine(), &s.st)
+	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
+	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
+		k := key{st.LastItemTime, st.LastItemID}
+		s.eng.floor, s.eng.mark, s.last = k, k, k
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.wg.Add(1)
+	go s.loop()
+
+	select {
+	case err := <-s.ready:
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	case <-ctx.Done():
+		s.Close()
+		return nil, ctx.Err()
+	}
+}
+
+// Next returns the next event of the session, waiting for one until ctx
+// ends. Events are queued in memory from the moment the session makes
+// them, so a slow reader loses nothing (and a reader that stops lets the
+// queue grow). When the session is over and every event has been read, Next
+// returns ErrChatEnded, ErrDisconnected, an error matching ErrBroken, or
+// ErrClosed. Several goroutines may call Next; each event goes to one.
+//
+// Next is a pull, rather than a channel, so that backpressure and
+// cancellation are the caller's own (its ctx), no goroutine is needed to
+// feed a channel, and the end of the session is an error with a reason
+// rather than a closed channel.
+func (s *Session) Next(ctx context.Context) (Event, error) {
+	for {
+		s.mu.Lock()
+		if s.head < len(s.events) {
+			ev := s.events[s.head]
+			s.events[s.head] = Event{}
+			s.head++
+			if s.head == len(s.events) {
+				s.events, s.head = s.events[:0], 0
+			}
+			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
+				if k := keyOf(&ev.Item); s.last.less(k) {
+					s.last = k
+				}
+			}
+			more := s.head < len(s.events) || s.term != nil
+			s.mu.Unlock()
+			if more {
+				s.signal()
+			}
+			return ev, nil
+		}
+		if s.term != nil {
+			err := s.term
+			s.mu.Unlock()
+			s.signal()
+			return Event{}, err
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.notify:
+		case <-ctx.Done():
+			return Event{}, ctx.Err()
+		}
+	}
+}
+
+func (s *Session) signal() {
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// publish queues events for Next.
+func (s *Session) publish(evs ...Event) {
+	if len(evs) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.events = append(s.events, evs...)
+	s.mu.Unlock()
+	s.st.events.Add(int64(len(evs)))
+	s.signal()
+}
+
+// finish ends the session with err (unless it already ended).
+func (s *Session) finish(err error) {
+	s.mu.Lock()
+	if s.term == nil {
+		s.term = err
+	}
+	s.mu.Unlock()
+	s.over = true
+	s.signal()
+}
+
+// Close ends the session at once: its sockets close, its goroutines
+// stop, the events not yet read are dropped and Next returns ErrClosed.
+// It does not take the participant out of the chat (see Disconnect), so the
+// chat can be resumed later (see State). Close is idempotent and returns
+// nil.
+func (s *Session) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.term = ErrClosed
+	s.events, s.head = nil, 0
+	s.jobs = nil
+	s.mu.Unlock()
+	s.signal()
+	return nil
+}
+
+// State returns what to store to resume the session later with Resume.
+// Its last item is the newest item Next has returned.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return State{ConnectionToken: s.token, ConnectionExpiry: s.tokenExp, LastItemID: s.last.id, LastItemTime: s.last.t}
+}
+
+// ConnectionToken returns the session's current ConnectionToken, for calls
+// of the participant.Client the session does not make, such as
+// GetAttachment. It changes when the session reconnects or refreshes it.
+func (s *Session) ConnectionToken() participant.Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
+func (s *Session) setToken(tok participant.Token, exp time.Time) {
+	s.mu.Lock()
+	s.token, s.tokenExp = tok, exp
+	s.mu.Unlock()
+}
+
+// Stats are the counters of a session, as Session.Stats returns them.
+type Stats struct {
+	// Reconnects counts the losses the session recovered from: new sockets
+	// subscribed after the previous one was lost.
+	Reconnects int64
+	// ReconnectAttempts counts the attempts that failed (each a
+	// CreateParticipantConnection, dial and subscribe).
+	ReconnectAttempts int64
+	// Rotations counts sockets replaced before they aged out.
+	Rotations int64
+	// TokenRefreshes counts ConnectionTokens refreshed before expiry.
+	TokenRefreshes int64
+	// HeartbeatMisses counts sockets given up for an unanswered heartbeat.
+	HeartbeatMisses int64
+	// PingFailures counts aws/ping (deep heartbeat) replies that were not
+	// 200 OK or did not come.
+	PingFailures int64
+	// GapFills counts transcript reads after a (re)connect or rotation.
+	GapFills int64
+	// GapFilledItems counts items first seen in a transcript read, not on
+	// the WebSocket: what the session would have missed without gap fill
+	// (the history of the first connect included).
+	GapFilledItems int64
+	// DuplicatesDropped counts copies of items already known: the same
+	// frame twice, an item both on the socket and in the transcript,
+	// items seen on two sockets during a rotation.
+	DuplicatesDropped int64
+	// LateItems counts items delivered after a later item, because they
+	// arrived after it by more than Options.ReorderWindow.
+	LateItems int64
+	// Updates counts events with Update set.
+	Updates int64
+	// Events counts the events made (read by Next or not).
+	Events int64
+	// ReceiptsSent counts read and delivered receipts the service took.
+	ReceiptsSent int64
+	// ReceiptConflicts counts receipts refused with 409 (more than two
+	// participants in the chat), dropped quietly.
+	ReceiptConflicts int64
+	// ReceiptErrors counts receipts that failed otherwise.
+	ReceiptErrors int64
+	// TypingSent counts typing events sent; TypingThrottled those dropped
+	// by Options.TypingInterval.
+	TypingSent, TypingThrottled int64
+}
+
+type counters struct {
+	reconnects, reconnectAttempts, rotations, tokenRefreshes     atomic.Int64
+	heartbeatMisses, pingFailures, gapFills, gapFilled           atomic.Int64
+	duplicates, late, updates, events                            atomic.Int64
+	receiptsSent, receiptConflicts, receiptErrors                atomic.Int64
+	typingSent, typingThrottled                                  atomic.Int64
+}
+
+// Stats returns the session's counters so far.
+func (s *Session) Stats() Stats {
+	c := &s.st
+	return Stats{
+		Reconnects:        c.reconnects.Load(),
+		ReconnectAttempts: c.reconnectAttempts.Load(),
+		Rotations:         c.rotations.Load(),
+		TokenRefreshes:    c.tokenRefreshes.Load(),
+		HeartbeatMisses:   c.heartbeatMisses.Load(),
+		PingFailures:      c.pingFailures.Load(),
+		GapFills:          c.gapFills.Load(),
+		GapFilledItems:    c.gapFilled.Load(),
+		DuplicatesDropped: c.duplicates.Load(),
+		LateItems:         c.late.Load(),
+		Updates:           c.updates.Load(),
+		Events:            c.events.Load(),
+		ReceiptsSent:      c.receiptsSent.Load(),
+		ReceiptConflicts:  c.receiptConflicts.Load(),
+		ReceiptErrors:     c.receiptErrors.Load(),
+		TypingSent:        c.typingSent.Load(),
+		TypingThrottled:   c.typingThrottled.Load(),
+	}
+}
+
+// ask queues a request for the loop.
+func (s *Session) ask(r request) error {
+	s.mu.Lock()
+	if s.term != nil {
+		err := s.term
+		s.mu.Unlock()
+		return err
+	}
+	s.reqs = append(s.reqs, r)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// do queues a call for the worker goroutine, starting it if idle. f's
+// result, when not nil, goes to the loop. Only the loop calls do.
+func (s *Session) do(f func(context.Context) any) {
+	s.mu.Lock()
+	s.jobs = append(s.jobs, f)
+	start := !s.working
+	s.working = true
+	s.mu.Unlock()
+	if start {
+		s.wg.Add(1)
+		go s.work()
+	}
+}
+
+func (s *Session) work() {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		if len(s.jobs) == 0 || s.ctx.Err() != nil {
+			s.working = false
+			s.jobs = nil
+			s.mu.Unlock()
+			return
+		}
+		f := s.jobs[0]
+		s.jobs[0] = nil
+		s.jobs = s.jobs[1:]
+		s.mu.Unlock()
+		r := f(s.ctx)
+		if r == nil {
+			continue
+		}
+		select {
+		case s.in <- r:
+		case <-s.ctx.Done():
+			discard(r)
+		}
+	}
+}

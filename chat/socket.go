@@ -1,0 +1,193 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Limits of the WebSocket client.
+const (
+	// readLimit is the largest frame accepted: an item's Content holds up
+	// to 16384 characters, JSON-escaped twice (the frame's content is a
+	// string of JSON), plus the item's other members.
+	readLimit = 1 << 20
+	// writeTimeout bounds one frame write; a socket that cannot take a
+	// heartbeat in that time is closed, and so replaced.
+	writeTimeout = 10 * time.Second
+	// dialTimeout bounds the WebSocket handshake.
+	dialTimeout = 30 * time.Second
+)
+
+// sock is one WebSocket connection of a session.
+type sock struct {
+	n      int // the session's count of sockets, for the logs
+	conn   *websocket.Conn
+	cancel context.CancelFunc // ends its reader, closing the connection
+	where  string             // the URL without its query, for the logs
+	opened time.Time
+
+	// Owned by the loop.
+	subscribed       bool
+	subSent          int       // subscribe frames sent
+	subAt            time.Time // when to send it again, or give up
+	hbWait, pingWait bool      // a heartbeat or ping is unanswered
+	beatAt           time.Time // the next heartbeat
+	dead             bool      // given up: its frames are ignored
+}
+
+type sockFrame struct {
+	sk *sock
+	f  frame
+}
+
+type sockDown struct {
+	sk  *sock
+	err error
+}
+
+// startReader starts the goroutine that reads sk's frames for the loop.
+func (s *Session) startReader(sk *sock) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	sk.cancel = cancel
+	s.wg.Add(1)
+	go s.read(ctx, sk)
+}
+
+// read decodes frames and passes them to the loop until the connection
+// ends (coder/websocket closes it when ctx ends), then reports why.
+func (s *Session) read(ctx context.Context, sk *sock) {
+	defer s.wg.Done()
+	var err error
+	for {
+		var typ websocket.MessageType
+		var data []byte
+		typ, data, err = sk.conn.Read(ctx)
+		if err != nil {
+			break
+		}
+		if typ != websocket.MessageText {
+			continue
+		}
+		f := parseFrame(data)
+		if f.kind == frameIgnored {
+			continue
+		}
+		select {
+		case s.in <- sockFrame{sk, f}:
+			continue
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		break
+	}
+	select {
+	case s.in <- sockDown{sk, err}:
+	case <-s.ctx.Done():
+	}
+}
+
+// write sends a frame. A failure closes the connection (coder/websocket
+// does), which the reader then reports.
+func (s *Session) write(sk *sock, data []byte) {
+	ctx, cancel := context.WithTimeout(s.ctx, writeTimeout)
+	err := sk.conn.Write(ctx, websocket.MessageText, data)
+	cancel()
+	if err != nil && s.ctx.Err() == nil {
+		s.log.Debug("chat: WebSocket write failed", "socket", sk.n, "err", err)
+	}
+}
+
+// kill closes a socket at once, without the close handshake.
+func (s *Session) kill(sk *sock) {
+	sk.dead = true
+	if sk.cancel != nil {
+		sk.cancel()
+	}
+	_ = sk.conn.CloseNow()
+}
+
+// dial opens the WebSocket at rawURL.
+func (s *Session) dial(ctx context.Context, rawURL string) (*sock, error) {
+	where := redactURL(rawURL)
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	conn, resp, err := websocket.Dial(ctx, rawURL, &websocket.DialOptions{HTTPClient: s.hc})
+	if err != nil {
+		return nil, newDialError(where, resp, err)
+	}
+	conn.SetReadLimit(readLimit)
+	return &sock{conn: conn, where: where, opened: time.Now()}, nil
+}
+
+// redactURL returns a URL without its query (the signature of a presigned
+// WebSocket URL), fragment and user information.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.IndexAny(raw, "?#"); i >= 0 {
+			return raw[:i]
+		}
+		return raw
+	}
+	u.RawQuery, u.Fragment, u.User, u.ForceQuery = "", "", nil, false
+	return u.String()
+}
+
+// queryPattern finds URL queries in error texts.
+var queryPattern = regexp.MustCompile(`\?[^\s"'<>]*`)
+
+// DialError is a failure to open the WebSocket: a refused handshake (such
+// as 403 for a URL used or expired) or a network error. It never shows the
+// URL's query, which holds its signature.
+type DialError struct {
+	// URL is the WebSocket URL without its query.
+	URL string
+	// StatusCode is the HTTP status of a refused handshake; 0 when no
+	// response came.
+	StatusCode int
+	msg        string
+	ctxErr     error
+}
+
+// Error describes the failure without the URL's query.
+func (e *DialError) Error() string {
+	var b strings.Builder
+	b.WriteString("chat: WebSocket dial ")
+	b.WriteString(e.URL)
+	if e.StatusCode != 0 {
+		b.WriteString(": HTTP ")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+	}
+	if e.msg != "" {
+		b.WriteString(": ")
+		b.WriteString(e.msg)
+	}
+	return b.String()
+}
+
+// Unwrap returns context.Canceled or context.DeadlineExceeded when the
+// dial ended with its context, nil otherwise (the underlying error's text,
+// which names the full URL, is kept only with the query removed).
+func (e *DialError) Unwrap() error { return e.ctxErr }
+
+func newDialError(where string, resp *http.Response, err error) error {
+	e := &DialError{URL: where, msg: queryPattern.ReplaceAllString(err.Error(), "?REDACTED")}
+	if resp != nil {
+		e.StatusCode = resp.StatusCode
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		e.ctxErr = context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		e.ctxErr = context.DeadlineExceeded
+	}
+	return e
+}
