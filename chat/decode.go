@@ -56,9 +56,9 @@ type incoming struct {
 	raw json.RawMessage // the item's JSON, when it came from the socket
 	// incomplete: MessageMetadata.MessageCompleted is false, a chunk of a
 	// streamed bot message whose number is chunk.
-	incomplete bool
-	chunk      int
-	past       bool
+	incomplete     bool
+	chunk          int
+	past           bool
 	fromTranscript bool
 }
 

@@ -384,11 +384,11 @@ type Stats struct {
 }
 
 type counters struct {
-	reconnects, reconnectAttempts, rotations, tokenRefreshes     atomic.Int64
-	heartbeatMisses, pingFailures, gapFills, gapFilled           atomic.Int64
-	duplicates, late, updates, events                            atomic.Int64
-	receiptsSent, receiptConflicts, receiptErrors                atomic.Int64
-	typingSent, typingThrottled                                  atomic.Int64
+	reconnects, reconnectAttempts, rotations, tokenRefreshes atomic.Int64
+	heartbeatMisses, pingFailures, gapFills, gapFilled       atomic.Int64
+	duplicates, late, updates, events                        atomic.Int64
+	receiptsSent, receiptConflicts, receiptErrors            atomic.Int64
+	typingSent, typingThrottled                              atomic.Int64
 }
 
 // Stats returns the session's counters so far.
