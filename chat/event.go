@@ -69,8 +69,9 @@ const (
 	// (participant.ContentTypeAuthenticationInitiated, ...Succeeded,
 	// ...Failed, ...Timeout, ...Expired, ...Cancelled).
 	KindAuthentication
-	// KindChatEnded is chat.ended, the last item event of a session.
-	// When the session inferred it (CreateParticipantConnection answered
+	// KindChatEnded is chat.ended, the last item event of a session
+	// (except one with FromPastSession set: the end of a past contact of a
+	// persistent chat, in its history). When the session inferred it (CreateParticipantConnection answered
 	// 403 while reconnecting: the chat ended while the session was
 	// offline), Err holds that error and Item is made up, with an empty ID.
 	KindChatEnded

@@ -1,9 +1,11 @@
 package chat_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -129,4 +131,17 @@ func (c *counter) count(path string) func(*http.Request) {
 			c.n.Add(1)
 		}
 	}
+}
+
+// sessionGoroutines counts the goroutines running code of a chat.Session.
+func sessionGoroutines() int {
+	var buf bytes.Buffer
+	pprof.Lookup("goroutine").WriteTo(&buf, 2)
+	n := 0
+	for _, g := range strings.Split(buf.String(), "\n\n") {
+		if strings.Contains(g, "participant/chat.(*Session)") {
+			n++
+		}
+	}
+	return n
 }

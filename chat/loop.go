@@ -65,9 +65,6 @@ func (s *Session) step(now time.Time) {
 		s.chatEnded()
 		return
 	}
-	if !s.receiptsAt.IsZero() && now.Before(s.receiptsAt) {
-		return
-	}
 	s.sendReceipts(now, false)
 }
 

@@ -10,17 +10,33 @@ import (
 	"github.com/connectchat/participant"
 )
 
-// key orders items: by AbsoluteTime, then by Id.
+// key orders items: by AbsoluteTime, then by Id; except that chat.ended,
+// which is terminal, comes after the other items of its millisecond.
 type key struct {
-	t  time.Time
-	id string
+	t     time.Time
+	final bool // chat.ended
+	id    string
 }
 
-func keyOf(it *participant.Item) key { return key{it.AbsoluteTime, it.ID} }
+func keyOf(it *participant.Item) key { return key{t: it.AbsoluteTime, id: it.ID} }
+
+// keyIn is the key of an incoming item: a chat.ended of the current
+// contact is final; that of a past contact (a persistent chat's history)
+// is not.
+func keyIn(in *incoming) key {
+	k := keyOf(&in.it)
+	k.final = isEnd(in)
+	return k
+}
+
+func isEnd(in *incoming) bool { return !in.past && classify(&in.it) == KindChatEnded }
 
 func (a key) less(b key) bool {
 	if c := a.t.Compare(b.t); c != 0 {
 		return c < 0
+	}
+	if a.final != b.final {
+		return b.final
 	}
 	return a.id < b.id
 }
@@ -176,7 +192,7 @@ func (e *engine) add(in incoming, now time.Time) {
 		e.emit(in, now, true, false)
 		return
 	}
-	k := keyOf(it)
+	k := keyIn(&in)
 	if !e.floor.isZero() && !e.floor.less(k) {
 		// At or below the floor and unknown: delivered long ago and
 		// forgotten (or, after Resume, delivered before).
@@ -195,12 +211,17 @@ func (e *engine) add(in incoming, now time.Time) {
 		return
 	}
 	p := &pend{key: k, in: in, arrived: now}
-	if in.fromTranscript || classify(it) == KindChatEnded {
-		// Transcript items are complete up to the last; after chat.ended
-		// nothing is coming: neither needs to wait.
+	if in.fromTranscript {
+		// The transcript is complete up to its last item: no need to wait.
 		p.arrived = time.Time{}
 	}
 	e.insert(p)
+	if k.final && !in.fromTranscript {
+		// After chat.ended nothing is coming: nothing needs to wait.
+		for _, q := range e.pending {
+			q.arrived = time.Time{}
+		}
+	}
 }
 
 // keepFirst returns the newer version of a pending item with the flags of
@@ -354,6 +375,9 @@ func (e *engine) flush(now time.Time) {
 		e.release(p, now)
 	}
 	e.pending = slices.Delete(e.pending, 0, i)
+	if e.ended {
+		e.releaseRest(now)
+	}
 }
 
 // flushAll releases everything, whatever its age.
@@ -377,6 +401,16 @@ func (e *engine) release(p *pend, now time.Time) {
 	}
 	e.remember(id, p.key)
 	e.emit(p.in, now, false, partial)
+}
+
+// releaseRest delivers what is still buffered after chat.ended (items
+// stamped later than it), since the session stops at the end.
+func (e *engine) releaseRest(now time.Time) {
+	rest := e.pending
+	e.pending = nil
+	for _, p := range rest {
+		e.release(p, now)
+	}
 }
 
 // remember records a delivered id, forgetting the oldest beyond the bound.
@@ -437,7 +471,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 			e.stopTyping(it.ParticipantID, now)
 		}
 	case KindChatEnded:
-		e.ended = true
+		e.ended = e.ended || !in.past
 	}
 	e.out = append(e.out, ev)
 }

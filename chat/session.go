@@ -191,15 +191,11 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 			s.hc = http.DefaultClient
 		}
 	}
-	seed := cfg.Seed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	s.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s.rnd = newRand(cfg.Seed)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
-		k := key{st.LastItemTime, st.LastItemID}
+		k := key{t: st.LastItemTime, id: st.LastItemID}
 		s.eng.floor, s.eng.mark, s.last = k, k, k
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -217,6 +213,15 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		s.Close()
 		return nil, ctx.Err()
 	}
+}
+
+// newRand returns the generator of the backoff jitter: seeded, or random
+// when seed is zero.
+func newRand(seed uint64) *rand.Rand {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 // Next returns the next event of the session, waiting for one until ctx

@@ -1,0 +1,157 @@
+package chat
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connectchat/participant"
+)
+
+func chatFrame(item string) []byte {
+	b, _ := json.Marshal(map[string]string{"content": item, "contentType": "application/json", "topic": "aws/chat"})
+	return b
+}
+
+func TestParseFrameControl(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want frame
+	}{
+		{`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`, frame{kind: frameSubscribe, status: "success"}},
+		{`{"topic":"aws/subscribe","content":"{\"status\":\"failure\"}"}`, frame{kind: frameSubscribe, status: "failure"}},
+		{`{"topic":"aws/heartbeat"}`, frame{kind: frameHeartbeat}},
+		{`{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`, frame{kind: framePing, pingOK: true}},
+		{`{"topic":"aws/ping","statusCode":500,"statusContent":"Internal Server Error"}`, frame{kind: framePing}},
+		{`{"topic":"aws/ping","statusCode":"200"}`, frame{kind: framePing, pingOK: true}},
+		{`{"message":"Forbidden","connectionId":"c","requestId":"r"}`, frame{kind: frameError, message: "Forbidden"}},
+		{`{"topic":"aws/other"}`, frame{}},
+		{`not json`, frame{}},
+		{``, frame{}},
+		{`{"topic":"aws/chat","content":""}`, frame{}},
+	} {
+		if got := parseFrame([]byte(tc.in)); got.kind != tc.want.kind || got.status != tc.want.status || got.pingOK != tc.want.pingOK || got.message != tc.want.message {
+			t.Errorf("parseFrame(%s) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseFrameItem(t *testing.T) {
+	item := `{"AbsoluteTime":"2026-11-29T12:00:00.123Z","Content":"hi","ContentType":"text/plain","Id":"i1","Type":"MESSAGE","ParticipantId":"p","ParticipantRole":"AGENT","ContactId":"c","InitialContactId":"c0"}`
+	want := participant.Item{AbsoluteTime: time.Date(2026, 11, 29, 12, 0, 0, 123e6, time.UTC), Content: "hi", ContentType: "text/plain", ID: "i1", Type: "MESSAGE", ParticipantID: "p", ParticipantRole: "AGENT", ContactID: "c", InitialContactID: "c0"}
+	// The service sends content as a string of JSON; some fakes send the
+	// object itself. Both are read.
+	for _, raw := range [][]byte{chatFrame(item), []byte(`{"topic":"aws/chat","content":` + item + `}`)} {
+		f := parseFrame(raw)
+		if f.kind != frameChat {
+			t.Fatalf("kind %d for %s", f.kind, raw)
+		}
+		got := f.item.it
+		if !got.AbsoluteTime.Equal(want.AbsoluteTime) {
+			t.Errorf("time %v", got.AbsoluteTime)
+		}
+		got.AbsoluteTime = want.AbsoluteTime
+		if got.ID != want.ID || got.Content != want.Content || got.InitialContactID != want.InitialContactID || got.ParticipantRole != want.ParticipantRole {
+			t.Errorf("item %+v, want %+v", got, want)
+		}
+		if string(f.item.raw) != item {
+			t.Errorf("raw %s", f.item.raw)
+		}
+	}
+}
+
+func TestDecodeItemPastSessionSpellings(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		past bool
+	}{
+		{`{"Id":"a","Type":"MESSAGE","IsFromPastSession":true}`, true},
+		{`{"Id":"a","Type":"MESSAGE","isFromPastSession":true}`, true},
+		{`{"Id":"a","Type":"MESSAGE","isFromPastSession":"true"}`, true},
+		{`{"Id":"a","Type":"MESSAGE","isFromPastSession":false,"IsFromPastSession":true}`, true},
+		{`{"Id":"a","Type":"MESSAGE","isFromPastSession":false}`, false},
+		{`{"Id":"a","Type":"MESSAGE","RelatedContactId":"old"}`, true},
+		{`{"Id":"a","Type":"MESSAGE"}`, false},
+	} {
+		if got := decodeItem([]byte(tc.json)).past; got != tc.past {
+			t.Errorf("%s: past %v, want %v", tc.json, got, tc.past)
+		}
+	}
+}
+
+func TestDecodeItemChunks(t *testing.T) {
+	in := decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hel","MessageMetadata":{"MessageId":"b","MessageCompleted":false,"ChunkNumber":2}}`))
+	if !in.incomplete || in.chunk != 2 || in.it.Content != "Hel" {
+		t.Errorf("chunk: %+v", in)
+	}
+	in = decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hello","MessageMetadata":{"MessageId":"b","MessageCompleted":true}}`))
+	if in.incomplete {
+		t.Errorf("a completed message read as a chunk")
+	}
+	in = decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","MessageMetadata":{"MessageCompleted":"false","ChunkNumber":"3"}}`))
+	if !in.incomplete || in.chunk != 3 {
+		t.Errorf("string-typed chunk metadata: %+v", in)
+	}
+}
+
+func TestDecodeItemLenient(t *testing.T) {
+	// A time in another layout and a number where a string belongs: the
+	// strict decoder refuses it; what can be read is kept.
+	in := decodeItem([]byte(`{"Id":"x","Type":"MESSAGE","Content":"hi","AbsoluteTime":"2026-11-29T12:00:00.5","DisplayName":7}`))
+	if in.it.ID != "x" || in.it.Content != "hi" || in.it.Type != participant.ChatItemTypeMessage {
+		t.Errorf("lenient item %+v", in.it)
+	}
+	if !in.it.AbsoluteTime.Equal(time.Date(2026, 11, 29, 12, 0, 0, 5e8, time.UTC)) {
+		t.Errorf("time %v", in.it.AbsoluteTime)
+	}
+}
+
+func TestClassifyAndUnknownTypes(t *testing.T) {
+	e, _ := newTestEngine(engineConfig{window: -1})
+	items := []string{
+		`{"Id":"1","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.participant.idle","ParticipantId":"a","AbsoluteTime":"2026-11-29T12:00:00.001Z"}`,
+		`{"Id":"2","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.participant.returned","ParticipantId":"a","AbsoluteTime":"2026-11-29T12:00:00.002Z"}`,
+		`{"Id":"3","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.transfer.succeeded","AbsoluteTime":"2026-11-29T12:00:00.003Z"}`,
+		`{"Id":"4","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.authentication.expired","AbsoluteTime":"2026-11-29T12:00:00.004Z"}`,
+		`{"Id":"5","Type":"HOLOGRAM","ContentType":"application/x-future","Content":"?","AbsoluteTime":"2026-11-29T12:00:00.005Z","Extra":{"x":1}}`,
+		`{"Id":"6","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.something.new","AbsoluteTime":"2026-11-29T12:00:00.006Z"}`,
+		`{"Id":"7","Type":"MESSAGEMETADATA","ContentType":"application/vnd.amazonaws.connect.event.message.metadata","AbsoluteTime":"2026-11-29T12:00:00.007Z","MessageMetadata":{"MessageId":"m1","Receipts":[{"ReadTimestamp":"2026-11-29T12:00:00.006Z","RecipientParticipantId":"cust"}]}}`,
+		`{"Id":"8","Type":"MESSAGEMETADATA","AbsoluteTime":"2026-11-29T12:00:00.008Z","MessageMetadata":{"MessageId":"m2","Receipts":[{"DeliveredTimestamp":"2026-11-29T12:00:00.007Z","RecipientParticipantId":"cust"}]}}`,
+		`{"Id":"9","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.message.read","Content":"{\"messageId\":\"m3\"}","ParticipantId":"cust","AbsoluteTime":"2026-11-29T12:00:00.009Z"}`,
+		`{"Id":"10","Type":"TRANSFER_FAILED","AbsoluteTime":"2026-11-29T12:00:00.010Z"}`,
+		`{"Id":"11","Type":"ATTACHMENT","Attachments":[{"AttachmentId":"f","AttachmentName":"a.png","ContentType":"image/png","Status":"IN_PROGRESS"}],"AbsoluteTime":"2026-11-29T12:00:00.011Z"}`,
+	}
+	for _, it := range items {
+		e.add(parseFrame(chatFrame(it)).item, t0)
+	}
+	e.flush(t0)
+	evs := e.take()
+	var kinds []string
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Kind.String())
+	}
+	want := "ParticipantIdle ParticipantReturned TransferSucceeded Authentication Other Other ReadReceipt DeliveredReceipt ReadReceipt TransferFailed Attachment"
+	if got := strings.Join(kinds, " "); got != want {
+		t.Fatalf("kinds\n got %s\nwant %s", got, want)
+	}
+	// Unknown items are passed through whole.
+	if string(evs[4].Raw) != items[4] || evs[4].Item.Type != "HOLOGRAM" {
+		t.Errorf("unknown item: raw %s, type %s", evs[4].Raw, evs[4].Item.Type)
+	}
+	if evs[5].Raw == nil || evs[1].Raw != nil {
+		t.Errorf("Raw is for unknown items only")
+	}
+	if r := evs[6]; r.MessageID != "m1" || r.ParticipantID != "cust" || !r.Time.Equal(time.Date(2026, 11, 29, 12, 0, 0, 6e6, time.UTC)) {
+		t.Errorf("read receipt %+v", r)
+	}
+	if r := evs[7]; r.MessageID != "m2" || r.Kind != KindDeliveredReceipt {
+		t.Errorf("delivered receipt %+v", r)
+	}
+	if r := evs[8]; r.MessageID != "m3" || r.ParticipantID != "cust" {
+		t.Errorf("receipt event %+v", r)
+	}
+	if Kind(200).String() != "Kind(200)" || KindMessage.String() != "Message" {
+		t.Errorf("Kind.String")
+	}
+}

@@ -1,0 +1,110 @@
+// Package chat runs a participant's live Amazon Connect chat: the session
+// engine that the official browser and mobile clients have, for Go. A
+// [Session] holds the Participant Service's WebSocket open through network
+// loss and delivers every chat item exactly once, in order.
+//
+//	s, err := chat.Connect(ctx, client, participantToken, nil)
+//	if err != nil { ... }
+//	defer s.Close()
+//	for {
+//		ev, err := s.Next(ctx)
+//		if err != nil {
+//			break // chat.ErrChatEnded, ErrDisconnected, ErrBroken or ErrClosed
+//		}
+//		switch ev.Kind {
+//		case chat.KindMessage:
+//			fmt.Println(ev.Item.DisplayName, ev.Item.Content)
+//			s.SendReadReceipt(ev.Item.ID)
+//		case chat.KindTyping, chat.KindTypingStopped:
+//			...
+//		}
+//	}
+//
+// client is a *participant.Client, which any number of sessions may share;
+// participantToken comes from StartChatContact or CreateParticipant.
+//
+// # Connecting
+//
+// [Connect] calls CreateParticipantConnection (WEBSOCKET and
+// CONNECTION_CREDENTIALS, ConnectParticipant set), dials the WebSocket with
+// github.com/coder/websocket, subscribes to aws/chat and waits for the
+// acknowledgement (sent again after a second of silence, given up after four
+// tries with [ErrSubscribe]). Then aws/heartbeat and aws/ping go out every
+// 10 seconds. [Resume] continues from a [State] saved earlier, even in
+// another process, delivering only what came after it.
+//
+// # Events
+//
+// [Session.Next] returns one [Event] at a time: messages, attachments
+// (their later statuses as updates), typing and its end, read and
+// delivered receipts, participants joining, leaving, going idle and
+// returning, transfers, authentication, the end of the chat, and the
+// connection's state (established, lost, re-established, broken). Items of
+// types this package does not know come as [KindOther] with their JSON.
+// A bot's streamed message (MessageMetadata.MessageCompleted false, numbered
+// chunks) is stitched into one message. The WebSocket's content is read
+// whether the service sends it as a JSON string (as it does) or as an
+// object, and isFromPastSession in either spelling.
+//
+// # Exactly once, in order
+//
+// Items are ordered by AbsoluteTime, then Id, the order the official clients
+// sort by. Items from the WebSocket wait [Options.ReorderWindow] (200 ms)
+// before delivery, so that one the network delivered late still takes its
+// place; copies of an item (the same frame twice, an item both on the socket
+// and in the transcript) are dropped by Id. A later version of an item (an
+// attachment's new status, a message's receipts) is delivered as an update
+// ([Event.Update]), never as a duplicate. The session remembers the ids of
+// the last [Options.RecentIDs] (1024) items; see [Options.RecentIDs] for
+// why a smaller bound never lets a duplicate through.
+//
+// # Staying connected
+//
+// A socket that closes without being asked to, or leaves a heartbeat
+// unanswered for 10 seconds, is replaced: a fresh CreateParticipantConnection
+// (the WebSocket URL is single-use), a dial and a subscribe, the first at
+// once and the next ones after a jittered backoff doubling from 1 second to
+// 30, one attempt at a time. If CreateParticipantConnection answers 403 while
+// reconnecting, the chat ended while the session was offline: the session
+// delivers a [KindChatEnded] event (with Err set) and ends. After every
+// reconnect the session reads the transcript forward from shortly before the
+// last item it delivered, following NextToken to the end, and merges it with
+// what the new socket brings: nothing missed, nothing twice. The socket is
+// replaced before it ages out (59 minutes, make-before-break) and the
+// ConnectionToken is refreshed a minute before it expires.
+//
+// # Sending
+//
+// [Session.SendMessage] keeps the message's ClientToken, so a retry of
+// the same [Message] is acted on once. [Session.SendTyping] sends at most one
+// typing event per 10 seconds. [Session.SendReadReceipt] and
+// [Session.SendDeliveredReceipt] deduplicate per message, hold a delivered
+// receipt 300 ms so that a read can replace it, batch every 5 seconds,
+// stop when the chat ends, and drop the 409 the service answers when more
+// than two participants are in the chat. Incoming typing ends after 12
+// seconds or with that participant's next message ([KindTypingStopped]).
+// Each of these is an [Options] field.
+//
+// # Lifecycle and resources
+//
+// [Session.Disconnect] leaves the chat (DisconnectParticipant) and waits
+// for chat.ended; [Session.Close] stops the session at once. A session runs
+// at most four goroutines (its loop, one WebSocket reader, a second during a
+// rotation, and a worker for service calls that exits when idle); an idle
+// session runs two. Close stops them all.
+//
+// # Observability
+//
+// [Options.Logger] receives state changes and reconnects through log/slog,
+// never a token and never a WebSocket URL's query. [Session.Stats] counts
+// reconnects, gap-filled items, dropped duplicates and more.
+//
+// # Testing
+//
+// Sessions run against participanttest's emulator like against the
+// service. Inside a testing/synctest bubble, with the emulator started by
+// StartInMemory, the session's timers (heartbeats, backoff, batching,
+// rotation) run on fake time: the chaos tests of this package run 1,000
+// messages through dropped sockets and silent heartbeats in well under a
+// second.
+package chat

@@ -1,0 +1,282 @@
+package chat
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connectchat/participant"
+)
+
+var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+// at returns t0 plus ms milliseconds.
+func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+
+func msg(id string, ms int, content string) incoming {
+	return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeMessage, ContentType: participant.ContentTypePlainText, Content: content, AbsoluteTime: at(ms), ParticipantID: "agent"}}
+}
+
+func chunk(id string, ms, n int, content string) incoming {
+	in := msg(id, ms, content)
+	in.it.ParticipantRole = participant.ParticipantRoleSystem
+	in.incomplete, in.chunk = true, n
+	return in
+}
+
+func newTestEngine(cfg engineConfig) (*engine, *counters) {
+	if cfg.recentIDs == 0 {
+		cfg.recentIDs = 1024
+	}
+	if cfg.chunkTimeout == 0 {
+		cfg.chunkTimeout = 30 * time.Second
+	}
+	st := &counters{}
+	return newEngine(cfg, st), st
+}
+
+// contents describes events as "Kind:content" with flags.
+func contents(evs []Event) string {
+	var b []string
+	for _, ev := range evs {
+		s := ev.Kind.String() + ":" + ev.Item.Content
+		if ev.Update {
+			s += "(update)"
+		}
+		if ev.Partial {
+			s += "(partial)"
+		}
+		b = append(b, s)
+	}
+	return strings.Join(b, " ")
+}
+
+func TestEngineOrdersWithinTheWindow(t *testing.T) {
+	e, st := newTestEngine(engineConfig{window: 200 * time.Millisecond})
+	now := t0
+	e.add(msg("b", 20, "second"), now)
+	e.add(msg("a", 10, "first"), now.Add(50*time.Millisecond)) // arrived late, within the window
+	e.add(msg("a", 10, "first"), now.Add(60*time.Millisecond)) // a copy
+	e.flush(now.Add(100 * time.Millisecond))
+	if got := e.take(); len(got) != 0 {
+		t.Fatalf("released before the window: %s", contents(got))
+	}
+	if d := e.deadline(now.Add(100 * time.Millisecond)); !d.Equal(now.Add(200 * time.Millisecond)) {
+		t.Errorf("deadline %v, want the first arrival plus the window", d.Sub(t0))
+	}
+	e.flush(now.Add(200 * time.Millisecond))
+	if got := contents(e.take()); got != "Message:first Message:second" {
+		t.Fatalf("got %s", got)
+	}
+	if st.duplicates.Load() != 1 || st.late.Load() != 0 {
+		t.Errorf("duplicates %d late %d, want 1 and 0", st.duplicates.Load(), st.late.Load())
+	}
+	// Beyond the window: delivered anyway, counted late, never twice.
+	e.add(msg("c", 5, "very late"), now.Add(time.Second))
+	e.add(msg("c", 5, "very late"), now.Add(time.Second))
+	if got := contents(e.take()); got != "Message:very late" {
+		t.Fatalf("got %s", got)
+	}
+	if st.late.Load() != 1 || st.duplicates.Load() != 2 {
+		t.Errorf("late %d duplicates %d, want 1 and 2", st.late.Load(), st.duplicates.Load())
+	}
+}
+
+func TestEngineTiesBreakByID(t *testing.T) {
+	e, _ := newTestEngine(engineConfig{window: -1})
+	e.hold = true
+	e.add(msg("y", 10, "y"), t0)
+	e.add(msg("x", 10, "x"), t0)
+	e.merge(nil, t0)
+	if got := contents(e.take()); got != "Message:x Message:y" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestEngineGapFillMergesAndReleases(t *testing.T) {
+	e, st := newTestEngine(engineConfig{window: 200 * time.Millisecond})
+	e.add(msg("1", 1, "one"), t0)
+	e.flush(t0.Add(time.Second))
+	e.take()
+	// The socket drops; meanwhile 2 and 3 were sent. The new socket brings
+	// 4 before the transcript read returns 1 to 4.
+	e.hold = true
+	e.add(msg("4", 4, "four"), t0.Add(2*time.Second))
+	e.flush(t0.Add(3 * time.Second))
+	if got := e.take(); len(got) != 0 {
+		t.Fatalf("released during the gap fill: %s", contents(got))
+	}
+	anchor, ok := e.anchor(0)
+	if !ok || !anchor.Equal(at(1)) {
+		t.Fatalf("anchor %v %v, want the last delivered item's time", anchor, ok)
+	}
+	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second))
+	if got := contents(e.take()); got != "Message:two Message:three Message:four" {
+		t.Fatalf("got %s", got)
+	}
+	if st.gapFilled.Load() != 2 || st.duplicates.Load() != 2 {
+		t.Errorf("gap filled %d duplicates %d, want 2 and 2", st.gapFilled.Load(), st.duplicates.Load())
+	}
+}
+
+func TestEngineUpdatesNotDuplicates(t *testing.T) {
+	e, st := newTestEngine(engineConfig{window: -1})
+	att := func(status participant.ArtifactStatus) incoming {
+		return incoming{it: participant.Item{ID: "f", Type: participant.ChatItemTypeAttachment, AbsoluteTime: at(1),
+			Attachments: []participant.AttachmentItem{{AttachmentID: "att", AttachmentName: "a.pdf", Status: status}}}}
+	}
+	e.add(att(participant.ArtifactStatusInProgress), t0)
+	e.flush(t0)
+	e.add(att(participant.ArtifactStatusInProgress), t0)
+	e.add(att(participant.ArtifactStatusApproved), t0)
+	e.add(att(participant.ArtifactStatusApproved), t0)
+	evs := e.take()
+	if len(evs) != 2 || evs[0].Update || !evs[1].Update || evs[1].Item.Attachments[0].Status != participant.ArtifactStatusApproved {
+		t.Fatalf("events %+v, want the attachment then its approval as an update", evs)
+	}
+	if evs[1].Kind != KindAttachment {
+		t.Errorf("update kind %s", evs[1].Kind)
+	}
+	if st.duplicates.Load() != 2 || st.updates.Load() != 1 {
+		t.Errorf("duplicates %d updates %d", st.duplicates.Load(), st.updates.Load())
+	}
+
+	// A message's receipts seen in a transcript read: an update.
+	e.add(msg("m", 5, "hi"), t0)
+	e.flush(t0)
+	read := msg("m", 5, "hi")
+	read.it.MessageMetadata = &participant.MessageMetadata{MessageID: "m", Receipts: []participant.Receipt{{ReadTimestamp: at(6), RecipientParticipantID: "cust"}}}
+	e.merge([]incoming{read}, t0)
+	evs = e.take()
+	if len(evs) != 2 || !evs[1].Update || evs[1].Item.MessageMetadata == nil {
+		t.Fatalf("events %s, want the message then an update with its receipt", contents(evs))
+	}
+}
+
+func TestEngineStitchesChunks(t *testing.T) {
+	e, st := newTestEngine(engineConfig{window: -1})
+	e.add(chunk("bot", 10, 1, "Hel"), t0)
+	e.add(msg("later", 20, "after the bot"), t0)
+	e.add(chunk("bot", 11, 2, "lo, "), t0)
+	e.add(chunk("bot", 11, 2, "lo, "), t0)  // repeated: ignored
+	e.add(chunk("bot", 13, 4, "!!"), t0)    // out of order: ignored
+	e.add(chunk("bot", 12, 3, "world"), t0) // in order
+	e.flush(t0.Add(time.Second))
+	if got := e.take(); len(got) != 0 {
+		t.Fatalf("released while the bot message streams: %s", contents(got))
+	}
+	final := msg("bot", 14, "Hello, world!")
+	e.add(final, t0)
+	e.add(chunk("bot", 15, 5, "late chunk"), t0) // after completion: a duplicate
+	e.flush(t0.Add(time.Second))
+	evs := e.take()
+	if got := contents(evs); got != "Message:Hello, world! Message:after the bot" {
+		t.Fatalf("got %s", got)
+	}
+	if !evs[0].Item.AbsoluteTime.Equal(at(10)) {
+		t.Errorf("stitched message at %v, want the first chunk's time", evs[0].Item.AbsoluteTime.Sub(t0))
+	}
+	if st.duplicates.Load() != 3 {
+		t.Errorf("duplicates %d, want 3 (repeated, out-of-order and late chunks)", st.duplicates.Load())
+	}
+}
+
+func TestEngineChunkTimeout(t *testing.T) {
+	e, _ := newTestEngine(engineConfig{window: -1, chunkTimeout: 5 * time.Second})
+	e.add(chunk("bot", 10, 1, "Hel"), t0)
+	e.add(msg("later", 20, "later"), t0)
+	if d := e.deadline(t0); !d.Equal(t0.Add(5 * time.Second)) {
+		t.Errorf("deadline %v, want the chunk timeout", d.Sub(t0))
+	}
+	e.flush(t0.Add(5 * time.Second))
+	if got := contents(e.take()); got != "Message:Hel(partial) Message:later" {
+		t.Fatalf("got %s", got)
+	}
+	e.add(chunk("bot", 11, 2, "lo"), t0.Add(6*time.Second))
+	e.add(msg("bot", 12, "Hello"), t0.Add(7*time.Second))
+	if got := contents(e.take()); got != "Message:Hello(update)(partial) Message:Hello(update)" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestEngineStreamChunks(t *testing.T) {
+	e, _ := newTestEngine(engineConfig{window: -1, streamChunks: true})
+	e.add(chunk("bot", 10, 1, "Hel"), t0)
+	e.flush(t0)
+	e.add(chunk("bot", 11, 2, "lo"), t0)
+	e.add(msg("later", 20, "later"), t0)
+	e.add(msg("bot", 12, "Hello!"), t0)
+	e.flush(t0)
+	if got := contents(e.take()); got != "Message:Hel(partial) Message:Hello(update)(partial) Message:Hello!(update) Message:later" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestEngineForgetsOldIDsSafely(t *testing.T) {
+	e, st := newTestEngine(engineConfig{window: -1, recentIDs: 10})
+	for i := 1; i <= 30; i++ {
+		e.add(msg(fmt.Sprint(i), i, fmt.Sprint(i)), t0)
+		e.flush(t0)
+	}
+	e.take()
+	if len(e.seen) > 10 || len(e.ring) > 10 {
+		t.Fatalf("remembers %d ids (ring %d), want at most 10", len(e.seen), len(e.ring))
+	}
+	// A gap fill never starts before the oldest remembered item...
+	anchor, _ := e.anchor(time.Hour)
+	if !anchor.Equal(at(20)) {
+		t.Errorf("anchor %v, want the floor (item 20)", anchor.Sub(t0))
+	}
+	// ...and a forgotten item read again is still a duplicate.
+	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0)
+	if got := contents(e.take()); got != "Message:31" {
+		t.Fatalf("got %s", got)
+	}
+	if st.duplicates.Load() != 3 {
+		t.Errorf("duplicates %d, want 3", st.duplicates.Load())
+	}
+}
+
+func TestEngineTypingExpires(t *testing.T) {
+	e, _ := newTestEngine(engineConfig{window: -1, typingTimeout: 12 * time.Second})
+	typing := func(id, pid string, ms int) incoming {
+		return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeTyping, ParticipantID: pid, AbsoluteTime: at(ms)}}
+	}
+	e.add(typing("t1", "agent", 1), t0)
+	e.add(typing("t2", "bot", 2), t0)
+	e.flush(t0)
+	if d := e.deadline(t0); !d.Equal(t0.Add(12 * time.Second)) {
+		t.Errorf("deadline %v, want 12s", d.Sub(t0))
+	}
+	e.add(msg("m", 3, "hi"), t0.Add(time.Second)) // the agent's message ends its typing
+	e.flush(t0.Add(time.Second))
+	e.flush(t0.Add(12 * time.Second))
+	var got []string
+	for _, ev := range e.take() {
+		got = append(got, ev.Kind.String()+"/"+ev.ParticipantID)
+	}
+	want := "Typing/agent Typing/bot TypingStopped/agent Message/agent TypingStopped/bot"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+func TestEngineChatEndedDoesNotWait(t *testing.T) {
+	e, _ := newTestEngine(engineConfig{window: time.Minute})
+	e.add(msg("m", 1, "bye"), t0)
+	// participant.left and chat.ended in one millisecond: the end is last,
+	// whatever the ids.
+	left := incoming{it: participant.Item{ID: "zz", Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeParticipantLeft, AbsoluteTime: at(2)}}
+	e.add(incoming{it: participant.Item{ID: "aa", Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: at(2)}}, t0)
+	e.add(left, t0)
+	e.flush(t0)
+	if got := contents(e.take()); got != "Message:bye ParticipantLeft: ChatEnded:" || !e.ended {
+		t.Fatalf("got %s (ended %v)", got, e.ended)
+	}
+	e.add(msg("after", 3, "after"), t0)
+	e.flush(t0.Add(time.Hour))
+	if got := e.take(); len(got) != 0 {
+		t.Errorf("items after chat.ended: %s", contents(got))
+	}
+}
