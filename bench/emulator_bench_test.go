@@ -25,7 +25,7 @@ import (
 // Benchmarks of participanttest, the emulator, each on a real loopback port
 // in this process:
 //
-//	BenchmarkEmulatorSendEvent      SendEvent throughput: 64 concurrent callers
+//	BenchmarkEmulatorThroughput     SendEvent throughput: 64 concurrent callers
 //	                                through this repository's client
 //	BenchmarkEmulatorBroadcast100   one SendMessage until 100 subscribed
 //	                                sockets have it
@@ -69,7 +69,7 @@ func emuConnected(b *testing.B, srv *participanttest.Server, name string) (strin
 	return p.ContactID, c.ConnectionToken
 }
 
-// BenchmarkEmulatorSendEvent measures how many typing events a second the
+// BenchmarkEmulatorThroughput measures how many typing events a second the
 // emulator answers: 64 goroutines (b.SetParallelism) call SendEvent through
 // one participant.Client whose transport keeps up to 128 idle connections
 // (newHTTPClient), so every caller has a connection of its own. No socket is
@@ -84,7 +84,7 @@ func emuConnected(b *testing.B, srv *participanttest.Server, name string) (strin
 //     long-running emulator (such as `participant local`), not its first
 //     10000 requests. history=100 shows what the trimming of a full history
 //     costs (see the README).
-func BenchmarkEmulatorSendEvent(b *testing.B) {
+func BenchmarkEmulatorThroughput(b *testing.B) {
 	for _, v := range []struct{ chats, history int }{{emuCallers, 10000}, {1, 10000}, {emuCallers, 100}} {
 		b.Run(fmt.Sprintf("chats=%d/history=%d", v.chats, v.history), func(b *testing.B) {
 			srv, track := emuBenchServer(b, participanttest.WithRequestHistory(v.history))
@@ -307,30 +307,34 @@ func BenchmarkEmulatorBroadcast100(b *testing.B) {
 }
 
 // BenchmarkEmulatorSocketMemory measures what the emulator keeps for each
-// open, subscribed WebSocket: each op opens 1000 sockets to one contact,
-// subscribes them and reads their acks, then measures after a GC
-// (runtime.MemStats) against the state before the first dial, when the 1000
-// WebSocket URLs were already issued (so tokens and URLs are not counted).
+// open, subscribed WebSocket. One op is one socket: opened, subscribed and
+// its ack read. The sockets are opened in batches of 1000 (the last batch
+// may be smaller), each batch on a fresh server and all to one contact; after
+// each batch a GC runs and runtime.MemStats is compared with the state
+// before its first dial, when its WebSocket URLs were already issued (so
+// tokens and URLs are not counted).
 //
 // The clients are raw TCP connections speaking just enough WebSocket
 // (upgrade, one masked subscribe frame, the ack) and then holding the
 // connection without a goroutine or buffer, so nearly all the growth is the
 // emulator's: what is left of a client is its net.TCPConn (a few hundred
-// bytes). sec/op is the time to open and subscribe 1000 sockets.
+// bytes).
 func BenchmarkEmulatorSocketMemory(b *testing.B) {
-	const sockets = 1000
+	const batch = 1000
 	var heap, stack, goroutines float64
-	for range b.N {
-		b.StopTimer()
-		h, s, g := emuSocketMemory(b, sockets)
+	b.ReportAllocs()
+	b.StopTimer()
+	for done := 0; done < b.N; {
+		n := min(batch, b.N-done)
+		h, s, g := emuSocketMemory(b, n)
 		heap += h
 		stack += s
 		goroutines += g
+		done += n
 	}
-	n := float64(b.N) * sockets
-	b.ReportMetric(heap/n, "heap-B/socket")
-	b.ReportMetric(stack/n, "stack-B/socket")
-	b.ReportMetric(goroutines/n, "goroutines/socket")
+	b.ReportMetric(heap/float64(b.N), "heap-B/socket")
+	b.ReportMetric(stack/float64(b.N), "stack-B/socket")
+	b.ReportMetric(goroutines/float64(b.N), "goroutines/socket")
 }
 
 // emuSocketMemory opens n subscribed sockets on a fresh server and returns
