@@ -148,8 +148,8 @@ func (s *Session) tick(now time.Time) {
 
 func (s *Session) handle(m any, now time.Time) {
 	switch m := m.(type) {
-	case sockFrame:
-		s.onFrame(m.sk, m.f, now)
+	case *sockFrame:
+		s.onFrame(m.sk, &m.f, now)
 	case sockDown:
 		s.onDown(m.sk, m.err, now)
 	case connectResult:
@@ -304,7 +304,7 @@ func (s *Session) beat(sk *sock) {
 	s.write(sk, pingFrame)
 }
 
-func (s *Session) onFrame(sk *sock, f frame, now time.Time) {
+func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 	switch f.kind {
 	case frameSubscribe:
 		if sk != s.candidate {

@@ -1,11 +1,34 @@
 package chat_test
 
 import (
+	"bufio"
+	"fmt"
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/connectchat/participant/participanttest"
 )
 
+// emulatorChild, when set in the environment, makes the test binary serve
+// the emulator on a loopback port instead of running tests: the benchmarks
+// that measure the client side alone run it in a process of its own.
+const emulatorChild = "CHAT_TEST_EMULATOR_CHILD"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(emulatorChild) != "" {
+		serveEmulator()
+		return
+	}
 	goleak.VerifyTestMain(m)
+}
+
+// serveEmulator serves an emulator, prints its URL, and stops when stdin
+// closes.
+func serveEmulator() {
+	srv := participanttest.NewServer(participanttest.WithSeed(1))
+	fmt.Println(srv.URL)
+	bufio.NewReader(os.Stdin).ReadString('\n')
+	srv.Close()
 }
