@@ -526,6 +526,7 @@ func TestManySessionsShareAClient(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Minute) // idle: heartbeats only
+		synctest.Wait()
 		if got := sessionGoroutines(); got != 2*n {
 			t.Errorf("%d session goroutines for %d idle sessions, want %d", got, n, 2*n)
 		}
@@ -561,6 +562,7 @@ func TestManySessionsShareAClient(t *testing.T) {
 		for _, s := range sessions {
 			s.Close()
 		}
+		synctest.Wait() // let goroutines that are returning finish
 		if got := sessionGoroutines(); got != 0 {
 			t.Errorf("%d session goroutines after Close", got)
 		}
