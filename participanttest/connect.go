@@ -298,7 +298,7 @@ func (s *Server) createParticipant(x *exchange) {
 		}
 		v.required("participantDetails.displayName", d.DisplayName, 1, 256)
 	}
-	if e := v.errCode("InvalidParameterException"); e != nil {
+	if e := v.errCode("InvalidRequestException"); e != nil {
 		x.fail(e)
 		return
 	}

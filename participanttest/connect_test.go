@@ -150,7 +150,7 @@ func TestCreateParticipantAndStopContact(t *testing.T) {
 		cw.expectItem("EVENT", ctJoined)
 	}
 	create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": "CUSTOMER", "DisplayName": "x"}}).wantError(t, 400, "InvalidRequestException")
-	create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": "ROBOT", "DisplayName": "x"}}).wantError(t, 400, "InvalidParameterException")
+	create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": "ROBOT", "DisplayName": "x"}}).wantError(t, 400, "InvalidRequestException")
 	create(map[string]any{"ContactId": "no-such-contact"}).wantError(t, 404, "ResourceNotFoundException")
 
 	stop := func(contactID string) response {

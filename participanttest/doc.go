@@ -129,7 +129,9 @@
 //   - A repeat of an idempotent request is answered from its stored result
 //     even after the participant has left or the chat has ended, as long as
 //     the token has not expired. Stored results never expire.
-//   - Amazon Connect's own constraint errors are InvalidParameterException;
+//   - Amazon Connect's own constraint errors are InvalidParameterException
+//     (InvalidRequestException for CreateParticipant, which does not model
+//     InvalidParameterException);
 //     an unknown or ended contact in StopContact is ContactNotFoundException
 //     (410). InstanceId and ContactFlowId are not checked against anything,
 //     no contact flow runs, and StartChatContact's Attributes,

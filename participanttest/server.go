@@ -70,7 +70,8 @@ type Server struct {
 	connectIdem map[string][]byte // Amazon Connect results by ClientToken and body
 	sockets     map[*socket]struct{}
 	faults      []*Fault
-	requests    []Request
+	histMu      sync.Mutex // guards requests only, so recording never waits for the chat state
+	requests    []Request  // up to twice cfg.history; the last cfg.history count
 }
 
 // An Option configures a [Server].
