@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -870,7 +871,17 @@ func TestOpsResponsesDifferential(t *testing.T) {
 				ctx := context.Background()
 
 				awsc, _ := newAWS(srv, track, func(o *connectparticipant.Options) { o.RetryMaxAttempts = 1 })
+				// smithy-go v1.28.9 closes the request body as soon as Do
+				// returns, and its body then answers WriteTo with io.EOF; when
+				// net/http's writer has not returned yet, it takes that for a
+				// failed write and closes the connection under the response
+				// being read ("use of closed network connection"). That race is
+				// aws-sdk-go-v2's, not what this test compares: try again.
 				awsOut, err := op.call.aws(ctx, awsc)
+				awsAttempts := 1
+				for ; err != nil && errors.Is(err, net.ErrClosed) && awsAttempts < 3; awsAttempts++ {
+					awsOut, err = op.call.aws(ctx, awsc)
+				}
 				if err != nil {
 					t.Fatalf("awssdk: %v", err)
 				}
@@ -879,8 +890,8 @@ func TestOpsResponsesDifferential(t *testing.T) {
 				if err != nil {
 					t.Fatalf("participant: %v", err)
 				}
-				if n := len(rec.take()); n != 2 {
-					t.Fatalf("server saw %d requests, want 2", n)
+				if n := len(rec.take()); n != awsAttempts+1 {
+					t.Fatalf("server saw %d requests, want %d", n, awsAttempts+1)
 				}
 				if rc.newer != nil {
 					rc.newer(t, ourOut)
