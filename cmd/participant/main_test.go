@@ -59,7 +59,7 @@ func runTool(t *testing.T, vars map[string]string, stdin string, args ...string)
 
 // chat starts a local service with a chat and connects its customer,
 // returning the endpoint and the two tokens.
-func chat(t *testing.T) (endpoint string, pt, ct participant.Token) {
+func startLocalChat(t *testing.T) (endpoint string, pt, ct participant.Token) {
 	t.Helper()
 	srv := participanttest.NewServer(participanttest.WithSeed(11))
 	t.Cleanup(srv.Close)
@@ -86,7 +86,7 @@ func noTokens(t *testing.T, r result, toks ...participant.Token) {
 
 func TestOneShotCalls(t *testing.T) {
 	t.Parallel()
-	endpoint, pt, ct := chat(t)
+	endpoint, pt, ct := startLocalChat(t)
 	vars := map[string]string{"CONNECTION_TOKEN": ct.Reveal(), "PARTICIPANT_TOKEN": pt.Reveal()}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "note.txt")
@@ -208,7 +208,7 @@ func TestCreateConnection(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	t.Parallel()
-	endpoint, _, ct := chat(t)
+	endpoint, _, ct := startLocalChat(t)
 	srv := participanttest.NewServer()
 	t.Cleanup(srv.Close)
 	srv.Inject(participanttest.Fail(participanttest.OpSendMessage, "ThrottlingException").Always(),
