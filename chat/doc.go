@@ -89,9 +89,10 @@
 //
 // [Session.Disconnect] leaves the chat (DisconnectParticipant) and waits
 // for chat.ended; [Session.Close] stops the session at once. A session runs
-// at most four goroutines (its loop, one WebSocket reader, a second during a
-// rotation, and a worker for service calls that exits when idle); an idle
-// session runs two. Close stops them all.
+// at most four goroutines (one WebSocket reader, a second during a
+// rotation, a processor for what they read and a worker for service calls,
+// both exiting when idle) and a timer; an idle session runs one goroutine,
+// parked reading its socket. Close stops them all.
 //
 // # Observability
 //

@@ -19,49 +19,58 @@ const rotateRetry = time.Minute
 // again (sooner if the token expires before).
 const refreshRetry = 30 * time.Second
 
-// loop is the session's goroutine: it owns the sockets, the engine and the
-// receipt queue, and reacts to frames, service call results, application
-// requests and its one timer.
-func (s *Session) loop() {
-	defer s.wg.Done()
-	defer close(s.loopDone)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer s.shutdown()
-	defer timer.Stop()
+// The session's state machine (its sockets, engine and receipt queue) has
+// no goroutine of its own: whoever has an input runs it under Session.lmu.
+// The processor runs the frames the socket readers read, the worker the
+// results of its service calls, a time.AfterFunc timer the deadlines, the
+// application its requests. Each input ends with after, which releases what
+// is ready and sets the timer for the next deadline. An idle session thus
+// costs one goroutine, its socket's reader, parked in a read.
 
-	s.startConnect()
-	for !s.over {
-		now := time.Now()
-		s.step(now)
-		if s.over {
-			break
-		}
-		var tc <-chan time.Time
-		if d := s.deadline(now); !d.IsZero() {
-			timer.Reset(max(d.Sub(now), 0))
-			tc = timer.C
-		}
-		select {
-		case m := <-s.in:
-			s.handle(m, time.Now())
-		case <-s.wake:
-			s.requests(time.Now())
-		case <-tc:
-			s.tick(time.Now())
-		case <-s.ctx.Done():
-			s.over = true
-		}
-		timer.Stop()
+// input runs f, an input of the state machine, unless the session is
+// over.
+func (s *Session) input(f func(now time.Time)) {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	if s.over {
+		return
 	}
+	now := time.Now()
+	f(now)
+	s.after(now)
 }
 
-// step runs after every input: releases what the engine has ready, and the
-// receipts that are due.
+// onTimer is the timer's function.
+func (s *Session) onTimer() { s.input(s.tick) }
+
+// after runs after every input: it releases what the engine has ready and
+// the receipts that are due, then either shuts the session down or sets the
+// timer for the next deadline. s.lmu is held.
+func (s *Session) after(now time.Time) {
+	if !s.over {
+		s.step(now)
+	}
+	if s.over {
+		s.shutdown()
+		return
+	}
+	d := s.deadline(now)
+	if d.Equal(s.armed) {
+		return
+	}
+	s.armed = d
+	if d.IsZero() {
+		s.timer.Stop()
+		return
+	}
+	s.timer.Reset(max(d.Sub(now), 0))
+}
+
+// step releases what the engine has ready, and the receipts that are due.
 func (s *Session) step(now time.Time) {
 	s.eng.flush(now)
 	s.publish(s.eng.take()...)
-	if s.eng.ended && !s.over {
+	if s.eng.ended {
 		s.chatEnded()
 		return
 	}
@@ -146,12 +155,9 @@ func (s *Session) tick(now time.Time) {
 	}
 }
 
+// handle runs the result of a service call the worker made.
 func (s *Session) handle(m any, now time.Time) {
 	switch m := m.(type) {
-	case *sockFrame:
-		s.onFrame(m.sk, &m.f, now)
-	case sockDown:
-		s.onDown(m.sk, m.err, now)
 	case connectResult:
 		s.onConnect(m, now)
 	case gapResult:
@@ -176,7 +182,7 @@ func (s *Session) startConnect() {
 
 func (s *Session) onConnect(r connectResult, now time.Time) {
 	s.connecting = false
-	if s.over || s.leaving {
+	if s.leaving {
 		discard(r)
 		return
 	}
@@ -511,37 +517,32 @@ func (s *Session) sendReceipts(now time.Time, force bool) {
 	s.do(func(ctx context.Context) any { return s.sendBatch(ctx, tok, batch) })
 }
 
-func (s *Session) requests(now time.Time) {
-	s.mu.Lock()
-	reqs := s.reqs
-	s.reqs = nil
-	s.mu.Unlock()
-	for _, r := range reqs {
-		switch r.kind {
-		case reqRead:
-			if !s.leaving {
-				s.rq.askRead(r.id)
-			}
-		case reqDelivered:
-			if !s.leaving {
-				s.rq.askDelivered(r.id, now)
-			}
-		case reqDisconnect:
-			if s.leaving {
-				r.done <- errors.New("chat: Disconnect already under way")
-				continue
-			}
-			s.leaving = true
-			// The receipts asked for so far go first (the worker runs
-			// calls in order); none after.
-			s.sendReceipts(now, true)
-			tok := s.ConnectionToken()
-			done := r.done
-			s.do(func(ctx context.Context) any {
-				_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
-				return disconnectResult{err: err, done: done}
-			})
+// request runs an application's request.
+func (s *Session) request(r request, now time.Time) {
+	switch r.kind {
+	case reqRead:
+		if !s.leaving {
+			s.rq.askRead(r.id)
 		}
+	case reqDelivered:
+		if !s.leaving {
+			s.rq.askDelivered(r.id, now)
+		}
+	case reqDisconnect:
+		if s.leaving {
+			r.done <- errors.New("chat: Disconnect already under way")
+			return
+		}
+		s.leaving = true
+		// The receipts asked for so far go first (the worker runs calls
+		// in order); none after.
+		s.sendReceipts(now, true)
+		tok := s.ConnectionToken()
+		done := r.done
+		s.do(func(ctx context.Context) any {
+			_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
+			return disconnectResult{err: err, done: done}
+		})
 	}
 }
 
@@ -591,27 +592,40 @@ func (s *Session) broken(err error) {
 	s.finish(fmt.Errorf("%w: %w", ErrBroken, err))
 }
 
-// shutdown runs when the loop ends: every socket closes (with the close
-// handshake after the chat ended or the participant left), every goroutine
-// is told to stop.
+// shutdown runs once, when the session is over: every socket closes (the
+// session's own with the close handshake, in the worker, after the chat
+// ended or the participant left), the goroutines are told to stop, and
+// Disconnect is released. s.lmu is held.
 func (s *Session) shutdown() {
+	if s.down {
+		return
+	}
+	s.down = true
+	s.timer.Stop()
 	s.mu.Lock()
 	polite := errors.Is(s.term, ErrChatEnded) || errors.Is(s.term, ErrDisconnected)
 	s.mu.Unlock()
-	if p := s.primary; p != nil && polite && s.ctx.Err() == nil {
-		_ = p.conn.Close(websocket.StatusNormalClosure, "")
-	}
-	s.cancel()
-	for _, sk := range append(s.retired, s.primary, s.candidate) {
-		if sk != nil {
-			s.kill(sk)
+	p := s.primary
+	socks := append(s.retired, s.primary, s.candidate)
+	s.retired, s.primary, s.candidate = nil, nil, nil
+	closeAll := func() {
+		s.cancel()
+		for _, sk := range socks {
+			if sk != nil {
+				s.kill(sk)
+			}
 		}
 	}
-	s.mu.Lock()
-	if s.term == nil {
-		s.term = ErrClosed
+	if p != nil && polite && s.ctx.Err() == nil {
+		s.do(func(context.Context) any {
+			_ = p.conn.Close(websocket.StatusNormalClosure, "")
+			closeAll()
+			return nil
+		})
+	} else {
+		closeAll()
 	}
-	s.mu.Unlock()
+	close(s.done)
 	s.signal()
 }
 

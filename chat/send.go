@@ -138,13 +138,13 @@ func (s *Session) Disconnect(ctx context.Context) error {
 		if err != nil && !isAccessDenied(err) {
 			return err
 		}
-	case <-s.loopDone:
+	case <-s.done:
 		return s.endErr()
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	select {
-	case <-s.loopDone:
+	case <-s.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -43,11 +43,13 @@ var sessionIDs atomic.Uint64
 // Service that survives network loss, and the events of the chat, each
 // item once and in order (see Next).
 //
-// A Session runs at most four goroutines of its own: its loop, the reader
-// of its WebSocket (two during a rotation), and a worker for the service
-// calls it makes (CreateParticipantConnection, GetTranscript, receipts)
-// that exits when idle. Close stops them all. Its methods are safe for
-// concurrent use. Any number of sessions may share one participant.Client.
+// A Session runs at most four goroutines of its own: the reader of its
+// WebSocket (two during a rotation), a processor that decodes and handles
+// what the readers read, and a worker for the service calls it makes
+// (CreateParticipantConnection, GetTranscript, receipts); the last two exit
+// when idle, and its timer runs briefly in the runtime's. An idle session
+// runs one, its reader. Close stops them all. Its methods are safe for concurrent use. Any
+// number of sessions may share one participant.Client.
 type Session struct {
 	client *participant.Client
 	ptoken participant.Token
@@ -55,14 +57,12 @@ type Session struct {
 	log    *slog.Logger
 	hc     *http.Client
 
-	ctx      context.Context // ends when the session is over
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	in       chan any      // readers and worker to loop
-	wake     chan struct{} // requests to loop
-	ready    chan error    // the first subscription, or why not
-	loopDone chan struct{}
-	st       counters
+	ctx    context.Context // ends when the session is over
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // readers and worker
+	ready  chan error     // the first subscription, or why not
+	done   chan struct{}  // closed when the session is over
+	st     counters
 
 	mu         sync.Mutex // guards the fields below
 	events     []Event
@@ -73,11 +73,16 @@ type Session struct {
 	tokenExp   time.Time
 	last       key // the greatest item key Next returned
 	lastTyping time.Time
-	reqs       []request
 	jobs       []func(context.Context) any
 	working    bool
+	inbox      []inFrame
+	processing bool
 
-	// Owned by the loop goroutine.
+	// The state machine, guarded by lmu (see loop.go). lmu is taken
+	// before mu, never after.
+	lmu         sync.Mutex
+	timer       *time.Timer
+	armed       time.Time // the deadline timer is set for
 	eng         *engine
 	rq          receiptQueue
 	rnd         *rand.Rand
@@ -100,11 +105,12 @@ type Session struct {
 	receiptsAt  time.Time
 	leaving     bool
 	leaveBy     time.Time
-	over        bool
+	over        bool // the session is over (term is set)
+	down        bool // shutdown ran
 	contactID   string
 }
 
-// request is something an application goroutine asks of the loop.
+// request is something an application goroutine asks of the session.
 type request struct {
 	kind reqKind
 	id   string
@@ -176,10 +182,8 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		cfg:      cfg,
 		log:      cfg.Logger.With("session", sessionIDs.Add(1)),
 		hc:       cfg.HTTPClient,
-		in:       make(chan any),
-		wake:     make(chan struct{}, 1),
 		ready:    make(chan error, 1),
-		loopDone: make(chan struct{}),
+		done:     make(chan struct{}),
 		notify:   make(chan struct{}, 1),
 		token:    st.ConnectionToken,
 		tokenExp: st.ConnectionExpiry,
@@ -199,8 +203,9 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		s.eng.floor, s.eng.mark, s.last = k, k, k
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(1)
-	go s.loop()
+	s.timer = time.AfterFunc(time.Hour, s.onTimer)
+	s.timer.Stop()
+	s.input(func(time.Time) { s.startConnect() })
 
 	select {
 	case err := <-s.ready:
@@ -243,7 +248,8 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 			s.events[s.head] = Event{}
 			s.head++
 			if s.head == len(s.events) {
-				s.events, s.head = s.events[:0], 0
+				// Drained: let the array go, an idle session keeps none.
+				s.events, s.head = nil, 0
 			}
 			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
 				if k := keyOf(&ev.Item); s.last.less(k) {
@@ -291,7 +297,8 @@ func (s *Session) publish(evs ...Event) {
 	s.signal()
 }
 
-// finish ends the session with err (unless it already ended).
+// finish ends the session with err (unless it already ended); the input
+// that calls it then shuts the session down. s.lmu is held.
 func (s *Session) finish(err error) {
 	s.mu.Lock()
 	if s.term == nil {
@@ -308,6 +315,12 @@ func (s *Session) finish(err error) {
 // chat can be resumed later (see State). Close is idempotent and returns
 // nil.
 func (s *Session) Close() error {
+	s.lmu.Lock()
+	if !s.over {
+		s.finish(ErrClosed)
+	}
+	s.shutdown()
+	s.lmu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 	s.mu.Lock()
@@ -420,25 +433,27 @@ func (s *Session) Stats() Stats {
 	}
 }
 
-// ask queues a request for the loop.
+// ask runs an application's request, or returns why the session cannot.
 func (s *Session) ask(r request) error {
-	s.mu.Lock()
-	if s.term != nil {
-		err := s.term
-		s.mu.Unlock()
-		return err
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	if s.over {
+		return s.endError()
 	}
-	s.reqs = append(s.reqs, r)
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	now := time.Now()
+	s.request(r, now)
+	s.after(now)
 	return nil
 }
 
+func (s *Session) endError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.term
+}
+
 // do queues a call for the worker goroutine, starting it if idle. f's
-// result, when not nil, goes to the loop. Only the loop calls do.
+// result, when not nil, is run by handle. s.lmu is held.
 func (s *Session) do(f func(context.Context) any) {
 	s.mu.Lock()
 	s.jobs = append(s.jobs, f)
@@ -469,10 +484,14 @@ func (s *Session) work() {
 		if r == nil {
 			continue
 		}
-		select {
-		case s.in <- r:
-		case <-s.ctx.Done():
+		s.lmu.Lock()
+		if s.over {
 			discard(r)
+		} else {
+			now := time.Now()
+			s.handle(r, now)
+			s.after(now)
 		}
+		s.lmu.Unlock()
 	}
 }

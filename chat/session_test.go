@@ -506,8 +506,8 @@ func TestLogging(t *testing.T) {
 	})
 }
 
-// Many sessions share one Client; each idle session runs two goroutines
-// (its loop and its socket's reader), and none is left after Close (goleak
+// Many sessions share one Client; each idle session runs one goroutine
+// (its socket's reader), and none is left after Close (goleak
 // checks the whole package at exit too). Not parallel: it counts the
 // process's session goroutines.
 func TestManySessionsShareAClient(t *testing.T) {
@@ -527,8 +527,8 @@ func TestManySessionsShareAClient(t *testing.T) {
 		}
 		time.Sleep(time.Minute) // idle: heartbeats only
 		synctest.Wait()
-		if got := sessionGoroutines(); got != 2*n {
-			t.Errorf("%d session goroutines for %d idle sessions, want %d", got, n, 2*n)
+		if got := sessionGoroutines(); got != n {
+			t.Errorf("%d session goroutines for %d idle sessions, want %d", got, n, n)
 		}
 		// Each echoes, concurrently.
 		errs := make(chan error, n)

@@ -43,16 +43,6 @@ type sock struct {
 	dead             bool      // given up: its frames are ignored
 }
 
-type sockFrame struct {
-	sk *sock
-	f  frame
-}
-
-type sockDown struct {
-	sk  *sock
-	err error
-}
-
 // startReader starts the goroutine that reads sk's frames for the loop.
 func (s *Session) startReader(sk *sock) {
 	ctx, cancel := context.WithCancel(s.ctx)
@@ -61,46 +51,84 @@ func (s *Session) startReader(sk *sock) {
 	go s.read(ctx, sk)
 }
 
-// read passes the frames of sk to the loop until the connection ends
-// (coder/websocket closes it when ctx ends), then reports why.
+// read reads the frames of sk until the connection ends (coder/websocket
+// closes it when ctx ends), and hands them, then why it ended, to the
+// processor.
 //
-// Its frame is kept small, the decoding being in pass, because it is what
-// sits on the stack of an idle session's reader: the runtime shrinks a
-// goroutine's stack to four times what it uses while parked.
+// It does nothing else, so that its stack stays small: it is what an idle
+// session costs, parked in coder/websocket's read, and the runtime shrinks
+// a parked goroutine's stack only down to four times what it uses; one that
+// once decoded JSON or ran the state machine would keep twice the memory.
 func (s *Session) read(ctx context.Context, sk *sock) {
 	defer s.wg.Done()
-	var err error
 	for {
-		var typ websocket.MessageType
-		var data []byte
-		if typ, data, err = sk.conn.Read(ctx); err != nil {
-			break
+		typ, data, err := sk.conn.Read(ctx)
+		if err != nil {
+			s.feed(inFrame{sk: sk, err: err})
+			return
 		}
-		if typ == websocket.MessageText && !s.pass(ctx, sk, data) {
-			err = ctx.Err()
-			break
+		if typ == websocket.MessageText {
+			s.feed(inFrame{sk: sk, data: data})
 		}
-	}
-	select {
-	case s.in <- sockDown{sk, err}:
-	case <-s.ctx.Done():
 	}
 }
 
-// pass decodes a frame and hands it to the loop; false when ctx ended
-// first.
-//
-//go:noinline
-func (s *Session) pass(ctx context.Context, sk *sock, data []byte) bool {
-	f := parseFrame(data)
-	if f.kind == frameIgnored {
-		return true
+// inFrame is a frame read, or the end of a socket.
+type inFrame struct {
+	sk   *sock
+	data []byte
+	err  error
+}
+
+// feed queues a frame for the processor, starting it if idle.
+func (s *Session) feed(f inFrame) {
+	s.mu.Lock()
+	s.inbox = append(s.inbox, f)
+	start := !s.processing
+	s.processing = true
+	s.mu.Unlock()
+	if start {
+		s.wg.Add(1)
+		go s.process()
 	}
-	select {
-	case s.in <- &sockFrame{sk, f}:
-		return true
-	case <-ctx.Done():
-		return false
+}
+
+// process decodes the frames read so far, runs them in the state machine
+// in order, and exits when none is left.
+func (s *Session) process() {
+	defer s.wg.Done()
+	var frames []frame
+	for {
+		s.mu.Lock()
+		batch := s.inbox
+		s.inbox = nil
+		if len(batch) == 0 {
+			s.processing = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		frames = frames[:0]
+		for _, in := range batch {
+			var f frame
+			if in.err == nil {
+				f = parseFrame(in.data)
+			}
+			frames = append(frames, f)
+		}
+		s.input(func(now time.Time) {
+			for i, in := range batch {
+				switch {
+				case in.err != nil:
+					s.onDown(in.sk, in.err, now)
+				case frames[i].kind != frameIgnored:
+					s.onFrame(in.sk, &frames[i], now)
+				}
+				if s.over {
+					return
+				}
+			}
+		})
 	}
 }
 
@@ -115,13 +143,12 @@ func (s *Session) write(sk *sock, data []byte) {
 	}
 }
 
-// kill closes a socket at once, without the close handshake.
+// kill closes a socket at once, without the close handshake: its reader's
+// context ends, which makes coder/websocket close the connection (from a
+// goroutine of its own, so that kill never waits for the reader).
 func (s *Session) kill(sk *sock) {
 	sk.dead = true
-	if sk.cancel != nil {
-		sk.cancel()
-	}
-	_ = sk.conn.CloseNow()
+	sk.cancel()
 }
 
 // dial opens the WebSocket at rawURL.
