@@ -372,3 +372,99 @@ func printSites(top map[string]int64, n int) {
 		fmt.Printf("%10.0f B/session  %s\n", float64(s.b)/float64(n), s.name)
 	}
 }
+
+// BenchmarkDeliveryLatency measures the time from a participant's
+// SendMessage call to the other participant's KindMessage event, at 1,000
+// messages a second in one chat, over loopback TCP to the in-process
+// emulator: with the default 200 ms reorder window, and without it (the
+// transport and the session alone).
+//
+//	go test -run '^$' -bench DeliveryLatency -benchtime 5000x ./chat/
+func BenchmarkDeliveryLatency(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		window time.Duration
+	}{{"window=200ms", 0}, {"window=off", -1}} {
+		b.Run(tc.name, func(b *testing.B) {
+			deliveryLatency(b, b.N, time.Millisecond, &chat.Options{ReorderWindow: tc.window, Receipts: chat.ReceiptOptions{Disabled: true}})
+		})
+	}
+}
+
+func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) {
+	srv := participanttest.NewServer(participanttest.WithSeed(1), participanttest.WithRequestHistory(1))
+	defer srv.Close()
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	agent, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent")
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	ctx := context.Background()
+	recv, err := chat.Connect(ctx, client, cust.ParticipantToken, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer recv.Close()
+	send, err := chat.Connect(ctx, client, agent.ParticipantToken, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer send.Close()
+
+	sent := make([]time.Time, n)
+	got := make([]time.Duration, 0, n)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rctx, cancel := context.WithTimeout(ctx, time.Duration(n)*every+time.Minute)
+		defer cancel()
+		for len(got) < n {
+			ev, err := recv.Next(rctx)
+			if err != nil {
+				b.Errorf("Next after %d: %v", len(got), err)
+				return
+			}
+			if ev.Kind != chat.KindMessage || !strings.HasPrefix(ev.Item.Content, "lat ") {
+				continue
+			}
+			i, _ := strconv.Atoi(ev.Item.Content[4:])
+			got = append(got, time.Since(sent[i]))
+		}
+	}()
+
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		if d := time.Until(start.Add(time.Duration(i) * every)); d > 0 {
+			time.Sleep(d)
+		}
+		sent[i] = time.Now()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := send.SendMessage(ctx, &chat.Message{Content: "lat " + strconv.Itoa(i)}); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	rate := float64(n) / time.Since(start).Seconds()
+	<-done
+	b.StopTimer()
+	if len(got) < n {
+		return
+	}
+	slices.Sort(got)
+	q := func(p float64) float64 { return float64(got[int(p*float64(len(got)-1))]) / 1e6 }
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(q(1), "max-ms")
+	b.ReportMetric(rate, "sent-msg/s")
+	b.ReportMetric(0, "ns/op")
+	if st := recv.Stats(); st.LateItems != 0 || st.Reconnects != 0 {
+		b.Logf("receiver stats %+v", st)
+	}
+}

@@ -1,0 +1,219 @@
+package chat_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/participanttest"
+)
+
+// scriptedSocket is a WebSocket server that plays the service's side with
+// frames the emulator does not send (bot chunks, unknown item types,
+// attachment status changes, content as an object), and misbehaves on
+// demand. The emulator hands out its URLs (WithWebSocketBaseURL) and serves
+// everything else.
+type scriptedSocket struct {
+	*httptest.Server
+	ignoreSubscribes atomic.Int64 // subscribes to leave unanswered
+	silent           atomic.Bool  // leave heartbeats unanswered
+	subscribes       atomic.Int64
+	sockets          atomic.Int64
+
+	mu    sync.Mutex
+	conns []*websocket.Conn
+}
+
+func newScriptedSocket(t *testing.T) *scriptedSocket {
+	ss := &scriptedSocket{}
+	ss.Server = httptest.NewServer(http.HandlerFunc(ss.serve))
+	t.Cleanup(ss.Close)
+	return ss
+}
+
+func (ss *scriptedSocket) serve(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	ss.sockets.Add(1)
+	ctx := r.Context()
+	for {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		var f struct{ Topic string }
+		json.Unmarshal(data, &f)
+		switch f.Topic {
+		case "aws/subscribe":
+			ss.subscribes.Add(1)
+			if ss.ignoreSubscribes.Add(-1) >= 0 {
+				continue
+			}
+			c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`))
+			ss.mu.Lock()
+			ss.conns = append(ss.conns, c)
+			ss.mu.Unlock()
+		case "aws/heartbeat":
+			if !ss.silent.Load() {
+				c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/heartbeat"}`))
+			}
+		case "aws/ping":
+			c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`))
+		}
+	}
+}
+
+// send writes a raw frame to the newest subscribed socket.
+func (ss *scriptedSocket) send(t *testing.T, frame string) {
+	t.Helper()
+	ss.mu.Lock()
+	c := ss.conns[len(ss.conns)-1]
+	ss.mu.Unlock()
+	if err := c.Write(context.Background(), websocket.MessageText, []byte(frame)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// item sends an item as the service does: content a JSON string.
+func (ss *scriptedSocket) item(t *testing.T, item map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(item)
+	f, _ := json.Marshal(map[string]string{"content": string(b), "contentType": "application/json", "topic": "aws/chat"})
+	ss.send(t, string(f))
+}
+
+func scriptedSession(t *testing.T, o *chat.Options) (*scriptedSocket, *chat.Session) {
+	t.Helper()
+	ss := newScriptedSocket(t)
+	srv := participanttest.NewServer(participanttest.WithWebSocketBaseURL("ws" + strings.TrimPrefix(ss.URL, "http")))
+	t.Cleanup(srv.Close)
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o == nil {
+		o = &chat.Options{}
+	}
+	o.SubscribeTimeout = 50 * time.Millisecond
+	o.ReorderWindow = 20 * time.Millisecond
+	start := time.Now()
+	ss.ignoreSubscribes.Store(1)
+	s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// The first subscribe went unanswered and was sent again.
+	if n := ss.subscribes.Load(); n < 2 || time.Since(start) < 50*time.Millisecond {
+		t.Fatalf("%d subscribes in %v, want a second after the 50ms timeout", n, time.Since(start))
+	}
+	waitFor(t, s, 10*time.Second, isKind(chat.KindParticipantJoined)) // the history
+	return ss, s
+}
+
+func stamp(ms int) string {
+	return time.Now().Add(time.Hour + time.Duration(ms)*time.Millisecond).UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// The service's frames, as the official clients read them.
+func TestScriptedFrames(t *testing.T) {
+	t.Parallel()
+	ss, s := scriptedSession(t, nil)
+	meta := func(done bool, n int) map[string]any {
+		return map[string]any{"MessageId": "bot1", "MessageCompleted": done, "ChunkNumber": n}
+	}
+	bot := func(ms int, content string, md map[string]any) map[string]any {
+		return map[string]any{"Id": "bot1", "Type": "MESSAGE", "ContentType": "text/plain", "ParticipantRole": "SYSTEM", "ParticipantId": "lex", "Content": content, "AbsoluteTime": stamp(ms), "MessageMetadata": md}
+	}
+	ss.item(t, bot(1, "Hel", meta(false, 1)))
+	ss.item(t, bot(2, "lo ", meta(false, 2)))
+	ss.item(t, bot(2, "lo ", meta(false, 2))) // a repeated chunk
+	ss.item(t, map[string]any{"Id": "x1", "Type": "FUTURE_TYPE", "ContentType": "application/x-new", "Content": "?", "AbsoluteTime": stamp(3), "NewField": []int{1, 2}})
+	ss.item(t, bot(4, "world", meta(false, 3)))
+	ss.item(t, bot(5, "Hello world!", map[string]any{"MessageId": "bot1", "MessageCompleted": true}))
+	// content as an object, as some fakes send it
+	ss.send(t, `{"topic":"aws/chat","content":{"Id":"o1","Type":"MESSAGE","ContentType":"text/plain","Content":"object content","AbsoluteTime":"`+stamp(6)+`"}}`)
+	att := func(ms int, status string) map[string]any {
+		return map[string]any{"Id": "a1", "Type": "ATTACHMENT", "AbsoluteTime": stamp(ms), "Attachments": []map[string]string{{"AttachmentId": "f1", "AttachmentName": "scan.pdf", "ContentType": "application/pdf", "Status": status}}}
+	}
+	ss.item(t, att(7, "IN_PROGRESS"))
+	ss.item(t, map[string]any{"Id": "i1", "Type": "EVENT", "ContentType": "application/vnd.amazonaws.connect.event.participant.idle", "ParticipantId": "agent", "AbsoluteTime": stamp(8)})
+	ss.item(t, map[string]any{"Id": "r1", "Type": "EVENT", "ContentType": "application/vnd.amazonaws.connect.event.participant.returned", "ParticipantId": "agent", "AbsoluteTime": stamp(9)})
+	ss.item(t, map[string]any{"Id": "t1", "Type": "EVENT", "ContentType": "application/vnd.amazonaws.connect.event.transfer.succeeded", "AbsoluteTime": stamp(10)})
+	ss.item(t, map[string]any{"Id": "p1", "Type": "MESSAGE", "ContentType": "text/plain", "Content": "old", "isFromPastSession": true, "AbsoluteTime": stamp(11)})
+	time.Sleep(100 * time.Millisecond) // the attachment is delivered first
+	ss.item(t, att(7, "APPROVED"))
+	ss.item(t, map[string]any{"Id": "e1", "Type": "EVENT", "ContentType": "application/vnd.amazonaws.connect.event.chat.ended", "AbsoluteTime": stamp(12)})
+
+	var got []string
+	var other chat.Event
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ev, err := s.Next(ctx)
+		cancel()
+		if err != nil {
+			if err != chat.ErrChatEnded {
+				t.Fatalf("Next: %v", err)
+			}
+			break
+		}
+		d := ev.Kind.String()
+		switch {
+		case ev.Kind == chat.KindMessage || ev.Kind == chat.KindAttachment && len(ev.Item.Attachments) > 0:
+			d += ":" + ev.Item.Content
+			if ev.Kind == chat.KindAttachment {
+				d += string(ev.Item.Attachments[0].Status)
+			}
+		case ev.Kind == chat.KindOther:
+			other = ev
+		}
+		if ev.Update {
+			d += "(update)"
+		}
+		if ev.FromPastSession {
+			d += "(past)"
+		}
+		got = append(got, d)
+	}
+	want := "Message:Hello world! Other Message:object content Attachment:IN_PROGRESS ParticipantIdle ParticipantReturned TransferSucceeded Message:old(past) Attachment:APPROVED(update) ChatEnded"
+	if strings.Join(got, " ") != want {
+		t.Errorf("events\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if !strings.Contains(string(other.Raw), `"NewField":[1,2]`) || other.Item.Type != "FUTURE_TYPE" {
+		t.Errorf("unknown item: %s", other.Raw)
+	}
+	if st := s.Stats(); st.DuplicatesDropped != 1 || st.Updates != 1 {
+		t.Errorf("stats %+v: want the repeated chunk dropped and one update", st)
+	}
+}
+
+// Heartbeats unanswered: the session gives the socket up and reconnects,
+// with a new CreateParticipantConnection and a new socket.
+func TestScriptedHeartbeatSilence(t *testing.T) {
+	t.Parallel()
+	ss, s := scriptedSession(t, &chat.Options{HeartbeatInterval: 300 * time.Millisecond})
+	ss.silent.Store(true)
+	waitFor(t, s, 10*time.Second, isKind(chat.KindConnectionLost))
+	ss.silent.Store(false)
+	ss.ignoreSubscribes.Store(0)
+	waitFor(t, s, 10*time.Second, isKind(chat.KindConnectionReestablished))
+	if st := s.Stats(); st.HeartbeatMisses < 1 || st.Reconnects < 1 || ss.sockets.Load() < 2 {
+		t.Errorf("stats %+v, %d sockets", st, ss.sockets.Load())
+	}
+	ss.item(t, map[string]any{"Id": "m1", "Type": "MESSAGE", "Content": "on the new socket", "AbsoluteTime": stamp(1)})
+	evs := waitFor(t, s, 10*time.Second, isKind(chat.KindMessage))
+	if c := evs[len(evs)-1].Item.Content; c != "on the new socket" {
+		t.Errorf("message %q", c)
+	}
+}
