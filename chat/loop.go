@@ -40,8 +40,14 @@ func (s *Session) input(f func(now time.Time)) {
 	s.after(now)
 }
 
-// onTimer is the timer's function.
-func (s *Session) onTimer() { s.input(s.tick) }
+// onTimer is the timer's function. The timer has fired, so it is set again
+// whatever the next deadline.
+func (s *Session) onTimer() {
+	s.input(func(now time.Time) {
+		s.armed = time.Time{}
+		s.tick(now)
+	})
+}
 
 // after runs after every input: it releases what the engine has ready and
 // the receipts that are due, then either shuts the session down or sets the
