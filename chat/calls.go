@@ -8,7 +8,8 @@ import (
 	"github.com/connectchat/participant"
 )
 
-// The service calls the worker makes for the loop, and their results.
+// The service calls the worker makes for the state machine, and their
+// results.
 
 type connectResult struct {
 	sk     *sock
@@ -46,7 +47,7 @@ type disconnectResult struct {
 	done chan error
 }
 
-// discard releases what a result the loop will not see holds.
+// discard releases what a result the state machine will not see holds.
 func discard(r any) {
 	if c, ok := r.(connectResult); ok && c.sk != nil {
 		_ = c.sk.conn.CloseNow()

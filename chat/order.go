@@ -90,7 +90,7 @@ type engineConfig struct {
 // into events: each item once (by Id), in (AbsoluteTime, Id) order, later
 // versions of an item as updates, bot chunks stitched, typing expired.
 // It does no I/O and reads no clock: the session gives it the time. It is
-// owned by the session's loop goroutine.
+// guarded by the session's lmu, like the rest of its state machine.
 //
 // Live items wait in a reorder buffer until they are window old, so that a
 // frame the network delivered late still takes its place; transcript items

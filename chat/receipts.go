@@ -53,7 +53,7 @@ type waitingDelivered struct {
 }
 
 // receiptQueue decides which receipts go out and when; the session sends
-// them. It is owned by the session's loop goroutine.
+// them. It is guarded by the session's lmu.
 type receiptQueue struct {
 	cfg       ReceiptOptions
 	read      idSet // sent, or implied by a newer read that was sent

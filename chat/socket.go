@@ -34,7 +34,7 @@ type sock struct {
 	where  string             // the URL without its query, for the logs
 	opened time.Time
 
-	// Owned by the loop.
+	// Guarded by the session's lmu.
 	subscribed       bool
 	subSent          int       // subscribe frames sent
 	subAt            time.Time // when to send it again, or give up
@@ -43,7 +43,7 @@ type sock struct {
 	dead             bool      // given up: its frames are ignored
 }
 
-// startReader starts the goroutine that reads sk's frames for the loop.
+// startReader starts the goroutine that reads sk's frames.
 func (s *Session) startReader(sk *sock) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	sk.cancel = cancel
