@@ -1,0 +1,61 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// normaliseDemo replaces what changes from run to run: times, the port, and
+// the event count (timers such as typing expiry may add one on a slow run).
+func normaliseDemo(s string) string {
+	s = regexp.MustCompile(`\[\+ *[0-9]+\.[0-9]{3}s\]`).ReplaceAllString(s, "[+T]")
+	s = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`).ReplaceAllString(s, "http://127.0.0.1:PORT")
+	s = regexp.MustCompile(`saw [0-9]+ events`).ReplaceAllString(s, "saw N events")
+	return s
+}
+
+// TestDemo runs the demo and compares its output, times and port
+// normalised, with testdata/demo.golden (go test -run TestDemo -update
+// rewrites it).
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	r := runTool(t, nil, "", "demo", "--color=false")
+	if r.code != 0 {
+		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Error("colour codes in output that is not a terminal")
+	}
+	got := normaliseDemo(r.stdout)
+	golden := filepath.Join("testdata", "demo.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("missing golden file (run with -update): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("demo output differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
+	}
+}
+
+// TestDemoColour: with --color the lines carry ANSI colours.
+func TestDemoColour(t *testing.T) {
+	t.Parallel()
+	r := runTool(t, nil, "", "demo", "--color")
+	if r.code != 0 || !strings.Contains(r.stdout, "\x1b[36m") {
+		t.Fatalf("exit %d, no colour:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
