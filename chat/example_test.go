@@ -91,9 +91,10 @@ func ExampleSession_Next_reconnect() {
 	}
 	defer a.Close()
 
-	// Cut the customer's socket, and make the reconnect slow, so that the
-	// agent's message is sent while the customer is away.
-	srv.Inject(participanttest.Latency(participanttest.OpCreateParticipantConnection, 300*time.Millisecond))
+	// Cut the chat's sockets, and make the reconnects (the customer's and
+	// the agent's) slow, so that the agent's message is sent while the
+	// customer is away.
+	srv.Inject(participanttest.Latency(participanttest.OpCreateParticipantConnection, 300*time.Millisecond).Times(2))
 	srv.DropSockets(cust.ContactID)
 	time.Sleep(50 * time.Millisecond)
 	if _, err := a.SendMessage(ctx, &chat.Message{Content: "are you there?"}); err != nil {

@@ -24,28 +24,47 @@ import (
 type scriptedSocket struct {
 	*httptest.Server
 	ignoreSubscribes atomic.Int64 // subscribes to leave unanswered
-	silent           atomic.Bool  // leave heartbeats unanswered
+	silentSocket     atomic.Int64 // the socket (counting from 1) that leaves heartbeats unanswered
 	subscribes       atomic.Int64
 	sockets          atomic.Int64
 
-	mu    sync.Mutex
-	conns []*websocket.Conn
+	handlers sync.WaitGroup
+	mu       sync.Mutex
+	conns    []*websocket.Conn
 }
 
 func newScriptedSocket(t *testing.T) *scriptedSocket {
 	ss := &scriptedSocket{}
 	ss.Server = httptest.NewServer(http.HandlerFunc(ss.serve))
 	t.Cleanup(ss.Close)
+	// Runs after the session's Close (cleanups run last first): every
+	// socket the session opened must be closed from its side.
+	t.Cleanup(func() {
+		done := make(chan struct{})
+		go func() { ss.handlers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Errorf("a socket of the session is still open after Close (%d sockets)", ss.sockets.Load())
+			ss.mu.Lock()
+			for _, c := range ss.conns {
+				c.CloseNow()
+			}
+			ss.mu.Unlock()
+		}
+	})
 	return ss
 }
 
 func (ss *scriptedSocket) serve(w http.ResponseWriter, r *http.Request) {
+	ss.handlers.Add(1)
+	defer ss.handlers.Done()
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer c.CloseNow()
-	ss.sockets.Add(1)
+	n := ss.sockets.Add(1)
 	ctx := r.Context()
 	for {
 		_, data, err := c.Read(ctx)
@@ -60,12 +79,14 @@ func (ss *scriptedSocket) serve(w http.ResponseWriter, r *http.Request) {
 			if ss.ignoreSubscribes.Add(-1) >= 0 {
 				continue
 			}
-			c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`))
+			// Recorded before the ack: once the session has it, the test
+			// may send on this socket.
 			ss.mu.Lock()
 			ss.conns = append(ss.conns, c)
 			ss.mu.Unlock()
+			c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`))
 		case "aws/heartbeat":
-			if !ss.silent.Load() {
+			if ss.silentSocket.Load() != n {
 				c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/heartbeat"}`))
 			}
 		case "aws/ping":
@@ -203,12 +224,10 @@ func TestScriptedFrames(t *testing.T) {
 func TestScriptedHeartbeatSilence(t *testing.T) {
 	t.Parallel()
 	ss, s := scriptedSession(t, &chat.Options{HeartbeatInterval: 300 * time.Millisecond})
-	ss.silent.Store(true)
+	ss.silentSocket.Store(1) // the first socket falls silent; the next answers
 	waitFor(t, s, 10*time.Second, isKind(chat.KindConnectionLost))
-	ss.silent.Store(false)
-	ss.ignoreSubscribes.Store(0)
 	waitFor(t, s, 10*time.Second, isKind(chat.KindConnectionReestablished))
-	if st := s.Stats(); st.HeartbeatMisses < 1 || st.Reconnects < 1 || ss.sockets.Load() < 2 {
+	if st := s.Stats(); st.HeartbeatMisses != 1 || st.Reconnects != 1 || ss.sockets.Load() != 2 {
 		t.Errorf("stats %+v, %d sockets", st, ss.sockets.Load())
 	}
 	ss.item(t, map[string]any{"Id": "m1", "Type": "MESSAGE", "Content": "on the new socket", "AbsoluteTime": stamp(1)})
