@@ -1,0 +1,69 @@
+package chat
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// FuzzParseFrame feeds arbitrary WebSocket frames to the session's frame
+// reader: it never panics, reads a frame the same way twice, and keeps the
+// JSON of every chat item it finds.
+func FuzzParseFrame(f *testing.F) {
+	item := `{"Id":"i1","Type":"MESSAGE","Content":"hi","ContentType":"text/plain","AbsoluteTime":"2026-11-29T10:00:00.123Z","ParticipantRole":"AGENT","ContactId":"c1"}`
+	quoted, _ := json.Marshal(item)
+	for _, s := range []string{
+		`{"content":` + string(quoted) + `,"contentType":"application/json","topic":"aws/chat"}`,
+		`{"content":` + item + `,"contentType":"application/json","topic":"aws/chat"}`, // content as an object
+		`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`,
+		`{"topic":"aws/subscribe","content":{"status":"failure"}}`,
+		`{"topic":"aws/heartbeat","content":""}`,
+		`{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`,
+		`{"topic":"aws/ping","statusCode":500}`,
+		`{"message":"Forbidden","connectionId":"x","requestId":"y"}`,
+		`{"content":"{\"Id\":\"c\",\"Type\":\"MESSAGE\",\"MessageMetadata\":{\"MessageCompleted\":false,\"ChunkNumber\":\"2\"}}","topic":"aws/chat"}`,
+		`{"content":"{\"Id\":\"p\",\"isFromPastSession\":\"true\"}","topic":"aws/chat"}`,
+		`{"content":"{\"Id\":\"p\",\"IsFromPastSession\":true,\"AbsoluteTime\":5}","topic":"aws/chat"}`,
+		``, `null`, `[]`, `{"topic":5}`, `{"topic":"aws/chat","content":7}`, "\xff", `{"topic":"aws/chat"} trailing`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a := parseFrame(data)
+		b := parseFrame(bytes.Clone(data))
+		if a.kind != b.kind || a.status != b.status || a.pingOK != b.pingOK || a.message != b.message ||
+			!reflect.DeepEqual(a.item.it, b.item.it) || a.item.past != b.item.past || a.item.incomplete != b.item.incomplete || a.item.chunk != b.item.chunk {
+			t.Fatalf("frame %q read differently twice: %+v / %+v", data, a, b)
+		}
+		if a.kind == frameChat && len(a.item.raw) == 0 {
+			t.Fatalf("frame %q: a chat item without its JSON", data)
+		}
+	})
+}
+
+// FuzzDecodeItem: any bytes decode to an item without panicking; a well
+// formed item keeps its id.
+func FuzzDecodeItem(f *testing.F) {
+	for _, s := range []string{
+		`{"Id":"i1","Type":"MESSAGE","AbsoluteTime":"2026-11-29T10:00:00.123Z"}`,
+		`{"Id":"i2","Type":"ATTACHMENT","Attachments":[{"AttachmentId":"a","Status":"APPROVED"}]}`,
+		`{"Id":5,"Type":"MESSAGE","Content":"lenient"}`, `{"Id":"x","MessageMetadata":{"MessageCompleted":"false","ChunkNumber":3}}`,
+		`{}`, `null`, `"x"`, `{"Id":"i","RelatedContactId":"old"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in := decodeItem(b)
+		// The member named exactly "Id" (the wire's spelling), when it is a
+		// string, is the item's id.
+		var members map[string]json.RawMessage
+		var id string
+		if json.Unmarshal(b, &members) == nil && json.Unmarshal(members["Id"], &id) == nil && id != "" && in.it.ID != id {
+			t.Fatalf("item %q decoded with id %q, want %q", b, in.it.ID, id)
+		}
+		if in.it.RelatedContactID != "" && !in.past {
+			t.Fatalf("item %q from a past contact not marked past", b)
+		}
+	})
+}
