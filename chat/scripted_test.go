@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,7 +40,8 @@ func newScriptedSocket(t *testing.T) *scriptedSocket {
 	ss.Server = httptest.NewServer(http.HandlerFunc(ss.serve))
 	t.Cleanup(ss.Close)
 	// Runs after the session's Close (cleanups run last first): every
-	// socket the session opened must be closed from its side.
+	// socket the session opened must be closed from its side. CHAT_DUMP=1
+	// prints the goroutines when one is not.
 	t.Cleanup(func() {
 		done := make(chan struct{})
 		go func() { ss.handlers.Wait(); close(done) }()
@@ -46,6 +49,9 @@ func newScriptedSocket(t *testing.T) *scriptedSocket {
 		case <-done:
 		case <-time.After(5 * time.Second):
 			t.Errorf("a socket of the session is still open after Close (%d sockets)", ss.sockets.Load())
+			if os.Getenv("CHAT_DUMP") != "" {
+				pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+			}
 			ss.mu.Lock()
 			for _, c := range ss.conns {
 				c.CloseNow()

@@ -61,6 +61,9 @@ func (s *Session) startReader(sk *sock) {
 // once decoded JSON or ran the state machine would keep twice the memory.
 func (s *Session) read(ctx context.Context, sk *sock) {
 	defer s.wg.Done()
+	// A Read whose ctx ended before it took coder/websocket's read lock
+	// fails without closing the connection: close it here, always.
+	defer sk.conn.CloseNow()
 	for {
 		typ, data, err := sk.conn.Read(ctx)
 		if err != nil {
@@ -144,8 +147,8 @@ func (s *Session) write(sk *sock, data []byte) {
 }
 
 // kill closes a socket at once, without the close handshake: its reader's
-// context ends, which makes coder/websocket close the connection (from a
-// goroutine of its own, so that kill never waits for the reader).
+// context ends, which ends its Read, and the reader closes the connection
+// as it exits. kill never waits for the reader.
 func (s *Session) kill(sk *sock) {
 	sk.dead = true
 	sk.cancel()
