@@ -51,6 +51,20 @@ func (cf *clientFlags) client(e *env) (*participant.Client, error) {
 	return participant.New(o), nil
 }
 
+// connect returns the client and the token of a call: the two things every
+// one-shot command needs after its flags are parsed.
+func (cf *clientFlags) connect(e *env, tok *tokenFlag) (*participant.Client, participant.Token, error) {
+	c, err := cf.client(e)
+	if err != nil {
+		return nil, "", err
+	}
+	t, err := tok.get(e)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, t, nil
+}
+
 // tokenFlag reads a token from its flag or, when the flag is empty, from an
 // environment variable.
 type tokenFlag struct {
@@ -142,11 +156,7 @@ func runCreateConnection(ctx context.Context, e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	c, err := cf.client(e)
-	if err != nil {
-		return err
-	}
-	pt, err := tok.get(e)
+	c, pt, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
@@ -202,13 +212,11 @@ func runSendEvent(ctx context.Context, e *env, args []string) error {
 	case *delivered != "":
 		in.ContentType, in.Content = participant.ContentTypeMessageDelivered, participant.ReceiptContent(*delivered)
 	}
-	c, err := cf.client(e)
+	c, t, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
-	if in.ConnectionToken, err = tok.get(e); err != nil {
-		return err
-	}
+	in.ConnectionToken = t
 	out, err := c.SendEvent(ctx, in)
 	if err != nil {
 		return err
@@ -238,14 +246,11 @@ func runSendMessage(ctx context.Context, e *env, args []string) error {
 		}
 		content = strings.TrimRight(string(b), "\n")
 	}
-	c, err := cf.client(e)
+	c, t, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
-	in := &participant.SendMessageInput{ContentType: participant.ContentType(*contentType), Content: content, ClientToken: *clientToken}
-	if in.ConnectionToken, err = tok.get(e); err != nil {
-		return err
-	}
+	in := &participant.SendMessageInput{ConnectionToken: t, ContentType: participant.ContentType(*contentType), Content: content, ClientToken: *clientToken}
 	out, err := c.SendMessage(ctx, in)
 	if err != nil {
 		return err
@@ -291,13 +296,11 @@ func runGetTranscript(ctx context.Context, e *env, args []string) error {
 		}
 		in.StartPosition = sp
 	}
-	c, err := cf.client(e)
+	c, t, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
-	if in.ConnectionToken, err = tok.get(e); err != nil {
-		return err
-	}
+	in.ConnectionToken = t
 	if !*all {
 		out, err := c.GetTranscript(ctx, in)
 		if err != nil {
@@ -325,11 +328,7 @@ func runDisconnect(ctx context.Context, e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	c, err := cf.client(e)
-	if err != nil {
-		return err
-	}
-	t, err := tok.get(e)
+	c, t, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
@@ -377,11 +376,7 @@ func runUploadAttachment(ctx context.Context, e *env, args []string) error {
 			return usagef("cannot tell the MIME type of %s: set --content-type", *file)
 		}
 	}
-	c, err := cf.client(e)
-	if err != nil {
-		return err
-	}
-	t, err := tok.get(e)
+	c, t, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
@@ -407,11 +402,7 @@ func runDownloadAttachment(ctx context.Context, e *env, args []string) error {
 	if *id == "" || *output == "" {
 		return usagef("--attachment-id and --output are required")
 	}
-	c, err := cf.client(e)
-	if err != nil {
-		return err
-	}
-	t, err := tok.get(e)
+	c, t, err := cf.connect(e, &tok)
 	if err != nil {
 		return err
 	}
