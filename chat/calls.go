@@ -16,6 +16,9 @@ type connectResult struct {
 	token  participant.Token
 	expiry time.Time
 	err    error
+	// history is the newest item of the transcript before the socket was
+	// dialled, read for NoHistory on the first connect (nil if none).
+	history *participant.Item
 }
 
 type gapMode uint8
@@ -23,7 +26,6 @@ type gapMode uint8
 const (
 	gapFrom gapMode = iota // FORWARD from an AbsoluteTime
 	gapFull                // the whole transcript
-	gapSkip                // only the newest item, to start after it
 )
 
 type gapResult struct {
@@ -55,8 +57,11 @@ func discard(r any) {
 }
 
 // open makes a new connection: CreateParticipantConnection for a WebSocket
-// URL and a ConnectionToken, then the dial.
-func (s *Session) open(ctx context.Context) any {
+// URL and a ConnectionToken, then the dial. With skipHistory (NoHistory, on
+// the first connect) it reads the transcript's newest item between the two:
+// everything after it is "from then on", and an item that comes while the
+// socket is not yet subscribed is found by the gap fill that follows.
+func (s *Session) open(ctx context.Context, skipHistory bool) any {
 	out, err := s.client.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{
 		ParticipantToken:   s.ptoken,
 		Type:               []participant.ConnectionType{participant.ConnectionTypeWebsocket, participant.ConnectionTypeConnectionCredentials},
@@ -69,13 +74,25 @@ func (s *Session) open(ctx context.Context) any {
 		return connectResult{err: errors.New("chat: CreateParticipantConnection returned no WebSocket URL or ConnectionToken")}
 	}
 	r := connectResult{token: out.ConnectionCredentials.ConnectionToken, expiry: out.ConnectionCredentials.Expiry}
+	if skipHistory {
+		page, err := s.client.GetTranscript(ctx, &participant.GetTranscriptInput{
+			ConnectionToken: r.token,
+			ScanDirection:   participant.ScanDirectionBackward,
+			MaxResults:      1,
+		})
+		if err != nil {
+			return connectResult{err: err}
+		}
+		if len(page.Transcript) > 0 {
+			r.history = &page.Transcript[0]
+		}
+	}
 	r.sk, r.err = s.dial(ctx, out.Websocket.URL)
 	return r
 }
 
 // fetch reads the transcript for a gap fill, following NextToken to the
-// end: FORWARD from anchor (inclusive), or the whole transcript, or only
-// its newest item.
+// end: FORWARD from anchor (inclusive), or the whole transcript.
 func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode, anchor time.Time) any {
 	in := &participant.GetTranscriptInput{
 		ConnectionToken: tok,
@@ -88,9 +105,6 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 		in.StartPosition = &participant.StartPosition{AbsoluteTime: anchor}
 	case gapFull:
 		in.ScanDirection = participant.ScanDirectionBackward
-	case gapSkip:
-		in.ScanDirection = participant.ScanDirectionBackward
-		in.MaxResults = 1
 	}
 	r := gapResult{mode: mode}
 	for it, err := range s.client.Transcript(ctx, in) {
@@ -98,9 +112,6 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 			return gapResult{mode: mode, err: err}
 		}
 		r.items = append(r.items, incoming{it: it, past: it.RelatedContactID != ""})
-		if mode == gapSkip {
-			break
-		}
 	}
 	return r
 }

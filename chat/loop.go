@@ -183,7 +183,8 @@ func (s *Session) handle(m any, now time.Time) {
 // replacement for a lost one, or a rotation. Only one is ever under way.
 func (s *Session) startConnect() {
 	s.connecting = true
-	s.do(s.open)
+	skipHistory := s.cfg.NoHistory && !s.connected && s.eng.floor.isZero()
+	s.do(func(ctx context.Context) any { return s.open(ctx, skipHistory) })
 }
 
 func (s *Session) onConnect(r connectResult, now time.Time) {
@@ -206,6 +207,16 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 			s.failed(r.err, now)
 		}
 		return
+	}
+	if r.history != nil {
+		// NoHistory: start after the newest item before the connect.
+		k := keyOf(r.history)
+		if s.eng.floor.less(k) {
+			s.eng.floor = k
+		}
+		if s.eng.mark.less(k) {
+			s.eng.mark = k
+		}
 	}
 	s.setToken(r.token, r.expiry)
 	s.scheduleRefresh(r.expiry, now)
@@ -423,10 +434,9 @@ func (s *Session) gapFill(now time.Time) {
 	mode := gapFrom
 	anchor, ok := s.eng.anchor(s.cfg.GapFillOverlap)
 	if !ok {
+		// Nothing delivered and no floor: the whole transcript (with
+		// NoHistory, it was empty before the connect, so all of it is new).
 		mode = gapFull
-		if s.cfg.NoHistory {
-			mode = gapSkip
-		}
 	}
 	tok := s.ConnectionToken()
 	s.do(func(ctx context.Context) any { return s.fetch(ctx, tok, mode, anchor) })
@@ -448,24 +458,10 @@ func (s *Session) onGap(r gapResult, now time.Time) {
 	}
 	s.gapAttempts = 0
 	s.st.gapFills.Add(1)
-	if r.mode == gapSkip {
-		// NoHistory: the newest item so far marks where the session starts.
-		if len(r.items) > 0 {
-			k := keyOf(&r.items[0].it)
-			if s.eng.floor.less(k) {
-				s.eng.floor = k
-			}
-			if s.eng.mark.less(k) {
-				s.eng.mark = k
-			}
-		}
-		s.eng.hold = false
-		s.eng.flush(now)
-	} else {
-		before := s.st.gapFilled.Load()
-		s.eng.merge(r.items, now)
-		s.log.Debug("chat: gap filled", "read", len(r.items), "new", s.st.gapFilled.Load()-before)
-	}
+	before := s.st.gapFilled.Load()
+	s.eng.merge(r.items, now)
+	s.log.Debug("chat: gap filled", "read", len(r.items), "new", s.st.gapFilled.Load()-before)
+
 	if s.gapAgain {
 		s.gapAgain = false
 		s.gapFill(now)

@@ -91,12 +91,9 @@ type Options struct {
 	// then on. By default the session first delivers the whole transcript
 	// of the chat (for a persistent chat, the past contacts' items too,
 	// with FromPastSession set), then live items.
-	//
-	// Known issue: the history's end is read from the transcript after
-	// the socket is subscribed, so under load a live item that the
-	// transcript already holds but the socket has not delivered yet is
-	// taken for history and dropped. Leave NoHistory off where every
-	// item must arrive (and skip the history in the application).
+	// "From then on" starts after the newest transcript item read before
+	// the WebSocket is dialled; what comes after it, even before the socket
+	// is subscribed, is delivered.
 	NoHistory bool
 
 	// TypingInterval throttles Session.SendTyping: at most one typing event

@@ -47,7 +47,7 @@ func run(ctx context.Context, endpoint, name string, messages []string) error {
 	}
 	client := participant.New(participant.Options{BaseEndpoint: endpoint})
 	defer client.CloseIdleConnections()
-	sess, err := chat.Connect(ctx, client, token, nil)
+	sess, err := chat.Connect(ctx, client, token, &chat.Options{NoHistory: true})
 	if err != nil {
 		return err
 	}
