@@ -1,6 +1,10 @@
 package bench_test
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -87,3 +91,31 @@ const connToken = "bench-connection-token-0123456789abcdefghijklmnopqrstuvwxyz"
 
 // sendEventPath is SendEvent's path (spec §2.3).
 const sendEventPath = "/participant/event"
+
+// floorPost is the floor's request: a bare net/http POST of body with the
+// header set this repository's client sends (fixed values), so the floor puts
+// the same bytes on the wire. It returns the whole response body.
+func floorPost(ctx context.Context, c *http.Client, url string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-Amz-Bearer", connToken)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", floorUserAgent)
+	req.Header.Set("Amz-Sdk-Invocation-Id", "3f1c6a52-8d4e-4b7a-a0c9-5e2d7b8f1a63")
+	req.Header.Set("Amz-Sdk-Request", "attempt=1; max=3")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("floor: status %d", resp.StatusCode)
+	}
+	return b, nil
+}

@@ -1,7 +1,6 @@
 package bench_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -89,28 +88,9 @@ func newBenchSides(b *testing.B) []benchSide {
 	track(floorTr)
 	floorURL := srv.URL + sendEventPath
 	floor := func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, floorURL, bytes.NewReader(floorBody))
+		body, err := floorPost(ctx, floorClient, floorURL, floorBody)
 		if err != nil {
 			return err
-		}
-		// The same header set this repository's client sends, so the floor
-		// puts the same bytes on the wire; only the values are fixed.
-		req.Header.Set("X-Amz-Bearer", connToken)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", floorUserAgent)
-		req.Header.Set("Amz-Sdk-Invocation-Id", "3f1c6a52-8d4e-4b7a-a0c9-5e2d7b8f1a63")
-		req.Header.Set("Amz-Sdk-Request", "attempt=1; max=3")
-		resp, err := floorClient.Do(req)
-		if err != nil {
-			return err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("floor: status %d", resp.StatusCode)
 		}
 		var out struct{ Id, AbsoluteTime string }
 		if err := json.Unmarshal(body, &out); err != nil {

@@ -199,28 +199,9 @@ func newTranscriptSides(b testing.TB) []benchSide {
 	track(floorTr)
 	floorURL := srv.URL + transcriptPath
 	floor := func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, floorURL, bytes.NewReader(transcriptFloorBody))
+		body, err := floorPost(ctx, floorClient, floorURL, transcriptFloorBody)
 		if err != nil {
 			return err
-		}
-		// The header set this repository's client sends (see
-		// TestTranscriptFloorRequest), with fixed values.
-		req.Header.Set("X-Amz-Bearer", connToken)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", floorUserAgent)
-		req.Header.Set("Amz-Sdk-Invocation-Id", "3f1c6a52-8d4e-4b7a-a0c9-5e2d7b8f1a63")
-		req.Header.Set("Amz-Sdk-Request", "attempt=1; max=3")
-		resp, err := floorClient.Do(req)
-		if err != nil {
-			return err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("floor: status %d", resp.StatusCode)
 		}
 		var out wireTranscript
 		if err := json.Unmarshal(body, &out); err != nil {
