@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -104,16 +105,24 @@ func newFlags(e *env, name, synopsis, examples string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args; -h prints the help to stdout and returns errHelp.
+// parse parses args; -h prints the help to stdout and returns errHelp. A
+// bad flag is returned as a usage error, printed once by report (the flag
+// package's own printing is silenced).
 func parse(e *env, fs *flag.FlagSet, args []string) error {
 	for _, a := range args {
+		if a == "--" {
+			break
+		}
 		if a == "-h" || a == "-help" || a == "--help" {
 			fs.SetOutput(e.stdout)
 			fs.Usage()
 			return errHelp
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(e.stderr)
+	if err != nil {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
@@ -122,12 +131,53 @@ func parse(e *env, fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// printJSON writes v to stdout as indented JSON.
+// printJSON writes v to stdout as indented JSON: what every command prints
+// goes through here. Member names are the service's (the root package's
+// types carry them as json tags), as the aws CLI prints them, and &, < and >
+// stay as they are, also inside values whose MarshalJSON escaped them.
 func printJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.stdout)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(unescapeHTML(buf.Bytes()))
+	return err
+}
+
+// unescapeHTML undoes the \u0026, \u003c and \u003e escapes in JSON text:
+// json.Marshal writes them for &, < and >, and an Encoder's SetEscapeHTML
+// does not reach the output of a type's own MarshalJSON. A backslash is
+// always the start of a two-character escape in JSON, so copying escapes
+// pairwise never misreads an escaped backslash followed by "u0026".
+func unescapeHTML(b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\u00`)) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 == len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		if b[i+1] == 'u' && i+6 <= len(b) {
+			switch string(b[i+2 : i+6]) {
+			case "0026":
+				out, i = append(out, '&'), i+5
+				continue
+			case "003c":
+				out, i = append(out, '<'), i+5
+				continue
+			case "003e":
+				out, i = append(out, '>'), i+5
+				continue
+			}
+		}
+		out, i = append(out, b[i], b[i+1]), i+1
+	}
+	return out
 }
 
 func init() {
@@ -266,7 +316,7 @@ func runGetTranscript(ctx context.Context, e *env, args []string) error {
 	var tok tokenFlag
 	cf.add(fs)
 	tok.add(fs, "connection-token", "CONNECTION_TOKEN", "the ConnectionToken from create-connection")
-	all := fs.Bool("all", false, "follow NextToken to the end and print every item")
+	every := fs.Bool("all", false, "follow NextToken to the end and print every item")
 	maxResults := fs.Int("max-results", 0, "items per page, 1 to 100 (default: the service's 10)")
 	nextToken := fs.String("next-token", "", "continue from this page token")
 	scan := fs.String("scan-direction", "", "FORWARD or BACKWARD")
@@ -301,21 +351,38 @@ func runGetTranscript(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	in.ConnectionToken = t
-	if !*all {
+	if !*every {
 		out, err := c.GetTranscript(ctx, in)
 		if err != nil {
 			return err
 		}
 		return printJSON(e, out)
 	}
-	items := []participant.Item{}
-	for it, err := range c.Transcript(ctx, in) {
-		if err != nil {
-			return err
-		}
-		items = append(items, it)
+	// The first page gives InitialContactId; the iterator reads the rest.
+	// The result is what the aws CLI prints when it follows the pages.
+	first, err := c.GetTranscript(ctx, in)
+	if err != nil {
+		return err
 	}
-	return printJSON(e, struct{ Transcript []participant.Item }{items})
+	all := transcriptPages{InitialContactID: first.InitialContactID, Transcript: append([]participant.Item{}, first.Transcript...)}
+	if first.NextToken != "" {
+		next := *in
+		next.NextToken = first.NextToken
+		for it, err := range c.Transcript(ctx, &next) {
+			if err != nil {
+				return err
+			}
+			all.Transcript = append(all.Transcript, it)
+		}
+	}
+	return printJSON(e, all)
+}
+
+// transcriptPages is what get-transcript --all prints: every page's items
+// in one document, in the service's member names.
+type transcriptPages struct {
+	InitialContactID string             `json:"InitialContactId,omitempty"`
+	Transcript       []participant.Item `json:"Transcript"`
 }
 
 func runDisconnect(ctx context.Context, e *env, args []string) error {
@@ -384,7 +451,25 @@ func runUploadAttachment(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return printJSON(e, map[string]any{"AttachmentID": id, "AttachmentName": *name, "ContentType": *contentType, "AttachmentSizeInBytes": st.Size()})
+	return printJSON(e, uploadedAttachment{AttachmentID: id, AttachmentName: *name, ContentType: *contentType, AttachmentSizeInBytes: st.Size()})
+}
+
+// uploadedAttachment is what upload-attachment prints, in the service's
+// member names (those of an attachment item and StartAttachmentUpload).
+type uploadedAttachment struct {
+	AttachmentID          string `json:"AttachmentId"`
+	AttachmentName        string `json:"AttachmentName"`
+	ContentType           string `json:"ContentType"`
+	AttachmentSizeInBytes int64  `json:"AttachmentSizeInBytes"`
+}
+
+// downloadedAttachment is what download-attachment prints: the file written
+// and the attachment's metadata, in the service's member names.
+type downloadedAttachment struct {
+	AttachmentID          string `json:"AttachmentId"`
+	File                  string `json:"File"`
+	ContentType           string `json:"ContentType"`
+	AttachmentSizeInBytes int64  `json:"AttachmentSizeInBytes"`
 }
 
 func runDownloadAttachment(ctx context.Context, e *env, args []string) error {
@@ -426,5 +511,5 @@ func runDownloadAttachment(ctx context.Context, e *env, args []string) error {
 	if n != out.AttachmentSizeInBytes && out.AttachmentSizeInBytes > 0 {
 		return errors.New("download size differs from the attachment's size")
 	}
-	return printJSON(e, map[string]any{"Output": *output, "ContentType": out.ContentType, "AttachmentSizeInBytes": n, "RequestID": out.RequestID})
+	return printJSON(e, downloadedAttachment{AttachmentID: *id, File: *output, ContentType: out.ContentType, AttachmentSizeInBytes: n})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"strconv"
@@ -11,6 +12,12 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/participanttest"
 )
 
 // openPTY opens a pseudo-terminal pair with the standard library only.
@@ -47,10 +54,13 @@ func (s *screen) Write(p []byte) (int, error) {
 	return s.buf.Write(p)
 }
 
+// String returns what the terminal shows, with its line ends as "\n": the
+// program ends lines with "\r\n", which the terminal's output processing
+// turns into "\r\r\n".
 func (s *screen) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.buf.String()
+	return strings.NewReplacer("\r\r\n", "\n", "\r\n", "\n").Replace(s.buf.String())
 }
 
 // waitFor polls the screen until it shows want.
@@ -65,75 +75,134 @@ func (s *screen) waitFor(t *testing.T, want string) {
 	}
 }
 
-// TestChatInTerminal drives `participant chat` through a pseudo-terminal:
-// it types a message key by key, sees the echo agent type and answer, reads
-// the transcript and quits.
-func TestChatInTerminal(t *testing.T) {
-	t.Parallel()
+// ptyChat is `participant chat` running in a pseudo-terminal.
+type ptyChat struct {
+	master *os.File
+	scr    *screen
+	cmd    *exec.Cmd
+	exited chan struct{}
+	err    error // cmd.Wait's, once exited is closed
+}
+
+// startChatPTY runs the built tool with args in a new pseudo-terminal, as
+// the session leader with the terminal as its controlling terminal (so that
+// Ctrl-C raises SIGINT, as in a shell). vars are added to its environment.
+func startChatPTY(t *testing.T, vars []string, args ...string) *ptyChat {
+	t.Helper()
 	master, slave := openPTY(t)
-	defer master.Close()
-	cmd := exec.Command(binary, "chat", "--name", "Tess")
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), vars...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	slave.Close()
-	scr := &screen{}
+	p := &ptyChat{master: master, scr: &screen{}, cmd: cmd, exited: make(chan struct{})}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
 		buf := make([]byte, 4096)
 		for {
 			n, err := master.Read(buf)
-			_, _ = scr.Write(buf[:n])
+			_, _ = p.scr.Write(buf[:n])
 			if err != nil {
 				return
 			}
 		}
 	}()
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
 		select {
-		case <-exited:
+		case <-p.exited:
 		default:
 			_ = cmd.Process.Kill()
-			<-exited
+			<-p.exited
 		}
-	}()
+		master.Close()
+		<-copied
+	})
+	return p
+}
 
-	scr.waitFor(t, "Type a message and press Enter.")
-	scr.waitFor(t, "Echo: Hi! I repeat what you say.")
-	for _, c := range "hello terminal" {
-		if _, err := master.Write([]byte(string(c))); err != nil {
-			t.Fatal(err)
-		}
+// typeKeys writes s to the terminal one key at a time.
+func (p *ptyChat) typeKeys(t *testing.T, s string) {
+	t.Helper()
+	for _, c := range s {
+		_, err := p.master.Write([]byte(string(c)))
+		require.NoError(t, err)
 	}
-	_, _ = master.Write([]byte("\r"))
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (p *ptyChat) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-p.exited:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("participant chat did not exit:\n%s", p.scr.String())
+	}
+	var ee *exec.ExitError
+	if errors.As(p.err, &ee) {
+		return ee.ExitCode()
+	}
+	require.NoError(t, p.err)
+	return 0
+}
+
+// TestChatInTerminal drives `participant chat` through a pseudo-terminal:
+// it types a message key by key, sees the echo agent type and answer, reads
+// the transcript and quits.
+func TestChatInTerminal(t *testing.T) {
+	t.Parallel()
+	p := startChatPTY(t, nil, "chat", "--name", "Tess")
+	scr := p.scr
+	scr.waitFor(t, "Type a message and press Enter.\n> ")
+	scr.waitFor(t, "Echo: Hi! I repeat what you say.")
+	assert.NotContains(t, scr.String(), "> >", "the prompt is drawn twice")
+	p.typeKeys(t, "hello terminal\r")
 	scr.waitFor(t, "you: hello terminal")
 	scr.waitFor(t, "Echo is typing")
 	scr.waitFor(t, "(read by Echo)")
 	scr.waitFor(t, "Echo: hello terminal")
-	if strings.Contains(scr.String(), "Tess is typing") {
-		t.Error("the chat shows this participant's own typing")
-	}
-	_, _ = master.Write([]byte("/transcript\r"))
+	assert.NotContains(t, scr.String(), "Tess is typing", "the chat shows this participant's own typing")
+	p.typeKeys(t, "/transcript\r")
 	scr.waitFor(t, "--- transcript:")
 	scr.waitFor(t, "MESSAGE    Tess: hello terminal")
-	_, _ = master.Write([]byte("/quit\r"))
-	select {
-	case <-exited:
-		if waitErr != nil {
-			t.Errorf("participant chat exited with %v:\n%s", waitErr, scr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("participant chat did not exit after /quit:\n%s", scr.String())
+	p.typeKeys(t, "/quit\r")
+	assert.Equal(t, 0, p.wait(t), "exit code after /quit:\n%s", scr.String())
+	out := scr.String()
+	assert.Contains(t, out, "You left the chat.")
+	assert.True(t, strings.HasSuffix(out, "\n"), "the last line is not ended: %q", out[max(0, len(out)-80):])
+	assert.NotContains(t, out, "> >")
+}
+
+// TestChatInterrupt presses Ctrl-C while a line is half typed: the chat is
+// left (the customer's PARTICIPANT_LEFT and the end of the chat are in the
+// service's transcript), the half-typed line ends with ^C on a line of its
+// own, the last output line is ended, and the exit code is 130.
+func TestChatInterrupt(t *testing.T) {
+	t.Parallel()
+	srv := participanttest.NewServer(participanttest.WithAgent(func() participanttest.Agent {
+		return participanttest.EchoAgent{DisplayName: "Echo", Greeting: "Say something."}
+	}))
+	t.Cleanup(srv.Close)
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Cleo"})
+	require.NoError(t, err)
+	p := startChatPTY(t, []string{"PARTICIPANT_TOKEN=" + cust.ParticipantToken.Reveal()}, "chat", "--endpoint", srv.URL)
+	p.scr.waitFor(t, "Echo: Say something.")
+	p.typeKeys(t, "half typ")
+	p.scr.waitFor(t, "> half typ")
+	p.typeKeys(t, "\x03")
+	assert.Equal(t, exitCanceled, p.wait(t), "exit code after Ctrl-C:\n%s", p.scr.String())
+	out := p.scr.String()
+	assert.Contains(t, out, "> half typ^C\n", "the half-typed line is not left as a shell leaves it")
+	assert.Contains(t, out, "You left the chat.\n")
+	assert.True(t, strings.HasSuffix(out, "\n"), "the prompt is left on the last line: %q", out[max(0, len(out)-80):])
+
+	var left, ended bool
+	for _, it := range srv.Transcript(cust.ContactID) {
+		left = left || it.ContentType == string(participant.ContentTypeParticipantLeft) && it.ParticipantID == cust.ParticipantID
+		ended = ended || it.ContentType == string(participant.ContentTypeChatEnded)
 	}
-	master.Close()
-	<-copied
-	if !strings.Contains(scr.String(), "You left the chat.") {
-		t.Errorf("no goodbye:\n%s", scr.String())
-	}
+	assert.True(t, left, "the customer did not leave the chat")
+	assert.True(t, ended, "the chat did not end")
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/connectchat/participant"
@@ -117,7 +119,7 @@ func TestOneShotCalls(t *testing.T) {
 			}
 		}},
 		{"upload", func() []string { return []string{"upload-attachment", "--file", file} }, "", func(t *testing.T, out map[string]any) {
-			attachmentID, _ = out["AttachmentID"].(string)
+			attachmentID, _ = out["AttachmentId"].(string)
 			if attachmentID == "" || out["ContentType"] != "text/plain" || out["AttachmentSizeInBytes"] != float64(16) {
 				t.Errorf("output %v", out)
 			}
@@ -344,5 +346,103 @@ func TestLocalProcess(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("local did not exit cleanly: %v\n%s", err, stderr.String())
+	}
+}
+
+// TestCommandLine: help for one command, the version, and usage errors
+// printed once with the list of valid names.
+func TestCommandLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     []string // each must show
+		stderr     []string
+		onceStderr string // must show exactly once
+	}{
+		{name: "help of a command", args: []string{"help", "send-message"}, code: exitOK,
+			stdout: []string{"Usage: participant send-message [flags]", "-text", "Examples:"}},
+		{name: "help of chat", args: []string{"help", "chat"}, code: exitOK,
+			stdout: []string{"Usage: participant chat [flags]", "-wait"}},
+		{name: "help of an unknown command", args: []string{"help", "fly"}, code: exitUsage,
+			stderr: []string{`unknown command "fly"`, "Valid commands: chat, create-connection, demo,"}},
+		{name: "version", args: []string{"--version"}, code: exitOK,
+			stdout: []string{"participant " + participant.Version + " ("}},
+		{name: "version command", args: []string{"version"}, code: exitOK,
+			stdout: []string{"participant " + participant.Version + " ("}},
+		{name: "no command", args: nil, code: exitUsage, stderr: []string{"Usage: participant COMMAND"}},
+		{name: "unknown flag", args: []string{"send-event", "--nope"}, code: exitUsage,
+			onceStderr: "flag provided but not defined: -nope", stderr: []string{"Run 'participant help send-event'"}},
+		{name: "unknown flag of chat", args: []string{"chat", "--colour"}, code: exitUsage,
+			onceStderr: "flag provided but not defined: -colour"},
+		{name: "bad flag value", args: []string{"get-transcript", "--max-results", "many"}, code: exitUsage,
+			onceStderr: `invalid value "many" for flag -max-results`},
+		{name: "unknown operation by its API name", args: []string{"SendMessage", "--text", "hi"}, code: exitUsage,
+			stderr: []string{`unknown command "SendMessage" (did you mean send-message?)`, "Valid commands: chat, create-connection, demo, disconnect, download-attachment, get-transcript, local, send-event, send-message, start-chat, upload-attachment."}},
+		{name: "unknown operation by its aws CLI name", args: []string{"create-participant-connection"}, code: exitUsage,
+			stderr: []string{"did you mean create-connection?", "Valid commands:"}},
+		{name: "operation the tool does not call", args: []string{"describe-view"}, code: exitUsage,
+			stderr: []string{`unknown command "describe-view"`, "Valid commands:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runTool(t, nil, "", tt.args...)
+			assert.Equal(t, tt.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			for _, want := range tt.stdout {
+				assert.Contains(t, r.stdout, want)
+			}
+			for _, want := range tt.stderr {
+				assert.Contains(t, r.stderr, want)
+			}
+			if tt.onceStderr != "" {
+				assert.Equal(t, 1, strings.Count(r.stderr, tt.onceStderr), "stderr: %s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestChatPiped: with piped input, the chat sends each line, waits for the
+// echo agent's answer to the last one, then leaves; --wait 0 leaves at once.
+func TestChatPiped(t *testing.T) {
+	t.Parallel()
+	r := runTool(t, nil, "first\nsecond & <last>\n", "chat", "--name", "Pip")
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	out := r.stdout
+	answer := strings.Index(out, "Echo: second & <last>")
+	left := strings.Index(out, "You left the chat.")
+	require.GreaterOrEqual(t, answer, 0, "no answer to the last line:\n%s", out)
+	assert.Less(t, answer, left, "left before the answer came:\n%s", out)
+	assert.Contains(t, out, "Echo: first")
+
+	r = runTool(t, nil, "hello\n", "chat", "--wait", "0")
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "You left the chat.")
+
+	r = runTool(t, nil, "", "chat", "--wait", "-1s")
+	assert.Equal(t, exitUsage, r.code)
+}
+
+// TestUnescapeHTML: the escapes json.Marshal writes for &, < and > are
+// undone, and nothing else changes.
+func TestUnescapeHTML(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{`{"Url":"wss://h/p?a=1\u0026b=2"}`, `{"Url":"wss://h/p?a=1&b=2"}`},
+		{`"\u003cb\u003e"`, `"<b>"`},
+		{`"a\\u0026b"`, `"a\\u0026b"`}, // an escaped backslash, then text
+		{`"\u0001\n\"\u2028"`, `"\u0001\n\"\u2028"`},
+		{`"\u00`, `"\u00`},
+		{`plain`, `plain`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, string(unescapeHTML([]byte(tt.in))), "in %s", tt.in)
+		var want any
+		if json.Unmarshal([]byte(tt.in), &want) == nil {
+			var got any
+			require.NoError(t, json.Unmarshal(unescapeHTML([]byte(tt.in)), &got))
+			assert.Equal(t, want, got, "the value changed: %s", tt.in)
+		}
 	}
 }
