@@ -27,7 +27,7 @@ type clientFlags struct {
 }
 
 func (cf *clientFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&cf.region, "region", "", "AWS region of the Amazon Connect instance, such as us-east-1 (or AWS_REGION)")
+	fs.StringVar(&cf.region, "region", "", "AWS region of the Amazon Connect instance, such as us-east-1 (or AWS_REGION, AWS_DEFAULT_REGION)")
 	fs.StringVar(&cf.endpoint, "endpoint", "", "base URL of the service, such as http://127.0.0.1:8480 for 'participant local'")
 	fs.IntVar(&cf.retries, "max-attempts", 0, "attempts per call, the first included (default 3)")
 	fs.BoolVar(&cf.debug, "debug", false, "log each attempt to stderr (never tokens or bodies)")
@@ -40,8 +40,12 @@ func (cf *clientFlags) client(e *env) (*participant.Client, error) {
 		RetryMaxAttempts: cf.retries,
 		AppID:            "participant-cli",
 	}
-	if o.Region == "" {
-		o.Region = e.getenv("AWS_REGION")
+	// AWS_REGION is what the SDKs and aws CLI v2 read; aws CLI v1 reads
+	// only AWS_DEFAULT_REGION (v2 reads it too, after AWS_REGION).
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+		if o.Region == "" {
+			o.Region = e.getenv(v)
+		}
 	}
 	if o.Region == "" && o.BaseEndpoint == "" {
 		return nil, usagef("set --region (or AWS_REGION) for the real service, or --endpoint for a local one")

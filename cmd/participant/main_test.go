@@ -446,3 +446,29 @@ func TestUnescapeHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionFromEnvironment: the region comes from --region, else
+// AWS_REGION (the SDKs, aws CLI v2), else AWS_DEFAULT_REGION (aws CLI v1).
+func TestRegionFromEnvironment(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, flag string
+		vars       map[string]string
+		want       string
+	}{
+		{"flag first", "eu-west-2", map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-west-2"}, "eu-west-2"},
+		{"AWS_REGION", "", map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-west-2"}, "us-east-1"},
+		{"AWS_DEFAULT_REGION", "", map[string]string{"AWS_DEFAULT_REGION": "us-west-2"}, "us-west-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cf := clientFlags{region: tt.flag}
+			c, err := cf.client(&env{getenv: func(k string) string { return tt.vars[k] }})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.Options().Region)
+		})
+	}
+	_, err := (&clientFlags{}).client(&env{getenv: func(string) string { return "" }})
+	assert.Equal(t, exitUsage, exitCode(err))
+}
