@@ -281,7 +281,8 @@ func runSendEvent(ctx context.Context, e *env, args []string) error {
 func runSendMessage(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "send-message", "Calls SendMessage and prints the message's id and time.",
 		"  participant send-message --endpoint http://127.0.0.1:8480 --text 'Hello'\n"+
-			"  echo '**bold**' | participant send-message --content-type text/markdown --region us-east-1")
+			"  echo 'Hello from a pipe' | participant send-message --endpoint http://127.0.0.1:8480\n"+
+			"  participant send-message --region us-east-1 --content-type text/markdown --text '**bold**'   # if the chat allows markdown")
 	var cf clientFlags
 	var tok tokenFlag
 	cf.add(fs)

@@ -172,7 +172,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'participant help COMMAND' (or 'participant COMMAND -h') for a command's flags and examples,")
 	fmt.Fprintln(w, "and 'participant --version' for the version.")
-	fmt.Fprintln(w, "\nTokens come from flags or from PARTICIPANT_TOKEN and CONNECTION_TOKEN; they are never printed.")
+	fmt.Fprintln(w, "\nTokens come from flags or from PARTICIPANT_TOKEN and CONNECTION_TOKEN; they are never printed\nunless --reveal-token asks.")
 	fmt.Fprintln(w, "\nExit codes:")
 	for _, x := range exitCodes {
 		fmt.Fprintf(w, "  %3d  %s\n", x.code, x.meaning)
