@@ -37,7 +37,8 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			"waits (up to --wait) until the others have answered: sent as many messages as you did, and\n"+
 			"stopped typing. Then it leaves.",
 		"  participant chat\n"+
-			"  PARTICIPANT_TOKEN=... participant chat --region us-east-1 --name Ann\n"+
+			"  participant chat --name Ann\n"+
+			"  PARTICIPANT_TOKEN=... participant chat --region us-east-1\n"+
 			"  printf 'Hello\\nBye\\n' | participant chat --wait 5s")
 	var cf clientFlags
 	var tok tokenFlag

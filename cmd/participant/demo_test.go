@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -57,5 +60,33 @@ func TestDemoColour(t *testing.T) {
 	r := runTool(t, nil, "", "demo", "--color")
 	if r.code != 0 || !strings.Contains(r.stdout, "\x1b[36m") {
 		t.Fatalf("exit %d, no colour:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestHelpGolden compares the help of the commands in this package's
+// care with testdata/help-*.golden (go test ./cmd/participant -run
+// TestHelpGolden -update rewrites them). The general help is not compared:
+// it lists every command, and changes whenever one is added.
+func TestHelpGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"help-chat.golden", []string{"help", "chat"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			t.Parallel()
+			r := runTool(t, nil, "", tt.args...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			golden := filepath.Join("testdata", tt.golden)
+			if *update {
+				require.NoError(t, os.WriteFile(golden, []byte(r.stdout), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "missing golden file (run with -update)")
+			assert.Equal(t, string(want), r.stdout)
+		})
 	}
 }
