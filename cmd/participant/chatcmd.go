@@ -463,16 +463,11 @@ func (u *chatUI) events(ctx context.Context) error {
 		ts := ev.Time.Local().Format("15:04:05")
 		u.mu.Lock()
 		own := u.mine[it.ID]
-		u.track(ev)
 		u.mu.Unlock()
-		select {
-		case u.changed <- struct{}{}:
-		default:
-		}
 		switch ev.Kind {
 		case chat.KindMessage:
 			if ev.Update {
-				continue
+				break
 			}
 			name := it.DisplayName
 			if own {
@@ -508,6 +503,15 @@ func (u *chatUI) events(ctx context.Context) error {
 		case chat.KindChatEnded:
 			u.print("%s the chat has ended", ts)
 			return nil
+		}
+		// After the event is shown: the wait for answers may end now, and
+		// what ended it must be on the screen before "You left the chat.".
+		u.mu.Lock()
+		u.track(ev)
+		u.mu.Unlock()
+		select {
+		case u.changed <- struct{}{}:
+		default:
 		}
 	}
 }
