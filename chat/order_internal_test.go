@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"github.com/stretchr/testify/assert"
 	"strings"
 	"testing"
 	"time"
@@ -83,15 +84,49 @@ func TestEngineOrdersWithinTheWindow(t *testing.T) {
 	}
 }
 
-func TestEngineTiesBreakByID(t *testing.T) {
+// Items of one millisecond come in the service's order: their arrival,
+// unless a transcript read says otherwise; never by Id.
+func TestEngineTiesBreakByServiceOrder(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1})
 	e.hold = true
 	e.add(msg("y", 10, "y"), t0)
 	e.add(msg("x", 10, "x"), t0)
-	e.merge(nil, t0)
-	if got := contents(e.take()); got != "Message:x Message:y" {
-		t.Fatalf("got %s", got)
+	e.merge(nil, t0, false)
+	assert.Equal(t, "Message:y Message:x", contents(e.take()), "arrival order")
+
+	e.hold = true
+	e.add(msg("d", 11, "d"), t0)
+	e.add(msg("b", 11, "b"), t0)
+	// The transcript has a (missed on the socket), b, c (missed), d.
+	e.merge([]incoming{msg("a", 11, "a"), msg("b", 11, "b"), msg("c", 11, "c"), msg("d", 11, "d")}, t0, false)
+	assert.Equal(t, "Message:a Message:b Message:c Message:d", contents(e.take()), "transcript order")
+}
+
+// While a gap fill is owed, the hold holds at most maxHeld items: the
+// oldest beyond are released.
+func TestEngineHoldIsBounded(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{window: -1})
+	e.hold = true
+	for i := range maxHeld + 3 {
+		e.add(msg(fmt.Sprint(i), i+1, fmt.Sprint(i)), t0)
+		e.flush(t0)
 	}
+	assert.Equal(t, "Message:0 Message:1 Message:2", contents(e.take()))
+	assert.Len(t, e.pending, maxHeld)
+}
+
+// chat.ended is the last event, even before items stamped after it.
+func TestEngineChatEndedLast(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{window: -1})
+	end := msg("end", 10, "")
+	end.it.Type, end.it.ContentType = participant.ChatItemTypeEvent, participant.ContentTypeChatEnded
+	e.add(end, t0)
+	e.add(msg("later", 11, "later"), t0)
+	e.flush(t0)
+	assert.Equal(t, "Message:later ChatEnded:", contents(e.take()))
 }
 
 func TestEngineGapFillMergesAndReleases(t *testing.T) {
@@ -111,7 +146,7 @@ func TestEngineGapFillMergesAndReleases(t *testing.T) {
 	if !ok || !anchor.Equal(at(1)) {
 		t.Fatalf("anchor %v %v, want the last delivered item's time", anchor, ok)
 	}
-	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second))
+	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second), false)
 	if got := contents(e.take()); got != "Message:two Message:three Message:four" {
 		t.Fatalf("got %s", got)
 	}
@@ -147,7 +182,7 @@ func TestEngineUpdatesNotDuplicates(t *testing.T) {
 	e.flush(t0)
 	read := msg("m", 5, "hi")
 	read.it.MessageMetadata = &participant.MessageMetadata{MessageID: "m", Receipts: []participant.Receipt{{ReadTimestamp: at(6), RecipientParticipantID: "cust"}}}
-	e.merge([]incoming{read}, t0)
+	e.merge([]incoming{read}, t0, false)
 	evs = e.take()
 	if len(evs) != 2 || !evs[1].Update || evs[1].Item.MessageMetadata == nil {
 		t.Fatalf("events %s, want the message then an update with its receipt", contents(evs))
@@ -229,7 +264,7 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 		t.Errorf("anchor %v, want the floor (item 20)", anchor.Sub(t0))
 	}
 	// ...and a forgotten item read again is still a duplicate.
-	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0)
+	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0, false)
 	if got := contents(e.take()); got != "Message:31" {
 		t.Fatalf("got %s", got)
 	}

@@ -71,7 +71,7 @@ type Session struct {
 	term       error // why the session is over; nil while it runs
 	token      participant.Token
 	tokenExp   time.Time
-	last       key // the greatest item key Next returned
+	last       lastItem // the newest item Next returned
 	lastTyping time.Time
 	jobs       []func(context.Context) any
 	working    bool
@@ -99,7 +99,11 @@ type Session struct {
 	refreshAt   time.Time
 	refreshing  bool
 	gapRunning  bool
-	gapAgain    bool
+	gapAgain    bool // the socket changed while a gap fill ran
+	gapOwed     bool // a gap fill must succeed before releases resume
+	gapStale    bool // the last gap fill got 403: run it after the refresh
+	gapMode     gapMode
+	gapAnchor   time.Time // where the owed gap fill reads from
 	gapAttempts int
 	gapRetryAt  time.Time
 	receiptsAt  time.Time
@@ -108,6 +112,12 @@ type Session struct {
 	over        bool // the session is over (term is set)
 	down        bool // shutdown ran
 	contactID   string
+}
+
+// lastItem is the newest item Next returned, the resume point of State.
+type lastItem struct {
+	t  time.Time
+	id string
 }
 
 // request is something an application goroutine asks of the session.
@@ -199,8 +209,8 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
-		k := key{t: st.LastItemTime, id: st.LastItemID}
-		s.eng.floor, s.eng.mark, s.last = k, k, k
+		s.eng.startAfter(st.LastItemTime, st.LastItemID)
+		s.last = lastItem{t: st.LastItemTime, id: st.LastItemID}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
@@ -252,8 +262,8 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 				s.events, s.head = nil, 0
 			}
 			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
-				if k := keyOf(&ev.Item); s.last.less(k) {
-					s.last = k
+				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) {
+					s.last = lastItem{t: t, id: ev.Item.ID}
 				}
 			}
 			more := s.head < len(s.events) || s.term != nil
