@@ -552,3 +552,60 @@ func scriptedSessionWith(t *testing.T, o *chat.Options, prep func(*scriptedSocke
 	t.Cleanup(func() { s.Close() })
 	return ss, s
 }
+
+// Real time, -race: the worker (gap fills, receipts, token refreshes) and
+// the frame processor overlap while sockets are cut; every message comes
+// once, in the transcript's order.
+func TestRealTimeWorkerAndFramesOverlap(t *testing.T) {
+	t.Parallel()
+	const n = 300
+	srv := participanttest.NewServer(participanttest.WithSeed(5), participanttest.WithLifetimes(participanttest.Lifetimes{ConnectionToken: 3 * time.Second}))
+	t.Cleanup(srv.Close)
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	require.NoError(t, err)
+	s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, &chat.Options{
+		ReorderWindow:      20 * time.Millisecond,
+		TokenRefreshBefore: 2 * time.Second, // a refresh every second
+		ReconnectBackoff:   10 * time.Millisecond,
+		Receipts:           chat.ReceiptOptions{Interval: 10 * time.Millisecond, DeliveredDelay: -1},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = srv.AddAgent(cust.ContactID, burstAgent{n: n, every: 2 * time.Millisecond})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	cut := make(chan struct{})
+	go func() {
+		defer close(cut)
+		for i := 0; i < 5; i++ {
+			select {
+			case <-time.After(60 * time.Millisecond):
+				srv.DropSockets(cust.ContactID)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var got []string
+	for len(got) < n {
+		ev, err := s.Next(ctx)
+		require.NoError(t, err, "after %d messages (stats %+v)", len(got), s.Stats())
+		if ev.Kind == chat.KindMessage && ev.Item.DisplayName == "Burst" && !ev.Update {
+			got = append(got, ev.Item.Content)
+			require.NoError(t, s.SendDeliveredReceipt(ev.Item.ID))
+			require.NoError(t, s.SendReadReceipt(ev.Item.ID))
+		}
+	}
+	close(stop)
+	<-cut
+	var want []string
+	for _, it := range srv.Transcript(cust.ContactID) {
+		if it.DisplayName == "Burst" && it.Type == "MESSAGE" {
+			want = append(want, it.Content)
+		}
+	}
+	assert.Equal(t, want, got)
+	assert.Positive(t, s.Stats().Reconnects)
+}

@@ -73,6 +73,8 @@ type Session struct {
 	tokenExp   time.Time
 	last       lastItem // the newest item Next returned
 	lastTyping time.Time
+	self       string // this session's participant id, once known
+	sent       idSet  // ids of items this session sent, until self is known
 	jobs       []func(context.Context) any
 	working    bool
 	inbox      []inFrame
@@ -197,6 +199,8 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		notify:   make(chan struct{}, 1),
 		token:    st.ConnectionToken,
 		tokenExp: st.ConnectionExpiry,
+		self:     cfg.ParticipantID,
+		sent:     idSet{limit: 16},
 	}
 	if s.hc == nil {
 		if hc, ok := client.Options().HTTPClient.(*http.Client); ok {
@@ -301,10 +305,43 @@ func (s *Session) publish(evs ...Event) {
 		return
 	}
 	s.mu.Lock()
+	if s.self == "" && len(s.sent.m) > 0 {
+		for _, ev := range evs {
+			if ev.Item.ParticipantID != "" && s.sent.has(ev.Item.ID) {
+				s.self = ev.Item.ParticipantID
+				s.sent = idSet{}
+				break
+			}
+		}
+	}
+	if s.self != "" {
+		for i := range evs {
+			evs[i].Own = evs[i].ParticipantID == s.self
+		}
+	}
 	s.events = append(s.events, evs...)
 	s.mu.Unlock()
 	s.st.events.Add(int64(len(evs)))
 	s.signal()
+}
+
+// sentItem notes the id of an item this session sent, until the session
+// knows its participant.
+func (s *Session) sentItem(id string) {
+	s.mu.Lock()
+	if s.self == "" && id != "" {
+		s.sent.add(id)
+	}
+	s.mu.Unlock()
+}
+
+// ParticipantID returns this session's own participant id:
+// Options.ParticipantID, or the id learned from the first own item seen
+// (see Options.ParticipantID); empty until known.
+func (s *Session) ParticipantID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.self
 }
 
 // finish ends the session with err (unless it already ended); the input
