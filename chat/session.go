@@ -43,13 +43,14 @@ var sessionIDs atomic.Uint64
 // Service that survives network loss, and the events of the chat, each
 // item once and in order (see Next).
 //
-// A Session runs at most four goroutines of its own: the reader of its
-// WebSocket (two during a rotation), a processor that decodes and handles
-// what the readers read, and a worker for the service calls it makes
-// (CreateParticipantConnection, GetTranscript, receipts); the last two exit
-// when idle, and its timer runs briefly in the runtime's. An idle session
-// runs one, its reader. Close stops them all. Its methods are safe for concurrent use. Any
-// number of sessions may share one participant.Client.
+// A Session runs goroutines of its own: the reader of its WebSocket (two
+// during a rotation) and that socket's writer, a processor that decodes and
+// handles what the readers read, and a worker for the service calls it
+// makes (CreateParticipantConnection, GetTranscript, receipts); all but the
+// readers exit when idle, and its timer runs briefly in the runtime's. An
+// idle session runs one, its reader. Close stops them all. Its methods are
+// safe for concurrent use. Any number of sessions may share one
+// participant.Client.
 type Session struct {
 	client *participant.Client
 	ptoken participant.Token
