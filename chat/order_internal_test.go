@@ -3,6 +3,7 @@ package chat
 import (
 	"fmt"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
@@ -139,20 +140,41 @@ func TestEngineGapFillMergesAndReleases(t *testing.T) {
 	e.hold = true
 	e.add(msg("4", 4, "four"), t0.Add(2*time.Second))
 	e.flush(t0.Add(3 * time.Second))
-	if got := e.take(); len(got) != 0 {
-		t.Fatalf("released during the gap fill: %s", contents(got))
-	}
+	require.Empty(t, contents(e.take()), "released during the gap fill")
 	anchor, ok := e.anchor(0)
-	if !ok || !anchor.Equal(at(1)) {
-		t.Fatalf("anchor %v %v, want the last delivered item's time", anchor, ok)
-	}
+	require.True(t, ok)
+	require.True(t, anchor.Equal(at(1)), "anchor %v, want the last delivered item's time", anchor)
 	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second), false)
-	if got := contents(e.take()); got != "Message:two Message:three Message:four" {
-		t.Fatalf("got %s", got)
-	}
-	if st.gapFilled.Load() != 2 || st.duplicates.Load() != 2 {
-		t.Errorf("gap filled %d duplicates %d, want 2 and 2", st.gapFilled.Load(), st.duplicates.Load())
-	}
+	assert.Equal(t, "Message:two Message:three Message:four", contents(e.take()))
+	assert.EqualValues(t, 2, st.gapFilled.Load())
+	assert.EqualValues(t, 2, st.duplicates.Load())
+}
+
+// A gap fill that another loss overtook releases only what its transcript
+// covers; the hold goes on for the rest.
+func TestEngineMergeKeepsHold(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{window: -1})
+	e.hold = true
+	e.add(msg("3", 3, "three"), t0)
+	e.add(msg("9", 9, "nine"), t0)
+	e.merge([]incoming{msg("2", 2, "two"), msg("3", 3, "three")}, t0, true)
+	assert.Equal(t, "Message:two Message:three", contents(e.take()))
+	assert.True(t, e.hold)
+	e.merge([]incoming{msg("8", 8, "eight")}, t0, false)
+	assert.Equal(t, "Message:eight Message:nine", contents(e.take()))
+}
+
+// After Resume, the first transcript read places the items of the resume
+// item's millisecond: those before it were delivered, those after are new.
+func TestEngineResumeWithinMillisecond(t *testing.T) {
+	t.Parallel()
+	e, st := newTestEngine(engineConfig{window: -1})
+	e.startAfter(at(5), "b")
+	e.hold = true
+	e.merge([]incoming{msg("z", 4, "old"), msg("a", 5, "a"), msg("b", 5, "b"), msg("c", 5, "c"), msg("d", 6, "d")}, t0, false)
+	assert.Equal(t, "Message:c Message:d", contents(e.take()))
+	assert.EqualValues(t, 3, st.duplicates.Load())
 }
 
 func TestEngineUpdatesNotDuplicates(t *testing.T) {
@@ -255,22 +277,15 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 		e.flush(t0)
 	}
 	e.take()
-	if len(e.seen) > 10 || len(e.ring) > 10 {
-		t.Fatalf("remembers %d ids (ring %d), want at most 10", len(e.seen), len(e.ring))
-	}
+	require.LessOrEqual(t, len(e.seen), 10)
+	require.LessOrEqual(t, len(e.ring), 10)
 	// A gap fill never starts before the oldest remembered item...
 	anchor, _ := e.anchor(time.Hour)
-	if !anchor.Equal(at(20)) {
-		t.Errorf("anchor %v, want the floor (item 20)", anchor.Sub(t0))
-	}
+	assert.True(t, anchor.Equal(at(20)), "anchor %v, want the floor (item 20)", anchor.Sub(t0))
 	// ...and a forgotten item read again is still a duplicate.
 	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0, false)
-	if got := contents(e.take()); got != "Message:31" {
-		t.Fatalf("got %s", got)
-	}
-	if st.duplicates.Load() != 3 {
-		t.Errorf("duplicates %d, want 3", st.duplicates.Load())
-	}
+	assert.Equal(t, "Message:31", contents(e.take()))
+	assert.EqualValues(t, 3, st.duplicates.Load())
 }
 
 func TestEngineTypingExpires(t *testing.T) {
