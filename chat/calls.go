@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/connectchat/participant"
@@ -92,7 +93,11 @@ func (s *Session) open(ctx context.Context, skipHistory bool) any {
 }
 
 // fetch reads the transcript for a gap fill, following NextToken to the
-// end: FORWARD from anchor (inclusive), or the whole transcript.
+// end: FORWARD from anchor (inclusive), or the whole transcript. The items
+// come back in the service's order, oldest first: the whole transcript is
+// read newest first (BACKWARD, DESCENDING, across its pages) and reversed,
+// since BACKWARD pages in ASCENDING order would be ascending only within
+// each page.
 func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode, anchor time.Time) any {
 	in := &participant.GetTranscriptInput{
 		ConnectionToken: tok,
@@ -105,6 +110,7 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 		in.StartPosition = &participant.StartPosition{AbsoluteTime: anchor}
 	case gapFull:
 		in.ScanDirection = participant.ScanDirectionBackward
+		in.SortOrder = participant.SortOrderDescending
 	}
 	r := gapResult{mode: mode}
 	for it, err := range s.client.Transcript(ctx, in) {
@@ -112,6 +118,9 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 			return gapResult{mode: mode, err: err}
 		}
 		r.items = append(r.items, incoming{it: it, past: it.RelatedContactID != ""})
+	}
+	if mode == gapFull {
+		slices.Reverse(r.items)
 	}
 	return r
 }

@@ -3,6 +3,7 @@ package chat
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ const (
 	framePing                       // aws/ping reply
 	frameChat                       // aws/chat item
 	frameError                      // {"message": ...} with no topic
+	frameBadItem                    // aws/chat whose content is not a JSON object
 )
 
 // frame is one server frame, decoded by the socket's reader.
@@ -100,7 +102,11 @@ func parseFrame(data []byte) frame {
 		if len(c) == 0 {
 			return frame{}
 		}
-		return frame{kind: frameChat, item: decodeItem(c)}
+		in, ok := decodeItem(c)
+		if !ok {
+			return frame{kind: frameBadItem}
+		}
+		return frame{kind: frameChat, item: in}
 	case "":
 		if f.Message != "" {
 			return frame{kind: frameError, message: f.Message}
@@ -127,53 +133,94 @@ func contentBytes(c json.RawMessage) []byte {
 	return c
 }
 
-// decodeItem decodes the JSON of an item leniently: with the participant
-// package's decoder when the item is well formed, else member by member,
-// keeping whatever can be read.
-func decodeItem(b []byte) incoming {
-	in := incoming{raw: json.RawMessage(b)}
-	if err := json.Unmarshal(b, &in.it); err != nil {
-		in.it = lenientItem(b)
-	}
-	// Most items have neither streaming metadata nor the past flag: look
-	// for them only when the bytes mention them.
-	if bytes.Contains(b, []byte("romPastSession")) {
-		in.past = pastFlag(b)
-	}
-	if bytes.Contains(b, []byte("MessageCompleted")) || bytes.Contains(b, []byte("ChunkNumber")) {
-		var aux struct {
-			MessageMetadata *struct {
-				MessageCompleted json.RawMessage
-				ChunkNumber      json.RawMessage
-			}
-		}
-		if json.Unmarshal(b, &aux) == nil && aux.MessageMetadata != nil {
-			if done, ok := boolValue(aux.MessageMetadata.MessageCompleted); ok && !done {
-				in.incomplete = true
-				in.chunk, _ = strconv.Atoi(strings.Trim(string(aux.MessageMetadata.ChunkNumber), `" `))
-			}
-		}
-	}
-	in.past = in.past || in.it.RelatedContactID != ""
-	return in
+// wireItem is an item as the WebSocket sends it, for encoding/json, whose
+// rule for member names (exact, else case-insensitive) is the only one:
+// IsFromPastSession (iOS) and isFromPastSession (Android) are one member.
+// Times and flags are read as text, and a member of the wrong JSON type is
+// skipped (encoding/json goes on and reports it), so that an item the
+// strict participant types refuse still gives what can be read.
+type wireItem struct {
+	AbsoluteTime      string
+	Attachments       []wireAttachment
+	ContactID         string `json:"ContactId"`
+	Content           string
+	ContentType       participant.ContentType
+	DisplayName       string
+	ID                string `json:"Id"`
+	InitialContactID  string `json:"InitialContactId"`
+	MessageMetadata   *wireMetadata
+	ParticipantID     string `json:"ParticipantId"`
+	ParticipantRole   participant.ParticipantRole
+	RelatedContactID  string `json:"RelatedContactId"`
+	Type              participant.ChatItemType
+	IsFromPastSession json.RawMessage
 }
 
-// pastFlag reads isFromPastSession, which the iOS SDK spells
-// IsFromPastSession and the Android SDK isFromPastSession: true when any
-// spelling is true (a boolean or the string "true").
-func pastFlag(b []byte) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return false
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, "isFromPastSession") {
-			if t, ok := boolValue(v); ok && t {
-				return true
-			}
+type wireAttachment struct {
+	AttachmentID   string `json:"AttachmentId"`
+	AttachmentName string
+	ContentType    string
+	Status         participant.ArtifactStatus
+}
+
+type wireMetadata struct {
+	MessageID               string `json:"MessageId"`
+	MessageProcessingStatus participant.MessageProcessingStatus
+	Receipts                []wireReceipt
+	MessageCompleted        json.RawMessage
+	ChunkNumber             json.RawMessage
+}
+
+type wireReceipt struct {
+	DeliveredTimestamp     string
+	ReadTimestamp          string
+	RecipientParticipantID string `json:"RecipientParticipantId"`
+}
+
+// decodeItem decodes the JSON of an item once, leniently (see wireItem).
+// ok is false when b is not a JSON object: there is no item to deliver.
+func decodeItem(b []byte) (in incoming, ok bool) {
+	var w wireItem
+	if err := json.Unmarshal(b, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) || te.Field == "" {
+			// Not an object, or not JSON at all.
+			return incoming{}, false
 		}
 	}
-	return false
+	in = incoming{raw: json.RawMessage(b), it: participant.Item{
+		ContactID:        w.ContactID,
+		Content:          w.Content,
+		ContentType:      w.ContentType,
+		DisplayName:      w.DisplayName,
+		ID:               w.ID,
+		InitialContactID: w.InitialContactID,
+		ParticipantID:    w.ParticipantID,
+		ParticipantRole:  w.ParticipantRole,
+		RelatedContactID: w.RelatedContactID,
+		Type:             w.Type,
+	}}
+	in.it.AbsoluteTime, _ = parseTime(w.AbsoluteTime)
+	for _, a := range w.Attachments {
+		in.it.Attachments = append(in.it.Attachments, participant.AttachmentItem(a))
+	}
+	if md := w.MessageMetadata; md != nil {
+		m := &participant.MessageMetadata{MessageID: md.MessageID, MessageProcessingStatus: md.MessageProcessingStatus}
+		for _, r := range md.Receipts {
+			rc := participant.Receipt{RecipientParticipantID: r.RecipientParticipantID}
+			rc.DeliveredTimestamp, _ = parseTime(r.DeliveredTimestamp)
+			rc.ReadTimestamp, _ = parseTime(r.ReadTimestamp)
+			m.Receipts = append(m.Receipts, rc)
+		}
+		in.it.MessageMetadata = m
+		if done, ok := boolValue(md.MessageCompleted); ok && !done {
+			in.incomplete = true
+			in.chunk, _ = strconv.Atoi(strings.Trim(string(md.ChunkNumber), `" `))
+		}
+	}
+	past, _ := boolValue(w.IsFromPastSession)
+	in.past = past || in.it.RelatedContactID != ""
+	return in, true
 }
 
 // boolValue reads a JSON boolean, or a string holding one.
@@ -185,60 +232,6 @@ func boolValue(v json.RawMessage) (value, ok bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// lenientItem reads what it can of an item that the strict decoder
-// refused (a member of the wrong JSON type, a time in another format).
-func lenientItem(b []byte) participant.Item {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return participant.Item{}
-	}
-	str := func(name string) string {
-		for k, v := range m {
-			if strings.EqualFold(k, name) {
-				var s string
-				if json.Unmarshal(v, &s) == nil {
-					return s
-				}
-				return strings.Trim(string(v), `"`)
-			}
-		}
-		return ""
-	}
-	raw := func(name string) json.RawMessage {
-		for k, v := range m {
-			if strings.EqualFold(k, name) {
-				return v
-			}
-		}
-		return nil
-	}
-	it := participant.Item{
-		ContactID:        str("ContactId"),
-		Content:          str("Content"),
-		ContentType:      participant.ContentType(str("ContentType")),
-		DisplayName:      str("DisplayName"),
-		ID:               str("Id"),
-		InitialContactID: str("InitialContactId"),
-		ParticipantID:    str("ParticipantId"),
-		ParticipantRole:  participant.ParticipantRole(str("ParticipantRole")),
-		RelatedContactID: str("RelatedContactId"),
-		Type:             participant.ChatItemType(str("Type")),
-	}
-	if t, ok := parseTime(str("AbsoluteTime")); ok {
-		it.AbsoluteTime = t
-	}
-	if v := raw("Attachments"); v != nil {
-		_ = json.Unmarshal(v, &it.Attachments)
-	}
-	if v := raw("MessageMetadata"); v != nil {
-		var md participant.MessageMetadata
-		if json.Unmarshal(v, &md) == nil {
-			it.MessageMetadata = &md
-		}
-	}
-	return it
 }
 
 // parseTime reads an ISO-8601 time in the forms services write.

@@ -2,6 +2,8 @@ package chat
 
 import (
 	"encoding/json"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
@@ -74,36 +76,42 @@ func TestDecodeItemPastSessionSpellings(t *testing.T) {
 		{`{"Id":"a","Type":"MESSAGE","RelatedContactId":"old"}`, true},
 		{`{"Id":"a","Type":"MESSAGE"}`, false},
 	} {
-		if got := decodeItem([]byte(tc.json)).past; got != tc.past {
-			t.Errorf("%s: past %v, want %v", tc.json, got, tc.past)
-		}
+		in, ok := decodeItem([]byte(tc.json))
+		require.True(t, ok, tc.json)
+		assert.Equal(t, tc.past, in.past, tc.json)
 	}
 }
 
 func TestDecodeItemChunks(t *testing.T) {
-	in := decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hel","MessageMetadata":{"MessageId":"b","MessageCompleted":false,"ChunkNumber":2}}`))
-	if !in.incomplete || in.chunk != 2 || in.it.Content != "Hel" {
-		t.Errorf("chunk: %+v", in)
-	}
-	in = decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hello","MessageMetadata":{"MessageId":"b","MessageCompleted":true}}`))
-	if in.incomplete {
-		t.Errorf("a completed message read as a chunk")
-	}
-	in = decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","MessageMetadata":{"MessageCompleted":"false","ChunkNumber":"3"}}`))
-	if !in.incomplete || in.chunk != 3 {
-		t.Errorf("string-typed chunk metadata: %+v", in)
-	}
+	in, _ := decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hel","MessageMetadata":{"MessageId":"b","MessageCompleted":false,"ChunkNumber":2}}`))
+	assert.True(t, in.incomplete)
+	assert.Equal(t, 2, in.chunk)
+	assert.Equal(t, "Hel", in.it.Content)
+	in, _ = decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hello","MessageMetadata":{"MessageId":"b","MessageCompleted":true}}`))
+	assert.False(t, in.incomplete, "a completed message read as a chunk")
+	in, _ = decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","MessageMetadata":{"MessageCompleted":"false","ChunkNumber":"3"}}`))
+	assert.True(t, in.incomplete, "string-typed chunk metadata")
+	assert.Equal(t, 3, in.chunk)
 }
 
 func TestDecodeItemLenient(t *testing.T) {
 	// A time in another layout and a number where a string belongs: the
 	// strict decoder refuses it; what can be read is kept.
-	in := decodeItem([]byte(`{"Id":"x","Type":"MESSAGE","Content":"hi","AbsoluteTime":"2026-11-29T12:00:00.5","DisplayName":7}`))
-	if in.it.ID != "x" || in.it.Content != "hi" || in.it.Type != participant.ChatItemTypeMessage {
-		t.Errorf("lenient item %+v", in.it)
-	}
-	if !in.it.AbsoluteTime.Equal(time.Date(2026, 11, 29, 12, 0, 0, 5e8, time.UTC)) {
-		t.Errorf("time %v", in.it.AbsoluteTime)
+	in, ok := decodeItem([]byte(`{"Id":"x","Type":"MESSAGE","Content":"hi","AbsoluteTime":"2026-11-29T12:00:00.5","DisplayName":7}`))
+	require.True(t, ok)
+	assert.Equal(t, "x", in.it.ID)
+	assert.Equal(t, "hi", in.it.Content)
+	assert.Equal(t, participant.ChatItemTypeMessage, in.it.Type)
+	assert.True(t, in.it.AbsoluteTime.Equal(time.Date(2026, 11, 29, 12, 0, 0, 5e8, time.UTC)), "time %v", in.it.AbsoluteTime)
+}
+
+// TestDecodeItemNotAnItem: content that is not a JSON object gives no item
+// (and so no KindOther with a Raw that is not JSON).
+func TestDecodeItemNotAnItem(t *testing.T) {
+	t.Parallel()
+	for _, b := range []string{`not json`, `{"Id":"a"} trailing`, `{"Id":`, `[1,2]`, `7`, `"x"`} {
+		_, ok := decodeItem([]byte(b))
+		assert.False(t, ok, b)
 	}
 }
 

@@ -48,8 +48,10 @@
 //
 // # Exactly once, in order
 //
-// Items are ordered by AbsoluteTime, then Id, the order the official clients
-// sort by. Items from the WebSocket wait [Options.ReorderWindow] (200 ms)
+// Items are ordered as the service orders them: by AbsoluteTime, then in
+// the order the service gave them (their position in a transcript read, or
+// their arrival on the socket), never by their random Id; chat.ended is
+// always the last event, and there is only one. Items from the WebSocket wait [Options.ReorderWindow] (200 ms)
 // before delivery, so that one the network delivered late still takes its
 // place; copies of an item (the same frame twice, an item both on the socket
 // and in the transcript) are dropped by Id. A later version of an item (an
@@ -69,7 +71,13 @@
 // delivers a [KindChatEnded] event (with Err set) and ends. After every
 // reconnect the session reads the transcript forward from shortly before the
 // last item it delivered, following NextToken to the end, and merges it with
-// what the new socket brings: nothing missed, nothing twice. The socket is
+// what the new socket brings: nothing missed, nothing twice. Until such a
+// read succeeds, its starting point stays where the outage began and the
+// session's releases are held (at most 4,096 items); a failed read is
+// retried with backoff for as long as the chat lasts. A 403 from
+// GetTranscript or SendEvent refreshes the ConnectionToken (it may have
+// expired); only a 403 from CreateParticipantConnection ends the session.
+// The socket is
 // replaced before it ages out (59 minutes, make-before-break) and the
 // ConnectionToken is refreshed a minute before it expires.
 //
@@ -88,11 +96,16 @@
 // # Lifecycle and resources
 //
 // [Session.Disconnect] leaves the chat (DisconnectParticipant) and waits
-// for chat.ended; [Session.Close] stops the session at once. A session runs
-// at most four goroutines (one WebSocket reader, a second during a
-// rotation, a processor for what they read and a worker for service calls,
-// both exiting when idle) and a timer; an idle session runs one goroutine,
-// parked reading its socket. Close stops them all.
+// for chat.ended; [Session.Close] stops the session at once, within 100
+// ms whatever the socket does. Each WebSocket has a reader and a writer
+// (which sends the queued heartbeats and subscribes and exits when idle),
+// a processor handles what the readers read and a worker makes the
+// service calls, both exiting when idle, and a timer runs the deadlines; no
+// network I/O happens under the session's locks. An idle session runs one
+// goroutine, parked reading its socket. Close stops them all.
+//
+// The session knows its own participant ([Options.ParticipantID], or
+// learned from its own sends) and marks its events with [Event.Own].
 //
 // # Observability
 //

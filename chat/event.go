@@ -170,6 +170,12 @@ type Event struct {
 	// the typist, the recipient of a receipt.
 	ParticipantID string
 
+	// Own reports whether the item was sent by this session's own
+	// participant: ParticipantID is the session's (see
+	// Options.ParticipantID), such as the echo of its own message or
+	// typing. A UI shows no "is typing" for it.
+	Own bool
+
 	// MessageID is the message a receipt acknowledges.
 	MessageID string
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -42,8 +43,8 @@ func FuzzParseFrame(f *testing.F) {
 	})
 }
 
-// FuzzDecodeItem: any bytes decode to an item without panicking; a well
-// formed item keeps its id.
+// FuzzDecodeItem: any bytes decode without panicking; what decodes to an
+// item is a JSON object (so Raw is JSON), and keeps its id.
 func FuzzDecodeItem(f *testing.F) {
 	for _, s := range []string{
 		`{"Id":"i1","Type":"MESSAGE","AbsoluteTime":"2026-11-29T10:00:00.123Z"}`,
@@ -54,16 +55,33 @@ func FuzzDecodeItem(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		in := decodeItem(b)
-		// The member named exactly "Id" (the wire's spelling), when it is a
-		// string, is the item's id.
+		in, ok := decodeItem(b)
+		if !ok {
+			return
+		}
+		if !json.Valid(in.raw) {
+			t.Fatalf("item %q decoded from bytes that are not JSON", b)
+		}
+		// A string member "Id" (the wire's spelling), the only member of
+		// that name in any case, is the item's id.
 		var members map[string]json.RawMessage
 		var id string
-		if json.Unmarshal(b, &members) == nil && json.Unmarshal(members["Id"], &id) == nil && id != "" && in.it.ID != id {
+		if json.Unmarshal(b, &members) == nil && json.Unmarshal(members["Id"], &id) == nil && id != "" && idMembers(members) == 1 && in.it.ID != id {
 			t.Fatalf("item %q decoded with id %q, want %q", b, in.it.ID, id)
 		}
 		if in.it.RelatedContactID != "" && !in.past {
 			t.Fatalf("item %q from a past contact not marked past", b)
 		}
 	})
+}
+
+// idMembers counts the members named id in any case.
+func idMembers(m map[string]json.RawMessage) int {
+	n := 0
+	for k := range m {
+		if strings.EqualFold(k, "Id") {
+			n++
+		}
+	}
+	return n
 }

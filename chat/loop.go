@@ -144,9 +144,7 @@ func (s *Session) tick(now time.Time) {
 		s.startConnect()
 	}
 	if !s.refreshing && !s.refreshAt.IsZero() && !now.Before(s.refreshAt) {
-		s.refreshAt = time.Time{}
-		s.refreshing = true
-		s.do(s.refresh)
+		s.startRefresh()
 	}
 	if !s.gapRunning && !s.gapRetryAt.IsZero() && !now.Before(s.gapRetryAt) {
 		s.gapRetryAt = time.Time{}
@@ -172,7 +170,9 @@ func (s *Session) handle(m any, now time.Time) {
 		s.onRefresh(m, now)
 	case receiptsResult:
 		if m.denied {
-			s.rq.close()
+			// An expired ConnectionToken, or the chat ended: the refresh
+			// tells which.
+			s.startRefresh()
 		}
 	case disconnectResult:
 		s.onDisconnected(m, now)
@@ -183,7 +183,7 @@ func (s *Session) handle(m any, now time.Time) {
 // replacement for a lost one, or a rotation. Only one is ever under way.
 func (s *Session) startConnect() {
 	s.connecting = true
-	skipHistory := s.cfg.NoHistory && !s.connected && s.eng.floor.isZero()
+	skipHistory := s.cfg.NoHistory && !s.connected && s.eng.floor.IsZero()
 	s.do(func(ctx context.Context) any { return s.open(ctx, skipHistory) })
 }
 
@@ -210,13 +210,7 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 	}
 	if r.history != nil {
 		// NoHistory: start after the newest item before the connect.
-		k := keyOf(r.history)
-		if s.eng.floor.less(k) {
-			s.eng.floor = k
-		}
-		if s.eng.mark.less(k) {
-			s.eng.mark = k
-		}
+		s.eng.startAfter(r.history.AbsoluteTime, r.history.ID)
 	}
 	s.setToken(r.token, r.expiry)
 	s.scheduleRefresh(r.expiry, now)
@@ -351,17 +345,21 @@ func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 			s.subRefused(sk, now, f.message)
 			return
 		}
-		// It answers a heartbeat or a ping: the server is there.
-		sk.hbWait = false
+		// Only a heartbeat reply shows the socket is alive: an error
+		// frame may come from a gateway whose backend is gone.
 		s.log.Warn("chat: error frame", "socket", sk.n, "message", f.message)
+	case frameBadItem:
+		s.log.Debug("chat: aws/chat frame whose content is not an item; ignored", "socket", sk.n)
 	case frameChat:
 		if sk.dead {
 			return
 		}
 		if s.contactID == "" {
 			if id := f.item.it.InitialContactID; id != "" {
+				// The logger is fixed at start (other goroutines read it):
+				// the contact is logged once instead.
 				s.contactID = id
-				s.log = s.log.With("contact", id)
+				s.log.Info("chat: contact", "contact", id)
 			}
 		}
 		s.eng.add(f.item, now)
@@ -392,6 +390,9 @@ func (s *Session) lose(cause error, now time.Time) {
 		s.finish(ErrDisconnected)
 		return
 	}
+	// Offline, nothing is released: what waits in the reorder buffer may
+	// have earlier items the gap fill will find.
+	s.owe()
 	if !s.outage {
 		s.outage = true
 		s.publish(Event{Kind: KindConnectionLost, Time: now, Err: cause})
@@ -409,35 +410,53 @@ func (s *Session) lose(cause error, now time.Time) {
 }
 
 // retire closes a socket that a newer one replaced, with the close
-// handshake, in the worker. Its frames until then are still read (and
+// handshake, in a goroutine of its own. Its frames until then are still read (and
 // deduplicated).
 func (s *Session) retire(sk *sock, reason string) {
 	s.retired = append(s.retired, sk)
-	s.do(func(context.Context) any {
+	// The close handshake waits for the peer: not in the worker, whose
+	// calls (the rotation's gap fill) must not wait for it. Close ends it
+	// at once (its context is the session's).
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
 		_ = sk.conn.Close(websocket.StatusNormalClosure, reason)
 		sk.cancel()
-		return nil
-	})
+	}()
 }
 
-// gapFill reads the transcript from the last delivered item (less the
-// overlap), or the whole transcript when nothing was delivered yet, and
-// holds the engine's releases until it is merged.
+// owe records that a gap fill is owed (after a loss, a connect or a
+// rotation) and holds the engine's releases until one succeeds. The anchor
+// is taken once, from the last item delivered before; it stays until a gap
+// fill succeeds, however many fail.
+func (s *Session) owe() {
+	s.eng.hold = true
+	if s.gapOwed {
+		return
+	}
+	s.gapOwed = true
+	s.gapMode = gapFrom
+	anchor, ok := s.eng.anchor(s.cfg.GapFillOverlap)
+	if !ok {
+		// Nothing delivered and no floor: the whole transcript (with
+		// NoHistory, it was empty before the connect, so all of it is new).
+		s.gapMode = gapFull
+	}
+	s.gapAnchor = anchor
+}
+
+// gapFill reads the transcript from the owed anchor, or the whole
+// transcript when nothing was delivered yet, and holds the engine's
+// releases until it is merged.
 func (s *Session) gapFill(now time.Time) {
+	s.owe()
 	if s.gapRunning {
 		s.gapAgain = true
 		return
 	}
 	s.gapRunning = true
 	s.gapRetryAt = time.Time{}
-	s.eng.hold = true
-	mode := gapFrom
-	anchor, ok := s.eng.anchor(s.cfg.GapFillOverlap)
-	if !ok {
-		// Nothing delivered and no floor: the whole transcript (with
-		// NoHistory, it was empty before the connect, so all of it is new).
-		mode = gapFull
-	}
+	mode, anchor := s.gapMode, s.gapAnchor
 	tok := s.ConnectionToken()
 	s.do(func(ctx context.Context) any { return s.fetch(ctx, tok, mode, anchor) })
 }
@@ -445,27 +464,54 @@ func (s *Session) gapFill(now time.Time) {
 func (s *Session) onGap(r gapResult, now time.Time) {
 	s.gapRunning = false
 	if r.err != nil {
-		s.eng.hold = false
 		if isAccessDenied(r.err) {
-			s.endedOffline(r.err, now)
+			// An expired ConnectionToken, or the chat ended: only
+			// CreateParticipantConnection tells which. The gap fill runs
+			// again with the new token.
+			s.log.Info("chat: transcript read refused (403); refreshing the ConnectionToken", "err", r.err)
+			s.gapStale = true
+			s.startRefresh()
 			return
 		}
 		s.gapAttempts++
 		d := s.backoff(s.gapAttempts)
 		s.gapRetryAt = now.Add(d)
-		s.log.Warn("chat: transcript read failed; live items flow meanwhile", "retry_in", d, "err", r.err)
+		s.log.Warn("chat: transcript read failed; releases stay held", "attempt", s.gapAttempts, "retry_in", d, "err", r.err)
 		return
 	}
 	s.gapAttempts = 0
 	s.st.gapFills.Add(1)
 	before := s.st.gapFilled.Load()
-	s.eng.merge(r.items, now)
+	// Another fill is owed if the socket was lost, or replaced, meanwhile.
+	again := s.gapAgain || s.primary == nil
+	s.gapAgain = false
+	s.eng.merge(r.items, now, again)
 	s.log.Debug("chat: gap filled", "read", len(r.items), "new", s.st.gapFilled.Load()-before)
-
-	if s.gapAgain {
-		s.gapAgain = false
+	if !again {
+		s.gapOwed = false
+		return
+	}
+	// The transcript is complete up to its last item: the next read starts
+	// there (less the overlap).
+	if n := len(r.items); n > 0 {
+		if a := r.items[n-1].it.AbsoluteTime.Add(-s.cfg.GapFillOverlap); s.gapMode == gapFull || a.After(s.gapAnchor) {
+			s.gapMode, s.gapAnchor = gapFrom, a
+		}
+	}
+	if s.primary != nil {
 		s.gapFill(now)
 	}
+}
+
+// startRefresh asks the worker for a new ConnectionToken, unless one is
+// coming.
+func (s *Session) startRefresh() {
+	if s.refreshing {
+		return
+	}
+	s.refreshAt = time.Time{}
+	s.refreshing = true
+	s.do(s.refresh)
 }
 
 func (s *Session) scheduleRefresh(exp, now time.Time) {
@@ -500,6 +546,12 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 	s.st.tokenRefreshes.Add(1)
 	s.scheduleRefresh(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
+	if s.gapStale {
+		s.gapStale = false
+		if s.primary != nil {
+			s.gapFill(now)
+		}
+	}
 }
 
 func (s *Session) tokenState() (participant.Token, time.Time) {
@@ -571,18 +623,22 @@ func (s *Session) chatEnded() {
 	s.finish(ErrChatEnded)
 }
 
-// endedOffline ends the session after a 403 from the service while
-// reconnecting: the chat ended while the session could not hear it. What
-// was waiting is delivered, then a made-up chat.ended.
+// endedOffline ends the session after a 403 from CreateParticipantConnection
+// (the participant token worked before, so the chat ended): what was
+// waiting is delivered, with the chat.ended that came if one did, else a
+// made-up one. There is exactly one KindChatEnded, the last event.
 func (s *Session) endedOffline(err error, now time.Time) {
 	s.eng.flushAll(now)
 	s.publish(s.eng.take()...)
-	s.publish(Event{
-		Kind: KindChatEnded,
-		Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: now},
-		Time: now,
-		Err:  err,
-	})
+	if !s.eng.ended {
+		s.eng.ended = true
+		s.publish(Event{
+			Kind: KindChatEnded,
+			Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: now},
+			Time: now,
+			Err:  err,
+		})
+	}
 	s.rq.close()
 	s.log.Info("chat: ended while offline (403)", "err", err)
 	s.finish(ErrChatEnded)

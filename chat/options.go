@@ -19,6 +19,14 @@ type Options struct {
 	// query, which holds the signature. Nil logs nothing.
 	Logger *slog.Logger
 
+	// ParticipantID is this session's own participant id, when the
+	// application knows it (CreateParticipantConnection does not return
+	// it). The session marks the events of its own participant with
+	// Event.Own. Without it, the session learns the id from the first item
+	// it sees of those its SendMessage and SendTyping sent; an own item
+	// released before that is not marked.
+	ParticipantID string
+
 	// HTTPClient dials the WebSocket. The default is the HTTPClient of the
 	// participant.Client when that is an *http.Client (as with
 	// participanttest.Server.Client), else http.DefaultClient.

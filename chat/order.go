@@ -10,23 +10,16 @@ import (
 	"github.com/connectchat/participant"
 )
 
-// key orders items: by AbsoluteTime, then by Id; except that chat.ended,
-// which is terminal, comes after the other items of its millisecond.
+// key orders items the way the service does: by AbsoluteTime, then in the
+// order the service gave them (their position in a transcript page, or
+// their arrival on the socket), which seq records; except that chat.ended,
+// which is terminal, comes after the other items of its millisecond. An
+// item's seq is given when the engine first sees it, and a gap fill
+// reorders the seqs of one millisecond to the transcript's order.
 type key struct {
 	t     time.Time
 	final bool // chat.ended
-	id    string
-}
-
-func keyOf(it *participant.Item) key { return key{t: it.AbsoluteTime, id: it.ID} }
-
-// keyIn is the key of an incoming item: a chat.ended of the current
-// contact is final; that of a past contact (a persistent chat's history)
-// is not.
-func keyIn(in *incoming) key {
-	k := keyOf(&in.it)
-	k.final = isEnd(in)
-	return k
+	seq   uint64
 }
 
 func isEnd(in *incoming) bool { return !in.past && classify(&in.it) == KindChatEnded }
@@ -38,10 +31,10 @@ func (a key) less(b key) bool {
 	if a.final != b.final {
 		return b.final
 	}
-	return a.id < b.id
+	return a.seq < b.seq
 }
 
-func (a key) isZero() bool { return a.t.IsZero() && a.id == "" }
+func (a key) isZero() bool { return a.t.IsZero() && a.seq == 0 }
 
 // pend is an item waiting in the engine's reorder buffer.
 type pend struct {
@@ -99,22 +92,29 @@ type engineConfig struct {
 // fill is running) nothing is released.
 //
 // Ids of delivered items are remembered up to recentIDs of them; when one
-// is forgotten, the floor rises to its key, and an unknown item at or below
-// the floor is taken for a forgotten duplicate and dropped. The session
-// starts gap fills no earlier than the floor, so they never need what was
-// forgotten.
+// is forgotten, the floor rises to its AbsoluteTime (floorIDs keeps the
+// forgotten ids of the floor's own millisecond), and an unknown item below
+// the floor, or one of floorIDs, is taken for a forgotten duplicate and
+// dropped. The session starts gap fills no earlier than the floor, so they
+// never need what was forgotten.
+//
+// While hold is set, at most maxHeld items wait; beyond that the oldest
+// are released (see maxHeld).
 type engine struct {
 	cfg engineConfig
 
-	seen    map[string]uint64 // fingerprint by id: pending and delivered items
-	ring    []ringEntry
-	floor   key
-	mark    key // the greatest key delivered in order
-	pending []*pend
-	chunks  map[string]*chunkState
-	typing  map[string]typist
-	hold    bool
-	ended   bool // chat.ended was delivered
+	seen     map[string]uint64 // fingerprint by id: pending and delivered items
+	ring     []ringEntry
+	floor    time.Time
+	floorIDs map[string]struct{} // delivered ids at floor's millisecond
+	resumeID string              // the item a Resume (or NoHistory) starts after
+	mark     key                 // the greatest key delivered in order
+	seq      uint64              // the last seq given
+	pending  []*pend
+	chunks   map[string]*chunkState
+	typing   map[string]typist
+	hold     bool
+	ended    bool // chat.ended was delivered
 
 	out []Event
 	st  *counters
@@ -153,23 +153,73 @@ func fingerprint(it *participant.Item) uint64 {
 	return h.Sum64()
 }
 
-// add takes one item in.
-func (e *engine) add(in incoming, now time.Time) {
+// maxHeld bounds what waits while releases are held (a gap fill owed and
+// not yet done): beyond it, the oldest items are released, and an earlier
+// item the gap fill finds afterwards is delivered late (Stats.LateItems),
+// still once. It is about ten minutes of a busy chat.
+const maxHeld = 4096
+
+// belowFloor reports whether an unknown item is taken for one delivered
+// and forgotten (or, after Resume, delivered before).
+func (e *engine) belowFloor(it *participant.Item) bool {
+	if e.floor.IsZero() {
+		return false
+	}
+	if it.AbsoluteTime.Before(e.floor) {
+		return true
+	}
+	_, ok := e.floorIDs[it.ID]
+	return ok && it.AbsoluteTime.Equal(e.floor)
+}
+
+// raiseFloor records a delivered item at t as forgotten.
+func (e *engine) raiseFloor(t time.Time, id string) {
+	switch {
+	case t.After(e.floor):
+		e.floor = t
+		e.floorIDs = map[string]struct{}{id: {}}
+	case t.Equal(e.floor):
+		if e.floorIDs == nil {
+			e.floorIDs = map[string]struct{}{}
+		}
+		e.floorIDs[id] = struct{}{}
+	}
+}
+
+// startAfter makes the engine take it, and everything before it, as
+// delivered: a Resume's last item, or the newest item before a NoHistory
+// connect. The first transcript read places the items of its millisecond.
+func (e *engine) startAfter(t time.Time, id string) {
+	e.raiseFloor(t, id)
+	e.resumeID = id
+	if k := (key{t: t}); e.mark.less(k) {
+		e.mark = k
+	}
+}
+
+// nextKey gives an item seen for the first time its key.
+func (e *engine) nextKey(in *incoming) key {
+	e.seq++
+	return key{t: in.it.AbsoluteTime, final: isEnd(in), seq: e.seq}
+}
+
+// add takes one item in, and returns its entry in the buffer when it is
+// waiting there.
+func (e *engine) add(in incoming, now time.Time) *pend {
 	it := &in.it
 	if e.ended {
-		return
+		return nil
 	}
 	if it.ID == "" {
 		// Nothing to deduplicate or order by: pass it on at once.
 		e.emit(in, now, false, false)
-		return
+		return nil
 	}
 	if e.seen == nil {
 		e.seen = map[string]uint64{}
 	}
 	if it.Type == participant.ChatItemTypeMessage && (in.incomplete || e.chunks[it.ID] != nil) {
-		e.addChunk(in, now)
-		return
+		return e.addChunk(in, now)
 	}
 	fp := fingerprint(it)
 	if old, ok := e.seen[it.ID]; ok {
@@ -181,24 +231,24 @@ func (e *engine) add(in incoming, now time.Time) {
 				p.in = keepFirst(p.in, in)
 				e.seen[it.ID] = fp
 			}
-			return
+			return p
 		}
 		if old == fp {
 			e.st.duplicates.Add(1)
-			return
+			return nil
 		}
 		e.seen[it.ID] = fp
 		e.st.updates.Add(1)
 		e.emit(in, now, true, false)
-		return
+		return nil
 	}
-	k := keyIn(&in)
-	if !e.floor.isZero() && !e.floor.less(k) {
-		// At or below the floor and unknown: delivered long ago and
-		// forgotten (or, after Resume, delivered before).
+	if e.belowFloor(it) {
+		// Unknown, and delivered long ago and forgotten (or, after
+		// Resume, delivered before).
 		e.st.duplicates.Add(1)
-		return
+		return nil
 	}
+	k := e.nextKey(&in)
 	e.seen[it.ID] = fp
 	if in.fromTranscript {
 		e.st.gapFilled.Add(1)
@@ -208,7 +258,7 @@ func (e *engine) add(in incoming, now time.Time) {
 		e.st.late.Add(1)
 		e.remember(it.ID, k)
 		e.emit(in, now, false, false)
-		return
+		return nil
 	}
 	p := &pend{key: k, in: in, arrived: now}
 	if in.fromTranscript {
@@ -222,6 +272,7 @@ func (e *engine) add(in incoming, now time.Time) {
 			q.arrived = time.Time{}
 		}
 	}
+	return p
 }
 
 // keepFirst returns the newer version of a pending item with the flags of
@@ -240,20 +291,20 @@ func keepFirst(old, newer incoming) incoming {
 // message. Chunks share the message's Id and count from ChunkNumber 1;
 // out-of-order and repeated chunks are ignored; the completed item
 // replaces them all and keeps the first chunk's AbsoluteTime.
-func (e *engine) addChunk(in incoming, now time.Time) {
+func (e *engine) addChunk(in incoming, now time.Time) *pend {
 	id := in.it.ID
 	st := e.chunks[id]
 	if st == nil {
 		if _, ok := e.seen[id]; ok {
 			// A chunk of a message already complete.
 			e.st.duplicates.Add(1)
-			return
+			return nil
 		}
-		k := keyOf(&in.it)
-		if !e.floor.isZero() && !e.floor.less(k) {
+		if e.belowFloor(&in.it) {
 			e.st.duplicates.Add(1)
-			return
+			return nil
 		}
+		k := e.nextKey(&in)
 		st = &chunkState{next: 1, t: in.it.AbsoluteTime}
 		if e.chunks == nil {
 			e.chunks = map[string]*chunkState{}
@@ -280,14 +331,14 @@ func (e *engine) addChunk(in incoming, now time.Time) {
 		}
 		if n != st.next {
 			e.st.duplicates.Add(1)
-			return
+			return st.p
 		}
 		st.next++
 		st.content += in.it.Content
 		if st.p != nil {
 			st.p.in.it.Content = st.content
 			st.p.last = now
-			return
+			return st.p
 		}
 		// Already delivered as partial: deliver the progress.
 		upd := in
@@ -295,20 +346,21 @@ func (e *engine) addChunk(in incoming, now time.Time) {
 		upd.it.AbsoluteTime = st.t
 		e.st.updates.Add(1)
 		e.emit(upd, now, true, true)
-		return
+		return nil
 	}
 	delete(e.chunks, id)
 	in.it.AbsoluteTime = st.t
 	e.seen[id] = fingerprint(&in.it)
-	if st.p != nil {
-		past := st.p.in.past
-		st.p.in = in
-		st.p.in.past = in.past || past
-		st.p.waiting = false
-		return
+	if p := st.p; p != nil {
+		past := p.in.past
+		p.in = in
+		p.in.past = in.past || past
+		p.waiting = false
+		return p
 	}
 	e.st.updates.Add(1)
 	e.emit(in, now, true, false)
+	return nil
 }
 
 func (e *engine) pendingByID(id string) *pend {
@@ -344,10 +396,18 @@ func (e *engine) ready(p *pend, now time.Time) bool {
 	return e.cfg.window <= 0 || p.arrived.IsZero() || !now.Before(p.arrived.Add(e.cfg.window))
 }
 
-// flush releases what is ready at now.
+// flush releases what is ready at now: every item up to the greatest key
+// that is ready. While hold is set nothing is ready, except the oldest
+// items beyond maxHeld.
 func (e *engine) flush(now time.Time) {
 	e.expireTyping(now)
-	if e.hold || len(e.pending) == 0 {
+	if len(e.pending) == 0 {
+		return
+	}
+	if e.hold {
+		if n := len(e.pending) - maxHeld; n > 0 {
+			e.releaseUpTo(e.pending[n-1].key, now, true)
+		}
 		return
 	}
 	var top key
@@ -357,17 +417,29 @@ func (e *engine) flush(now time.Time) {
 			top, have = p.key, true
 		}
 	}
-	if !have {
-		return
+	if have {
+		e.releaseUpTo(top, now, false)
 	}
+}
+
+// releaseUpTo releases the waiting items whose key is at most top, in
+// order. A streamed message still coming stops it, unless force. When it
+// reaches chat.ended, everything else waiting goes first, then chat.ended:
+// it is always the last event.
+func (e *engine) releaseUpTo(top key, now time.Time, force bool) {
 	i := 0
 	for ; i < len(e.pending); i++ {
 		p := e.pending[i]
 		if top.less(p.key) {
 			break
 		}
+		if p.key.final {
+			e.pending = slices.Delete(e.pending, 0, i)
+			e.flushAll(now)
+			return
+		}
 		if p.waiting {
-			if now.Before(p.last.Add(e.cfg.chunkTimeout)) {
+			if !force && now.Before(p.last.Add(e.cfg.chunkTimeout)) {
 				break // the rest of the message is coming
 			}
 			p.waiting = false // gave up waiting: deliver what came
@@ -375,14 +447,19 @@ func (e *engine) flush(now time.Time) {
 		e.release(p, now)
 	}
 	e.pending = slices.Delete(e.pending, 0, i)
-	if e.ended {
-		e.releaseRest(now)
-	}
 }
 
-// flushAll releases everything, whatever its age.
+// flushAll releases everything, whatever its age, chat.ended last.
 func (e *engine) flushAll(now time.Time) {
+	var ends []*pend
 	for _, p := range e.pending {
+		if p.key.final {
+			ends = append(ends, p)
+			continue
+		}
+		e.release(p, now)
+	}
+	for _, p := range ends {
 		e.release(p, now)
 	}
 	e.pending = e.pending[:0]
@@ -403,16 +480,6 @@ func (e *engine) release(p *pend, now time.Time) {
 	e.emit(p.in, now, false, partial)
 }
 
-// releaseRest delivers what is still buffered after chat.ended (items
-// stamped later than it), since the session stops at the end.
-func (e *engine) releaseRest(now time.Time) {
-	rest := e.pending
-	e.pending = nil
-	for _, p := range rest {
-		e.release(p, now)
-	}
-}
-
 // remember records a delivered id, forgetting the oldest beyond the bound.
 func (e *engine) remember(id string, k key) {
 	e.ring = append(e.ring, ringEntry{id, k})
@@ -425,9 +492,7 @@ func (e *engine) remember(id string, k key) {
 		if _, streaming := e.chunks[r.id]; !streaming {
 			delete(e.seen, r.id)
 		}
-		if e.floor.less(r.k) {
-			e.floor = r.k
-		}
+		e.raiseFloor(r.k.t, r.id)
 	}
 	// Shift in place once the dead prefix is as long as the live part, so
 	// the backing array stays within twice the bound.
@@ -502,12 +567,76 @@ func (e *engine) expireTyping(now time.Time) {
 	}
 }
 
-// merge takes in the items of a gap fill and ends the hold: the transcript
-// is complete up to its last item, so every item up to it is released now.
-func (e *engine) merge(items []incoming, now time.Time) {
+// merge takes in the items of a gap fill, in the transcript's order. The
+// transcript is the service's order: the items of one millisecond are put
+// in its order (their seqs exchanged), and it is complete up to its last
+// item, so everything up to that item is released now. With keep, the
+// hold goes on (another gap fill is owed); without, it ends.
+func (e *engine) merge(items []incoming, now time.Time, keep bool) {
+	if e.resumeID != "" {
+		// The first read after Resume: what precedes the resume item in
+		// its millisecond was delivered before too.
+		if i := slices.IndexFunc(items, func(in incoming) bool { return in.it.ID == e.resumeID }); i >= 0 {
+			for _, in := range items[:i] {
+				if in.it.AbsoluteTime.Equal(e.floor) {
+					e.raiseFloor(e.floor, in.it.ID)
+				}
+			}
+		}
+		e.resumeID = ""
+	}
+	ps := make([]*pend, 0, len(items))
 	for _, in := range items {
 		in.fromTranscript = true
-		e.add(in, now)
+		if p := e.add(in, now); p != nil && !slices.Contains(ps, p) {
+			ps = append(ps, p)
+		}
+	}
+	var top key
+	resort := false
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && ps[j].key.t.Equal(ps[i].key.t) {
+			j++
+		}
+		if j-i > 1 {
+			group := ps[i:j]
+			seqs := make([]uint64, len(group))
+			for n, p := range group {
+				seqs[n] = p.key.seq
+			}
+			if !slices.IsSorted(seqs) {
+				slices.Sort(seqs)
+				for n, p := range group {
+					p.key.seq = seqs[n]
+				}
+				resort = true
+			}
+		}
+		i = j
+	}
+	if resort {
+		slices.SortFunc(e.pending, func(a, b *pend) int {
+			if a.key.less(b.key) {
+				return -1
+			}
+			if b.key.less(a.key) {
+				return 1
+			}
+			return 0
+		})
+	}
+	for _, p := range ps {
+		if top.less(p.key) {
+			top = p.key
+		}
+	}
+	if keep {
+		if len(ps) > 0 {
+			e.releaseUpTo(top, now, false)
+		}
+		e.flush(now)
+		return
 	}
 	e.hold = false
 	e.flush(now)
@@ -548,14 +677,14 @@ func (e *engine) deadline(now time.Time) time.Time {
 // delivered yet: the gap fill then reads the whole transcript.
 func (e *engine) anchor(overlap time.Duration) (t time.Time, ok bool) {
 	if e.mark.isZero() {
-		if e.floor.isZero() {
+		if e.floor.IsZero() {
 			return time.Time{}, false
 		}
-		return e.floor.t, true
+		return e.floor, true
 	}
 	t = e.mark.t.Add(-overlap)
-	if !e.floor.isZero() && t.Before(e.floor.t) {
-		t = e.floor.t
+	if !e.floor.IsZero() && t.Before(e.floor) {
+		t = e.floor
 	}
 	return t, true
 }

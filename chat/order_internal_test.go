@@ -2,6 +2,8 @@ package chat
 
 import (
 	"fmt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
@@ -83,15 +85,49 @@ func TestEngineOrdersWithinTheWindow(t *testing.T) {
 	}
 }
 
-func TestEngineTiesBreakByID(t *testing.T) {
+// Items of one millisecond come in the service's order: their arrival,
+// unless a transcript read says otherwise; never by Id.
+func TestEngineTiesBreakByServiceOrder(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1})
 	e.hold = true
 	e.add(msg("y", 10, "y"), t0)
 	e.add(msg("x", 10, "x"), t0)
-	e.merge(nil, t0)
-	if got := contents(e.take()); got != "Message:x Message:y" {
-		t.Fatalf("got %s", got)
+	e.merge(nil, t0, false)
+	assert.Equal(t, "Message:y Message:x", contents(e.take()), "arrival order")
+
+	e.hold = true
+	e.add(msg("d", 11, "d"), t0)
+	e.add(msg("b", 11, "b"), t0)
+	// The transcript has a (missed on the socket), b, c (missed), d.
+	e.merge([]incoming{msg("a", 11, "a"), msg("b", 11, "b"), msg("c", 11, "c"), msg("d", 11, "d")}, t0, false)
+	assert.Equal(t, "Message:a Message:b Message:c Message:d", contents(e.take()), "transcript order")
+}
+
+// While a gap fill is owed, the hold holds at most maxHeld items: the
+// oldest beyond are released.
+func TestEngineHoldIsBounded(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{window: -1})
+	e.hold = true
+	for i := range maxHeld + 3 {
+		e.add(msg(fmt.Sprint(i), i+1, fmt.Sprint(i)), t0)
+		e.flush(t0)
 	}
+	assert.Equal(t, "Message:0 Message:1 Message:2", contents(e.take()))
+	assert.Len(t, e.pending, maxHeld)
+}
+
+// chat.ended is the last event, even before items stamped after it.
+func TestEngineChatEndedLast(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{window: -1})
+	end := msg("end", 10, "")
+	end.it.Type, end.it.ContentType = participant.ChatItemTypeEvent, participant.ContentTypeChatEnded
+	e.add(end, t0)
+	e.add(msg("later", 11, "later"), t0)
+	e.flush(t0)
+	assert.Equal(t, "Message:later ChatEnded:", contents(e.take()))
 }
 
 func TestEngineGapFillMergesAndReleases(t *testing.T) {
@@ -104,20 +140,41 @@ func TestEngineGapFillMergesAndReleases(t *testing.T) {
 	e.hold = true
 	e.add(msg("4", 4, "four"), t0.Add(2*time.Second))
 	e.flush(t0.Add(3 * time.Second))
-	if got := e.take(); len(got) != 0 {
-		t.Fatalf("released during the gap fill: %s", contents(got))
-	}
+	require.Empty(t, contents(e.take()), "released during the gap fill")
 	anchor, ok := e.anchor(0)
-	if !ok || !anchor.Equal(at(1)) {
-		t.Fatalf("anchor %v %v, want the last delivered item's time", anchor, ok)
-	}
-	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second))
-	if got := contents(e.take()); got != "Message:two Message:three Message:four" {
-		t.Fatalf("got %s", got)
-	}
-	if st.gapFilled.Load() != 2 || st.duplicates.Load() != 2 {
-		t.Errorf("gap filled %d duplicates %d, want 2 and 2", st.gapFilled.Load(), st.duplicates.Load())
-	}
+	require.True(t, ok)
+	require.True(t, anchor.Equal(at(1)), "anchor %v, want the last delivered item's time", anchor)
+	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second), false)
+	assert.Equal(t, "Message:two Message:three Message:four", contents(e.take()))
+	assert.EqualValues(t, 2, st.gapFilled.Load())
+	assert.EqualValues(t, 2, st.duplicates.Load())
+}
+
+// A gap fill that another loss overtook releases only what its transcript
+// covers; the hold goes on for the rest.
+func TestEngineMergeKeepsHold(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{window: -1})
+	e.hold = true
+	e.add(msg("3", 3, "three"), t0)
+	e.add(msg("9", 9, "nine"), t0)
+	e.merge([]incoming{msg("2", 2, "two"), msg("3", 3, "three")}, t0, true)
+	assert.Equal(t, "Message:two Message:three", contents(e.take()))
+	assert.True(t, e.hold)
+	e.merge([]incoming{msg("8", 8, "eight")}, t0, false)
+	assert.Equal(t, "Message:eight Message:nine", contents(e.take()))
+}
+
+// After Resume, the first transcript read places the items of the resume
+// item's millisecond: those before it were delivered, those after are new.
+func TestEngineResumeWithinMillisecond(t *testing.T) {
+	t.Parallel()
+	e, st := newTestEngine(engineConfig{window: -1})
+	e.startAfter(at(5), "b")
+	e.hold = true
+	e.merge([]incoming{msg("z", 4, "old"), msg("a", 5, "a"), msg("b", 5, "b"), msg("c", 5, "c"), msg("d", 6, "d")}, t0, false)
+	assert.Equal(t, "Message:c Message:d", contents(e.take()))
+	assert.EqualValues(t, 3, st.duplicates.Load())
 }
 
 func TestEngineUpdatesNotDuplicates(t *testing.T) {
@@ -147,7 +204,7 @@ func TestEngineUpdatesNotDuplicates(t *testing.T) {
 	e.flush(t0)
 	read := msg("m", 5, "hi")
 	read.it.MessageMetadata = &participant.MessageMetadata{MessageID: "m", Receipts: []participant.Receipt{{ReadTimestamp: at(6), RecipientParticipantID: "cust"}}}
-	e.merge([]incoming{read}, t0)
+	e.merge([]incoming{read}, t0, false)
 	evs = e.take()
 	if len(evs) != 2 || !evs[1].Update || evs[1].Item.MessageMetadata == nil {
 		t.Fatalf("events %s, want the message then an update with its receipt", contents(evs))
@@ -220,22 +277,15 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 		e.flush(t0)
 	}
 	e.take()
-	if len(e.seen) > 10 || len(e.ring) > 10 {
-		t.Fatalf("remembers %d ids (ring %d), want at most 10", len(e.seen), len(e.ring))
-	}
+	require.LessOrEqual(t, len(e.seen), 10)
+	require.LessOrEqual(t, len(e.ring), 10)
 	// A gap fill never starts before the oldest remembered item...
 	anchor, _ := e.anchor(time.Hour)
-	if !anchor.Equal(at(20)) {
-		t.Errorf("anchor %v, want the floor (item 20)", anchor.Sub(t0))
-	}
+	assert.True(t, anchor.Equal(at(20)), "anchor %v, want the floor (item 20)", anchor.Sub(t0))
 	// ...and a forgotten item read again is still a duplicate.
-	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0)
-	if got := contents(e.take()); got != "Message:31" {
-		t.Fatalf("got %s", got)
-	}
-	if st.duplicates.Load() != 3 {
-		t.Errorf("duplicates %d, want 3", st.duplicates.Load())
-	}
+	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0, false)
+	assert.Equal(t, "Message:31", contents(e.take()))
+	assert.EqualValues(t, 3, st.duplicates.Load())
 }
 
 func TestEngineTypingExpires(t *testing.T) {

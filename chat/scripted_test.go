@@ -27,6 +27,7 @@ type scriptedSocket struct {
 	*httptest.Server
 	ignoreSubscribes atomic.Int64 // subscribes to leave unanswered
 	silentSocket     atomic.Int64 // the socket (counting from 1) that leaves heartbeats unanswered
+	errorHeartbeats  atomic.Int64 // the socket that answers heartbeats with an error frame
 	subscribes       atomic.Int64
 	sockets          atomic.Int64
 
@@ -92,7 +93,9 @@ func (ss *scriptedSocket) serve(w http.ResponseWriter, r *http.Request) {
 			ss.mu.Unlock()
 			c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`))
 		case "aws/heartbeat":
-			if ss.silentSocket.Load() != n {
+			if ss.errorHeartbeats.Load() == n {
+				c.Write(ctx, websocket.MessageText, []byte(`{"message":"Internal server error","connectionId":"c1","requestId":"r1"}`))
+			} else if ss.silentSocket.Load() != n {
 				c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/heartbeat"}`))
 			}
 		case "aws/ping":
@@ -109,6 +112,15 @@ func (ss *scriptedSocket) send(t *testing.T, frame string) {
 	ss.mu.Unlock()
 	if err := c.Write(context.Background(), websocket.MessageText, []byte(frame)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// dropAll cuts every socket subscribed so far, without a close frame.
+func (ss *scriptedSocket) dropAll() {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for _, c := range ss.conns {
+		c.CloseNow()
 	}
 }
 

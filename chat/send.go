@@ -28,7 +28,7 @@ type Message struct {
 // current ConnectionToken. m.ClientToken is filled in when empty and kept:
 // to retry a send whose outcome is unknown, call SendMessage again with the
 // same m (not concurrently). The message comes back as a KindMessage event,
-// like everyone else's.
+// like everyone else's, with Event.Own set.
 func (s *Session) SendMessage(ctx context.Context, m *Message) (*participant.SendMessageOutput, error) {
 	if m == nil {
 		return nil, errors.New("chat: nil Message")
@@ -44,12 +44,16 @@ func (s *Session) SendMessage(ctx context.Context, m *Message) (*participant.Sen
 	if ct == "" {
 		ct = participant.ContentTypePlainText
 	}
-	return s.client.SendMessage(ctx, &participant.SendMessageInput{
+	out, err := s.client.SendMessage(ctx, &participant.SendMessageInput{
 		ConnectionToken: tok,
 		ContentType:     ct,
 		Content:         m.Content,
 		ClientToken:     m.ClientToken,
 	})
+	if err == nil {
+		s.sentItem(out.ID)
+	}
+	return out, err
 }
 
 // SendTyping tells the other participants that this one is typing, at most
@@ -73,7 +77,8 @@ func (s *Session) SendTyping(ctx context.Context) error {
 	s.lastTyping = now
 	tok := s.token
 	s.mu.Unlock()
-	if _, err := s.client.SendTyping(ctx, tok); err != nil {
+	out, err := s.client.SendTyping(ctx, tok)
+	if err != nil {
 		s.mu.Lock()
 		if s.lastTyping.Equal(now) {
 			s.lastTyping = prev
@@ -81,6 +86,7 @@ func (s *Session) SendTyping(ctx context.Context) error {
 		s.mu.Unlock()
 		return err
 	}
+	s.sentItem(out.ID)
 	s.st.typingSent.Add(1)
 	return nil
 }

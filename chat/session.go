@@ -43,13 +43,14 @@ var sessionIDs atomic.Uint64
 // Service that survives network loss, and the events of the chat, each
 // item once and in order (see Next).
 //
-// A Session runs at most four goroutines of its own: the reader of its
-// WebSocket (two during a rotation), a processor that decodes and handles
-// what the readers read, and a worker for the service calls it makes
-// (CreateParticipantConnection, GetTranscript, receipts); the last two exit
-// when idle, and its timer runs briefly in the runtime's. An idle session
-// runs one, its reader. Close stops them all. Its methods are safe for concurrent use. Any
-// number of sessions may share one participant.Client.
+// A Session runs goroutines of its own: the reader of its WebSocket (two
+// during a rotation) and that socket's writer, a processor that decodes and
+// handles what the readers read, and a worker for the service calls it
+// makes (CreateParticipantConnection, GetTranscript, receipts); all but the
+// readers exit when idle, and its timer runs briefly in the runtime's. An
+// idle session runs one, its reader. Close stops them all. Its methods are
+// safe for concurrent use. Any number of sessions may share one
+// participant.Client.
 type Session struct {
 	client *participant.Client
 	ptoken participant.Token
@@ -71,8 +72,10 @@ type Session struct {
 	term       error // why the session is over; nil while it runs
 	token      participant.Token
 	tokenExp   time.Time
-	last       key // the greatest item key Next returned
+	last       lastItem // the newest item Next returned
 	lastTyping time.Time
+	self       string // this session's participant id, once known
+	sent       idSet  // ids of items this session sent, until self is known
 	jobs       []func(context.Context) any
 	working    bool
 	inbox      []inFrame
@@ -99,7 +102,11 @@ type Session struct {
 	refreshAt   time.Time
 	refreshing  bool
 	gapRunning  bool
-	gapAgain    bool
+	gapAgain    bool // the socket changed while a gap fill ran
+	gapOwed     bool // a gap fill must succeed before releases resume
+	gapStale    bool // the last gap fill got 403: run it after the refresh
+	gapMode     gapMode
+	gapAnchor   time.Time // where the owed gap fill reads from
 	gapAttempts int
 	gapRetryAt  time.Time
 	receiptsAt  time.Time
@@ -108,6 +115,12 @@ type Session struct {
 	over        bool // the session is over (term is set)
 	down        bool // shutdown ran
 	contactID   string
+}
+
+// lastItem is the newest item Next returned, the resume point of State.
+type lastItem struct {
+	t  time.Time
+	id string
 }
 
 // request is something an application goroutine asks of the session.
@@ -187,6 +200,8 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		notify:   make(chan struct{}, 1),
 		token:    st.ConnectionToken,
 		tokenExp: st.ConnectionExpiry,
+		self:     cfg.ParticipantID,
+		sent:     idSet{limit: 16},
 	}
 	if s.hc == nil {
 		if hc, ok := client.Options().HTTPClient.(*http.Client); ok {
@@ -199,8 +214,8 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
-		k := key{t: st.LastItemTime, id: st.LastItemID}
-		s.eng.floor, s.eng.mark, s.last = k, k, k
+		s.eng.startAfter(st.LastItemTime, st.LastItemID)
+		s.last = lastItem{t: st.LastItemTime, id: st.LastItemID}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
@@ -252,8 +267,8 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 				s.events, s.head = nil, 0
 			}
 			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
-				if k := keyOf(&ev.Item); s.last.less(k) {
-					s.last = k
+				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) {
+					s.last = lastItem{t: t, id: ev.Item.ID}
 				}
 			}
 			more := s.head < len(s.events) || s.term != nil
@@ -291,10 +306,43 @@ func (s *Session) publish(evs ...Event) {
 		return
 	}
 	s.mu.Lock()
+	if s.self == "" && len(s.sent.m) > 0 {
+		for _, ev := range evs {
+			if ev.Item.ParticipantID != "" && s.sent.has(ev.Item.ID) {
+				s.self = ev.Item.ParticipantID
+				s.sent = idSet{}
+				break
+			}
+		}
+	}
+	if s.self != "" {
+		for i := range evs {
+			evs[i].Own = evs[i].ParticipantID == s.self
+		}
+	}
 	s.events = append(s.events, evs...)
 	s.mu.Unlock()
 	s.st.events.Add(int64(len(evs)))
 	s.signal()
+}
+
+// sentItem notes the id of an item this session sent, until the session
+// knows its participant.
+func (s *Session) sentItem(id string) {
+	s.mu.Lock()
+	if s.self == "" && id != "" {
+		s.sent.add(id)
+	}
+	s.mu.Unlock()
+}
+
+// ParticipantID returns this session's own participant id:
+// Options.ParticipantID, or the id learned from the first own item seen
+// (see Options.ParticipantID); empty until known.
+func (s *Session) ParticipantID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.self
 }
 
 // finish ends the session with err (unless it already ended); the input

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -30,7 +31,8 @@ const (
 type sock struct {
 	n      int // the session's count of sockets, for the logs
 	conn   *websocket.Conn
-	cancel context.CancelFunc // ends its reader, closing the connection
+	ctx    context.Context    // ends when the socket is given up
+	cancel context.CancelFunc // ends its reader and writer, closing the connection
 	where  string             // the URL without its query, for the logs
 	opened time.Time
 
@@ -41,14 +43,19 @@ type sock struct {
 	hbWait, pingWait bool      // a heartbeat or ping is unanswered
 	beatAt           time.Time // the next heartbeat
 	dead             bool      // given up: its frames are ignored
+
+	// The frames to write, guarded by wmu (taken alone, never with
+	// another lock): the socket's writer sends them, outside every lock.
+	wmu     sync.Mutex
+	queue   [][]byte
+	writing bool
 }
 
 // startReader starts the goroutine that reads sk's frames.
 func (s *Session) startReader(sk *sock) {
-	ctx, cancel := context.WithCancel(s.ctx)
-	sk.cancel = cancel
+	sk.ctx, sk.cancel = context.WithCancel(s.ctx)
 	s.wg.Add(1)
-	go s.read(ctx, sk)
+	go s.read(sk.ctx, sk)
 }
 
 // read reads the frames of sk until the connection ends (coder/websocket
@@ -135,14 +142,44 @@ func (s *Session) process() {
 	}
 }
 
-// write sends a frame. A failure closes the connection (coder/websocket
-// does), which the reader then reports.
+// write queues a frame for sk's writer, starting it if idle: no network
+// I/O happens under the state machine's lock. The writer sends the queue in
+// order and exits when it is empty. A failed write closes the connection
+// (coder/websocket does), which the reader then reports.
 func (s *Session) write(sk *sock, data []byte) {
-	ctx, cancel := context.WithTimeout(s.ctx, writeTimeout)
-	err := sk.conn.Write(ctx, websocket.MessageText, data)
-	cancel()
-	if err != nil && s.ctx.Err() == nil {
-		s.log.Debug("chat: WebSocket write failed", "socket", sk.n, "err", err)
+	sk.wmu.Lock()
+	sk.queue = append(sk.queue, data)
+	start := !sk.writing
+	sk.writing = true
+	sk.wmu.Unlock()
+	if start {
+		s.wg.Add(1)
+		go s.writeLoop(sk)
+	}
+}
+
+// writeLoop is sk's writer. Each write is bounded by writeTimeout, and
+// ends at once when sk is given up or the session closes: coder/websocket
+// then closes the connection, whatever the peer does.
+func (s *Session) writeLoop(sk *sock) {
+	defer s.wg.Done()
+	for {
+		sk.wmu.Lock()
+		if len(sk.queue) == 0 || sk.ctx.Err() != nil {
+			sk.queue, sk.writing = nil, false
+			sk.wmu.Unlock()
+			return
+		}
+		data := sk.queue[0]
+		sk.queue[0] = nil
+		sk.queue = sk.queue[1:]
+		sk.wmu.Unlock()
+		ctx, cancel := context.WithTimeout(sk.ctx, writeTimeout)
+		err := sk.conn.Write(ctx, websocket.MessageText, data)
+		cancel()
+		if err != nil && sk.ctx.Err() == nil {
+			s.log.Debug("chat: WebSocket write failed", "socket", sk.n, "err", err)
+		}
 	}
 }
 

@@ -480,7 +480,7 @@ func (u *chatUI) events(ctx context.Context) error {
 				u.print("%s %s shared %s (%s)", ts, it.DisplayName, a.AttachmentName, a.Status)
 			}
 		case chat.KindTyping:
-			if !u.isMe(it) {
+			if !ev.Own && !u.isMe(it) {
 				u.print("%s %s is typing…", ts, it.DisplayName)
 			}
 		case chat.KindReadReceipt:
