@@ -271,6 +271,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	if s.serveConsole(w, r) {
+		return
+	}
 	x := &exchange{s: s, w: w, r: r, requestID: s.newRequestID(), arrived: s.now()}
 	h := w.Header()
 	setCORS(h, r)
