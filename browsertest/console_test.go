@@ -56,11 +56,22 @@ func TestCustomerAndAgentTabs(t *testing.T) {
 	agent.wait(t, "typing cleared by the message", `document.getElementById('typing').textContent === ''`)
 	cust.wait(t, "the agent's read receipt", textIn("#transcript li.mine .receipt", "Read"))
 
+	// A latency fault from the page's form delays the agent's answer once.
+	agent.do(t, "injecting latency",
+		chromedp.SetValue(chromedp.ID("f-kind"), "Latency"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('f-kind').dispatchEvent(new Event('change'))`),
+		chromedp.SetValue(chromedp.ID("f-op"), "SendMessage"),
+		chromedp.SetValue(chromedp.ID("f-delay"), "300ms"),
+		chromedp.SetValue(chromedp.ID("f-times"), "1"),
+		chromedp.Click(chromedp.ID("f-add")),
+	)
+	agent.wait(t, "the latency fault listed", textIn("#fault-list .desc", "Latency(SendMessage, 300ms)"))
 	agent.do(t, "answering", chromedp.SendKeys(chromedp.ID("message"), "Hi Ann, how can I help?"))
 	cust.wait(t, "the agent typing", textIn("#typing", "Console agent is typing"))
 	agent.do(t, "sending the answer", chromedp.SendKeys(chromedp.ID("message"), "\r"))
 	cust.wait(t, "the agent's answer", textIn("#transcript li.AGENT .body", "Hi Ann, how can I help?"))
 	agent.wait(t, "the customer's read receipt", textIn("#transcript li.mine .receipt", "Read"))
+	agent.wait(t, "the latency firing", textIn("#fault-log li.fired", "fired Latency(SendMessage, 300ms)"))
 
 	// An attachment from the agent, downloaded by the customer.
 	file, err := filepath.Abs(filepath.Join("testdata", "hello.txt"))
