@@ -105,5 +105,14 @@ func TestFaultMakesSessionReconnect(t *testing.T) {
 	assert.GreaterOrEqual(t, st.ReconnectAttempts, int64(1), "refused at least once")
 	assert.GreaterOrEqual(t, st.GapFilledItems, int64(1), "the message came from the transcript")
 	page.wait(t, "the removal in the log", textIn("#fault-log li", "removed RefuseWebSocket"))
+
+	// Expired ConnectionTokens: the page gets a new one and its message
+	// still goes out.
+	page.do(t, "expiring the tokens", chromedp.Click(chromedp.ID("q-expire")))
+	page.wait(t, "the expiry in the log", textIn("#fault-log li", "token(s) of "+cust.ContactID[:8]))
+	page.do(t, "writing after the expiry", chromedp.SendKeys(chromedp.ID("message"), "Still here\r"))
+	page.wait(t, "the page renewing its token", textIn("#fault-log li.fired", "Console agent: ConnectionToken expired, getting a new one"))
+	msg = waitEvent("the message after the expiry", func(ev chat.Event) bool { return ev.Kind == chat.KindMessage })
+	assert.Equal(t, "Still here", msg.Item.Content)
 	page.shot(t, "recovered")
 }
