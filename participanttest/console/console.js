@@ -411,9 +411,15 @@
     return '';
   }
 
+  // renderTranscript redraws the transcript when it changed, so that a
+  // selection or a click in it survives the page's polling.
+  let lastTranscript = '';
   function renderTranscript(items, client) {
     const me = client ? client.me.id : '';
     const ol = $('transcript');
+    const key = JSON.stringify([me, items, client ? [...client.downloaded] : []]);
+    if (key === lastTranscript) return;
+    lastTranscript = key;
     const stick = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30;
     const lis = items.map((it) => {
       if (it.Type === 'EVENT') {
