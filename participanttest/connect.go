@@ -256,13 +256,30 @@ func (s *Server) addParticipant(contactID, role, name string) (*member, string, 
 	if c.ended {
 		return nil, "", time.Time{}, newAPIError("InvalidRequestException", "participanttest: the contact's chat has ended")
 	}
+	if role == RoleAgent || role == RoleCustomBot {
+		s.stepAside(c)
+	}
 	m, tok, exp := s.addMember(c, role, name)
 	return m, tok, exp, nil
 }
 
+// stepAside takes the scripted participants ([WithAgent], [Server.AddAgent])
+// out of c, with participant.left, as in a transfer: a backend that adds its
+// own agent or bot takes the chat over, and the chat keeps two active
+// participants, so read receipts work. s.mu must be held.
+func (s *Server) stepAside(c *contact) {
+	for _, o := range c.members {
+		if o.agent != nil && !o.left {
+			s.leave(o)
+		}
+	}
+}
+
 // AddParticipant adds a participant to a chat as CreateParticipant does:
 // role is RoleAgent, RoleCustomBot or RoleSupervisor. Connect with its
-// ParticipantToken like any other participant.
+// ParticipantToken like any other participant. An agent or bot added so
+// takes the chat over: the scripted participants in it leave first (with
+// participant.left, as in a transfer); a supervisor joins beside them.
 func (s *Server) AddParticipant(contactID, role, displayName string) (Participant, error) {
 	var v checks
 	v.enum("participantDetails.participantRole", role, RoleAgent, RoleCustomBot, RoleSupervisor)

@@ -77,7 +77,8 @@ type Request struct {
 
 // Requests returns the requests the server has answered, oldest first (the
 // most recent 10000 unless [WithRequestHistory] says otherwise). CORS
-// preflights are not included.
+// preflights and the agent console's page and control API are not included
+// (its calls of the service's operations are).
 func (s *Server) Requests() []Request {
 	s.histMu.Lock()
 	defer s.histMu.Unlock()
@@ -271,6 +272,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	if s.serveConsole(w, r) {
+		return
+	}
 	x := &exchange{s: s, w: w, r: r, requestID: s.newRequestID(), arrived: s.now()}
 	h := w.Header()
 	setCORS(h, r)

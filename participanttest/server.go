@@ -70,6 +70,7 @@ type Server struct {
 	connectIdem map[string][]byte // Amazon Connect results by ClientToken and body
 	sockets     map[*socket]struct{}
 	faults      []*Fault
+	console     consoleState
 	histMu      sync.Mutex // guards requests only, so recording never waits for the chat state
 	requests    []Request  // up to twice cfg.history; the last cfg.history count
 }
@@ -89,6 +90,7 @@ type config struct {
 	agents          []func() Agent
 	logger          *slog.Logger
 	history         int
+	noConsole       bool
 }
 
 // Lifetimes sets how long the server's tokens and URLs live. A zero field
@@ -299,7 +301,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 func (s *Server) Seed() uint64 { return s.cfg.seed }
 
 // Handler returns the server's HTTP handler: every route of the service, the
-// WebSocket, the attachment URLs and the authentication page. Use it to serve
+// WebSocket, the attachment URLs, the authentication page and the agent
+// console at "/" ([WithoutConsole] turns it off). Use it to serve
 // the emulator from an http.Server of your own; Close still stops its
 // sockets and agents.
 func (s *Server) Handler() http.Handler { return s.handler }

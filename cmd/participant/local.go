@@ -109,6 +109,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 
 	u := srv.URL
 	fmt.Fprintf(e.stdout, "Local Amazon Connect Participant Service at %s (seed %d, agent %s)\n\n", u, srv.Seed(), *agent)
+	fmt.Fprintf(e.stdout, "Agent console (chats, both sides, faults): open %s/ in a browser\n\n", u)
 	fmt.Fprintf(e.stdout, "Start a chat and join it from this tool:\n"+
 		"  participant start-chat --endpoint %[1]s --reveal-token     # prints a ParticipantToken\n"+
 		"  PARTICIPANT_TOKEN=... participant create-connection --endpoint %[1]s --reveal-token\n"+

@@ -1,0 +1,49 @@
+package participanttest
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzConsoleFaultSpec feeds arbitrary bodies to the console's fault form
+// decoder: it never panics; what it accepts is a fault the server can list,
+// whose kind is the one asked for, and a spec it refuses says why.
+func FuzzConsoleFaultSpec(f *testing.F) {
+	for _, s := range []string{
+		`{"kind":"Fail","op":"SendMessage","code":"ThrottlingException","times":2}`,
+		`{"kind":"Throttle","op":"*","rate":0.5,"burst":3}`,
+		`{"kind":"Latency","delay":"1500ms","probability":0.25,"after":1}`,
+		`{"kind":"CloseSocket","closeCode":4000,"reason":"x","contactId":"c"}`,
+		`{"kind":"RefuseWebSocket","status":503,"participantId":"p","always":true}`,
+		`{"kind":"ErrorFrame","message":"Internal server error"}`,
+		`{"kind":"Throttle","rate":1e308,"burst":-5}`, `{"kind":"Latency","delay":"9999h"}`,
+		`{}`, `null`, `[]`, `{"kind":7}`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var sp faultSpec
+		if json.Unmarshal(b, &sp) != nil {
+			return
+		}
+		fault, err := sp.fault()
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatalf("spec %q refused without a reason", b)
+			}
+			return
+		}
+		if faultKindNames[fault.kind] != sp.Kind {
+			t.Fatalf("spec %q made a %s fault", b, faultKindNames[fault.kind])
+		}
+		s := NewUnstartedServer(WithSeed(1))
+		defer s.Close()
+		s.Inject(fault)
+		s.mu.Lock()
+		views := s.faultViews()
+		s.mu.Unlock()
+		if len(views) != 1 || views[0].Description == "" || views[0].ID != 1 {
+			t.Fatalf("spec %q listed as %+v", b, views)
+		}
+	})
+}
