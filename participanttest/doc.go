@@ -94,8 +94,10 @@
 // # Scripted participants
 //
 // [EchoAgent] answers each customer message (read receipt, typing, echo);
-// [Bot] follows a keyword script. Both implement [Agent]; write your own
-// against [AgentSession]. [WithAgent] adds one to every chat.
+// [Bot] follows a keyword script; [DefaultBot] is the script `participant
+// local --agent bot` runs without one (it answers help, hello and bye, bye
+// ending the chat). Both implement [Agent]; write your own against
+// [AgentSession]. [WithAgent] adds one to every chat.
 //
 // # In memory and testing/synctest
 //
@@ -112,6 +114,14 @@
 // that asked for them, "localhost" becoming 127.0.0.1 because
 // amazon-connect-chatjs accepts only wss:// and ws://127.0.0.1: URLs
 // ([WithWebSocketBaseURL] overrides this).
+//
+// A server meant to run for long, or to face clients that may misbehave,
+// is bounded: the request history keeps at most 10000 requests and 16 MiB
+// ([WithRequestHistory] and [WithRequestHistoryBytes]; `participant local`
+// keeps none), request bodies of the JSON operations are capped at 256 KiB,
+// and read, write and idle timeouts ([WithTimeouts]) cut clients that
+// trickle their requests or hold idle connections. Chats, attachments
+// and sockets stay until Close, as in a test.
 //
 // # Fidelity notes
 //
@@ -197,4 +207,8 @@
 //     delayed. A Throttle bucket is shared by every caller of its operation
 //     (or of all operations), not kept per participant or per account.
 //   - No rate limits or quotas apply unless injected as faults.
+//   - A request body over 256 KiB is refused with 413
+//     RequestEntityTooLargeException (the service's own limit and answer
+//     are not documented); one that does not arrive within the read
+//     timeout answers ValidationException.
 package participanttest

@@ -2,6 +2,7 @@ package participanttest
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -58,7 +59,10 @@ const (
 	filesPrefix   = "/attachments/"
 	wsPath        = "/websocket"
 	authorizePath = "/authentication/authorize"
-	maxAPIBody    = 1 << 20
+	// maxAPIBody is the largest request body of the JSON operations: a
+	// SendMessage of 16384 characters, each escaped as a surrogate pair,
+	// is 196 KiB.
+	maxAPIBody = 256 << 10
 )
 
 // Request is one request the server answered, as [Server.Requests] reports
@@ -75,18 +79,13 @@ type Request struct {
 	Time      time.Time   // when the request arrived, by the server's Clock
 }
 
-// Requests returns the requests the server has answered, oldest first (the
-// most recent 10000 unless [WithRequestHistory] says otherwise). CORS
+// Requests returns the requests the server has answered, oldest first: the
+// most recent 10000, and no more than 16 MiB of them, unless
+// [WithRequestHistory] and [WithRequestHistoryBytes] say otherwise. CORS
 // preflights and the agent console's page and control API are not included
 // (its calls of the service's operations are).
 func (s *Server) Requests() []Request {
-	s.histMu.Lock()
-	defer s.histMu.Unlock()
-	r := s.requests
-	if over := len(r) - s.cfg.history; over > 0 {
-		r = r[over:]
-	}
-	return slices.Clone(r)
+	return s.history.list()
 }
 
 // apiError is an error response of the service.
@@ -101,14 +100,15 @@ func (e *apiError) Error() string { return e.code + ": " + e.msg }
 
 // statusOf is the HTTP status of each error code the server answers.
 var statusOf = map[string]int{
-	"AccessDeniedException":         http.StatusForbidden,
-	"ConflictException":             http.StatusConflict,
-	"InternalServerException":       http.StatusInternalServerError,
-	"ResourceNotFoundException":     http.StatusNotFound,
-	"ServiceQuotaExceededException": http.StatusPaymentRequired,
-	"ThrottlingException":           http.StatusTooManyRequests,
-	"ValidationException":           http.StatusBadRequest,
-	"UnknownOperationException":     http.StatusNotFound,
+	"AccessDeniedException":          http.StatusForbidden,
+	"ConflictException":              http.StatusConflict,
+	"InternalServerException":        http.StatusInternalServerError,
+	"ResourceNotFoundException":      http.StatusNotFound,
+	"ServiceQuotaExceededException":  http.StatusPaymentRequired,
+	"ThrottlingException":            http.StatusTooManyRequests,
+	"ValidationException":            http.StatusBadRequest,
+	"RequestEntityTooLargeException": http.StatusRequestEntityTooLarge,
+	"UnknownOperationException":      http.StatusNotFound,
 	// Amazon Connect.
 	"InvalidRequestException":   http.StatusBadRequest,
 	"InvalidParameterException": http.StatusBadRequest,
@@ -136,6 +136,11 @@ func accessDenied(reason string) *apiError {
 		msg += " (participanttest: " + reason + ")"
 	}
 	return newAPIError("AccessDeniedException", msg)
+}
+
+// tooLarge is the answer to a request body over maxAPIBody.
+func tooLarge() *apiError {
+	return newAPIError("RequestEntityTooLargeException", fmt.Sprintf("Request Entity Too Large (participanttest: request bodies are capped at %d bytes)", maxAPIBody))
 }
 
 func validation(msg string) *apiError { return newAPIError("ValidationException", msg) }
@@ -188,22 +193,10 @@ func (x *exchange) fail(e *apiError) {
 	_, _ = x.w.Write(b)
 }
 
+// xmlEscape escapes s for the text of an XML element.
 func xmlEscape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '"':
-			b.WriteString("&quot;")
-		default:
-			b.WriteRune(r)
-		}
-	}
+	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
 	return b.String()
 }
 
@@ -295,9 +288,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.s3 = true
 	case OpWebSocket, OpAuthorize:
 	default:
+		if r.ContentLength > maxAPIBody {
+			// Refused before a byte of it is read.
+			x.fail(tooLarge())
+			return
+		}
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
-		if err != nil {
-			x.fail(validation("participanttest: unreadable or oversized request body"))
+		var big *http.MaxBytesError
+		switch {
+		case errors.As(err, &big):
+			x.fail(tooLarge())
+			return
+		case err != nil:
+			x.fail(validation("participanttest: unreadable request body"))
 			return
 		}
 		x.body = b
@@ -367,25 +370,19 @@ func (s *Server) record(x *exchange) {
 		return
 	}
 	x.recorded = true
-	req := Request{
-		Operation: x.op,
-		Method:    x.r.Method,
-		Path:      x.r.URL.EscapedPath(),
-		Header:    x.r.Header.Clone(),
-		Body:      x.body,
-		Status:    x.status,
-		ErrorCode: x.errCode,
-		RequestID: x.requestID,
-		Time:      x.arrived,
+	if s.history.on() {
+		s.history.add(Request{
+			Operation: x.op,
+			Method:    x.r.Method,
+			Path:      x.r.URL.EscapedPath(),
+			Header:    x.r.Header.Clone(),
+			Body:      x.body,
+			Status:    x.status,
+			ErrorCode: x.errCode,
+			RequestID: x.requestID,
+			Time:      x.arrived,
+		})
 	}
-	s.histMu.Lock()
-	if len(s.requests) >= 2*s.cfg.history {
-		// Drop the oldest half at once: amortised O(1) per request, where
-		// dropping one at a time moved the whole history every request.
-		s.requests = append(make([]Request, 0, 2*s.cfg.history), s.requests[len(s.requests)-s.cfg.history+1:]...)
-	}
-	s.requests = append(s.requests, req)
-	s.histMu.Unlock()
 	s.debug("participanttest: request", "operation", x.op, "status", x.status, "error", x.errCode, "request_id", x.requestID)
 }
 

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/connectchat/participant"
 )
 
@@ -71,8 +73,7 @@ type Server struct {
 	sockets     map[*socket]struct{}
 	faults      []*Fault
 	console     consoleState
-	histMu      sync.Mutex // guards requests only, so recording never waits for the chat state
-	requests    []Request  // up to twice cfg.history; the last cfg.history count
+	history     history
 }
 
 // An Option configures a [Server].
@@ -91,6 +92,8 @@ type config struct {
 	logger          *slog.Logger
 	history         int
 	noConsole       bool
+	historyBytes    int64
+	timeouts        Timeouts
 }
 
 // Lifetimes sets how long the server's tokens and URLs live. A zero field
@@ -231,13 +234,63 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRequestHistory sets how many requests [Server.Requests] keeps, the
-// oldest dropped first. The default is 10000.
+// oldest dropped first: 10000 by default. n <= 0 keeps none, as `participant
+// local` does unless told otherwise. [WithRequestHistoryBytes] bounds the
+// history's size too.
 func WithRequestHistory(n int) Option {
-	return func(cf *config) {
-		if n > 0 {
-			cf.history = n
+	return func(cf *config) { cf.history = max(n, 0) }
+}
+
+// WithRequestHistoryBytes sets how many bytes of requests (bodies, headers
+// and paths) [Server.Requests] keeps, the oldest dropped first: 16 MiB by
+// default. n <= 0 keeps none.
+func WithRequestHistoryBytes(n int64) Option {
+	return func(cf *config) { cf.historyBytes = max(n, 0) }
+}
+
+// Timeouts bound how long a client may hold a connection of the server
+// started with Start or StartInMemory, as the fields of http.Server of the
+// same names do. A zero field keeps its default; a negative one turns that
+// timeout off. They do not apply to WebSockets once open, nor to a
+// Handler served from a server of your own.
+type Timeouts struct {
+	// ReadHeader is how long a client may take to send a request's
+	// headers: 10 seconds by default.
+	ReadHeader time.Duration
+	// Read is how long a client may take to send a whole request, body
+	// included: 1 minute by default. A request whose body is not in by
+	// then is answered with a 400 ValidationException, or cut.
+	Read time.Duration
+	// Write is how long the server may take from the end of a request's
+	// headers to the end of its response, handling and any Latency fault
+	// included: 2 minutes by default.
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next
+	// request: 2 minutes by default (longer than the 90 seconds after
+	// which Go's and most clients' transports drop an idle connection).
+	Idle time.Duration
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		switch {
+		case *d == 0:
+			*d = v
+		case *d < 0:
+			*d = 0
 		}
 	}
+	def(&t.ReadHeader, 10*time.Second)
+	def(&t.Read, time.Minute)
+	def(&t.Write, 2*time.Minute)
+	def(&t.Idle, 2*time.Minute)
+	return t
+}
+
+// WithTimeouts sets the server's connection timeouts. Zero fields keep
+// their defaults.
+func WithTimeouts(t Timeouts) Option {
+	return func(cf *config) { cf.timeouts = t }
 }
 
 // NewServer starts and returns a Server listening on a loopback port. The
@@ -257,7 +310,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 		attachmentLimit: 100,
 		maxAttachment:   20 * 1024 * 1024,
 		attachmentTypes: defaultAttachmentTypes(),
-		history:         10000,
+		history:         defaultHistory,
+		historyBytes:    defaultHistoryBytes,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -270,6 +324,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		cf.seed = binary.LittleEndian.Uint64(b[:])
 	}
 	cf.life = cf.life.withDefaults()
+	cf.timeouts = cf.timeouts.withDefaults()
 	s := &Server{
 		cfg:         cf,
 		ids:         rand.New(rand.NewPCG(cf.seed, 1)),
@@ -285,6 +340,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		connectIdem: map[string][]byte{},
 		sockets:     map[*socket]struct{}{},
 		mem:         newMemListener(),
+		history:     history{max: cf.history, maxBytes: cf.historyBytes},
 	}
 	s.tokKey = sha256.Sum256(fmt.Appendf(nil, "participanttest next token %d", cf.seed))
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -366,10 +422,13 @@ func publicAddr(a net.Addr) string {
 }
 
 func (s *Server) newHTTPServer() *http.Server {
+	t := s.cfg.timeouts
 	return &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          nil,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
 	}
 }
 
@@ -518,31 +577,30 @@ func (s *Server) now() time.Time {
 // be held.
 func (s *Server) newID() string { return uuidFrom(s.ids) }
 
+// uuidFrom returns a UUID v4 whose random bits come from r, so that a seeded
+// server hands out the same ids on every run.
 func uuidFrom(r *rand.Rand) string {
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], r.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], r.Uint64())
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hexd = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, c := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hexd[c>>4], hexd[c&0xf])
+	return uuid.Must(uuid.NewRandomFromReader(randReader{r})).String()
+}
+
+// randReader reads the bytes of r's Uint64s, little-endian. It never fails.
+type randReader struct{ r *rand.Rand }
+
+func (rr randReader) Read(p []byte) (int, error) {
+	for i := 0; i < len(p); i += 8 {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], rr.r.Uint64())
+		copy(p[i:], b[:])
 	}
-	return string(out)
+	return len(p), nil
 }
 
 // newSecret returns an opaque token of n random bytes, base64url. s.mu must
 // be held.
 func (s *Server) newSecret(n int) string {
-	b := make([]byte, (n+7)/8*8)
-	for i := 0; i+8 <= len(b); i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], s.ids.Uint64())
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:n])
+	b := make([]byte, n)
+	_, _ = randReader{s.ids}.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // newRequestID returns a request id. It uses its own generator so that

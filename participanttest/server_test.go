@@ -271,18 +271,6 @@ func TestRequestsAndSeed(t *testing.T) {
 	}
 }
 
-func TestRequestHistoryLimit(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, participanttest.WithRequestHistory(2))
-	for _, p := range []string{"/a", "/b", "/c"} {
-		call(t, srv, "GET", p, "", nil)
-	}
-	reqs := srv.Requests()
-	if len(reqs) != 2 || reqs[0].Path != "/b" || reqs[1].Path != "/c" {
-		t.Fatalf("%+v", reqs)
-	}
-}
-
 func TestCloseStopsEverything(t *testing.T) {
 	t.Parallel()
 	srv := participanttest.NewServer()

@@ -208,37 +208,42 @@ func (s *Server) serveWebSocket(x *exchange) {
 	s.debug("participanttest: socket closed", "connection", so.id)
 }
 
-// clientFrame reads a client frame leniently: anything after the first JSON
-// value is ignored (the iOS SDK appends a stray ')' to its subscribe).
-func clientFrame(b []byte) (topic string, content json.RawMessage, ok bool) {
+// clientFrame reads a client frame leniently, in one decode: anything after
+// the first JSON value is ignored (the iOS SDK appends a stray ')' to its
+// subscribe). topics are those of a subscribe or unsubscribe: aws/chat when
+// its content has none readable.
+func clientFrame(b []byte) (topic string, topics []string, ok bool) {
 	var f struct {
-		Topic   string          `json:"topic"`
-		Content json.RawMessage `json:"content"`
+		Topic   string      `json:"topic"`
+		Content frameTopics `json:"content"`
 	}
 	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
 		return "", nil, false
 	}
+	if len(f.Content) == 0 {
+		f.Content = frameTopics{"aws/chat"}
+	}
 	return f.Topic, f.Content, true
 }
 
-// frameTopics reads the topics of a subscribe or unsubscribe; content may
-// be an object or a JSON string holding one. Without readable topics it
-// means aws/chat.
-func frameTopics(content json.RawMessage) []string {
-	content = bytes.TrimSpace(content)
-	if len(content) > 0 && content[0] == '"' {
+// frameTopics are the topics of a frame's content, which may be an object
+// or a JSON string holding one; unreadable content has none.
+type frameTopics []string
+
+func (ft *frameTopics) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
 		var s string
-		if json.Unmarshal(content, &s) == nil {
-			content = []byte(s)
+		if json.Unmarshal(b, &s) == nil {
+			b = []byte(s)
 		}
 	}
 	var c struct {
 		Topics []string `json:"topics"`
 	}
-	if json.Unmarshal(content, &c) != nil || len(c.Topics) == 0 {
-		return []string{"aws/chat"}
+	if json.Unmarshal(b, &c) == nil {
+		*ft = c.Topics
 	}
-	return c.Topics
+	return nil
 }
 
 // handleFrame answers one client frame.
@@ -257,7 +262,7 @@ func (s *Server) handleFrame(so *socket, data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	topic, content, ok := clientFrame(data)
+	topic, topics, ok := clientFrame(data)
 	if !ok {
 		s.sendError(so, "Forbidden")
 		return
@@ -269,14 +274,12 @@ func (s *Server) handleFrame(so *socket, data []byte) {
 			s.sendError(so, f.message)
 			break
 		}
-		topics := frameTopics(content)
 		status := "failure"
 		if slices.Contains(topics, "aws/chat") {
 			so.subscribed, status = true, "success"
 		}
 		s.sendJSON(so, subscribeReply{Topic: "aws/subscribe", Content: subscribeContent{Status: status, Topics: topics}})
 	case "aws/unsubscribe":
-		topics := frameTopics(content)
 		if slices.Contains(topics, "aws/chat") {
 			so.subscribed = false
 		}

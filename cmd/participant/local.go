@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -30,24 +34,34 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		"Serves an in-process emulator of the Amazon Connect Participant Service, its WebSocket,\n"+
 			"attachment storage, and the Connect operations StartChatContact, CreateParticipant and\n"+
 			"StopContact, until interrupted. Any language's AWS SDK or CLI can use it with its\n"+
-			"endpoint option; SigV4 signatures are accepted and ignored.",
+			"endpoint option; SigV4 signatures are accepted and ignored.\n\n"+
+			"An agent joins every chat. The echo agent answers each message with a copy of it. The bot\n"+
+			"follows --bot-script; without one it greets, answers 'help' with what it understands,\n"+
+			"'hello' with a hello, 'bye' with a goodbye (and ends the chat), and anything else with\n"+
+			"\"Sorry, I did not get that\". --greeting replaces the greeting of either, script or not.\n\n"+
+			"--bot-script implies --agent bot. A bot script is a JSON object with the keys\n"+
+			"  "+botKeys()+".\n"+
+			"Unknown keys are refused; delay is in nanoseconds and overrides --agent-delay.\n\n"+
+			"The service keeps no request history; request bodies over 256 KiB get 413.",
 		"  participant local\n"+
 			"  participant local --addr 127.0.0.1:9000 --agent bot --bot-script bot.json\n"+
+			"  participant local --agent bot --greeting 'Welcome to the test desk'\n"+
 			"  participant local --fail SendMessage=ThrottlingException@0.1 --latency GetTranscript=200ms --seed 7")
 	addr := fs.String("addr", "127.0.0.1:8480", "address to listen on")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
 	agent := fs.String("agent", "echo", "who joins every chat: echo (an echo agent), bot (a scripted bot), or none")
-	greeting := fs.String("greeting", "", "what the agent or bot says when it joins")
-	botScript := fs.String("bot-script", "", "JSON file with the bot: {\"greeting\":..., \"rules\":[{\"contains\":..., \"reply\":..., \"end\":false}], \"fallback\":...}")
+	greeting := fs.String("greeting", "", "what the agent or bot says when it joins, replacing the bot's or its script's greeting")
+	botScript := fs.String("bot-script", "", "JSON file with the bot's script, such as {\"greeting\":\"Hi\", \"rules\":[{\"contains\":\"bye\", \"reply\":\"Bye\", \"end\":true}], \"fallback\":\"Pardon?\"}")
 	delay := fs.Duration("agent-delay", 500*time.Millisecond, "how long the agent or bot types before answering")
 	seed := fs.Uint64("seed", 0, "seed of ids, tokens and probabilistic faults (0: random)")
 	connTTL := fs.Duration("connection-token-ttl", 0, "ConnectionToken lifetime (default 24h)")
 	wsTTL := fs.Duration("websocket-url-ttl", 0, "how long a WebSocket URL can be used (default 100s)")
 	chatTTL := fs.Duration("chat-duration", 0, "chat duration when StartChatContact sets none (default 25h)")
 	socketTTL := fs.Duration("socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
+	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	var fails, latencies, throttles multiFlag
-	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP fail with an error code, always or with a probability (repeatable)")
+	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability (repeatable)")
 	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
 	fs.Var(&throttles, "throttle", "OP=RATE[/BURST]: throttle OP to RATE requests per second (repeatable)")
 	if err := parse(e, fs, args); err != nil {
@@ -60,10 +74,28 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	if !*allowRemote && !isLoopbackHost(host) {
 		return usagef("--addr %s is not a loopback address; add --allow-remote to serve it anyway", *addr)
 	}
+	if *readTimeout <= 0 {
+		return usagef("--read-timeout must be positive")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *botScript != "" {
+		if !set["agent"] {
+			*agent = "bot"
+		} else if *agent != "bot" {
+			return usagef("--bot-script needs --agent bot, not --agent %s", *agent)
+		}
+	}
 
-	opts := []participanttest.Option{participanttest.WithLifetimes(participanttest.Lifetimes{
-		ConnectionToken: *connTTL, WebSocketURL: *wsTTL, Chat: *chatTTL, Socket: *socketTTL,
-	})}
+	opts := []participanttest.Option{
+		participanttest.WithLifetimes(participanttest.Lifetimes{
+			ConnectionToken: *connTTL, WebSocketURL: *wsTTL, Chat: *chatTTL, Socket: *socketTTL,
+		}),
+		// Nothing here reads the history: keeping it would only let
+		// clients fill the memory.
+		participanttest.WithRequestHistory(0),
+		participanttest.WithTimeouts(participanttest.Timeouts{ReadHeader: min(*readTimeout, 10*time.Second), Read: *readTimeout}),
+	}
 	if *seed != 0 {
 		opts = append(opts, participanttest.WithSeed(*seed))
 	}
@@ -75,20 +107,21 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		a := participanttest.EchoAgent{Greeting: *greeting, Delay: *delay}
 		opts = append(opts, participanttest.WithAgent(func() participanttest.Agent { return a }))
 	case "bot":
-		b := participanttest.Bot{Greeting: *greeting, Delay: *delay, Fallback: "Sorry, I did not get that. Type 'bye' to end the chat.",
-			Rules: []participanttest.Rule{{Contains: "bye", Reply: "Goodbye!", End: true}}}
+		b := participanttest.DefaultBot()
+		b.Delay = *delay
 		if *botScript != "" {
-			raw, err := os.ReadFile(*botScript)
-			if err != nil {
+			if b, err = loadBot(*botScript, *delay); err != nil {
 				return err
 			}
-			b = participanttest.Bot{Delay: *delay}
-			if err := json.Unmarshal(raw, &b); err != nil {
-				return usagef("--bot-script %s: %v", *botScript, err)
-			}
+		}
+		if set["greeting"] {
+			b.Greeting = *greeting
 		}
 		opts = append(opts, participanttest.WithAgent(func() participanttest.Agent { return b }))
 	case "none":
+		if set["greeting"] {
+			return usagef("--greeting needs --agent echo or bot")
+		}
 	default:
 		return usagef("--agent must be echo, bot or none")
 	}
@@ -126,7 +159,50 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// loadBot reads a bot script. Every mistake in it, a missing file included,
+// is a usage error naming the valid keys.
+func loadBot(path string, delay time.Duration) (participanttest.Bot, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return participanttest.Bot{}, usagef("--bot-script: %v", err)
+	}
+	b := participanttest.Bot{Delay: delay}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(&b)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err != nil {
+		return participanttest.Bot{}, usagef("--bot-script %s: %v; a script is a JSON object with the keys %s", path, err, botKeys())
+	}
+	return b, nil
+}
+
+// botKeys lists the keys of a bot script, from the JSON names of Bot and
+// Rule.
+func botKeys() string {
+	keys := func(t reflect.Type) []string {
+		var out []string
+		for f := range t.Fields() {
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	bot := keys(reflect.TypeFor[participanttest.Bot]())
+	for i, k := range bot {
+		if k == "rules" {
+			bot[i] = "rules (a list of objects with the keys " + strings.Join(keys(reflect.TypeFor[participanttest.Rule]()), ", ") + ")"
+		}
+	}
+	return strings.Join(bot, ", ")
+}
+
 // parseFaults turns the fault flags of `participant local` into faults.
+// Operation names and error codes are checked, ignoring case, against those
+// the emulator knows.
 func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault, error) {
 	var out []*participanttest.Fault
 	for _, f := range fails {
@@ -135,7 +211,15 @@ func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault
 			return nil, usagef("--fail %q: want OP=CODE[@PROBABILITY]", f)
 		}
 		code, prob, hasProb := strings.Cut(rest, "@")
-		fault := participanttest.Fail(opName(op), code).Always()
+		opn, err := opName("--fail", op)
+		if err != nil {
+			return nil, err
+		}
+		code, ok = lookupFold(participanttest.ErrorCodes(), code)
+		if !ok {
+			return nil, usagef("--fail %q: unknown error code; valid codes: %s", f, strings.Join(participanttest.ErrorCodes(), ", "))
+		}
+		fault := participanttest.Fail(opn, code).Always()
 		if hasProb {
 			p, err := strconv.ParseFloat(prob, 64)
 			if err != nil || p <= 0 || p > 1 {
@@ -151,7 +235,11 @@ func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault
 		if !ok || err != nil || dur < 0 {
 			return nil, usagef("--latency %q: want OP=DURATION, such as SendMessage=200ms", l)
 		}
-		out = append(out, participanttest.Latency(opName(op), dur).Always())
+		opn, err := opName("--latency", op)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, participanttest.Latency(opn, dur).Always())
 	}
 	for _, t := range throttles {
 		op, spec, ok := strings.Cut(t, "=")
@@ -164,17 +252,36 @@ func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault
 		if !ok || err != nil || r <= 0 || b < 1 {
 			return nil, usagef("--throttle %q: want OP=RATE[/BURST], such as SendEvent=5/10", t)
 		}
-		out = append(out, participanttest.Throttle(opName(op), r, b))
+		opn, err := opName("--throttle", op)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, participanttest.Throttle(opn, r, b))
 	}
 	return out, nil
 }
 
-// opName maps "*" or "all" to every operation.
-func opName(op string) string {
+// opName returns the emulator's name of the operation a fault flag names:
+// "" (every operation) for "*" or "all".
+func opName(flag, op string) (string, error) {
 	if op == "*" || strings.EqualFold(op, "all") {
-		return ""
+		return "", nil
 	}
-	return op
+	name, ok := lookupFold(participanttest.Operations(), op)
+	if !ok {
+		return "", usagef("%s: unknown operation %q; valid operations: * (all), %s", flag, op, strings.Join(participanttest.Operations(), ", "))
+	}
+	return name, nil
+}
+
+// lookupFold finds name in valid, ignoring case.
+func lookupFold(valid []string, name string) (string, bool) {
+	for _, v := range valid {
+		if strings.EqualFold(v, name) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func isLoopbackHost(host string) bool {
