@@ -148,7 +148,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		"  PARTICIPANT_TOKEN=... participant create-connection --endpoint %[1]s --reveal-token\n"+
 		"  CONNECTION_TOKEN=... participant send-message --endpoint %[1]s --text hello\n\n", u)
 	fmt.Fprintf(e.stdout, "With the aws CLI (credentials are required by the CLI but ignored here):\n"+
-		"  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1\n"+
+		"  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1  # v2 reads the first, v1 the second\n"+
 		"  aws connect start-chat-contact --endpoint-url %[1]s --instance-id local --contact-flow-id local --participant-details DisplayName=Ann\n"+
 		"  aws connectparticipant create-participant-connection --endpoint-url %[1]s --participant-token TOKEN --type WEBSOCKET CONNECTION_CREDENTIALS\n\n", u)
 	fmt.Fprintf(e.stdout, "From Go:\n"+
