@@ -28,7 +28,7 @@ func TestAttachmentTransferLog(t *testing.T) {
 		Logger:       slog.New(slog.NewJSONHandler(lw, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	t.Cleanup(c.CloseIdleConnections)
-	if _, err := c.UploadAttachment(t.Context(), "attachment-token-long", "notes.txt", "text/plain", int64(len(file)), bytes.NewReader(file)); err != nil {
+	if _, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: "attachment-token-long", AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(file)), Body: bytes.NewReader(file)}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.DownloadAttachment(t.Context(), "attachment-token-long", "att-1")

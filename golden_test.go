@@ -125,12 +125,12 @@ func goldResponse(t *testing.T, name string) []byte {
 	return b
 }
 
-func goldTime(s string) time.Time {
+func goldTime(s string) participant.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return participant.Time{Time: t}
 }
 
 // TestGolden sends each operation once to a fake service that answers with

@@ -286,7 +286,7 @@ func TestOperationValidationBoundaries(t *testing.T) {
 	tok := participant.Token(strings.Repeat("t", 1000))
 	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) error {
-			_, err := c.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{ParticipantToken: tok, Type: participant.ConnectionType("").Values()})
+			_, err := c.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{ParticipantToken: tok, Type: []participant.ConnectionType{participant.ConnectionTypeWebsocket, participant.ConnectionTypeConnectionCredentials, participant.ConnectionTypeWebRTCConnection}})
 			return err
 		},
 		func(ctx context.Context) error {

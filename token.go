@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/connectchat/participant/internal/redact"
 )
 
 // redacted is what a [Token] prints in place of its value.
-const redacted = "REDACTED"
+const redacted = redact.Placeholder
 
 // Token is a bearer token of the Participant Service: a ParticipantToken (from
 // StartChatContact or CreateParticipant, used only by

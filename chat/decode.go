@@ -227,7 +227,7 @@ func lenientItem(b []byte) participant.Item {
 		Type:             participant.ChatItemType(str("Type")),
 	}
 	if t, ok := parseTime(str("AbsoluteTime")); ok {
-		it.AbsoluteTime = t
+		it.AbsoluteTime = participant.Time{Time: t}
 	}
 	if v := raw("Attachments"); v != nil {
 		_ = json.Unmarshal(v, &it.Attachments)

@@ -579,7 +579,7 @@ func (s *Session) endedOffline(err error, now time.Time) {
 	s.publish(s.eng.take()...)
 	s.publish(Event{
 		Kind: KindChatEnded,
-		Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: now},
+		Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: participant.Time{Time: now}},
 		Time: now,
 		Err:  err,
 	})

@@ -18,7 +18,7 @@ type key struct {
 	id    string
 }
 
-func keyOf(it *participant.Item) key { return key{t: it.AbsoluteTime, id: it.ID} }
+func keyOf(it *participant.Item) key { return key{t: it.AbsoluteTime.Time, id: it.ID} }
 
 // keyIn is the key of an incoming item: a chat.ended of the current
 // contact is final; that of a past contact (a persistent chat's history)
@@ -254,7 +254,7 @@ func (e *engine) addChunk(in incoming, now time.Time) {
 			e.st.duplicates.Add(1)
 			return
 		}
-		st = &chunkState{next: 1, t: in.it.AbsoluteTime}
+		st = &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
 		if e.chunks == nil {
 			e.chunks = map[string]*chunkState{}
 		}
@@ -292,13 +292,13 @@ func (e *engine) addChunk(in incoming, now time.Time) {
 		// Already delivered as partial: deliver the progress.
 		upd := in
 		upd.it.Content = st.content
-		upd.it.AbsoluteTime = st.t
+		upd.it.AbsoluteTime = participant.Time{Time: st.t}
 		e.st.updates.Add(1)
 		e.emit(upd, now, true, true)
 		return
 	}
 	delete(e.chunks, id)
-	in.it.AbsoluteTime = st.t
+	in.it.AbsoluteTime = participant.Time{Time: st.t}
 	e.seen[id] = fingerprint(&in.it)
 	if st.p != nil {
 		past := st.p.in.past
@@ -452,7 +452,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 		}
 		return
 	}
-	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime}
+	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
 	switch k {
 	case KindOther:
 		ev.Raw = in.raw

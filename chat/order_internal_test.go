@@ -12,7 +12,9 @@ import (
 var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 // at returns t0 plus ms milliseconds.
-func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+func at(ms int) participant.Time {
+	return participant.Time{Time: t0.Add(time.Duration(ms) * time.Millisecond)}
+}
 
 func msg(id string, ms int, content string) incoming {
 	return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeMessage, ContentType: participant.ContentTypePlainText, Content: content, AbsoluteTime: at(ms), ParticipantID: "agent"}}
@@ -108,7 +110,7 @@ func TestEngineGapFillMergesAndReleases(t *testing.T) {
 		t.Fatalf("released during the gap fill: %s", contents(got))
 	}
 	anchor, ok := e.anchor(0)
-	if !ok || !anchor.Equal(at(1)) {
+	if !ok || !anchor.Equal(at(1).Time) {
 		t.Fatalf("anchor %v %v, want the last delivered item's time", anchor, ok)
 	}
 	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second))
@@ -174,7 +176,7 @@ func TestEngineStitchesChunks(t *testing.T) {
 	if got := contents(evs); got != "Message:Hello, world! Message:after the bot" {
 		t.Fatalf("got %s", got)
 	}
-	if !evs[0].Item.AbsoluteTime.Equal(at(10)) {
+	if !evs[0].Item.AbsoluteTime.Equal(at(10).Time) {
 		t.Errorf("stitched message at %v, want the first chunk's time", evs[0].Item.AbsoluteTime.Sub(t0))
 	}
 	if st.duplicates.Load() != 3 {
@@ -225,7 +227,7 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 	}
 	// A gap fill never starts before the oldest remembered item...
 	anchor, _ := e.anchor(time.Hour)
-	if !anchor.Equal(at(20)) {
+	if !anchor.Equal(at(20).Time) {
 		t.Errorf("anchor %v, want the floor (item 20)", anchor.Sub(t0))
 	}
 	// ...and a forgotten item read again is still a duplicate.
