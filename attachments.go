@@ -92,7 +92,7 @@ func (e *TransferError) Unwrap() error { return e.Err }
 // UploadAttachmentInput is the input of [Client.UploadAttachment].
 type UploadAttachmentInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// AttachmentName is the file name. Required; 1 to 256 characters.
 	AttachmentName string

@@ -10,7 +10,7 @@ import (
 // [Client.CancelParticipantAuthentication].
 type CancelParticipantAuthenticationInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// SessionID is the sessionId of the authentication.initiated event.
 	// Required; exactly 36 characters.

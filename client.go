@@ -422,9 +422,6 @@ func (e *BodyTimeoutError) Error() string {
 	return "participant: the response body did not arrive within " + e.After.String()
 }
 
-// Timeout reports true, as a net.Error does.
-func (e *BodyTimeoutError) Timeout() bool { return true }
-
 // attempt sends the request once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
 	var body io.Reader

@@ -11,7 +11,7 @@ import (
 // [Client.CompleteAttachmentUpload].
 type CompleteAttachmentUploadInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// AttachmentIDs holds the id StartAttachmentUpload returned. Required;
 	// exactly one id of 1 to 256 characters.

@@ -13,7 +13,7 @@ type CreateParticipantConnectionInput struct {
 	// ParticipantToken is the token that StartChatContact,
 	// StartOutboundChatContact or CreateParticipant returned to the
 	// backend: the participant token, not a ConnectionToken. Required.
-	ParticipantToken Token
+	ParticipantToken Token `json:"-"`
 
 	// Type lists the connections wanted: [ConnectionTypeWebsocket],
 	// [ConnectionTypeConnectionCredentials] (the ConnectionToken every other

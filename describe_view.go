@@ -11,7 +11,7 @@ import (
 // DescribeViewInput is the input of [Client.DescribeView].
 type DescribeViewInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ViewToken is the token of the view, from the interactive message that
 	// showed it. Required; 1 to 1000 characters.

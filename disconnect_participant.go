@@ -9,7 +9,7 @@ import (
 // DisconnectParticipantInput is the input of [Client.DisconnectParticipant].
 type DisconnectParticipantInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ClientToken makes the call idempotent. At most 500 characters. When
 	// empty, a UUID v4 is made for the call and sent on every attempt; the

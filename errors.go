@@ -19,16 +19,15 @@ import (
 // [smithy.OperationError].ServiceID, the same as aws-sdk-go-v2's.
 const ServiceID = "ConnectParticipant"
 
-// The wire names of the service's modeled errors, as [smithy.APIError.ErrorCode]
-// returns them.
+// The wire names of the service's modeled errors, as ErrorCode returns them.
 const (
-	CodeAccessDenied         = "AccessDeniedException"
-	CodeConflict             = "ConflictException"
-	CodeInternalServer       = "InternalServerException"
-	CodeResourceNotFound     = "ResourceNotFoundException"
-	CodeServiceQuotaExceeded = "ServiceQuotaExceededException"
-	CodeThrottling           = "ThrottlingException"
-	CodeValidation           = "ValidationException"
+	codeAccessDenied         = "AccessDeniedException"
+	codeConflict             = "ConflictException"
+	codeInternalServer       = "InternalServerException"
+	codeResourceNotFound     = "ResourceNotFoundException"
+	codeServiceQuotaExceeded = "ServiceQuotaExceededException"
+	codeThrottling           = "ThrottlingException"
+	codeValidation           = "ValidationException"
 )
 
 // codeUnknown is the code of an error response that named no code, as in
@@ -91,10 +90,10 @@ func apiErrorString(code, msg string) string {
 }
 
 // Error implements error.
-func (e *AccessDeniedError) Error() string { return apiErrorString(CodeAccessDenied, e.Message) }
+func (e *AccessDeniedError) Error() string { return apiErrorString(codeAccessDenied, e.Message) }
 
 // ErrorCode returns "AccessDeniedException".
-func (e *AccessDeniedError) ErrorCode() string { return CodeAccessDenied }
+func (e *AccessDeniedError) ErrorCode() string { return codeAccessDenied }
 
 // ErrorMessage returns the service's message.
 func (e *AccessDeniedError) ErrorMessage() string { return e.Message }
@@ -103,10 +102,10 @@ func (e *AccessDeniedError) ErrorMessage() string { return e.Message }
 func (e *AccessDeniedError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // Error implements error.
-func (e *ConflictError) Error() string { return apiErrorString(CodeConflict, e.Message) }
+func (e *ConflictError) Error() string { return apiErrorString(codeConflict, e.Message) }
 
 // ErrorCode returns "ConflictException".
-func (e *ConflictError) ErrorCode() string { return CodeConflict }
+func (e *ConflictError) ErrorCode() string { return codeConflict }
 
 // ErrorMessage returns the service's message.
 func (e *ConflictError) ErrorMessage() string { return e.Message }
@@ -115,10 +114,10 @@ func (e *ConflictError) ErrorMessage() string { return e.Message }
 func (e *ConflictError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // Error implements error.
-func (e *InternalServerError) Error() string { return apiErrorString(CodeInternalServer, e.Message) }
+func (e *InternalServerError) Error() string { return apiErrorString(codeInternalServer, e.Message) }
 
 // ErrorCode returns "InternalServerException".
-func (e *InternalServerError) ErrorCode() string { return CodeInternalServer }
+func (e *InternalServerError) ErrorCode() string { return codeInternalServer }
 
 // ErrorMessage returns the service's message.
 func (e *InternalServerError) ErrorMessage() string { return e.Message }
@@ -132,11 +131,11 @@ func (e *InternalServerError) RetryableError() bool { return true }
 
 // Error implements error.
 func (e *ResourceNotFoundError) Error() string {
-	return apiErrorString(CodeResourceNotFound, e.Message)
+	return apiErrorString(codeResourceNotFound, e.Message)
 }
 
 // ErrorCode returns "ResourceNotFoundException".
-func (e *ResourceNotFoundError) ErrorCode() string { return CodeResourceNotFound }
+func (e *ResourceNotFoundError) ErrorCode() string { return codeResourceNotFound }
 
 // ErrorMessage returns the service's message.
 func (e *ResourceNotFoundError) ErrorMessage() string { return e.Message }
@@ -146,11 +145,11 @@ func (e *ResourceNotFoundError) ErrorFault() smithy.ErrorFault { return smithy.F
 
 // Error implements error.
 func (e *ServiceQuotaExceededError) Error() string {
-	return apiErrorString(CodeServiceQuotaExceeded, e.Message)
+	return apiErrorString(codeServiceQuotaExceeded, e.Message)
 }
 
 // ErrorCode returns "ServiceQuotaExceededException".
-func (e *ServiceQuotaExceededError) ErrorCode() string { return CodeServiceQuotaExceeded }
+func (e *ServiceQuotaExceededError) ErrorCode() string { return codeServiceQuotaExceeded }
 
 // ErrorMessage returns the service's message.
 func (e *ServiceQuotaExceededError) ErrorMessage() string { return e.Message }
@@ -159,10 +158,10 @@ func (e *ServiceQuotaExceededError) ErrorMessage() string { return e.Message }
 func (e *ServiceQuotaExceededError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // Error implements error.
-func (e *ThrottlingError) Error() string { return apiErrorString(CodeThrottling, e.Message) }
+func (e *ThrottlingError) Error() string { return apiErrorString(codeThrottling, e.Message) }
 
 // ErrorCode returns "ThrottlingException".
-func (e *ThrottlingError) ErrorCode() string { return CodeThrottling }
+func (e *ThrottlingError) ErrorCode() string { return codeThrottling }
 
 // ErrorMessage returns the service's message.
 func (e *ThrottlingError) ErrorMessage() string { return e.Message }
@@ -175,10 +174,10 @@ func (e *ThrottlingError) ErrorFault() smithy.ErrorFault { return smithy.FaultCl
 func (e *ThrottlingError) RetryableError() bool { return true }
 
 // Error implements error.
-func (e *ValidationError) Error() string { return apiErrorString(CodeValidation, e.Message) }
+func (e *ValidationError) Error() string { return apiErrorString(codeValidation, e.Message) }
 
 // ErrorCode returns "ValidationException".
-func (e *ValidationError) ErrorCode() string { return CodeValidation }
+func (e *ValidationError) ErrorCode() string { return codeValidation }
 
 // ErrorMessage returns the service's message.
 func (e *ValidationError) ErrorMessage() string { return e.Message }
@@ -294,23 +293,23 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 	msg = redact.Text(msg, string(tok))
 
 	switch {
-	case strings.EqualFold(code, CodeAccessDenied):
+	case strings.EqualFold(code, codeAccessDenied):
 		return &AccessDeniedError{Message: msg}
-	case strings.EqualFold(code, CodeConflict):
+	case strings.EqualFold(code, codeConflict):
 		return &ConflictError{Message: msg}
-	case strings.EqualFold(code, CodeInternalServer):
+	case strings.EqualFold(code, codeInternalServer):
 		return &InternalServerError{Message: msg}
-	case strings.EqualFold(code, CodeResourceNotFound):
+	case strings.EqualFold(code, codeResourceNotFound):
 		return &ResourceNotFoundError{
 			Message:      msg,
 			ResourceID:   redact.Text(fields.resourceID, string(tok)),
 			ResourceType: ResourceType(redact.Text(fields.resourceType, string(tok))),
 		}
-	case strings.EqualFold(code, CodeServiceQuotaExceeded):
+	case strings.EqualFold(code, codeServiceQuotaExceeded):
 		return &ServiceQuotaExceededError{Message: msg}
-	case strings.EqualFold(code, CodeThrottling):
+	case strings.EqualFold(code, codeThrottling):
 		return &ThrottlingError{Message: msg}
-	case strings.EqualFold(code, CodeValidation):
+	case strings.EqualFold(code, codeValidation):
 		return &ValidationError{Message: msg}
 	case code == "" && status == http.StatusTooManyRequests:
 		return &ThrottlingError{Message: msg}

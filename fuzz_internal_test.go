@@ -146,13 +146,13 @@ func FuzzSanitizeErrorCode(f *testing.F) {
 
 // modeledByCode maps a lower-case code to the type decodeError must return.
 var modeledByCode = map[string]string{
-	strings.ToLower(CodeAccessDenied):         "*participant.AccessDeniedError",
-	strings.ToLower(CodeConflict):             "*participant.ConflictError",
-	strings.ToLower(CodeInternalServer):       "*participant.InternalServerError",
-	strings.ToLower(CodeResourceNotFound):     "*participant.ResourceNotFoundError",
-	strings.ToLower(CodeServiceQuotaExceeded): "*participant.ServiceQuotaExceededError",
-	strings.ToLower(CodeThrottling):           "*participant.ThrottlingError",
-	strings.ToLower(CodeValidation):           "*participant.ValidationError",
+	strings.ToLower(codeAccessDenied):         "*participant.AccessDeniedError",
+	strings.ToLower(codeConflict):             "*participant.ConflictError",
+	strings.ToLower(codeInternalServer):       "*participant.InternalServerError",
+	strings.ToLower(codeResourceNotFound):     "*participant.ResourceNotFoundError",
+	strings.ToLower(codeServiceQuotaExceeded): "*participant.ServiceQuotaExceededError",
+	strings.ToLower(codeThrottling):           "*participant.ThrottlingError",
+	strings.ToLower(codeValidation):           "*participant.ValidationError",
 }
 
 func FuzzDecodeError(f *testing.F) {

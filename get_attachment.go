@@ -9,7 +9,7 @@ import (
 // GetAttachmentInput is the input of [Client.GetAttachment].
 type GetAttachmentInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// AttachmentID identifies the attachment, as in an [AttachmentItem].
 	// Required; 1 to 256 characters.

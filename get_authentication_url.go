@@ -9,7 +9,7 @@ import (
 // GetAuthenticationUrlInput is the input of [Client.GetAuthenticationUrl].
 type GetAuthenticationUrlInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// SessionID is the sessionId of the authentication.initiated event.
 	// Required; exactly 36 characters.

@@ -16,7 +16,7 @@ import (
 // is rejected by the service, and by this package before any I/O.
 type GetTranscriptInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContactID selects a contact of the current contact chain, such as a
 	// past contact of a persistent chat. Empty means the current contact.

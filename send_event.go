@@ -10,7 +10,7 @@ import (
 // SendEventInput is the input of [Client.SendEvent].
 type SendEventInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContentType is the kind of event, such as [ContentTypeTyping] or
 	// [ContentTypeMessageRead]. Required; 1 to 100 characters.

@@ -9,7 +9,7 @@ import (
 // SendMessageInput is the input of [Client.SendMessage].
 type SendMessageInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContentType is the type of the message: [ContentTypePlainText],
 	// [ContentTypeMarkdown], [ContentTypeJSON] or

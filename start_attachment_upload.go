@@ -10,7 +10,7 @@ import (
 // StartAttachmentUploadInput is the input of [Client.StartAttachmentUpload].
 type StartAttachmentUploadInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContentType is the MIME type of the file, such as "application/pdf"
 	// or "image/png"; the instance's attachment settings decide which types

@@ -52,20 +52,10 @@ const (
 	ContentTypeMessageMetadata ContentType = "application/vnd.amazonaws.connect.event.message.metadata"
 )
 
-// ResourceType is the kind of resource a [ResourceNotFoundError] names.
+// ResourceType is the kind of resource a [ResourceNotFoundError] names, as
+// the service sends it: CONTACT, CONTACT_FLOW, INSTANCE, PARTICIPANT,
+// HIERARCHY_LEVEL, HIERARCHY_GROUP, USER or PHONE_NUMBER.
 type ResourceType string
-
-// Resource types of the service model.
-const (
-	ResourceTypeContact        ResourceType = "CONTACT"
-	ResourceTypeContactFlow    ResourceType = "CONTACT_FLOW"
-	ResourceTypeInstance       ResourceType = "INSTANCE"
-	ResourceTypeParticipant    ResourceType = "PARTICIPANT"
-	ResourceTypeHierarchyLevel ResourceType = "HIERARCHY_LEVEL"
-	ResourceTypeHierarchyGroup ResourceType = "HIERARCHY_GROUP"
-	ResourceTypeUser           ResourceType = "USER"
-	ResourceTypePhoneNumber    ResourceType = "PHONE_NUMBER"
-)
 
 // ConnectionType is a kind of connection that CreateParticipantConnection
 // returns: a WebSocket URL, a ConnectionToken, or a WebRTC meeting.
@@ -159,14 +149,8 @@ const (
 )
 
 // MeetingFeatureStatus tells whether a feature of a WebRTC meeting is
-// available.
+// available: AVAILABLE or UNAVAILABLE.
 type MeetingFeatureStatus string
-
-// Meeting feature statuses of the service model.
-const (
-	MeetingFeatureStatusAvailable   MeetingFeatureStatus = "AVAILABLE"
-	MeetingFeatureStatusUnavailable MeetingFeatureStatus = "UNAVAILABLE"
-)
 
 // The values of the enums that inputs take, which are checked before
 // sending.

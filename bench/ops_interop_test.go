@@ -95,8 +95,8 @@ type opSpec struct {
 
 // commonErrors are the codes every operation models.
 var commonErrors = []string{
-	participant.CodeAccessDenied, participant.CodeInternalServer,
-	participant.CodeThrottling, participant.CodeValidation,
+	"AccessDeniedException", "InternalServerException",
+	"ThrottlingException", "ValidationException",
 }
 
 func models(extra ...string) []string { return append(append([]string{}, commonErrors...), extra...) }
@@ -347,7 +347,7 @@ func opSpecs() []opSpec {
 			},
 		},
 		{
-			name: "SendEvent", method: http.MethodPost, path: sendEventPath, models: models(participant.CodeConflict),
+			name: "SendEvent", method: http.MethodPost, path: sendEventPath, models: models("ConflictException"),
 			call: opSendEvent(
 				connectparticipant.SendEventInput{ConnectionToken: tok, ContentType: aws.String(string(participant.ContentTypeTyping))},
 				participant.SendEventInput{ConnectionToken: connToken, ContentType: participant.ContentTypeTyping},
@@ -487,7 +487,7 @@ func opSpecs() []opSpec {
 			},
 		},
 		{
-			name: "StartAttachmentUpload", method: http.MethodPost, path: "/participant/start-attachment-upload", models: models(participant.CodeServiceQuotaExceeded),
+			name: "StartAttachmentUpload", method: http.MethodPost, path: "/participant/start-attachment-upload", models: models("ServiceQuotaExceededException"),
 			call: opStartAttachmentUpload(
 				connectparticipant.StartAttachmentUploadInput{ConnectionToken: tok, ContentType: aws.String("application/pdf"), AttachmentSizeInBytes: 1234, AttachmentName: aws.String("invoice.pdf")},
 				participant.StartAttachmentUploadInput{ConnectionToken: connToken, ContentType: "application/pdf", AttachmentSizeInBytes: 1234, AttachmentName: "invoice.pdf"},
@@ -524,7 +524,7 @@ func opSpecs() []opSpec {
 			},
 		},
 		{
-			name: "CompleteAttachmentUpload", method: http.MethodPost, path: "/participant/complete-attachment-upload", models: models(participant.CodeConflict, participant.CodeServiceQuotaExceeded),
+			name: "CompleteAttachmentUpload", method: http.MethodPost, path: "/participant/complete-attachment-upload", models: models("ConflictException", "ServiceQuotaExceededException"),
 			call: opCompleteAttachmentUpload(
 				connectparticipant.CompleteAttachmentUploadInput{ConnectionToken: tok, AttachmentIds: []string{"asdfjklqweruiopzxcvbnm_1234567890"}},
 				participant.CompleteAttachmentUploadInput{ConnectionToken: connToken, AttachmentIDs: []string{"asdfjklqweruiopzxcvbnm_1234567890"}},
@@ -582,7 +582,7 @@ func opSpecs() []opSpec {
 			},
 		},
 		{
-			name: "DescribeView", method: http.MethodGet, path: "/participant/views/", models: models(participant.CodeResourceNotFound),
+			name: "DescribeView", method: http.MethodGet, path: "/participant/views/", models: models("ResourceNotFoundException"),
 			call:     describeView("Kq8zE4bB-view_token.v1~"),
 			requests: describeViewRequests(),
 			responses: []respCase{
@@ -950,40 +950,40 @@ var errorCases = []struct {
 		name: "ValidationException 400 in header", status: http.StatusBadRequest,
 		header: map[string]string{"X-Amzn-ErrorType": "ValidationException"},
 		body:   `{"message":"1 validation error detected: Value at 'contentType' failed to satisfy constraint"}`,
-		code:   participant.CodeValidation,
+		code:   "ValidationException",
 	},
 	{
 		name: "ThrottlingException 429 in body __type", status: http.StatusTooManyRequests,
 		body: `{"__type":"ThrottlingException","message":"Rate exceeded"}`,
-		code: participant.CodeThrottling,
+		code: "ThrottlingException",
 	},
 	{
 		name: "AccessDeniedException 403 lower case", status: http.StatusForbidden,
 		header: map[string]string{"X-Amzn-ErrorType": "accessdeniedexception"},
 		body:   `{"message":"You do not have sufficient access to perform this action."}`,
-		code:   participant.CodeAccessDenied,
+		code:   "AccessDeniedException",
 	},
 	{
 		name: "InternalServerException 500 in body code", status: http.StatusInternalServerError,
 		body: `{"code":"InternalServerException","message":"Internal server error"}`,
-		code: participant.CodeInternalServer,
+		code: "InternalServerException",
 	},
 	{
 		name: "ConflictException 409 with namespace", status: http.StatusConflict,
 		body: `{"__type":"com.amazonaws.connectparticipant#ConflictException","Message":"An attachment with that identifier is already being uploaded."}`,
-		code: participant.CodeConflict,
+		code: "ConflictException",
 	},
 	{
 		name: "ResourceNotFoundException 404", status: http.StatusNotFound,
 		header: map[string]string{"X-Amzn-ErrorType": "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.connectparticipant/"},
 		body:   `{"message":"The view was not found.","ResourceId":"aws-detail-view","ResourceType":"CONTACT_FLOW"}`,
-		code:   participant.CodeResourceNotFound,
+		code:   "ResourceNotFoundException",
 	},
 	{
 		name: "ServiceQuotaExceededException 402", status: http.StatusPaymentRequired,
 		header: map[string]string{"X-Amzn-ErrorType": "ServiceQuotaExceededException"},
 		body:   `{"message":"The number of attachments per contact exceeds the quota."}`,
-		code:   participant.CodeServiceQuotaExceeded,
+		code:   "ServiceQuotaExceededException",
 	},
 }
 
