@@ -316,15 +316,26 @@ func sdkRequestHeader(n, max int) string {
 
 // readBody reads r into buf until EOF or until buf holds limit bytes, and
 // reports whether r held more. size is the Content-Length, or -1: when it is
-// known and fits, buf grows once to it, so reading a body near the cap
-// allocates about the cap.
+// known, buf grows once to it (or to limit), so reading a body near the cap
+// allocates about the cap; when not, buf doubles, up to twice the cap. The
+// byte that tells whether r is longer is read aside, never into buf.
 func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool, err error) {
-	if size >= 0 && size <= int64(limit) {
-		buf.Grow(int(size))
+	// grow makes room for n bytes in all with one allocation (bytes.Buffer's
+	// own Grow may allocate more than asked, and twice under -race).
+	grow := func(n int) {
+		if buf.Cap() >= n {
+			return
+		}
+		nb := make([]byte, buf.Len(), n)
+		copy(nb, buf.Bytes())
+		*buf = *bytes.NewBuffer(nb)
+	}
+	if size >= 0 {
+		grow(int(min(size, int64(limit))))
 	}
 	for buf.Len() < limit {
 		if buf.Available() == 0 {
-			buf.Grow(min(max(buf.Cap(), 512), limit-buf.Len()))
+			grow(min(max(2*buf.Cap(), 512), limit))
 		}
 		b := buf.AvailableBuffer()
 		b = b[:min(cap(b), limit-buf.Len())]
