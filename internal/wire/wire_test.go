@@ -43,3 +43,25 @@ func TestIsLoopback(t *testing.T) {
 		assert.Equal(t, want, wire.IsLoopback(host), host)
 	}
 }
+
+// FuzzParseTime: ParseTime never panics, accepts every RFC 3339 time, and a
+// time it reads, written back with FormatTime, reads back to the same
+// millisecond.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"", "2026-11-29T10:00:00.123Z", "2019-03-26T00:00:00+05:30", "not a time",
+		"2026-02-30T00:00:00Z", "0000-01-01T00:00:00-23:59", "9999-12-31T23:59:59.999999999+00:00", "1573180888172", "2019-11-08T02:41:28.172"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := wire.ParseTime(s)
+		if want, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			assert.True(t, ok, s)
+			assert.True(t, want.Equal(got), s)
+		}
+		if u := got.UTC(); ok && u.Year() >= 1 && u.Year() <= 9999 {
+			back, ok := wire.ParseTime(wire.FormatTime(got))
+			assert.True(t, ok)
+			assert.True(t, back.Equal(u.Truncate(time.Millisecond)), "%s: %v then %v", s, got, back)
+		}
+	})
+}
