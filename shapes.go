@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/connectchat/participant/internal/wire"
@@ -38,8 +39,12 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	var s string
-	if len(b) == 0 || b[0] != '"' || json.Unmarshal(b, &s) != nil {
+	// encoding/json has checked that b is one JSON value.
+	if len(b) < 2 || b[0] != '"' {
+		return errors.New("participant: a time must be a JSON string")
+	}
+	s := string(b[1 : len(b)-1])
+	if strings.IndexByte(s, '\\') >= 0 && json.Unmarshal(b, &s) != nil {
 		return errors.New("participant: a time must be a JSON string")
 	}
 	t.Time, _ = wire.ParseTime(s)
