@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/connectchat/participant/internal/ops"
+	"github.com/connectchat/participant/internal/redact"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // MaxAttachmentSize is the largest file, in bytes, that the service accepts
@@ -26,8 +29,8 @@ const MaxAttachmentSize = 20 << 20
 // DownloadAttachment report what happens between the API calls: their own
 // checks and the transfer to or from the presigned URL.
 var (
-	opUploadAttachment   = &operation{name: "UploadAttachment"}
-	opDownloadAttachment = &operation{name: "DownloadAttachment"}
+	opUploadAttachment   = &ops.Op{Name: "UploadAttachment"}
+	opDownloadAttachment = &ops.Op{Name: "DownloadAttachment"}
 )
 
 // ErrAttachmentSize is reported (inside the error UploadAttachment returns)
@@ -86,74 +89,93 @@ func (e *TransferError) Error() string {
 // Unwrap returns Err.
 func (e *TransferError) Unwrap() error { return e.Err }
 
-// UploadOptions adjusts one [Client.UploadAttachment] call.
-type UploadOptions struct {
+// UploadAttachmentInput is the input of [Client.UploadAttachment].
+type UploadAttachmentInput struct {
+	// ConnectionToken authenticates the participant. Required.
+	ConnectionToken Token `json:"-"`
+
+	// AttachmentName is the file name. Required; 1 to 256 characters.
+	AttachmentName string
+
+	// ContentType is the MIME type of the file, such as "application/pdf".
+	// Required; 1 to 255 characters.
+	ContentType string
+
+	// AttachmentSizeInBytes is the size of the file: 1 to
+	// [MaxAttachmentSize]. Body must yield exactly this many bytes.
+	AttachmentSizeInBytes int64
+
+	// Body is the file. Required.
+	Body io.Reader
+
+	// ClientToken makes StartAttachmentUpload idempotent, as in
+	// [StartAttachmentUploadInput].
+	ClientToken string
+
 	// Progress, when set, is called after each chunk of the file is read
 	// for sending, with the bytes read so far and the size. It is called
 	// from the goroutine that sends the body, one call at a time, never
 	// after UploadAttachment has returned.
 	Progress func(sent, total int64)
-
-	// ClientOptions adjust the client's Options for this call, as the
-	// optFns of an operation do: they apply to StartAttachmentUpload, the
-	// PUT and CompleteAttachmentUpload.
-	ClientOptions []func(*Options)
 }
 
 // UploadAttachment shares a file in the chat: StartAttachmentUpload, an HTTP
-// PUT of exactly size bytes from body to the presigned URL it returns, then
-// CompleteAttachmentUpload. It returns the attachment id. It needs the
-// ConnectionToken (which the PUT does not carry: the URL is signed).
+// PUT of exactly in.AttachmentSizeInBytes bytes from in.Body to the
+// presigned URL it returns, then CompleteAttachmentUpload. It returns the
+// attachment id. It needs the ConnectionToken (which the PUT does not carry:
+// the URL is signed). optFns apply to the three steps.
 //
-// name, contentType (a MIME type such as "application/pdf") and size are
-// checked before any I/O, size against [MaxAttachmentSize] as well. The PUT
-// carries exactly the headers of UploadMetadata.HeadersToInclude and a
-// Content-Length of size; it goes through the client's HTTP client, refuses
-// redirects, and is not retried (body cannot be rewound). If body yields
-// more or fewer than size bytes, the PUT is abandoned and the error wraps
-// [ErrAttachmentSize]. A response outside 2xx is a [*TransferError].
+// The input is checked before any I/O, the size against
+// [MaxAttachmentSize] as well. The PUT carries exactly the headers of
+// UploadMetadata.HeadersToInclude and a Content-Length of the size; it goes
+// through the client's HTTP client, refuses redirects, and is not retried
+// (the body cannot be rewound). If Body yields more or fewer bytes than the
+// size, the PUT is abandoned and the error wraps [ErrAttachmentSize]. A
+// response outside 2xx is a [*TransferError].
 //
 // Every error is a *smithy.OperationError: named StartAttachmentUpload or
 // CompleteAttachmentUpload when that call failed, UploadAttachment for the
 // checks and the PUT. When only CompleteAttachmentUpload failed, the id is
 // returned with the error, so that the application can call
-// [Client.CompleteAttachmentUpload] again. If ctx ends while a Read of body
+// [Client.CompleteAttachmentUpload] again. If ctx ends while a Read of Body
 // is blocked, that Read may return after UploadAttachment has.
 //
 // See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_StartAttachmentUpload.html
 // and https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_CompleteAttachmentUpload.html
-func (c *Client) UploadAttachment(ctx context.Context, connectionToken Token, name, contentType string, size int64, body io.Reader, optFns ...func(*UploadOptions)) (string, error) {
-	var uo UploadOptions
-	for _, fn := range optFns {
-		if fn != nil {
-			fn(&uo)
-		}
+func (c *Client) UploadAttachment(ctx context.Context, in *UploadAttachmentInput, optFns ...func(*Options)) (string, error) {
+	if in == nil {
+		in = &UploadAttachmentInput{}
 	}
-	start := &StartAttachmentUploadInput{ConnectionToken: connectionToken, ContentType: contentType, AttachmentSizeInBytes: size, AttachmentName: name}
-	v := newValidator("UploadAttachment")
+	start := &StartAttachmentUploadInput{ConnectionToken: in.ConnectionToken, ContentType: in.ContentType,
+		AttachmentSizeInBytes: in.AttachmentSizeInBytes, AttachmentName: in.AttachmentName, ClientToken: in.ClientToken}
+	v := validator{op: opUploadAttachment, name: "UploadAttachment", tok: in.ConnectionToken}
+	v.token("ConnectionToken", in.ConnectionToken)
 	start.validate(&v)
-	if size > MaxAttachmentSize {
+	if size := in.AttachmentSizeInBytes; size > MaxAttachmentSize {
 		v.add("AttachmentSizeInBytes", "must be at most "+strconv.Itoa(MaxAttachmentSize)+" (20 MB, the service's limit for attachments), got "+strconv.FormatInt(size, 10))
 	}
-	if body == nil {
+	if in.Body == nil {
 		v.add("Body", "must not be nil")
 	}
 	if err := v.err(); err != nil {
 		return "", opError(opUploadAttachment, err)
 	}
+	if ctx == nil {
+		return "", opError(opUploadAttachment, ErrNilContext)
+	}
 
-	started, err := c.StartAttachmentUpload(ctx, start, uo.ClientOptions...)
+	started, err := c.StartAttachmentUpload(ctx, start, optFns...)
 	if err != nil {
 		return "", err
 	}
 	if started.AttachmentID == "" || started.UploadMetadata == nil || started.UploadMetadata.URL == "" {
 		return "", opError(opUploadAttachment, errors.New("StartAttachmentUpload returned no attachment id or no upload URL"))
 	}
-	r := c.options(uo.ClientOptions)
-	if err := putAttachment(ctx, r, started.UploadMetadata, size, body, uo.Progress); err != nil {
+	r := c.options(optFns)
+	if err := putAttachment(ctx, r, started.UploadMetadata, in.AttachmentSizeInBytes, in.Body, in.Progress); err != nil {
 		return "", opError(opUploadAttachment, err)
 	}
-	_, err = c.CompleteAttachmentUpload(ctx, &CompleteAttachmentUploadInput{ConnectionToken: connectionToken, AttachmentIDs: []string{started.AttachmentID}}, uo.ClientOptions...)
+	_, err = c.CompleteAttachmentUpload(ctx, &CompleteAttachmentUploadInput{ConnectionToken: in.ConnectionToken, AttachmentIDs: []string{started.AttachmentID}}, optFns...)
 	return started.AttachmentID, err
 }
 
@@ -178,7 +200,7 @@ func putAttachment(ctx context.Context, r *resolved, um *UploadMetadata, size in
 		switch ck := http.CanonicalHeaderKey(k); ck {
 		case "Content-Length":
 			if strings.TrimSpace(val) != strconv.FormatInt(size, 10) {
-				return fmt.Errorf("%w: the upload URL expects Content-Length %q, the attachment is %d bytes", ErrAttachmentSize, cleanText(val, ""), size)
+				return fmt.Errorf("%w: the upload URL expects Content-Length %q, the attachment is %d bytes", ErrAttachmentSize, redact.Text(val, ""), size)
 			}
 		case "Host":
 			req.Host = val
@@ -208,9 +230,9 @@ func putAttachment(ctx context.Context, r *resolved, um *UploadMetadata, size in
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return statusFailure(http.MethodPut, u, resp)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, ops.MaxErrorBody))
 	if !complete {
-		return &TransferError{Method: http.MethodPut, URL: redactURL(u), StatusCode: resp.StatusCode,
+		return &TransferError{Method: http.MethodPut, URL: redact.URL(u), StatusCode: resp.StatusCode,
 			Err: errors.New("the storage service answered before the whole attachment was sent")}
 	}
 	return nil
@@ -342,7 +364,7 @@ type DownloadAttachmentOutput struct {
 	// AttachmentSizeInBytes is the size of the file, as GetAttachment said.
 	AttachmentSizeInBytes int64
 	// URLExpiry is when the presigned URL stops working.
-	URLExpiry time.Time
+	URLExpiry Time
 	// RequestID is the id of the GetAttachment request (x-amzn-RequestId).
 	RequestID string
 }
@@ -359,6 +381,9 @@ type DownloadAttachmentOutput struct {
 //
 // See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_GetAttachment.html
 func (c *Client) DownloadAttachment(ctx context.Context, connectionToken Token, attachmentID string, optFns ...func(*Options)) (*DownloadAttachmentOutput, error) {
+	if ctx == nil {
+		return nil, opError(opDownloadAttachment, ErrNilContext)
+	}
 	ga, err := c.GetAttachment(ctx, &GetAttachmentInput{ConnectionToken: connectionToken, AttachmentID: attachmentID}, optFns...)
 	if err != nil {
 		return nil, err
@@ -445,11 +470,11 @@ func presignedURL(raw string, allowInsecure bool, what string) (*url.URL, error)
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && (allowInsecure || isLoopback(u.Hostname())):
+	case u.Scheme == "http" && (allowInsecure || wire.IsLoopback(u.Hostname())):
 	case u.Scheme == "http":
-		return nil, fmt.Errorf("refusing the plain http %s URL %s: the attachment would cross the network unencrypted; set AllowInsecureEndpoint to allow it", what, redactURL(u))
+		return nil, fmt.Errorf("refusing the plain http %s URL %s: the attachment would cross the network unencrypted; set AllowInsecureEndpoint to allow it", what, redact.URL(u))
 	default:
-		return nil, fmt.Errorf("the %s URL the service returned has scheme %q; want https", what, cleanText(u.Scheme, ""))
+		return nil, fmt.Errorf("the %s URL the service returned has scheme %q; want https", what, redact.Text(u.Scheme, ""))
 	}
 	return u, nil
 }
@@ -462,19 +487,14 @@ func logTransfer(ctx context.Context, r *resolved, method string, u *url.URL, re
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("method", method), slog.String("url", redactURL(u)), slog.Duration("duration", d)}
+	attrs := []slog.Attr{slog.String("method", method), slog.String("url", redact.URL(u)), slog.Duration("duration", d)}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", scrubQuery(err.Error(), u.RawQuery)))
+		attrs = append(attrs, slog.String("error", redact.Scrub(err.Error(), u.RawQuery)))
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "participant: attachment transfer", attrs...)
-}
-
-// redactURL returns scheme://host/path of u: no user, query or fragment.
-func redactURL(u *url.URL) string {
-	return cleanText((&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String(), "")
 }
 
 // transferFailure turns the error of a transfer's Do into one that never
@@ -488,9 +508,9 @@ func transferFailure(ctx context.Context, method string, u *url.URL, err error) 
 		err = ue.Err // its URL field holds the query
 	}
 	if err != nil && u.RawQuery != "" && strings.Contains(err.Error(), u.RawQuery) {
-		err = &scrubbedError{msg: strings.ReplaceAll(err.Error(), u.RawQuery, "REDACTED"), err: err}
+		err = &scrubbedError{msg: redact.Scrub(err.Error(), u.RawQuery), err: err}
 	}
-	return &TransferError{Method: method, URL: redactURL(u), Err: err}
+	return &TransferError{Method: method, URL: redact.URL(u), Err: err}
 }
 
 // scrubbedError shows a cleaned text of err.
@@ -505,13 +525,13 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // statusFailure describes a response outside 2xx, with the storage service's
 // error code and message when its XML body holds them.
 func statusFailure(method string, u *url.URL, resp *http.Response) error {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, ops.MaxErrorBody))
 	return &TransferError{
 		Method:     method,
-		URL:        redactURL(u),
+		URL:        redact.URL(u),
 		StatusCode: resp.StatusCode,
 		Code:       sanitizeErrorCode(xmlElement(body, "Code")),
-		Message:    excerpt(cleanText(scrubQuery(xmlElement(body, "Message"), u.RawQuery), "")),
+		Message:    excerpt(redact.Text(redact.Scrub(xmlElement(body, "Message"), u.RawQuery), "")),
 	}
 }
 
@@ -529,11 +549,4 @@ func xmlElement(body []byte, name string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(rest[:j]))
-}
-
-func scrubQuery(s, query string) string {
-	if query != "" && strings.Contains(s, query) {
-		return strings.ReplaceAll(s, query, "REDACTED")
-	}
-	return s
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestAttachmentTransferLog: the PUT and the GET of presigned URLs each write
@@ -28,38 +30,29 @@ func TestAttachmentTransferLog(t *testing.T) {
 		Logger:       slog.New(slog.NewJSONHandler(lw, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	t.Cleanup(c.CloseIdleConnections)
-	if _, err := c.UploadAttachment(t.Context(), "attachment-token-long", "notes.txt", "text/plain", int64(len(file)), bytes.NewReader(file)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: "attachment-token-long", AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(file)), Body: bytes.NewReader(file)})
+	require.NoError(t, err)
 	out, err := c.DownloadAttachment(t.Context(), "attachment-token-long", "att-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, _ = io.Copy(io.Discard, out.Body)
 	_ = out.Body.Close()
 
 	var transfers []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 		for _, secret := range []string{attSignature, "X-Amz-Credential", "attachment-token-long"} {
-			if strings.Contains(line, secret) {
-				t.Errorf("log line shows %q: %s", secret, line)
-			}
+			assert.NotContains(t, line, secret)
 		}
 		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
 		if rec["msg"] == "participant: attachment transfer" {
 			transfers = append(transfers, rec)
 		}
 	}
-	if len(transfers) != 2 {
-		t.Fatalf("%d transfer records, want 2 (PUT, GET):\n%s", len(transfers), buf.String())
-	}
+	require.Len(t, transfers, 2, "transfer records (PUT, GET):\n%s", buf.String())
 	for i, method := range []string{"PUT", "GET"} {
 		rec := transfers[i]
-		if rec["method"] != method || rec["url"] != s.URL+"/bucket/att-1" || rec["status"] != float64(200) {
-			t.Errorf("record %d: %v", i, rec)
-		}
+		assert.Equal(t, method, rec["method"], "record %d", i)
+		assert.Equal(t, s.URL+"/bucket/att-1", rec["url"], "record %d", i)
+		assert.Equal(t, float64(200), rec["status"], "record %d", i)
 	}
 }

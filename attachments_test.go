@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/stretchr/testify/assert"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -165,15 +166,14 @@ func TestUploadAttachment(t *testing.T) {
 	s := newAttServer(t, nil)
 	c := s.client(t)
 	var progress []int64
-	id, err := c.UploadAttachment(t.Context(), "attachment-token", "notes.txt", "text/plain", int64(len(data)), bytes.NewReader(data),
-		func(o *participant.UploadOptions) {
-			o.Progress = func(sent, total int64) {
-				if total != int64(len(data)) {
-					t.Errorf("progress total %d", total)
-				}
-				progress = append(progress, sent)
-			}
-		})
+	id, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{
+		ConnectionToken: "attachment-token", AttachmentName: "notes.txt", ContentType: "text/plain",
+		AttachmentSizeInBytes: int64(len(data)), Body: bytes.NewReader(data),
+		Progress: func(sent, total int64) {
+			assert.Equal(t, int64(len(data)), total)
+			progress = append(progress, sent)
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +447,7 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			if tt.body != nil {
 				body = tt.body(t, ctx, cancel)
 			}
-			id, err := c.UploadAttachment(ctx, "attachment-token", "notes.txt", "text/plain", tt.size, body)
+			id, err := c.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: "attachment-token", AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: tt.size, Body: body})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -500,7 +500,7 @@ func TestUploadAttachmentChecksFirst(t *testing.T) {
 		{"everything missing", "", "", "", 0, nil, []string{"UploadAttachment.ConnectionToken", "UploadAttachment.ContentType", "UploadAttachment.AttachmentSizeInBytes", "UploadAttachment.AttachmentName", "UploadAttachment.Body"}},
 	}
 	for _, tt := range tests {
-		_, err := c.UploadAttachment(t.Context(), tt.tok, tt.file, tt.ctype, tt.size, tt.body)
+		_, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: tt.tok, AttachmentName: tt.file, ContentType: tt.ctype, AttachmentSizeInBytes: tt.size, Body: tt.body})
 		var ip *smithy.InvalidParamsError
 		if !errors.As(err, &ip) {
 			t.Errorf("%s: error %v, want InvalidParamsError", tt.name, err)
@@ -519,7 +519,7 @@ func TestUploadAttachmentChecksFirst(t *testing.T) {
 	}
 	// Exactly 20 MB is accepted.
 	big := bytes.Repeat([]byte{'z'}, participant.MaxAttachmentSize)
-	if _, err := c.UploadAttachment(t.Context(), "t", "big.bin", "application/octet-stream", int64(len(big)), bytes.NewReader(big)); err != nil {
+	if _, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: "t", AttachmentName: "big.bin", ContentType: "application/octet-stream", AttachmentSizeInBytes: int64(len(big)), Body: bytes.NewReader(big)}); err != nil {
 		t.Errorf("20 MB: %v", err)
 	}
 	if got := s.seen(); len(got) != 3 {

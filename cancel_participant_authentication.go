@@ -2,16 +2,15 @@ package participant
 
 import (
 	"context"
-	"net/http"
-)
 
-var opCancelParticipantAuthentication = newOperation("CancelParticipantAuthentication", http.MethodPost, "/participant/cancel-authentication")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // CancelParticipantAuthenticationInput is the input of
 // [Client.CancelParticipantAuthentication].
 type CancelParticipantAuthenticationInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// SessionID is the sessionId of the authentication.initiated event.
 	// Required; exactly 36 characters.
@@ -22,8 +21,10 @@ type CancelParticipantAuthenticationInput struct {
 // [Client.CancelParticipantAuthentication].
 type CancelParticipantAuthenticationOutput struct {
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *CancelParticipantAuthenticationOutput) setRequestID(id string) { o.RequestID = id }
 
 // CancelParticipantAuthentication cancels a customer's sign-in: the
 // Authenticate Customer flow block takes its "opted out" branch. It needs the
@@ -38,24 +39,8 @@ func (c *Client) CancelParticipantAuthentication(ctx context.Context, in *Cancel
 	if in == nil {
 		in = &CancelParticipantAuthenticationInput{}
 	}
-	v := newValidator("CancelParticipantAuthenticationInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.CancelParticipantAuthentication, in.ConnectionToken)
 	v.exactly("SessionID", in.SessionID, 36)
-	if err := v.err(); err != nil {
-		return nil, opError(opCancelParticipantAuthentication, err)
-	}
-
-	o := newJSONObject(len(in.SessionID) + 16)
-	o.str("SessionId", in.SessionID)
-
-	r := c.options(optFns)
-	out := &CancelParticipantAuthenticationOutput{}
-	err := c.invoke(ctx, r, call{op: opCancelParticipantAuthentication, token: in.ConnectionToken, body: o.bytes()}, func(_ []byte, requestID string) error {
-		out.RequestID = requestID // the output has no members: the body is not read
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	body := struct{ SessionId string }{in.SessionID}
+	return call[CancelParticipantAuthenticationOutput](ctx, c, request{op: ops.CancelParticipantAuthentication, v: v, body: body}, optFns)
 }

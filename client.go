@@ -3,6 +3,7 @@ package participant
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,16 +11,15 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/connectchat/participant/internal/ops"
+	"github.com/google/uuid"
 )
-
-// maxResponseBody caps a success response body: room for a GetTranscript page
-// of 100 items whose content is all escaped.
-const maxResponseBody = 16 << 20
 
 // Client calls the Amazon Connect Participant Service. It is safe for
 // concurrent use; create one and share it, since it holds the connection pool
@@ -91,37 +91,19 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
-// operation describes one operation of the service: a row of the table every
-// operation's file declares with newOperation.
-type operation struct {
-	name   string // the AWS operation name, e.g. "SendEvent"
-	method string // http.MethodPost, or http.MethodGet for DescribeView
-	path   string // e.g. "/participant/event"
-	index  int    // 1 + position in operations; 0 for an unregistered one
-}
+// ErrNilContext is returned (inside the operation error) by a call given a
+// nil context.Context.
+var ErrNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
 
-// operations lists every operation made by newOperation, so that resolve can
-// build each one's URL once per Client.
-var operations []*operation
-
-// newOperation registers an operation of the service.
-func newOperation(name, method, path string) *operation {
-	op := &operation{name: name, method: method, path: path, index: len(operations) + 1}
-	operations = append(operations, op)
-	return op
-}
-
-// call is one invocation of an operation.
-type call struct {
-	op    *operation
-	token Token
-	path  string // escaped path, when it differs from op.path
-	body  []byte // JSON body; nil for a GET
-}
+// ErrRetryQuotaExceeded is reported (inside the operation error, beside the
+// last attempt's error and the retryer's own error, such as aws/ratelimit's
+// QuotaExceededError) when a failed attempt would have been retried but the
+// retryer's quota was used up.
+var ErrRetryQuotaExceeded = errors.New("participant: retry quota exceeded")
 
 // opError wraps err in the operation error every operation returns.
-func opError(op *operation, err error) error {
-	return &smithy.OperationError{ServiceID: ServiceID, OperationName: op.name, Err: err}
+func opError(op *ops.Op, err error) error {
+	return &smithy.OperationError{ServiceID: ServiceID, OperationName: op.Name, Err: err}
 }
 
 // options returns the resolved options for one call.
@@ -132,30 +114,101 @@ func (c *Client) options(optFns []func(*Options)) *resolved {
 	return resolve(copyOptions(c.opts, optFns), c.res)
 }
 
+// output is a pointer to an operation's Output type.
+type output[T any] interface {
+	*T
+	setRequestID(string)
+}
+
+// request is one call of an operation, as the operation's method builds it.
+type request struct {
+	op   *ops.Op
+	v    validator // the token and the violations found
+	path string    // the escaped path, when op.Path has a label
+	// body is the input's wire form, marshalled by encoding/json; nil for
+	// a GET.
+	body any
+	// clientToken points at body's ClientToken for an idempotent
+	// operation: when empty, a new token is put there once per call.
+	clientToken *string
+}
+
+// call is the one request path of every operation: report the violations,
+// fill the ClientToken, encode the body, send it with retries, decode the
+// success body into a new T.
+func call[T any, P output[T]](ctx context.Context, c *Client, rq request, optFns []func(*Options)) (*T, error) {
+	op := rq.op
+	if err := rq.v.err(); err != nil {
+		return nil, opError(op, err)
+	}
+	if ctx == nil {
+		return nil, opError(op, ErrNilContext)
+	}
+	r := c.options(optFns)
+	if rq.clientToken != nil && *rq.clientToken == "" {
+		t, err := r.clientToken("")
+		if err != nil {
+			return nil, opError(op, err)
+		}
+		*rq.clientToken = t
+	}
+	var payload []byte
+	if rq.body != nil {
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer putBuf(buf)
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false) // as aws-sdk-go-v2 writes bodies
+		if err := enc.Encode(rq.body); err != nil {
+			return nil, opError(op, &smithy.SerializationError{Err: err})
+		}
+		payload = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	out := P(new(T))
+	var into any
+	if op.Output {
+		into = out
+	}
+	path := rq.path
+	if path == "" {
+		path = op.Path
+	}
+	requestID, err := c.invoke(ctx, r, op, rq.v.tok, path, payload, into)
+	if err != nil {
+		return nil, err
+	}
+	out.setRequestID(requestID)
+	return out, nil
+}
+
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// invoke runs the one request path every operation uses: send, retry, decode
-// the error. decode receives the success body (valid only during the call)
-// and the request id. r is the resolved options of the call.
-func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(body []byte, requestID string) error) error {
-	if r.endErr != nil {
-		return opError(cl.op, r.endErr)
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		bufPool.Put(b)
 	}
-	var target string
-	switch {
-	case cl.path != "":
-		target = r.baseURL + cl.path
-	case cl.op.index > 0 && cl.op.index <= len(r.urls):
-		target = r.urls[cl.op.index-1]
-	default:
-		target = r.baseURL + cl.op.path
-	}
+}
 
-	invocationID := newUUID()
-	maxAttempts := r.retryer.MaxAttempts()
-	if maxAttempts < 1 {
-		maxAttempts = 1
+// invoke sends the request with retries and decodes the success body into
+// into (when not nil). It returns the request id of the successful attempt.
+//
+// It uses only aws.RetryerV2's public contract, as aws-sdk-go-v2's retry
+// middleware does: every attempt asks GetAttemptToken (adaptive mode
+// rate-limits each one); a failed, retryable attempt asks GetRetryToken,
+// whose release gets the next attempt's outcome. aws-sdk-go-v2 tells its
+// standard retryer which attempt it is through an unexported context value,
+// so that only a first attempt's success adds NoRetryIncrement to the quota;
+// here the release of a later attempt's token gets errRetriedAttempt on
+// success instead, which has the same effect on aws/retry's retryers (their
+// releases ignore failures) and keeps quota accounting equal to
+// aws-sdk-go-v2's, with or without RetryMaxAttempts.
+func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token, path string, payload []byte, into any) (string, error) {
+	if r.endErr != nil {
+		return "", opError(op, r.endErr)
 	}
+	target := r.baseURL + path
+	invocationID := uuid.NewString()
+	maxAttempts := max(r.retryer.MaxAttempts(), 1)
 	logger := r.opts.Logger
 	if logger != nil && !logger.Enabled(ctx, slog.LevelDebug) {
 		logger = nil
@@ -169,40 +222,30 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 			err = canceled(cerr, err)
 			break
 		}
-		// Every attempt asks the retryer (adaptive mode rate-limits each
-		// one), except where the answer is known: the plain standard
-		// retryer's first-attempt token is cached, and it gives later
-		// attempts nothing, as in aws-sdk-go-v2's retry middleware.
-		releaseAttempt := nopRelease
-		switch {
-		case r.firstAttempt != nil && attempt == 1:
-			releaseAttempt = r.firstAttempt
-		case r.firstAttempt != nil:
-		default:
-			var aerr error
-			if releaseAttempt, aerr = r.retryer.GetAttemptToken(ctx); aerr != nil || releaseAttempt == nil {
-				releaseAttempt = nil
-				if aerr == nil {
-					aerr = errors.New("no attempt token")
-				}
-				err = fmt.Errorf("retryer refused the attempt: %w", aerr)
+		releaseAttempt, aerr := r.retryer.GetAttemptToken(ctx)
+		if aerr != nil || releaseAttempt == nil {
+			if aerr == nil {
+				aerr = errors.New("no attempt token")
 			}
-		}
-		if releaseAttempt == nil {
+			err = fmt.Errorf("retryer refused the attempt: %w", aerr)
 			break
 		}
 
 		start := time.Now()
 		var status int
 		var requestID string
-		status, requestID, err = c.attempt(ctx, r, cl, target, invocationID, attempt, maxAttempts, decode)
+		status, requestID, err = c.attempt(ctx, r, op, tok, target, payload, invocationID, attempt, maxAttempts, into)
 		_ = releaseRetry(err)
-		_ = releaseAttempt(err)
+		if err == nil && attempt > 1 {
+			_ = releaseAttempt(errRetriedAttempt)
+		} else {
+			_ = releaseAttempt(err)
+		}
 		if err == nil {
 			if logger != nil {
-				logAttempt(ctx, logger, cl.op, attempt, status, requestID, time.Since(start), "done", nil)
+				logAttempt(ctx, logger, op, attempt, status, requestID, time.Since(start), "done", nil)
 			}
-			return nil
+			return requestID, nil
 		}
 		if cerr := ctx.Err(); cerr != nil {
 			err = canceled(cerr, err)
@@ -210,19 +253,19 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 		}
 
 		decision := "no"
-		retryable := r.retryer.IsErrorRetryable(err)
 		var delay time.Duration
 		switch {
-		case !retryable:
+		case !r.retryer.IsErrorRetryable(err):
 		case attempt >= maxAttempts:
 			decision = "no, attempts exhausted"
 		default:
-			var terr error
-			if releaseRetry, terr = r.retryer.GetRetryToken(ctx, err); terr != nil {
-				releaseRetry = nopRelease
+			rel, terr := r.retryer.GetRetryToken(ctx, err)
+			if terr != nil {
 				decision = "no, retry quota exhausted"
+				err = &quotaError{last: err, quota: terr}
 				break
 			}
+			releaseRetry = rel
 			if delay, terr = r.retryer.RetryDelay(attempt, err); terr != nil {
 				decision = "no, no retry delay"
 				break
@@ -230,7 +273,7 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 			decision = "yes"
 		}
 		if logger != nil {
-			logAttempt(ctx, logger, cl.op, attempt, status, requestID, time.Since(start), decision, err)
+			logAttempt(ctx, logger, op, attempt, status, requestID, time.Since(start), decision, err)
 		}
 		if decision != "yes" {
 			break
@@ -247,46 +290,78 @@ func (c *Client) invoke(ctx context.Context, r *resolved, cl call, decode func(b
 	} else if attempt > 1 {
 		err = &attemptsError{attempts: attempt, err: err}
 	}
-	return opError(cl.op, err)
+	return "", opError(op, err)
 }
 
 func nopRelease(error) error { return nil }
 
-// sdkRequestHeaders holds the Amz-Sdk-Request values of the usual attempt
-// counts, so the request path does not build them.
-var sdkRequestHeaders = func() (t [11][11]string) {
-	for m := 1; m <= 10; m++ {
-		for n := 1; n <= m; n++ {
-			t[n][m] = "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(m)
-		}
-	}
-	return t
-}()
+// errRetriedAttempt is what the attempt token of a successful retry is
+// released with (see invoke).
+var errRetriedAttempt = errors.New("participant: the attempt succeeded after a retry")
+
+// quotaError is a failed attempt that was not retried because the retryer's
+// quota was used up. errors.Is finds ErrRetryQuotaExceeded; errors.As finds
+// the last attempt's error and the retryer's.
+type quotaError struct{ last, quota error }
+
+func (e *quotaError) Error() string {
+	return e.last.Error() + " (not retried: " + e.quota.Error() + ")"
+}
+func (e *quotaError) Unwrap() []error { return []error{e.last, ErrRetryQuotaExceeded, e.quota} }
 
 // sdkRequestHeader returns the Amz-Sdk-Request value of attempt n of max.
 func sdkRequestHeader(n, max int) string {
-	if n >= 1 && max <= 10 && n <= max {
-		return sdkRequestHeaders[n][max]
-	}
 	return "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)
 }
 
-// readAtMost reads r into buf until EOF or until buf holds limit bytes.
-func readAtMost(buf *bytes.Buffer, r io.Reader, limit int) error {
+// readBody reads r into buf until EOF or until buf holds limit bytes, and
+// reports whether r held more. size is the Content-Length, or -1: when it is
+// known, buf grows once to it (or to limit), so reading a body near the cap
+// allocates about the cap; when not, buf doubles, up to twice the cap. The
+// byte that tells whether r is longer is read aside, never into buf.
+func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool, err error) {
+	// grow makes room for n bytes in all with one allocation (bytes.Buffer's
+	// own Grow may allocate more than asked, and twice under -race).
+	grow := func(n int) {
+		if buf.Cap() >= n {
+			return
+		}
+		nb := make([]byte, buf.Len(), n)
+		copy(nb, buf.Bytes())
+		*buf = *bytes.NewBuffer(nb)
+	}
+	if size >= 0 {
+		grow(int(min(size, int64(limit))))
+	}
 	for buf.Len() < limit {
-		buf.Grow(min(limit-buf.Len(), max(512, buf.Len())))
+		if buf.Available() == 0 {
+			grow(min(max(2*buf.Cap(), 512), limit))
+		}
 		b := buf.AvailableBuffer()
 		b = b[:min(cap(b), limit-buf.Len())]
 		n, err := r.Read(b)
 		buf.Write(b[:n])
 		if err == io.EOF {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	// At the cap: one byte more, read aside, tells whether r is longer.
+	var one [1]byte
+	for range 100 {
+		n, err := r.Read(one[:])
+		switch {
+		case n > 0:
+			return true, nil
+		case err == io.EOF:
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+	}
+	return false, io.ErrNoProgress
 }
 
 // attemptsError notes how many attempts ended in a failure other than an
@@ -329,9 +404,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func logAttempt(ctx context.Context, l *slog.Logger, op *operation, attempt, status int, requestID string, d time.Duration, retry string, err error) {
+func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status int, requestID string, d time.Duration, retry string, err error) {
 	attrs := []slog.Attr{
-		slog.String("operation", op.name),
+		slog.String("operation", op.Name),
 		slog.Int("attempt", attempt),
 		slog.Int("status", status),
 		slog.String("request_id", requestID),
@@ -344,25 +419,39 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *operation, attempt, sta
 	l.LogAttrs(ctx, slog.LevelDebug, "participant: attempt", attrs...)
 }
 
+// BodyTimeoutError is the failure of an attempt whose response body did not
+// arrive whole within [Options.ResponseBodyTimeout] of its headers: a server
+// or proxy that trickles the body. It sits inside the operation error, and
+// is retried like any transport failure.
+type BodyTimeoutError struct {
+	// After is the bound that passed.
+	After time.Duration
+}
+
+// Error implements error.
+func (e *BodyTimeoutError) Error() string {
+	return "participant: the response body did not arrive within " + e.After.String()
+}
+
 // attempt sends the request once and classifies the outcome.
-func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invocationID string, n, maxAttempts int, decode func([]byte, string) error) (status int, requestID string, err error) {
+func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
 	var body io.Reader
-	if cl.body != nil {
-		body = bytes.NewReader(cl.body)
+	if payload != nil {
+		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.op.method, target, body)
+	req, err := http.NewRequestWithContext(ctx, op.Method, target, body)
 	if err != nil {
 		return 0, "", &smithy.SerializationError{Err: err}
 	}
 	// One backing array for every header value.
-	vals := [5]string{cl.token.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
+	vals := [5]string{tok.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
 	vs := vals[:]
 	h := req.Header
 	h["X-Amz-Bearer"] = vs[0:1:1]
 	h["User-Agent"] = vs[1:2:2]
 	h["Amz-Sdk-Invocation-Id"] = vs[2:3:3]
 	h["Amz-Sdk-Request"] = vs[3:4:4]
-	if cl.body != nil {
+	if payload != nil {
 		h["Content-Type"] = vs[4:5:5]
 	}
 
@@ -379,6 +468,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
+	requestID = requestIDWithout(resp.Header, tok)
 
 	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != req.URL.Host {
 		// An HTTPClient followed a redirect to another host itself.
@@ -389,33 +479,51 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 		}}
 	}
 
+	if status >= 200 && status < 300 && into == nil {
+		// No members to decode: the body is only drained, so that the
+		// connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, ops.MaxErrorBody))
+		return status, requestID, nil
+	}
+	limit := ops.MaxErrorBody
+	if status >= 200 && status < 300 {
+		limit = ops.MaxResponseBody
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer putBuf(buf)
+	var timer *time.Timer
+	var timedOut atomic.Bool
+	if d := r.bodyTimeout; d > 0 {
+		timer = time.AfterFunc(d, func() { timedOut.Store(true); resp.Body.Close() })
+	}
+	more, rerr := readBody(buf, resp.Body, resp.ContentLength, limit)
+	if timer != nil {
+		timer.Stop()
+	}
+	switch {
+	case timedOut.Load():
+		return status, requestID, &smithyhttp.RequestSendError{Err: &BodyTimeoutError{After: r.bodyTimeout}}
+	case rerr != nil && ctx.Err() != nil:
+		return status, requestID, &smithy.CanceledError{Err: ctx.Err()}
+	}
+
 	switch {
 	case status >= 200 && status < 300:
-		requestID = requestIDWithout(resp.Header, cl.token)
-		buf := bufPool.Get().(*bytes.Buffer)
-		buf.Reset()
-		defer func() {
-			if buf.Cap() <= 1<<20 {
-				bufPool.Put(buf)
-			}
-		}()
-		if rerr := readAtMost(buf, resp.Body, maxResponseBody+1); rerr != nil {
-			if ctx.Err() != nil {
-				return status, requestID, &smithy.CanceledError{Err: ctx.Err()}
-			}
+		if rerr != nil {
 			return status, requestID, &smithyhttp.RequestSendError{Err: fmt.Errorf("reading the response body: %w", rerr)}
 		}
-		if buf.Len() > maxResponseBody {
-			return status, requestID, &smithy.DeserializationError{Err: fmt.Errorf("response body larger than %d bytes", maxResponseBody)}
+		if more && into != nil {
+			return status, requestID, &smithy.DeserializationError{Err: fmt.Errorf("response body larger than %d bytes", ops.MaxResponseBody)}
 		}
-		if derr := decode(buf.Bytes(), requestID); derr != nil {
-			return status, requestID, &smithy.DeserializationError{Err: derr}
+		if into != nil {
+			if derr := decodeBody(buf.Bytes(), into); derr != nil {
+				return status, requestID, &smithy.DeserializationError{Err: derr}
+			}
 		}
 		return status, requestID, nil
 
 	case status >= 300 && status < 400:
-		requestID = requestIDWithout(resp.Header, cl.token)
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: &smithy.GenericAPIError{
 			Code:    "UnexpectedRedirect",
 			Message: "the service answered with a redirect, which this client never follows",
@@ -423,16 +531,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, cl call, target, invo
 		}}
 
 	default:
-		buf := bufPool.Get().(*bytes.Buffer)
-		buf.Reset()
-		defer bufPool.Put(buf)
-		_ = readAtMost(buf, resp.Body, maxErrorBody+1)
-		b := buf.Bytes()
-		truncated := len(b) > maxErrorBody
-		if truncated {
-			b = b[:maxErrorBody]
-		}
-		requestID, apiErr := decodeError(status, resp.Header, b, truncated, cl.token)
+		apiErr := decodeError(status, resp.Header, buf.Bytes(), more, tok)
 		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: apiErr}
 	}
 }

@@ -2,17 +2,16 @@ package participant
 
 import (
 	"context"
-	"net/http"
 	"strconv"
-)
 
-var opCompleteAttachmentUpload = newOperation("CompleteAttachmentUpload", http.MethodPost, "/participant/complete-attachment-upload")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // CompleteAttachmentUploadInput is the input of
 // [Client.CompleteAttachmentUpload].
 type CompleteAttachmentUploadInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// AttachmentIDs holds the id StartAttachmentUpload returned. Required;
 	// exactly one id of 1 to 256 characters.
@@ -28,8 +27,10 @@ type CompleteAttachmentUploadInput struct {
 // [Client.CompleteAttachmentUpload].
 type CompleteAttachmentUploadOutput struct {
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *CompleteAttachmentUploadOutput) setRequestID(id string) { o.RequestID = id }
 
 // CompleteAttachmentUpload finishes the upload of an attachment after its
 // file has been PUT to the URL of StartAttachmentUpload; the service then
@@ -44,8 +45,7 @@ func (c *Client) CompleteAttachmentUpload(ctx context.Context, in *CompleteAttac
 	if in == nil {
 		in = &CompleteAttachmentUploadInput{}
 	}
-	v := newValidator("CompleteAttachmentUploadInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.CompleteAttachmentUpload, in.ConnectionToken)
 	if in.AttachmentIDs == nil {
 		v.required("AttachmentIDs", "", 1, 1)
 	} else {
@@ -55,30 +55,9 @@ func (c *Client) CompleteAttachmentUpload(ctx context.Context, in *CompleteAttac
 		v.required("AttachmentIDs["+strconv.Itoa(i)+"]", id, 1, 256)
 	}
 	v.optional("ClientToken", in.ClientToken, 1, 500)
-	if err := v.err(); err != nil {
-		return nil, opError(opCompleteAttachmentUpload, err)
-	}
-
-	r := c.options(optFns)
-	tok, err := r.clientToken(in.ClientToken)
-	if err != nil {
-		return nil, opError(opCompleteAttachmentUpload, err)
-	}
-	n := len(tok) + 48
-	for _, id := range in.AttachmentIDs {
-		n += len(id) + 3
-	}
-	o := newJSONObject(n)
-	o.strs("AttachmentIds", in.AttachmentIDs)
-	o.str("ClientToken", tok)
-
-	out := &CompleteAttachmentUploadOutput{}
-	err = c.invoke(ctx, r, call{op: opCompleteAttachmentUpload, token: in.ConnectionToken, body: o.bytes()}, func(_ []byte, requestID string) error {
-		out.RequestID = requestID // the output has no members: the body is not read
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	body := &struct {
+		AttachmentIds []string
+		ClientToken   string
+	}{in.AttachmentIDs, in.ClientToken}
+	return call[CompleteAttachmentUploadOutput](ctx, c, request{op: ops.CompleteAttachmentUpload, v: v, body: body, clientToken: &body.ClientToken}, optFns)
 }

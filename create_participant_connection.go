@@ -2,11 +2,10 @@ package participant
 
 import (
 	"context"
-	"net/http"
 	"strconv"
-)
 
-var opCreateParticipantConnection = newOperation("CreateParticipantConnection", http.MethodPost, "/participant/connection")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // CreateParticipantConnectionInput is the input of
 // [Client.CreateParticipantConnection].
@@ -14,12 +13,12 @@ type CreateParticipantConnectionInput struct {
 	// ParticipantToken is the token that StartChatContact,
 	// StartOutboundChatContact or CreateParticipant returned to the
 	// backend: the participant token, not a ConnectionToken. Required.
-	ParticipantToken Token
+	ParticipantToken Token `json:"-"`
 
 	// Type lists the connections wanted: [ConnectionTypeWebsocket],
 	// [ConnectionTypeConnectionCredentials] (the ConnectionToken every other
 	// operation needs), [ConnectionTypeWebRTCConnection]. Each must be one
-	// of ConnectionType.Values(). Empty means not sent; the output then has
+	// of the ConnectionType constants. Empty means not sent; the output then has
 	// no connections.
 	Type []ConnectionType
 
@@ -34,16 +33,18 @@ type CreateParticipantConnectionInput struct {
 // [Client.CreateParticipantConnection]. Each member is set only when its
 // connection type was requested.
 type CreateParticipantConnectionOutput struct {
-	// Websocket is the WebSocket URL (Type WEBSOCKET).
-	Websocket *Websocket
 	// ConnectionCredentials holds the ConnectionToken (Type
 	// CONNECTION_CREDENTIALS).
-	ConnectionCredentials *ConnectionCredentials
+	ConnectionCredentials *ConnectionCredentials `json:"ConnectionCredentials,omitempty"`
 	// WebRTCConnection is the WebRTC meeting (Type WEBRTC_CONNECTION).
-	WebRTCConnection *ConnectionData
+	WebRTCConnection *ConnectionData `json:"WebRTCConnection,omitempty"`
+	// Websocket is the WebSocket URL (Type WEBSOCKET).
+	Websocket *Websocket `json:"Websocket,omitempty"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *CreateParticipantConnectionOutput) setRequestID(id string) { o.RequestID = id }
 
 // CreateParticipantConnection connects a participant to its chat: it returns
 // the WebSocket URL to receive the chat on and the ConnectionToken that
@@ -63,65 +64,18 @@ func (c *Client) CreateParticipantConnection(ctx context.Context, in *CreatePart
 	if in == nil {
 		in = &CreateParticipantConnectionInput{}
 	}
-	v := newValidator("CreateParticipantConnectionInput")
-	v.token("ParticipantToken", in.ParticipantToken)
-	values := ConnectionType("").Values()
+	v := newValidator(ops.CreateParticipantConnection, in.ParticipantToken)
 	for i, t := range in.Type {
 		field := "Type[" + strconv.Itoa(i) + "]"
 		if t == "" {
 			v.add(field, "must not be empty")
 			continue
 		}
-		enum(&v, field, t, values)
+		enum(&v, field, t, connectionTypes)
 	}
-	if err := v.err(); err != nil {
-		return nil, opError(opCreateParticipantConnection, err)
-	}
-
-	o := newJSONObject(64)
-	if in.ConnectParticipant {
-		o.bool("ConnectParticipant", true)
-	}
-	if len(in.Type) > 0 {
-		ts := make([]string, len(in.Type))
-		for i, t := range in.Type {
-			ts[i] = string(t)
-		}
-		o.strs("Type", ts)
-	}
-
-	r := c.options(optFns)
-	out := &CreateParticipantConnectionOutput{}
-	err := c.invoke(ctx, r, call{op: opCreateParticipantConnection, token: in.ParticipantToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeCreateParticipantConnectionOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeCreateParticipantConnectionOutput decodes the success body.
-func decodeCreateParticipantConnectionOutput(b []byte, out *CreateParticipantConnectionOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var f [3][]byte
-		for m := newMembers(obj); m.next(); {
-			switch string(m.key) {
-			case "ConnectionCredentials":
-				f[0] = m.val
-			case "WebRTCConnection":
-				f[1] = m.val
-			case "Websocket":
-				f[2] = m.val
-			}
-		}
-		if err := decShape(f[0], &out.ConnectionCredentials, "ConnectionCredentials"); err != nil {
-			return err
-		}
-		if err := decShape(f[1], &out.WebRTCConnection, "WebRTCConnection"); err != nil {
-			return err
-		}
-		return decShape(f[2], &out.Websocket, "Websocket")
-	})
+	body := struct {
+		ConnectParticipant bool             `json:",omitempty"`
+		Type               []ConnectionType `json:",omitempty"`
+	}{in.ConnectParticipant, in.Type}
+	return call[CreateParticipantConnectionOutput](ctx, c, request{op: ops.CreateParticipantConnection, v: v, body: body}, optFns)
 }

@@ -2,15 +2,14 @@ package participant
 
 import (
 	"context"
-	"net/http"
-)
 
-var opDisconnectParticipant = newOperation("DisconnectParticipant", http.MethodPost, "/participant/disconnect")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // DisconnectParticipantInput is the input of [Client.DisconnectParticipant].
 type DisconnectParticipantInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ClientToken makes the call idempotent. At most 500 characters. When
 	// empty, a UUID v4 is made for the call and sent on every attempt; the
@@ -22,8 +21,10 @@ type DisconnectParticipantInput struct {
 // [Client.DisconnectParticipant].
 type DisconnectParticipantOutput struct {
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *DisconnectParticipantOutput) setRequestID(id string) { o.RequestID = id }
 
 // DisconnectParticipant takes the participant out of the chat; for a
 // customer this ends the chat. It needs the ConnectionToken. The WebSocket
@@ -39,28 +40,8 @@ func (c *Client) DisconnectParticipant(ctx context.Context, in *DisconnectPartic
 	if in == nil {
 		in = &DisconnectParticipantInput{}
 	}
-	v := newValidator("DisconnectParticipantInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.DisconnectParticipant, in.ConnectionToken)
 	v.optional("ClientToken", in.ClientToken, 0, 500)
-	if err := v.err(); err != nil {
-		return nil, opError(opDisconnectParticipant, err)
-	}
-
-	r := c.options(optFns)
-	tok, err := r.clientToken(in.ClientToken)
-	if err != nil {
-		return nil, opError(opDisconnectParticipant, err)
-	}
-	o := newJSONObject(len(tok) + 20)
-	o.str("ClientToken", tok)
-
-	out := &DisconnectParticipantOutput{}
-	err = c.invoke(ctx, r, call{op: opDisconnectParticipant, token: in.ConnectionToken, body: o.bytes()}, func(_ []byte, requestID string) error {
-		out.RequestID = requestID // the output has no members: the body is not read
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	body := &struct{ ClientToken string }{in.ClientToken}
+	return call[DisconnectParticipantOutput](ctx, c, request{op: ops.DisconnectParticipant, v: v, body: body, clientToken: &body.ClientToken}, optFns)
 }

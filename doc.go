@@ -11,10 +11,13 @@
 //		ContentType:     participant.ContentTypeTyping,
 //	})
 //
-// Operation names, their Input and Output types and their JSON names are
-// those of aws-sdk-go-v2's connectparticipant package, so code ports by
-// changing the import; fields use Go initialisms (ID, URL, ContactID) and
-// times are time.Time.
+// Operation names and their Input and Output types are those of
+// aws-sdk-go-v2's connectparticipant package. Fields use Go initialisms
+// (ID, URL, ContactID), inputs take values rather than pointers, and times
+// are [Time], a time.Time. Outputs and shapes marshal with encoding/json to
+// the service's own member names (Id, ContactId, Websocket.Url, times as
+// yyyy-MM-ddThh:mm:ss.SSSZ), as the aws CLI prints them; RequestID is not
+// part of that JSON.
 //
 // # Operations
 //
@@ -66,7 +69,8 @@
 // Calls are retried in AWS standard mode through aws-sdk-go-v2's aws/retry:
 // three attempts, jittered exponential backoff, a retry quota shared by the
 // Client. Any aws.Retryer can replace it ([Options.Retryer]), and
-// [Options.RetryMaxAttempts] caps it. Two rules go beyond aws-sdk-go-v2 and
+// [Options.RetryMaxAttempts] sets its attempts; quota exhaustion is
+// reported with [ErrRetryQuotaExceeded]. Two rules go beyond aws-sdk-go-v2 and
 // hold with any retryer, because the errors carry them (aws/retry asks an
 // error's RetryableError method first): every HTTP 429 is throttling and
 // retried, and a failure to verify the server's TLS certificate is never

@@ -6,38 +6,33 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
+	"github.com/connectchat/participant/internal/redact"
 )
 
 // ServiceID is the service name every operation error carries in
 // [smithy.OperationError].ServiceID, the same as aws-sdk-go-v2's.
 const ServiceID = "ConnectParticipant"
 
-// The wire names of the service's modeled errors, as [smithy.APIError.ErrorCode]
-// returns them.
+// The wire names of the service's modeled errors, as ErrorCode returns them.
 const (
-	CodeAccessDenied         = "AccessDeniedException"
-	CodeConflict             = "ConflictException"
-	CodeInternalServer       = "InternalServerException"
-	CodeResourceNotFound     = "ResourceNotFoundException"
-	CodeServiceQuotaExceeded = "ServiceQuotaExceededException"
-	CodeThrottling           = "ThrottlingException"
-	CodeValidation           = "ValidationException"
+	codeAccessDenied         = "AccessDeniedException"
+	codeConflict             = "ConflictException"
+	codeInternalServer       = "InternalServerException"
+	codeResourceNotFound     = "ResourceNotFoundException"
+	codeServiceQuotaExceeded = "ServiceQuotaExceededException"
+	codeThrottling           = "ThrottlingException"
+	codeValidation           = "ValidationException"
 )
 
 // codeUnknown is the code of an error response that named no code, as in
 // aws-sdk-go-v2.
 const codeUnknown = "UnknownError"
-
-// maxErrorBody is how much of an error response body is read.
-const maxErrorBody = 64 << 10
 
 // maxExcerpt is the most of a service message that an Error() string shows.
 const maxExcerpt = 512
@@ -95,10 +90,10 @@ func apiErrorString(code, msg string) string {
 }
 
 // Error implements error.
-func (e *AccessDeniedError) Error() string { return apiErrorString(CodeAccessDenied, e.Message) }
+func (e *AccessDeniedError) Error() string { return apiErrorString(codeAccessDenied, e.Message) }
 
 // ErrorCode returns "AccessDeniedException".
-func (e *AccessDeniedError) ErrorCode() string { return CodeAccessDenied }
+func (e *AccessDeniedError) ErrorCode() string { return codeAccessDenied }
 
 // ErrorMessage returns the service's message.
 func (e *AccessDeniedError) ErrorMessage() string { return e.Message }
@@ -107,10 +102,10 @@ func (e *AccessDeniedError) ErrorMessage() string { return e.Message }
 func (e *AccessDeniedError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // Error implements error.
-func (e *ConflictError) Error() string { return apiErrorString(CodeConflict, e.Message) }
+func (e *ConflictError) Error() string { return apiErrorString(codeConflict, e.Message) }
 
 // ErrorCode returns "ConflictException".
-func (e *ConflictError) ErrorCode() string { return CodeConflict }
+func (e *ConflictError) ErrorCode() string { return codeConflict }
 
 // ErrorMessage returns the service's message.
 func (e *ConflictError) ErrorMessage() string { return e.Message }
@@ -119,10 +114,10 @@ func (e *ConflictError) ErrorMessage() string { return e.Message }
 func (e *ConflictError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // Error implements error.
-func (e *InternalServerError) Error() string { return apiErrorString(CodeInternalServer, e.Message) }
+func (e *InternalServerError) Error() string { return apiErrorString(codeInternalServer, e.Message) }
 
 // ErrorCode returns "InternalServerException".
-func (e *InternalServerError) ErrorCode() string { return CodeInternalServer }
+func (e *InternalServerError) ErrorCode() string { return codeInternalServer }
 
 // ErrorMessage returns the service's message.
 func (e *InternalServerError) ErrorMessage() string { return e.Message }
@@ -136,11 +131,11 @@ func (e *InternalServerError) RetryableError() bool { return true }
 
 // Error implements error.
 func (e *ResourceNotFoundError) Error() string {
-	return apiErrorString(CodeResourceNotFound, e.Message)
+	return apiErrorString(codeResourceNotFound, e.Message)
 }
 
 // ErrorCode returns "ResourceNotFoundException".
-func (e *ResourceNotFoundError) ErrorCode() string { return CodeResourceNotFound }
+func (e *ResourceNotFoundError) ErrorCode() string { return codeResourceNotFound }
 
 // ErrorMessage returns the service's message.
 func (e *ResourceNotFoundError) ErrorMessage() string { return e.Message }
@@ -150,11 +145,11 @@ func (e *ResourceNotFoundError) ErrorFault() smithy.ErrorFault { return smithy.F
 
 // Error implements error.
 func (e *ServiceQuotaExceededError) Error() string {
-	return apiErrorString(CodeServiceQuotaExceeded, e.Message)
+	return apiErrorString(codeServiceQuotaExceeded, e.Message)
 }
 
 // ErrorCode returns "ServiceQuotaExceededException".
-func (e *ServiceQuotaExceededError) ErrorCode() string { return CodeServiceQuotaExceeded }
+func (e *ServiceQuotaExceededError) ErrorCode() string { return codeServiceQuotaExceeded }
 
 // ErrorMessage returns the service's message.
 func (e *ServiceQuotaExceededError) ErrorMessage() string { return e.Message }
@@ -163,10 +158,10 @@ func (e *ServiceQuotaExceededError) ErrorMessage() string { return e.Message }
 func (e *ServiceQuotaExceededError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // Error implements error.
-func (e *ThrottlingError) Error() string { return apiErrorString(CodeThrottling, e.Message) }
+func (e *ThrottlingError) Error() string { return apiErrorString(codeThrottling, e.Message) }
 
 // ErrorCode returns "ThrottlingException".
-func (e *ThrottlingError) ErrorCode() string { return CodeThrottling }
+func (e *ThrottlingError) ErrorCode() string { return codeThrottling }
 
 // ErrorMessage returns the service's message.
 func (e *ThrottlingError) ErrorMessage() string { return e.Message }
@@ -179,10 +174,10 @@ func (e *ThrottlingError) ErrorFault() smithy.ErrorFault { return smithy.FaultCl
 func (e *ThrottlingError) RetryableError() bool { return true }
 
 // Error implements error.
-func (e *ValidationError) Error() string { return apiErrorString(CodeValidation, e.Message) }
+func (e *ValidationError) Error() string { return apiErrorString(codeValidation, e.Message) }
 
 // ErrorCode returns "ValidationException".
-func (e *ValidationError) ErrorCode() string { return CodeValidation }
+func (e *ValidationError) ErrorCode() string { return codeValidation }
 
 // ErrorMessage returns the service's message.
 func (e *ValidationError) ErrorMessage() string { return e.Message }
@@ -276,9 +271,7 @@ func isCertificateError(err error) bool {
 // decodeError turns a non-2xx response into the service error it describes.
 // body holds at most maxErrorBody bytes; truncated says more followed. The
 // token the request carried is cut out of anything the service echoes.
-func decodeError(status int, header http.Header, body []byte, truncated bool, tok Token) (requestID string, err error) {
-	requestID = requestIDWithout(header, tok)
-
+func decodeError(status int, header http.Header, body []byte, truncated bool, tok Token) error {
 	code := codeWithout(header.Get("X-Amzn-Errortype"), tok)
 	fields, isJSON := errorBodyFields(body, truncated)
 	if code == "" {
@@ -292,34 +285,34 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 	if !isJSON && msg == "" {
 		// The token goes before the excerpt is cut: a token across the
 		// cut would otherwise leave its first bytes.
-		if len(tok) >= minRedactLen && bytes.Contains(body, []byte(tok)) {
-			body = bytes.ReplaceAll(body, []byte(tok), []byte(redacted))
+		if len(tok) >= redact.MinSecretLen && bytes.Contains(body, []byte(tok)) {
+			body = bytes.ReplaceAll(body, []byte(tok), []byte(redact.Placeholder))
 		}
 		msg = bodyExcerpt(body)
 	}
-	msg = cleanText(msg, tok)
+	msg = redact.Text(msg, string(tok))
 
 	switch {
-	case strings.EqualFold(code, CodeAccessDenied):
-		return requestID, &AccessDeniedError{Message: msg}
-	case strings.EqualFold(code, CodeConflict):
-		return requestID, &ConflictError{Message: msg}
-	case strings.EqualFold(code, CodeInternalServer):
-		return requestID, &InternalServerError{Message: msg}
-	case strings.EqualFold(code, CodeResourceNotFound):
-		return requestID, &ResourceNotFoundError{
+	case strings.EqualFold(code, codeAccessDenied):
+		return &AccessDeniedError{Message: msg}
+	case strings.EqualFold(code, codeConflict):
+		return &ConflictError{Message: msg}
+	case strings.EqualFold(code, codeInternalServer):
+		return &InternalServerError{Message: msg}
+	case strings.EqualFold(code, codeResourceNotFound):
+		return &ResourceNotFoundError{
 			Message:      msg,
-			ResourceID:   cleanText(fields.resourceID, tok),
-			ResourceType: ResourceType(cleanText(fields.resourceType, tok)),
+			ResourceID:   redact.Text(fields.resourceID, string(tok)),
+			ResourceType: ResourceType(redact.Text(fields.resourceType, string(tok))),
 		}
-	case strings.EqualFold(code, CodeServiceQuotaExceeded):
-		return requestID, &ServiceQuotaExceededError{Message: msg}
-	case strings.EqualFold(code, CodeThrottling):
-		return requestID, &ThrottlingError{Message: msg}
-	case strings.EqualFold(code, CodeValidation):
-		return requestID, &ValidationError{Message: msg}
+	case strings.EqualFold(code, codeServiceQuotaExceeded):
+		return &ServiceQuotaExceededError{Message: msg}
+	case strings.EqualFold(code, codeThrottling):
+		return &ThrottlingError{Message: msg}
+	case strings.EqualFold(code, codeValidation):
+		return &ValidationError{Message: msg}
 	case code == "" && status == http.StatusTooManyRequests:
-		return requestID, &ThrottlingError{Message: msg}
+		return &ThrottlingError{Message: msg}
 	}
 	if code == "" {
 		code = codeUnknown
@@ -335,7 +328,7 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 		fault = smithy.FaultClient
 	}
 	// GenericAPIError's Error() prints its whole message: keep it short.
-	return requestID, &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: fault}
+	return &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: fault}
 }
 
 // requestIDWithout returns the request id of a response, cleaned for logs,
@@ -346,13 +339,13 @@ func requestIDWithout(h http.Header, tok Token) string {
 	if id == "" {
 		id = h.Get("X-Amz-Requestid")
 	}
-	if len(tok) >= minRedactLen && strings.Contains(id, string(tok)) {
-		id = strings.ReplaceAll(id, string(tok), redacted)
+	if len(tok) >= redact.MinSecretLen {
+		id = redact.Scrub(id, string(tok))
 	}
 	if len(id) > maxCodeLen {
 		id = id[:maxCodeLen]
 	}
-	return cleanText(id, "")
+	return redact.Text(id, "")
 }
 
 type errorFields struct {
@@ -370,11 +363,6 @@ func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 	if truncated || len(body) == 0 || body[0] != '{' {
 		return f, len(body) == 0 && !truncated
 	}
-	// Only the first JSON value counts, as in aws-sdk-go-v2: a proxy may
-	// append text after the service's object.
-	if v, err := firstValue(body); err == nil && v != nil {
-		body = v
-	}
 	var raw struct {
 		Code         json.RawMessage `json:"code"`
 		Type         json.RawMessage `json:"__type"`
@@ -382,7 +370,9 @@ func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 		ResourceID   json.RawMessage `json:"resourceId"`
 		ResourceType json.RawMessage `json:"resourceType"`
 	}
-	if json.Unmarshal(body, &raw) != nil {
+	// Only the first JSON value counts, as in aws-sdk-go-v2: a proxy may
+	// append text after the service's object.
+	if json.NewDecoder(bytes.NewReader(body)).Decode(&raw) != nil {
 		return f, false
 	}
 	str := func(v json.RawMessage) string {
@@ -404,11 +394,6 @@ func errorBodyFields(body []byte, truncated bool) (errorFields, bool) {
 // Characters that cannot occur in a shape name are dropped, and the result is
 // at most 128 bytes, so a code is always safe to log.
 func sanitizeErrorCode(v string) string { return codeWithout(v, "") }
-
-// minRedactLen is the shortest token that is cut out of text from the
-// service. Real tokens are hundreds of characters; a shorter one cannot be told
-// apart from ordinary words, and replacing it would garble error codes.
-const minRedactLen = 8
 
 // maxCodeLen is the most of an error code or request id this package keeps.
 const maxCodeLen = 128
@@ -439,8 +424,8 @@ func codeWithout(v string, tok Token) string {
 		}
 		v = string(b)
 	}
-	if len(tok) >= minRedactLen && strings.Contains(v, string(tok)) {
-		v = strings.ReplaceAll(v, string(tok), redacted)
+	if len(tok) >= redact.MinSecretLen {
+		v = redact.Scrub(v, string(tok))
 	}
 	if len(v) > maxCodeLen {
 		v = v[:maxCodeLen]
@@ -464,50 +449,6 @@ func bodyExcerpt(body []byte) string {
 		return string(body) + "…"
 	}
 	return string(body)
-}
-
-// cleanText makes text from the service safe for logs: the request's token is
-// replaced by REDACTED, and control characters, line and paragraph separators
-// and invalid UTF-8 are written as escapes, so a message cannot forge a log
-// line.
-func cleanText(s string, tok Token) string {
-	if len(tok) >= minRedactLen && strings.Contains(s, string(tok)) {
-		s = strings.ReplaceAll(s, string(tok), redacted)
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= utf8.RuneSelf {
-			return escapeText(s)
-		}
-	}
-	return s
-}
-
-func escapeText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r):
-			if r < 0x10000 {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			} else {
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
 }
 
 // excerpt shortens a message for an Error() string.

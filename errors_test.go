@@ -352,31 +352,31 @@ func TestErrorsAsModeled(t *testing.T) {
 		as     func(error) (smithy.APIError, bool)
 	}
 	cases := []modeled{
-		{participant.CodeAccessDenied, 403, func(err error) (smithy.APIError, bool) {
+		{"AccessDeniedException", 403, func(err error) (smithy.APIError, bool) {
 			var e *participant.AccessDeniedError
 			return e, errors.As(err, &e)
 		}},
-		{participant.CodeConflict, 409, func(err error) (smithy.APIError, bool) {
+		{"ConflictException", 409, func(err error) (smithy.APIError, bool) {
 			var e *participant.ConflictError
 			return e, errors.As(err, &e)
 		}},
-		{participant.CodeInternalServer, 500, func(err error) (smithy.APIError, bool) {
+		{"InternalServerException", 500, func(err error) (smithy.APIError, bool) {
 			var e *participant.InternalServerError
 			return e, errors.As(err, &e)
 		}},
-		{participant.CodeResourceNotFound, 404, func(err error) (smithy.APIError, bool) {
+		{"ResourceNotFoundException", 404, func(err error) (smithy.APIError, bool) {
 			var e *participant.ResourceNotFoundError
 			return e, errors.As(err, &e)
 		}},
-		{participant.CodeServiceQuotaExceeded, 402, func(err error) (smithy.APIError, bool) {
+		{"ServiceQuotaExceededException", 402, func(err error) (smithy.APIError, bool) {
 			var e *participant.ServiceQuotaExceededError
 			return e, errors.As(err, &e)
 		}},
-		{participant.CodeThrottling, 429, func(err error) (smithy.APIError, bool) {
+		{"ThrottlingException", 429, func(err error) (smithy.APIError, bool) {
 			var e *participant.ThrottlingError
 			return e, errors.As(err, &e)
 		}},
-		{participant.CodeValidation, 400, func(err error) (smithy.APIError, bool) {
+		{"ValidationException", 400, func(err error) (smithy.APIError, bool) {
 			var e *participant.ValidationError
 			return e, errors.As(err, &e)
 		}},
@@ -401,7 +401,7 @@ func TestErrorsAsModeled(t *testing.T) {
 				t.Errorf("ErrorCode %q, ErrorMessage %q", got.ErrorCode(), got.ErrorMessage())
 			}
 			wantFault := smithy.FaultClient
-			if m.code == participant.CodeInternalServer {
+			if m.code == "InternalServerException" {
 				wantFault = smithy.FaultServer
 			}
 			if got.ErrorFault() != wantFault {

@@ -123,11 +123,14 @@ func ExampleClient_UploadAttachment() {
 	defer c.CloseIdleConnections()
 
 	file := []byte("order 1234: two parcels")
-	id, err := c.UploadAttachment(context.Background(), "connection-token", "order.txt", "text/plain",
-		int64(len(file)), bytes.NewReader(file),
-		func(o *participant.UploadOptions) {
-			o.Progress = func(sent, total int64) { fmt.Printf("sent %d of %d\n", sent, total) }
-		})
+	id, err := c.UploadAttachment(context.Background(), &participant.UploadAttachmentInput{
+		ConnectionToken:       "connection-token",
+		AttachmentName:        "order.txt",
+		ContentType:           "text/plain",
+		AttachmentSizeInBytes: int64(len(file)),
+		Body:                  bytes.NewReader(file),
+		Progress:              func(sent, total int64) { fmt.Printf("sent %d of %d\n", sent, total) },
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -2,17 +2,14 @@ package participant
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"time"
-)
 
-var opGetAttachment = newOperation("GetAttachment", http.MethodPost, "/participant/attachment")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // GetAttachmentInput is the input of [Client.GetAttachment].
 type GetAttachmentInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// AttachmentID identifies the attachment, as in an [AttachmentItem].
 	// Required; 1 to 256 characters.
@@ -25,16 +22,18 @@ type GetAttachmentInput struct {
 
 // GetAttachmentOutput is the result of [Client.GetAttachment].
 type GetAttachmentOutput struct {
+	// AttachmentSizeInBytes is the size of the file.
+	AttachmentSizeInBytes int64 `json:"AttachmentSizeInBytes,omitempty"`
 	// URL is the presigned URL to GET the file from. Its query holds a
 	// signature: keep it out of logs.
-	URL string
+	URL string `json:"Url,omitempty"`
 	// URLExpiry is when URL stops working.
-	URLExpiry time.Time
-	// AttachmentSizeInBytes is the size of the file.
-	AttachmentSizeInBytes int64
+	URLExpiry Time `json:"UrlExpiry,omitzero"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *GetAttachmentOutput) setRequestID(id string) { o.RequestID = id }
 
 // GetAttachment returns a presigned URL to download an attachment from. It
 // needs the ConnectionToken. [Client.DownloadAttachment] also downloads it.
@@ -50,52 +49,14 @@ func (c *Client) GetAttachment(ctx context.Context, in *GetAttachmentInput, optF
 	if in == nil {
 		in = &GetAttachmentInput{}
 	}
-	v := newValidator("GetAttachmentInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.GetAttachment, in.ConnectionToken)
 	v.required("AttachmentID", in.AttachmentID, 1, 256)
 	if in.URLExpiryInSeconds != 0 {
 		v.intRange("URLExpiryInSeconds", int64(in.URLExpiryInSeconds), 5, 300)
 	}
-	if err := v.err(); err != nil {
-		return nil, opError(opGetAttachment, err)
-	}
-
-	o := newJSONObject(len(in.AttachmentID) + 56)
-	o.str("AttachmentId", in.AttachmentID)
-	if in.URLExpiryInSeconds != 0 {
-		o.int("UrlExpiryInSeconds", int64(in.URLExpiryInSeconds))
-	}
-
-	r := c.options(optFns)
-	out := &GetAttachmentOutput{}
-	err := c.invoke(ctx, r, call{op: opGetAttachment, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeGetAttachmentOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeGetAttachmentOutput decodes the success body.
-func decodeGetAttachmentOutput(b []byte, out *GetAttachmentOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var f [3][]byte
-		for m := newMembers(obj); m.next(); {
-			switch string(m.key) {
-			case "AttachmentSizeInBytes":
-				f[0] = m.val
-			case "Url":
-				f[1] = m.val
-			case "UrlExpiry":
-				f[2] = m.val
-			}
-		}
-		return errors.Join(
-			decInt64(f[0], &out.AttachmentSizeInBytes, "AttachmentSizeInBytes"),
-			decString(f[1], &out.URL, "Url"),
-			decTime(f[2], &out.URLExpiry, "UrlExpiry"),
-		)
-	})
+	body := struct {
+		AttachmentId       string
+		UrlExpiryInSeconds int32 `json:",omitempty"`
+	}{in.AttachmentID, in.URLExpiryInSeconds}
+	return call[GetAttachmentOutput](ctx, c, request{op: ops.GetAttachment, v: v, body: body}, optFns)
 }

@@ -2,15 +2,14 @@ package participant
 
 import (
 	"context"
-	"net/http"
-)
 
-var opGetAuthenticationURL = newOperation("GetAuthenticationUrl", http.MethodPost, "/participant/authentication-url")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // GetAuthenticationUrlInput is the input of [Client.GetAuthenticationUrl].
 type GetAuthenticationUrlInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// SessionID is the sessionId of the authentication.initiated event.
 	// Required; exactly 36 characters.
@@ -25,10 +24,12 @@ type GetAuthenticationUrlInput struct {
 type GetAuthenticationUrlOutput struct {
 	// AuthenticationURL is the Amazon Cognito sign-in URL to show the
 	// customer.
-	AuthenticationURL string
+	AuthenticationURL string `json:"AuthenticationUrl,omitempty"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *GetAuthenticationUrlOutput) setRequestID(id string) { o.RequestID = id }
 
 // GetAuthenticationUrl returns the URL where the customer signs in, for an
 // Authenticate Customer flow block. It needs the ConnectionToken, and works
@@ -44,39 +45,9 @@ func (c *Client) GetAuthenticationUrl(ctx context.Context, in *GetAuthentication
 	if in == nil {
 		in = &GetAuthenticationUrlInput{}
 	}
-	v := newValidator("GetAuthenticationUrlInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.GetAuthenticationUrl, in.ConnectionToken)
 	v.exactly("SessionID", in.SessionID, 36)
 	v.required("RedirectURI", in.RedirectURI, 1, 1024)
-	if err := v.err(); err != nil {
-		return nil, opError(opGetAuthenticationURL, err)
-	}
-
-	o := newJSONObject(len(in.RedirectURI) + len(in.SessionID) + 36)
-	o.str("RedirectUri", in.RedirectURI)
-	o.str("SessionId", in.SessionID)
-
-	r := c.options(optFns)
-	out := &GetAuthenticationUrlOutput{}
-	err := c.invoke(ctx, r, call{op: opGetAuthenticationURL, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeGetAuthenticationUrlOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeGetAuthenticationUrlOutput decodes the success body.
-func decodeGetAuthenticationUrlOutput(b []byte, out *GetAuthenticationUrlOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var f []byte
-		for m := newMembers(obj); m.next(); {
-			if string(m.key) == "AuthenticationUrl" {
-				f = m.val
-			}
-		}
-		return decString(f, &out.AuthenticationURL, "AuthenticationUrl")
-	})
+	body := struct{ RedirectUri, SessionId string }{in.RedirectURI, in.SessionID}
+	return call[GetAuthenticationUrlOutput](ctx, c, request{op: ops.GetAuthenticationUrl, v: v, body: body}, optFns)
 }

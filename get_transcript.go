@@ -2,12 +2,10 @@ package participant
 
 import (
 	"context"
-	"errors"
 	"iter"
-	"net/http"
-)
 
-var opGetTranscript = newOperation("GetTranscript", http.MethodPost, "/participant/transcript")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // GetTranscriptInput is the input of [Client.GetTranscript] and
 // [Client.Transcript].
@@ -18,7 +16,7 @@ var opGetTranscript = newOperation("GetTranscript", http.MethodPost, "/participa
 // is rejected by the service, and by this package before any I/O.
 type GetTranscriptInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContactID selects a contact of the current contact chain, such as a
 	// past contact of a persistent chat. Empty means the current contact.
@@ -52,31 +50,32 @@ type GetTranscriptInput struct {
 // [Client.GetTranscript].
 type GetTranscriptOutput struct {
 	// InitialContactID is the first contact of the chat.
-	InitialContactID string
+	InitialContactID string `json:"InitialContactId,omitempty"`
 	// NextToken is where the next page starts; "" on the last page.
-	NextToken string
+	NextToken string `json:"NextToken,omitempty"`
 	// Transcript holds the items of the page, in SortOrder.
-	Transcript []Item
+	Transcript []Item `json:"Transcript,omitempty"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
 
-// validateGetTranscript checks in against the service model.
-func validateGetTranscript(in *GetTranscriptInput) error {
-	v := newValidator("GetTranscriptInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+func (o *GetTranscriptOutput) setRequestID(id string) { o.RequestID = id }
+
+// checkGetTranscript checks in against the service model.
+func checkGetTranscript(in *GetTranscriptInput) validator {
+	v := newValidator(ops.GetTranscript, in.ConnectionToken)
 	v.optional("ContactID", in.ContactID, 1, 256)
 	v.intRange("MaxResults", int64(in.MaxResults), 0, 100)
 	v.optional("NextToken", in.NextToken, 1, 1000)
-	enum(&v, "ScanDirection", in.ScanDirection, ScanDirection("").Values())
-	enum(&v, "SortOrder", in.SortOrder, SortOrder("").Values())
+	enum(&v, "ScanDirection", in.ScanDirection, scanDirections)
+	enum(&v, "SortOrder", in.SortOrder, sortOrders)
 	if sp := in.StartPosition; sp != nil {
 		v.optional("StartPosition.ID", sp.ID, 1, 256)
 		v.intRange("StartPosition.MostRecent", int64(sp.MostRecent), 0, 100)
 	} else if in.ScanDirection == ScanDirectionForward {
 		v.add("ScanDirection", "FORWARD needs a StartPosition: the service rejects FORWARD without one; set StartPosition (an item Id, a time, or MostRecent) or use BACKWARD")
 	}
-	return v.err()
+	return v
 }
 
 // GetTranscript returns one page of the chat's transcript. It needs the
@@ -91,57 +90,15 @@ func (c *Client) GetTranscript(ctx context.Context, in *GetTranscriptInput, optF
 	if in == nil {
 		in = &GetTranscriptInput{}
 	}
-	if err := validateGetTranscript(in); err != nil {
-		return nil, opError(opGetTranscript, err)
-	}
-	return c.getTranscript(ctx, c.options(optFns), in)
-}
-
-// getTranscript sends a checked input.
-func (c *Client) getTranscript(ctx context.Context, r *resolved, in *GetTranscriptInput) (*GetTranscriptOutput, error) {
-	o := newJSONObject(len(in.ContactID) + len(in.NextToken) + 160)
-	o.strIf("ContactId", in.ContactID)
-	if in.MaxResults != 0 {
-		o.int("MaxResults", int64(in.MaxResults))
-	}
-	o.strIf("NextToken", in.NextToken)
-	o.strIf("ScanDirection", string(in.ScanDirection))
-	o.strIf("SortOrder", string(in.SortOrder))
-	if in.StartPosition != nil {
-		o.raw("StartPosition", in.StartPosition.appendJSON(nil))
-	}
-
-	out := &GetTranscriptOutput{}
-	err := c.invoke(ctx, r, call{op: opGetTranscript, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeGetTranscriptOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeGetTranscriptOutput decodes the success body.
-func decodeGetTranscriptOutput(b []byte, out *GetTranscriptOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var f [3][]byte
-		for m := newMembers(obj); m.next(); {
-			switch string(m.key) {
-			case "InitialContactId":
-				f[0] = m.val
-			case "NextToken":
-				f[1] = m.val
-			case "Transcript":
-				f[2] = m.val
-			}
-		}
-		return errors.Join(
-			decString(f[0], &out.InitialContactID, "InitialContactId"),
-			decString(f[1], &out.NextToken, "NextToken"),
-			decShapes(f[2], &out.Transcript, "Transcript"),
-		)
-	})
+	body := struct {
+		ContactId     string         `json:",omitempty"`
+		MaxResults    int32          `json:",omitempty"`
+		NextToken     string         `json:",omitempty"`
+		ScanDirection ScanDirection  `json:",omitempty"`
+		SortOrder     SortOrder      `json:",omitempty"`
+		StartPosition *StartPosition `json:",omitempty"`
+	}{in.ContactID, in.MaxResults, in.NextToken, in.ScanDirection, in.SortOrder, in.StartPosition}
+	return call[GetTranscriptOutput](ctx, c, request{op: ops.GetTranscript, v: checkGetTranscript(in), body: body}, optFns)
 }
 
 // Transcript returns an iterator over every item of the transcript from the
@@ -175,17 +132,16 @@ func (c *Client) Transcript(ctx context.Context, in *GetTranscriptInput, optFns 
 		if in != nil {
 			page = *in
 		}
-		if err := validateGetTranscript(&page); err != nil {
-			yield(Item{}, opError(opGetTranscript, err))
+		if v := checkGetTranscript(&page); v.err() != nil {
+			yield(Item{}, opError(ops.GetTranscript, v.err()))
 			return
 		}
-		r := c.options(optFns)
 		seen := map[string]bool{}
 		if page.NextToken != "" {
 			seen[page.NextToken] = true
 		}
 		for {
-			out, err := c.getTranscript(ctx, r, &page)
+			out, err := c.GetTranscript(ctx, &page, optFns...)
 			if err != nil {
 				yield(Item{}, err)
 				return

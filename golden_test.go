@@ -125,12 +125,12 @@ func goldResponse(t *testing.T, name string) []byte {
 	return b
 }
 
-func goldTime(s string) time.Time {
+func goldTime(s string) participant.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return participant.Time{Time: t}
 }
 
 // TestGolden sends each operation once to a fake service that answers with
@@ -169,7 +169,7 @@ func TestGolden(t *testing.T) {
 						TurnControlURL:    "https://turn.example.com/control",
 					},
 					MediaRegion:     "us-east-1",
-					MeetingFeatures: &participant.MeetingFeaturesConfiguration{Audio: &participant.AudioFeatures{EchoReduction: participant.MeetingFeatureStatusAvailable}},
+					MeetingFeatures: &participant.MeetingFeaturesConfiguration{Audio: &participant.AudioFeatures{EchoReduction: participant.MeetingFeatureStatus("AVAILABLE")}},
 					MeetingID:       "8c4a2f0e-6b1d-4e3a-9f7c-2d5e8a1b3c4f",
 				},
 			},

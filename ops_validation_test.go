@@ -12,6 +12,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -241,13 +243,11 @@ func TestOperationValidation(t *testing.T) {
 			t.Parallel()
 			err := tt.call(t.Context(), c)
 			var oe *smithy.OperationError
-			if !errors.As(err, &oe) || oe.OperationName != tt.op || oe.ServiceID != "ConnectParticipant" {
-				t.Fatalf("error %v is not the %s operation error", err, tt.op)
-			}
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, tt.op, oe.OperationName)
+			assert.Equal(t, "ConnectParticipant", oe.ServiceID)
 			var ip *smithy.InvalidParamsError
-			if !errors.As(err, &ip) {
-				t.Fatalf("error %v is not a *smithy.InvalidParamsError", err)
-			}
+			require.ErrorAs(t, err, &ip)
 			var got []string
 			for _, e := range ip.Errs() {
 				var pe smithy.InvalidParamError
@@ -255,18 +255,12 @@ func TestOperationValidation(t *testing.T) {
 					got = append(got, pe.Field())
 				}
 			}
-			if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
-				t.Errorf("fields %v, want %v\n%v", got, tt.fields, err)
-			}
-			if strings.Contains(err.Error(), "xxxxxxxxxx") {
-				t.Errorf("the error echoes a long value: %v", err)
-			}
+			assert.Equal(t, tt.fields, got, "%v", err)
+			assert.NotContains(t, err.Error(), "xxxxxxxxxx", "the error echoes a long value")
 		})
 	}
 	t.Cleanup(func() {
-		if n := sent.Load(); n != 0 {
-			t.Errorf("the server got %d requests; invalid input must not be sent", n)
-		}
+		assert.Zero(t, sent.Load(), "invalid input must not be sent")
 	})
 }
 
@@ -286,7 +280,7 @@ func TestOperationValidationBoundaries(t *testing.T) {
 	tok := participant.Token(strings.Repeat("t", 1000))
 	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) error {
-			_, err := c.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{ParticipantToken: tok, Type: participant.ConnectionType("").Values()})
+			_, err := c.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{ParticipantToken: tok, Type: []participant.ConnectionType{participant.ConnectionTypeWebsocket, participant.ConnectionTypeConnectionCredentials, participant.ConnectionTypeWebRTCConnection}})
 			return err
 		},
 		func(ctx context.Context) error {
@@ -336,11 +330,7 @@ func TestOperationValidationBoundaries(t *testing.T) {
 		},
 	}
 	for i, call := range calls {
-		if err := call(t.Context()); err != nil {
-			t.Errorf("call %d: %v", i, err)
-		}
+		assert.NoError(t, call(t.Context()), "call %d", i)
 	}
-	if n := sent.Load(); int(n) != len(calls) {
-		t.Errorf("the server got %d requests, want %d", n, len(calls))
-	}
+	assert.EqualValues(t, len(calls), sent.Load())
 }

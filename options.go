@@ -16,6 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/connectchat/participant/internal/redact"
+	"github.com/connectchat/participant/internal/wire"
+	"github.com/google/uuid"
 )
 
 // Version is this library's version, sent in the User-Agent header.
@@ -54,9 +57,22 @@ type Options struct {
 	UseDualStack bool
 
 	// HTTPClient sends the requests. The default is an *http.Client with a
-	// keep-alive pool sized for many concurrent chats, TLS 1.2 or later, and
-	// no redirects.
+	// keep-alive pool sized for many concurrent chats (512 idle connections,
+	// 256 per host), TLS 1.2 or later, no redirects, the proxy of the
+	// environment, and these bounds: 30 s to connect (TCP keep-alive every
+	// 30 s), 10 s for the TLS handshake, 1 minute from the end of the
+	// request to the response headers, 90 s for an idle pooled connection.
+	// To change them, pass an *http.Client of your own; it is copied and
+	// made to refuse redirects.
 	HTTPClient HTTPClient
+
+	// ResponseBodyTimeout bounds the reading of a response body after its
+	// headers arrived, for each attempt: a server that trickles the body
+	// fails the attempt with a [*BodyTimeoutError] (retried like a transport
+	// failure) instead of holding the call for as long as the context
+	// allows. Zero means 1 minute; a negative value means no bound beyond
+	// the context.
+	ResponseBodyTimeout time.Duration
 
 	// Retryer decides which failures are retried and how long to wait. The
 	// default is aws-sdk-go-v2's standard mode (retry.NewStandard): 3
@@ -64,8 +80,11 @@ type Options struct {
 	// aws.Retryer works; aws.NopRetryer{} disables retries.
 	Retryer aws.Retryer
 
-	// RetryMaxAttempts, when above zero, caps the attempts of whichever
-	// Retryer is in use, the first attempt included.
+	// RetryMaxAttempts, when above zero, sets the most attempts of
+	// whichever Retryer is in use, the first attempt included, in place of
+	// the Retryer's own limit (lower or higher), as aws-sdk-go-v2's
+	// RetryMaxAttempts does. The Retryer's quota, backoff and retry rules
+	// stay as they are, and the quota is accounted the same either way.
 	RetryMaxAttempts int
 
 	// Logger, when set, receives one Debug record per attempt: operation,
@@ -86,6 +105,16 @@ type Options struct {
 	AllowInsecureEndpoint bool
 }
 
+// The bounds of the default HTTP client (see [Options.HTTPClient]) and of
+// the response body (see [Options.ResponseBodyTimeout]).
+const (
+	defaultDialTimeout           = 30 * time.Second
+	defaultTLSHandshakeTimeout   = 10 * time.Second
+	defaultResponseHeaderTimeout = time.Minute
+	defaultIdleConnTimeout       = 90 * time.Second
+	defaultResponseBodyTimeout   = time.Minute
+)
+
 // copyOptions returns a copy of o with optFns applied.
 func copyOptions(o Options, optFns []func(*Options)) Options {
 	for _, fn := range optFns {
@@ -99,19 +128,16 @@ func copyOptions(o Options, optFns []func(*Options)) Options {
 // resolved is Options made ready for requests: every default filled, the
 // endpoint parsed, the User-Agent built.
 type resolved struct {
-	opts       Options
-	httpClient HTTPClient
-	baseRetry  aws.Retryer   // the retryer before RetryMaxAttempts
-	retryer    aws.RetryerV2 // what the request path uses
-	endpoint   *url.URL      // scheme, host and base path (no trailing slash)
-	baseURL    string        // endpoint as a string
-	urls       []string      // baseURL + path of each registered operation
-	// firstAttempt is the first attempt's release function when the
-	// retryer is a plain *retry.Standard (nil otherwise).
-	firstAttempt func(error) error
-	endErr       error // why there is no endpoint
-	userAgent    string
-	newToken     func() string
+	opts        Options
+	httpClient  HTTPClient
+	baseRetry   aws.Retryer   // the retryer before RetryMaxAttempts
+	retryer     aws.RetryerV2 // what the request path uses
+	endpoint    *url.URL      // scheme, host and base path (no trailing slash)
+	baseURL     string        // endpoint as a string
+	endErr      error         // why there is no endpoint
+	userAgent   string
+	newToken    func() string
+	bodyTimeout time.Duration // 0: none
 }
 
 // resolve fills the defaults of o. base, when set, is the Client's own
@@ -141,21 +167,18 @@ func resolve(o Options, base *resolved) *resolved {
 	}
 	r.retryer = asRetryerV2(rt)
 	if r.newToken == nil {
-		r.newToken = newUUID
+		r.newToken = uuid.NewString
 	}
-	if std, ok := rt.(*retry.Standard); ok {
-		// The first attempt's token of the standard retryer only adds the
-		// no-retry increment on success: the same for every call.
-		r.firstAttempt, _ = std.GetAttemptToken(context.Background())
+	switch d := o.ResponseBodyTimeout; {
+	case d == 0:
+		r.bodyTimeout = defaultResponseBodyTimeout
+	case d > 0:
+		r.bodyTimeout = d
 	}
 	r.userAgent = userAgent(o.AppID)
 	r.endpoint, r.endErr = resolveEndpoint(o)
 	if r.endpoint != nil {
 		r.baseURL = r.endpoint.String()
-		r.urls = make([]string, len(operations))
-		for i, op := range operations {
-			r.urls[i] = r.baseURL + op.path
-		}
 	}
 	return r
 }
@@ -176,7 +199,7 @@ func asRetryerV2(r aws.Retryer) aws.RetryerV2 {
 
 // defaultHTTPClient is the client used when Options.HTTPClient is nil.
 func defaultHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: defaultDialTimeout, KeepAlive: 30 * time.Second}
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
@@ -184,10 +207,10 @@ func defaultHTTPClient() *http.Client {
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          512,
 			MaxIdleConnsPerHost:   256,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
+			IdleConnTimeout:       defaultIdleConnTimeout,
+			TLSHandshakeTimeout:   defaultTLSHandshakeTimeout,
 			ExpectContinueTimeout: time.Second,
-			ResponseHeaderTimeout: time.Minute,
+			ResponseHeaderTimeout: defaultResponseHeaderTimeout,
 			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		},
 		CheckRedirect: refuseRedirect,
@@ -307,7 +330,7 @@ func resolveEndpoint(o Options) (*url.URL, error) {
 		region, fips = strings.Replace(region, "-fips-", "-", 1), true
 	}
 	if !regionPattern.MatchString(region) {
-		return nil, fmt.Errorf("participant: invalid Region %q: want a region name such as \"us-east-1\"", cleanText(region, ""))
+		return nil, fmt.Errorf("participant: invalid Region %q: want a region name such as \"us-east-1\"", redact.Text(region, ""))
 	}
 	p := partitionOf(region)
 	var host string
@@ -349,7 +372,7 @@ func parseBaseEndpoint(raw string, allowInsecure bool) (*url.URL, error) {
 		return nil, errors.New("participant: invalid BaseEndpoint: it must not hold user credentials")
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, fmt.Errorf("participant: invalid BaseEndpoint %q: it must not have a query or fragment", u.Scheme+"://"+u.Host+u.Path)
-	case u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !allowInsecure && !wire.IsLoopback(u.Hostname()):
 		return nil, fmt.Errorf("participant: refusing plain http BaseEndpoint %q: bearer tokens would cross the network unencrypted; use https, a loopback host, or set AllowInsecureEndpoint", u.Redacted())
 	}
 	out := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimRight(u.Path, "/")}
@@ -357,14 +380,4 @@ func parseBaseEndpoint(raw string, allowInsecure bool) (*url.URL, error) {
 		out.RawPath = strings.TrimRight(u.RawPath, "/")
 	}
 	return out, nil
-}
-
-// isLoopback reports whether host names this machine: localhost or a loopback
-// IP address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

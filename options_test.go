@@ -1,7 +1,6 @@
 package participant_test
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -83,24 +84,15 @@ func TestEndpoints(t *testing.T) {
 			c := participant.New(tt.opts)
 			_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
-				}
+				require.ErrorContains(t, err, tt.wantErr)
 				var oe *smithy.OperationError
-				if !errors.As(err, &oe) || oe.ServiceID != "ConnectParticipant" {
-					t.Errorf("a configuration error is not inside the operation error: %v", err)
-				}
-				if d.url != "" {
-					t.Errorf("a request was sent to %s", d.url)
-				}
+				require.ErrorAs(t, err, &oe, "a configuration error is inside the operation error")
+				assert.Equal(t, "ConnectParticipant", oe.ServiceID)
+				assert.Empty(t, d.url, "no request is sent")
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d.url != tt.want {
-				t.Errorf("URL %s, want %s", d.url, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, d.url)
 		})
 	}
 }
@@ -108,9 +100,7 @@ func TestEndpoints(t *testing.T) {
 func TestMissingRegionSentinel(t *testing.T) {
 	t.Parallel()
 	_, err := participant.New(participant.Options{}).SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "t", ContentType: participant.ContentTypeTyping})
-	if !errors.Is(err, participant.ErrMissingRegion) {
-		t.Errorf("error %v, want ErrMissingRegion", err)
-	}
+	assert.ErrorIs(t, err, participant.ErrMissingRegion)
 }
 
 func TestNewFromConfig(t *testing.T) {
@@ -119,30 +109,22 @@ func TestNewFromConfig(t *testing.T) {
 	cfg := aws.Config{Region: "ap-southeast-2", HTTPClient: d, RetryMaxAttempts: 5, AppID: "my app"}
 	c := participant.NewFromConfig(cfg)
 	o := c.Options()
-	if o.Region != "ap-southeast-2" || o.RetryMaxAttempts != 5 || o.AppID != "my app" {
-		t.Errorf("options from config: %+v", o)
-	}
-	if _, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "t", ContentType: participant.ContentTypeTyping}); err != nil {
-		t.Fatal(err)
-	}
-	if want := "https://participant.connect.ap-southeast-2.amazonaws.com/participant/event"; d.url != want {
-		t.Errorf("URL %s, want %s", d.url, want)
-	}
+	assert.Equal(t, "ap-southeast-2", o.Region)
+	assert.Equal(t, 5, o.RetryMaxAttempts)
+	assert.Equal(t, "my app", o.AppID)
+	_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "t", ContentType: participant.ContentTypeTyping})
+	require.NoError(t, err)
+	assert.Equal(t, "https://participant.connect.ap-southeast-2.amazonaws.com/participant/event", d.url)
 	base := "http://127.0.0.1:9"
 	c = participant.NewFromConfig(aws.Config{BaseEndpoint: &base}, func(o *participant.Options) { o.AppID = "x" })
-	if c.Options().BaseEndpoint != base || c.Options().AppID != "x" {
-		t.Errorf("options: %+v", c.Options())
-	}
+	assert.Equal(t, base, c.Options().BaseEndpoint)
+	assert.Equal(t, "x", c.Options().AppID)
 }
 
 func TestOptionsNotMutated(t *testing.T) {
 	t.Parallel()
 	o := participant.Options{Region: "us-east-1"}
 	c := participant.New(o, func(o *participant.Options) { o.AppID = "changed" })
-	if o.AppID != "" {
-		t.Error("New changed the caller's Options")
-	}
-	if c.Options().AppID != "changed" {
-		t.Error("New did not apply its optFns")
-	}
+	assert.Empty(t, o.AppID, "New changed the caller's Options")
+	assert.Equal(t, "changed", c.Options().AppID, "New applies its optFns")
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // redactToken is the secret these tests hunt for. It is distinctive enough
@@ -89,8 +91,8 @@ func TestRedactFmt(t *testing.T) {
 	if got := fmt.Sprint(tok); got != "REDACTED" {
 		t.Errorf("Sprint(Token) = %q, want REDACTED", got)
 	}
-	if got := tok.String() + tok.GoString(); got != "REDACTEDREDACTED" {
-		t.Errorf("String()+GoString() = %q", got)
+	if got := tok.String() + fmt.Sprintf("%#v", tok); got != "REDACTEDREDACTED" {
+		t.Errorf("String()+%%#v = %q", got)
 	}
 	if got := fmt.Sprintf("%+v", in); !strings.Contains(got, "ConnectionToken:REDACTED") || !strings.Contains(got, "Content:hello") {
 		t.Errorf("%%+v of the input = %s: want the token REDACTED and the other fields shown", got)
@@ -139,21 +141,23 @@ func TestRedactSlog(t *testing.T) {
 func TestRedactJSON(t *testing.T) {
 	t.Parallel()
 	tok := participant.Token(redactToken)
-	if tok.Reveal() != redactToken {
-		t.Errorf("Reveal() = %q, want %q", tok.Reveal(), redactToken)
-	}
+	assert.Equal(t, redactToken, tok.Reveal())
 	b, err := json.Marshal(tok)
-	if err != nil || string(b) != `"`+redactToken+`"` {
-		t.Errorf("json.Marshal(Token) = %s, %v; want the real value", b, err)
-	}
+	require.NoError(t, err)
+	assert.JSONEq(t, `"`+redactToken+`"`, string(b))
+	// Outputs keep the token in JSON, as the service sent it (the CLI
+	// prints them; applications persist them).
+	b, err = json.Marshal(participant.ConnectionCredentials{ConnectionToken: tok})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ConnectionToken":"`+redactToken+`"}`, string(b))
+	// Inputs are never sent as JSON: their token is left out, so that a
+	// logged input (slog's JSONHandler marshals it) does not show it.
 	b, err = json.Marshal(participant.SendEventInput{ConnectionToken: tok})
-	if err != nil || !strings.Contains(string(b), redactToken) {
-		t.Errorf("json.Marshal(SendEventInput) = %s, %v; want the real value", b, err)
-	}
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), redactToken)
 	var back participant.Token
-	if err := json.Unmarshal([]byte(`"`+redactToken+`"`), &back); err != nil || back != tok {
-		t.Errorf("json.Unmarshal = %q, %v", back.Reveal(), err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(`"`+redactToken+`"`), &back))
+	assert.Equal(t, tok, back)
 }
 
 // checkErrorNoLeak checks every text an error offers.

@@ -1,11 +1,9 @@
 package participant_test
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -13,6 +11,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // doer is an HTTPClient that is not an *http.Client.
@@ -24,9 +24,7 @@ func TestRedirectsNeverFollowed(t *testing.T) {
 	t.Parallel()
 	var contacted atomic.Int32
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/steal" {
-			t.Errorf("the redirect target was contacted (bearer %q)", r.Header.Get("X-Amz-Bearer"))
-		}
+		assert.NotEqual(t, "/steal", r.URL.Path, "the redirect target was contacted (bearer %q)", r.Header.Get("X-Amz-Bearer"))
 		contacted.Add(1)
 		_, _ = w.Write([]byte(`{"Id":"stolen"}`))
 	}))
@@ -52,18 +50,14 @@ func TestRedirectsNeverFollowed(t *testing.T) {
 				t.Cleanup(c.CloseIdleConnections)
 				_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "redirect-secret", ContentType: participant.ContentTypeTyping})
 				var re *participant.ResponseError
-				if !errors.As(err, &re) || re.StatusCode != status {
-					t.Fatalf("error %v, want a *ResponseError with status %d", err, status)
-				}
-				if re.Attempts != 1 {
-					t.Errorf("a redirect was retried: %d attempts", re.Attempts)
-				}
+				require.ErrorAs(t, err, &re)
+				assert.Equal(t, status, re.StatusCode)
+				assert.Equal(t, 1, re.Attempts, "a redirect is not retried")
 				var api smithy.APIError
-				if !errors.As(err, &api) || api.ErrorCode() != "UnexpectedRedirect" {
-					t.Errorf("error code of %v", err)
-				}
-				if s := err.Error(); strings.Contains(s, target.URL) || strings.Contains(s, "secret-query") || strings.Contains(s, "redirect-secret") {
-					t.Errorf("the error shows the Location or the token: %s", s)
+				require.ErrorAs(t, err, &api)
+				assert.Equal(t, "UnexpectedRedirect", api.ErrorCode())
+				for _, bad := range []string{target.URL, "secret-query", "redirect-secret"} {
+					assert.NotContains(t, err.Error(), bad, "the error shows the Location or the token")
 				}
 			})
 		}
@@ -81,14 +75,11 @@ func TestRedirectsNeverFollowed(t *testing.T) {
 		c := participant.New(participant.Options{BaseEndpoint: src.URL, HTTPClient: doer{hc}})
 		_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
 		var api smithy.APIError
-		if !errors.As(err, &api) || api.ErrorCode() != "RedirectFollowed" {
-			t.Fatalf("error %v, want RedirectFollowed", err)
-		}
+		require.ErrorAs(t, err, &api)
+		assert.Equal(t, "RedirectFollowed", api.ErrorCode())
 	})
 	t.Cleanup(func() {
-		if n := contacted.Load(); n != 1 {
-			t.Errorf("the redirect target was contacted %d times; only the custom doer may reach it", n)
-		}
+		assert.EqualValues(t, 1, contacted.Load(), "only the custom doer may reach the redirect target")
 	})
 }
 
@@ -119,9 +110,8 @@ func TestEchoedTokenInRequestID(t *testing.T) {
 			if err != nil {
 				got += err.Error()
 			}
-			if strings.Contains(got, secret) || !strings.Contains(got, "id-REDACTED-end") {
-				t.Errorf("request id shows the token or is lost: %q", got)
-			}
+			assert.NotContains(t, got, secret)
+			assert.Contains(t, got, "id-REDACTED-end", "the request id is kept")
 		})
 	}
 }

@@ -3,17 +3,14 @@ package participant
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"net/http"
-	"time"
-)
 
-var opSendEvent = newOperation("SendEvent", http.MethodPost, "/participant/event")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // SendEventInput is the input of [Client.SendEvent].
 type SendEventInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContentType is the kind of event, such as [ContentTypeTyping] or
 	// [ContentTypeMessageRead]. Required; 1 to 100 characters.
@@ -34,13 +31,15 @@ type SendEventInput struct {
 // SendEventOutput is the result of [Client.SendEvent].
 type SendEventOutput struct {
 	// ID is the id of the event item.
-	ID string
+	ID string `json:"Id,omitempty"`
 	// AbsoluteTime is when the service stored the event; zero if the
 	// service sent a time this package cannot read.
-	AbsoluteTime time.Time
+	AbsoluteTime Time `json:"AbsoluteTime,omitzero"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
+
+func (o *SendEventOutput) setRequestID(id string) { o.RequestID = id }
 
 // SendEvent sends an event of the participant: typing, a read or delivered
 // receipt. It needs the ConnectionToken.
@@ -55,65 +54,16 @@ func (c *Client) SendEvent(ctx context.Context, in *SendEventInput, optFns ...fu
 	if in == nil {
 		in = &SendEventInput{}
 	}
-	v := newValidator("SendEventInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.SendEvent, in.ConnectionToken)
 	v.required("ContentType", string(in.ContentType), 1, 100)
 	v.optional("Content", in.Content, 1, 16384)
 	v.optional("ClientToken", in.ClientToken, 0, 500)
-	if err := v.err(); err != nil {
-		return nil, opError(opSendEvent, err)
-	}
-
-	r := c.options(optFns)
-	tok, err := r.clientToken(in.ClientToken)
-	if err != nil {
-		return nil, opError(opSendEvent, err)
-	}
-	o := newJSONObject(len(tok) + len(in.Content) + len(in.ContentType) + 48)
-	o.str("ClientToken", tok)
-	o.strIf("Content", in.Content)
-	o.str("ContentType", string(in.ContentType))
-
-	out := &SendEventOutput{}
-	err = c.invoke(ctx, r, call{op: opSendEvent, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeSendEventOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeSendEventOutput decodes the success body as aws-sdk-go-v2 does.
-func decodeSendEventOutput(b []byte, out *SendEventOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var id, at []byte
-		for m := newMembers(obj); m.next(); {
-			id, at = idTimeMember(m, id, at)
-		}
-		return decodeIDTime(id, at, &out.ID, &out.AbsoluteTime)
-	})
-}
-
-// idTimeMember keeps the Id and AbsoluteTime members of the outputs of
-// SendEvent and SendMessage as the members walk passes them.
-func idTimeMember(m members, id, at []byte) ([]byte, []byte) {
-	switch string(m.key) {
-	case "Id":
-		id = m.val
-	case "AbsoluteTime":
-		at = m.val
-	}
-	return id, at
-}
-
-// decodeIDTime decodes the Id and AbsoluteTime members.
-func decodeIDTime(id, at []byte, dstID *string, dstTime *time.Time) error {
-	return errors.Join(
-		decTime(at, dstTime, "AbsoluteTime"),
-		decString(id, dstID, "Id"),
-	)
+	body := &struct {
+		ClientToken string
+		Content     string `json:",omitempty"`
+		ContentType ContentType
+	}{in.ClientToken, in.Content, in.ContentType}
+	return call[SendEventOutput](ctx, c, request{op: ops.SendEvent, v: v, body: body, clientToken: &body.ClientToken}, optFns)
 }
 
 // ReceiptContent returns the Content of a read or delivered receipt for the

@@ -2,16 +2,14 @@ package participant
 
 import (
 	"context"
-	"net/http"
-	"time"
-)
 
-var opSendMessage = newOperation("SendMessage", http.MethodPost, "/participant/message")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // SendMessageInput is the input of [Client.SendMessage].
 type SendMessageInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContentType is the type of the message: [ContentTypePlainText],
 	// [ContentTypeMarkdown], [ContentTypeJSON] or
@@ -20,10 +18,10 @@ type SendMessageInput struct {
 	// Required; 1 to 100 characters.
 	ContentType ContentType
 
-	// Content is the message. Required; 1 to 16384 characters. The service
-	// applies lower limits per type: 1024 characters for text/plain and
-	// text/markdown, 12000 for application/json, 12288 for interactive
-	// responses.
+	// Content is the message. Required: 1 to 1024 characters for
+	// text/plain and text/markdown, 1 to 12000 for application/json, 1 to
+	// 12288 for interactive responses, 1 to 16384 for other types. The
+	// limits are checked before sending.
 	Content string
 
 	// ClientToken makes the call idempotent: the service acts once on
@@ -37,15 +35,26 @@ type SendMessageInput struct {
 // SendMessageOutput is the result of [Client.SendMessage].
 type SendMessageOutput struct {
 	// ID is the id of the message item.
-	ID string
+	ID string `json:"Id,omitempty"`
 	// AbsoluteTime is when the service stored the message; zero if the
 	// service sent a time this package cannot read.
-	AbsoluteTime time.Time
+	AbsoluteTime Time `json:"AbsoluteTime,omitzero"`
 	// MessageMetadata is the processing state of the message, when Amazon
 	// Connect processes messages before delivering them; nil otherwise.
-	MessageMetadata *MessageProcessingMetadata
+	MessageMetadata *MessageProcessingMetadata `json:"MessageMetadata,omitempty"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
+}
+
+func (o *SendMessageOutput) setRequestID(id string) { o.RequestID = id }
+
+// maxContent is the most characters of a message's Content the service
+// takes, by content type; types not listed take up to 16384.
+var maxContent = map[ContentType]int{
+	ContentTypePlainText:           1024,
+	ContentTypeMarkdown:            1024,
+	ContentTypeJSON:                12000,
+	ContentTypeInteractiveResponse: 12288,
 }
 
 // SendMessage sends a message of the participant to the chat. It needs the
@@ -61,49 +70,18 @@ func (c *Client) SendMessage(ctx context.Context, in *SendMessageInput, optFns .
 	if in == nil {
 		in = &SendMessageInput{}
 	}
-	v := newValidator("SendMessageInput")
-	v.token("ConnectionToken", in.ConnectionToken)
+	v := newValidator(ops.SendMessage, in.ConnectionToken)
 	v.required("ContentType", string(in.ContentType), 1, 100)
-	v.required("Content", in.Content, 1, 16384)
+	limit, ok := maxContent[in.ContentType]
+	if !ok {
+		limit = 16384
+	}
+	v.required("Content", in.Content, 1, limit)
 	v.optional("ClientToken", in.ClientToken, 0, 500)
-	if err := v.err(); err != nil {
-		return nil, opError(opSendMessage, err)
-	}
-
-	r := c.options(optFns)
-	tok, err := r.clientToken(in.ClientToken)
-	if err != nil {
-		return nil, opError(opSendMessage, err)
-	}
-	o := newJSONObject(len(tok) + len(in.Content) + len(in.ContentType) + 48)
-	o.str("ClientToken", tok)
-	o.str("Content", in.Content)
-	o.str("ContentType", string(in.ContentType))
-
-	out := &SendMessageOutput{}
-	err = c.invoke(ctx, r, call{op: opSendMessage, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeSendMessageOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeSendMessageOutput decodes the success body.
-func decodeSendMessageOutput(b []byte, out *SendMessageOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var id, at, meta []byte
-		for m := newMembers(obj); m.next(); {
-			if string(m.key) == "MessageMetadata" {
-				meta = m.val
-			}
-			id, at = idTimeMember(m, id, at)
-		}
-		// MessageMetadata is newer than aws-sdk-go-v2 v1.34.0, which ignores
-		// it: a malformed one is dropped, not an error.
-		_ = decShape(meta, &out.MessageMetadata, "MessageMetadata")
-		return decodeIDTime(id, at, &out.ID, &out.AbsoluteTime)
-	})
+	body := &struct {
+		ClientToken string
+		Content     string
+		ContentType ContentType
+	}{in.ClientToken, in.Content, in.ContentType}
+	return call[SendMessageOutput](ctx, c, request{op: ops.SendMessage, v: v, body: body, clientToken: &body.ClientToken}, optFns)
 }

@@ -2,17 +2,15 @@ package participant
 
 import (
 	"context"
-	"errors"
 	"math"
-	"net/http"
-)
 
-var opStartAttachmentUpload = newOperation("StartAttachmentUpload", http.MethodPost, "/participant/start-attachment-upload")
+	"github.com/connectchat/participant/internal/ops"
+)
 
 // StartAttachmentUploadInput is the input of [Client.StartAttachmentUpload].
 type StartAttachmentUploadInput struct {
 	// ConnectionToken authenticates the participant. Required.
-	ConnectionToken Token
+	ConnectionToken Token `json:"-"`
 
 	// ContentType is the MIME type of the file, such as "application/pdf"
 	// or "image/png"; the instance's attachment settings decide which types
@@ -38,16 +36,17 @@ type StartAttachmentUploadInput struct {
 type StartAttachmentUploadOutput struct {
 	// AttachmentID identifies the attachment, for
 	// CompleteAttachmentUpload.
-	AttachmentID string
+	AttachmentID string `json:"AttachmentId,omitempty"`
 	// UploadMetadata says where and how to upload the file.
-	UploadMetadata *UploadMetadata
+	UploadMetadata *UploadMetadata `json:"UploadMetadata,omitempty"`
 	// RequestID is the service's id of the request (x-amzn-RequestId).
-	RequestID string
+	RequestID string `json:"-"`
 }
 
-// validate adds the model's constraints on in to v.
+func (o *StartAttachmentUploadOutput) setRequestID(id string) { o.RequestID = id }
+
+// validate adds the model's constraints on in, beyond its token, to v.
 func (in *StartAttachmentUploadInput) validate(v *validator) {
-	v.token("ConnectionToken", in.ConnectionToken)
 	v.required("ContentType", in.ContentType, 1, 255)
 	v.intRange("AttachmentSizeInBytes", in.AttachmentSizeInBytes, 1, math.MaxInt64)
 	v.required("AttachmentName", in.AttachmentName, 1, 256)
@@ -69,49 +68,13 @@ func (c *Client) StartAttachmentUpload(ctx context.Context, in *StartAttachmentU
 	if in == nil {
 		in = &StartAttachmentUploadInput{}
 	}
-	v := newValidator("StartAttachmentUploadInput")
+	v := newValidator(ops.StartAttachmentUpload, in.ConnectionToken)
 	in.validate(&v)
-	if err := v.err(); err != nil {
-		return nil, opError(opStartAttachmentUpload, err)
-	}
-
-	r := c.options(optFns)
-	tok, err := r.clientToken(in.ClientToken)
-	if err != nil {
-		return nil, opError(opStartAttachmentUpload, err)
-	}
-	o := newJSONObject(len(tok) + len(in.AttachmentName) + len(in.ContentType) + 110)
-	o.str("AttachmentName", in.AttachmentName)
-	o.int("AttachmentSizeInBytes", in.AttachmentSizeInBytes)
-	o.str("ClientToken", tok)
-	o.str("ContentType", in.ContentType)
-
-	out := &StartAttachmentUploadOutput{}
-	err = c.invoke(ctx, r, call{op: opStartAttachmentUpload, token: in.ConnectionToken, body: o.bytes()}, func(b []byte, requestID string) error {
-		out.RequestID = requestID
-		return decodeStartAttachmentUploadOutput(b, out)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// decodeStartAttachmentUploadOutput decodes the success body.
-func decodeStartAttachmentUploadOutput(b []byte, out *StartAttachmentUploadOutput) error {
-	return decodeBody(b, func(obj []byte) error {
-		var f [2][]byte
-		for m := newMembers(obj); m.next(); {
-			switch string(m.key) {
-			case "AttachmentId":
-				f[0] = m.val
-			case "UploadMetadata":
-				f[1] = m.val
-			}
-		}
-		return errors.Join(
-			decString(f[0], &out.AttachmentID, "AttachmentId"),
-			decShape(f[1], &out.UploadMetadata, "UploadMetadata"),
-		)
-	})
+	body := &struct {
+		AttachmentName        string
+		AttachmentSizeInBytes int64
+		ClientToken           string
+		ContentType           string
+	}{in.AttachmentName, in.AttachmentSizeInBytes, in.ClientToken, in.ContentType}
+	return call[StartAttachmentUploadOutput](ctx, c, request{op: ops.StartAttachmentUpload, v: v, body: body, clientToken: &body.ClientToken}, optFns)
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
+	"github.com/connectchat/participant/internal/ops"
 )
 
 // paramError is one model constraint an input breaks. It implements
@@ -49,17 +50,34 @@ func (e *paramError) AddNestedContext(ctx string) {
 
 // validator collects every constraint an input breaks, so that one error
 // names all of them. Lengths count characters (Unicode code points), as the
-// Smithy length trait does.
+// Smithy length trait does. It also holds the call's bearer token.
 type validator struct {
+	op   *ops.Op
+	name string // the input's name when it is not op.Name+"Input"
+	tok  Token
 	errs smithy.InvalidParamsError
 }
 
-func newValidator(inputName string) validator {
-	return validator{errs: smithy.InvalidParamsError{Context: inputName}}
+// newValidator starts the checks of an input of op: first its token, in
+// the field the operation takes it from.
+func newValidator(op *ops.Op, tok Token) validator {
+	v := validator{op: op, tok: tok}
+	v.token(op.Token.Field(), tok)
+	return v
+}
+
+func (v *validator) put(err smithy.InvalidParamError) {
+	if v.errs.Context == "" {
+		v.errs.Context = v.name
+		if v.name == "" {
+			v.errs.Context = v.op.Name + "Input"
+		}
+	}
+	v.errs.Add(err)
 }
 
 func (v *validator) add(field, reason string) {
-	v.errs.Add(&paramError{field: field, reason: reason})
+	v.put(&paramError{field: field, reason: reason})
 }
 
 // err returns the collected violations, or nil. It returns a copy so that
@@ -91,7 +109,7 @@ func runeLen(s string, max int) int {
 // valid UTF-8.
 func (v *validator) required(field, s string, min, max int) {
 	if s == "" {
-		v.errs.Add(smithy.NewErrParamRequired(field))
+		v.put(smithy.NewErrParamRequired(field))
 		return
 	}
 	v.length(field, s, min, max)
@@ -124,7 +142,7 @@ func (v *validator) length(field, s string, min, max int) {
 func (v *validator) token(field string, t Token) {
 	s := string(t)
 	if s == "" {
-		v.errs.Add(smithy.NewErrParamRequired(field))
+		v.put(smithy.NewErrParamRequired(field))
 		return
 	}
 	for i := 0; i < len(s); i++ {
@@ -140,5 +158,66 @@ func (v *validator) token(field string, t Token) {
 func (v *validator) intRange(field string, n, min, max int64) {
 	if n < min || n > max {
 		v.add(field, "must be "+strconv.FormatInt(min, 10)+" to "+strconv.FormatInt(max, 10)+", got "+strconv.FormatInt(n, 10))
+	}
+}
+
+// exactly checks a required string member whose length is fixed, such as a
+// SessionId of 36 characters.
+func (v *validator) exactly(field, s string, n int) {
+	if s == "" {
+		v.required(field, s, n, n)
+		return
+	}
+	if !utf8.ValidString(s) {
+		v.add(field, "not valid UTF-8")
+		return
+	}
+	if got := runeLen(s, n); got != n {
+		g := strconv.Itoa(got)
+		if got > n {
+			g = "more"
+		}
+		v.add(field, "length must be exactly "+strconv.Itoa(n)+" characters, got "+g)
+	}
+}
+
+// enum checks an optional enum member: "" is not sent; anything else must
+// be one of values. The service rejects values outside its model, so this
+// fails before any I/O instead.
+func enum[T ~string](v *validator, field string, s T, values []T) {
+	if s == "" {
+		return
+	}
+	for _, x := range values {
+		if s == x {
+			return
+		}
+	}
+	list := ""
+	for i, x := range values {
+		if i > 0 {
+			list += ", "
+		}
+		list += string(x)
+	}
+	got := string(s)
+	if len(got) > 100 {
+		got = got[:100] + "…"
+	}
+	v.add(field, "must be one of "+list+", got "+strconv.Quote(got))
+}
+
+// count checks the number of items of a list member.
+func (v *validator) count(field string, n, min, max int) {
+	if n < min || n > max {
+		want := strconv.Itoa(min) + " to " + strconv.Itoa(max)
+		if min == max {
+			want = "exactly " + strconv.Itoa(min)
+		}
+		unit := " items"
+		if max == 1 {
+			unit = " item"
+		}
+		v.add(field, "must hold "+want+unit+", got "+strconv.Itoa(n))
 	}
 }

@@ -74,7 +74,7 @@ func (s *Session) open(ctx context.Context, skipHistory bool) any {
 	if out.Websocket == nil || out.Websocket.URL == "" || out.ConnectionCredentials == nil || out.ConnectionCredentials.ConnectionToken == "" {
 		return connectResult{err: errors.New("chat: CreateParticipantConnection returned no WebSocket URL or ConnectionToken")}
 	}
-	r := connectResult{token: out.ConnectionCredentials.ConnectionToken, expiry: out.ConnectionCredentials.Expiry}
+	r := connectResult{token: out.ConnectionCredentials.ConnectionToken, expiry: out.ConnectionCredentials.Expiry.Time}
 	if skipHistory {
 		page, err := s.client.GetTranscript(ctx, &participant.GetTranscriptInput{
 			ConnectionToken: r.token,
@@ -107,7 +107,7 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 	switch mode {
 	case gapFrom:
 		in.ScanDirection = participant.ScanDirectionForward
-		in.StartPosition = &participant.StartPosition{AbsoluteTime: anchor}
+		in.StartPosition = &participant.StartPosition{AbsoluteTime: participant.Time{Time: anchor}}
 	case gapFull:
 		in.ScanDirection = participant.ScanDirectionBackward
 		in.SortOrder = participant.SortOrderDescending
@@ -137,7 +137,7 @@ func (s *Session) refresh(ctx context.Context) any {
 	if out.ConnectionCredentials == nil || out.ConnectionCredentials.ConnectionToken == "" {
 		return refreshResult{err: errors.New("chat: CreateParticipantConnection returned no ConnectionToken")}
 	}
-	return refreshResult{token: out.ConnectionCredentials.ConnectionToken, expiry: out.ConnectionCredentials.Expiry}
+	return refreshResult{token: out.ConnectionCredentials.ConnectionToken, expiry: out.ConnectionCredentials.Expiry.Time}
 }
 
 // sendBatch sends receipts one SendEvent each (the service has no batch

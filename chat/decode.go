@@ -6,9 +6,9 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // Topics of the service's WebSocket protocol.
@@ -200,7 +200,7 @@ func decodeItem(b []byte) (in incoming, ok bool) {
 		RelatedContactID: w.RelatedContactID,
 		Type:             w.Type,
 	}}
-	in.it.AbsoluteTime, _ = parseTime(w.AbsoluteTime)
+	in.it.AbsoluteTime = serviceTime(w.AbsoluteTime)
 	for _, a := range w.Attachments {
 		in.it.Attachments = append(in.it.Attachments, participant.AttachmentItem(a))
 	}
@@ -208,8 +208,8 @@ func decodeItem(b []byte) (in incoming, ok bool) {
 		m := &participant.MessageMetadata{MessageID: md.MessageID, MessageProcessingStatus: md.MessageProcessingStatus}
 		for _, r := range md.Receipts {
 			rc := participant.Receipt{RecipientParticipantID: r.RecipientParticipantID}
-			rc.DeliveredTimestamp, _ = parseTime(r.DeliveredTimestamp)
-			rc.ReadTimestamp, _ = parseTime(r.ReadTimestamp)
+			rc.DeliveredTimestamp = serviceTime(r.DeliveredTimestamp)
+			rc.ReadTimestamp = serviceTime(r.ReadTimestamp)
 			m.Receipts = append(m.Receipts, rc)
 		}
 		in.it.MessageMetadata = m
@@ -234,15 +234,10 @@ func boolValue(v json.RawMessage) (value, ok bool) {
 	return false, false
 }
 
-// parseTime reads an ISO-8601 time in the forms services write.
-func parseTime(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05.999Z0700"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms > 0 {
-		return time.UnixMilli(ms), true
-	}
-	return time.Time{}, false
+
+// serviceTime reads a time the service sent, leniently (internal/wire's one
+// rule); the zero Time when it cannot.
+func serviceTime(s string) participant.Time {
+	t, _ := wire.ParseTime(s)
+	return participant.Time{Time: t}
 }

@@ -41,7 +41,7 @@ func TestParseFrameControl(t *testing.T) {
 
 func TestParseFrameItem(t *testing.T) {
 	item := `{"AbsoluteTime":"2026-11-29T12:00:00.123Z","Content":"hi","ContentType":"text/plain","Id":"i1","Type":"MESSAGE","ParticipantId":"p","ParticipantRole":"AGENT","ContactId":"c","InitialContactId":"c0"}`
-	want := participant.Item{AbsoluteTime: time.Date(2026, 11, 29, 12, 0, 0, 123e6, time.UTC), Content: "hi", ContentType: "text/plain", ID: "i1", Type: "MESSAGE", ParticipantID: "p", ParticipantRole: "AGENT", ContactID: "c", InitialContactID: "c0"}
+	want := participant.Item{AbsoluteTime: participant.Time{Time: time.Date(2026, 11, 29, 12, 0, 0, 123e6, time.UTC)}, Content: "hi", ContentType: "text/plain", ID: "i1", Type: "MESSAGE", ParticipantID: "p", ParticipantRole: "AGENT", ContactID: "c", InitialContactID: "c0"}
 	// The service sends content as a string of JSON; some fakes send the
 	// object itself. Both are read.
 	for _, raw := range [][]byte{chatFrame(item), []byte(`{"topic":"aws/chat","content":` + item + `}`)} {
@@ -50,7 +50,7 @@ func TestParseFrameItem(t *testing.T) {
 			t.Fatalf("kind %d for %s", f.kind, raw)
 		}
 		got := f.item.it
-		if !got.AbsoluteTime.Equal(want.AbsoluteTime) {
+		if !got.AbsoluteTime.Equal(want.AbsoluteTime.Time) {
 			t.Errorf("time %v", got.AbsoluteTime)
 		}
 		got.AbsoluteTime = want.AbsoluteTime

@@ -294,12 +294,12 @@ func receiptsOf(it participant.Item) []Event {
 	if md := it.MessageMetadata; md != nil && len(md.Receipts) > 0 {
 		out := make([]Event, 0, len(md.Receipts))
 		for _, r := range md.Receipts {
-			ev := Event{Kind: KindDeliveredReceipt, Item: it, MessageID: md.MessageID, ParticipantID: r.RecipientParticipantID, Time: r.DeliveredTimestamp}
+			ev := Event{Kind: KindDeliveredReceipt, Item: it, MessageID: md.MessageID, ParticipantID: r.RecipientParticipantID, Time: r.DeliveredTimestamp.Time}
 			if !r.ReadTimestamp.IsZero() {
-				ev.Kind, ev.Time = KindReadReceipt, r.ReadTimestamp
+				ev.Kind, ev.Time = KindReadReceipt, r.ReadTimestamp.Time
 			}
 			if ev.Time.IsZero() {
-				ev.Time = it.AbsoluteTime
+				ev.Time = it.AbsoluteTime.Time
 			}
 			out = append(out, ev)
 		}
@@ -309,7 +309,7 @@ func receiptsOf(it participant.Item) []Event {
 	if k != KindReadReceipt && k != KindDeliveredReceipt {
 		k = KindOther
 	}
-	ev := Event{Kind: k, Item: it, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime}
+	ev := Event{Kind: k, Item: it, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
 	if it.MessageMetadata != nil {
 		ev.MessageID = it.MessageMetadata.MessageID
 	}

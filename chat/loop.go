@@ -210,7 +210,7 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 	}
 	if r.history != nil {
 		// NoHistory: start after the newest item before the connect.
-		s.eng.startAfter(r.history.AbsoluteTime, r.history.ID)
+		s.eng.startAfter(r.history.AbsoluteTime.Time, r.history.ID)
 	}
 	s.setToken(r.token, r.expiry)
 	s.scheduleRefresh(r.expiry, now)
@@ -634,7 +634,7 @@ func (s *Session) endedOffline(err error, now time.Time) {
 		s.eng.ended = true
 		s.publish(Event{
 			Kind: KindChatEnded,
-			Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: now},
+			Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: participant.Time{Time: now}},
 			Time: now,
 			Err:  err,
 		})

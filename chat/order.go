@@ -200,7 +200,7 @@ func (e *engine) startAfter(t time.Time, id string) {
 // nextKey gives an item seen for the first time its key.
 func (e *engine) nextKey(in *incoming) key {
 	e.seq++
-	return key{t: in.it.AbsoluteTime, final: isEnd(in), seq: e.seq}
+	return key{t: in.it.AbsoluteTime.Time, final: isEnd(in), seq: e.seq}
 }
 
 // add takes one item in, and returns its entry in the buffer when it is
@@ -305,7 +305,7 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 			return nil
 		}
 		k := e.nextKey(&in)
-		st = &chunkState{next: 1, t: in.it.AbsoluteTime}
+		st = &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
 		if e.chunks == nil {
 			e.chunks = map[string]*chunkState{}
 		}
@@ -343,13 +343,13 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 		// Already delivered as partial: deliver the progress.
 		upd := in
 		upd.it.Content = st.content
-		upd.it.AbsoluteTime = st.t
+		upd.it.AbsoluteTime = participant.Time{Time: st.t}
 		e.st.updates.Add(1)
 		e.emit(upd, now, true, true)
 		return nil
 	}
 	delete(e.chunks, id)
-	in.it.AbsoluteTime = st.t
+	in.it.AbsoluteTime = participant.Time{Time: st.t}
 	e.seen[id] = fingerprint(&in.it)
 	if p := st.p; p != nil {
 		past := p.in.past
@@ -517,7 +517,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 		}
 		return
 	}
-	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime}
+	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
 	switch k {
 	case KindOther:
 		ev.Raw = in.raw

@@ -14,7 +14,9 @@ import (
 var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 // at returns t0 plus ms milliseconds.
-func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+func at(ms int) participant.Time {
+	return participant.Time{Time: t0.Add(time.Duration(ms) * time.Millisecond)}
+}
 
 func msg(id string, ms int, content string) incoming {
 	return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeMessage, ContentType: participant.ContentTypePlainText, Content: content, AbsoluteTime: at(ms), ParticipantID: "agent"}}
@@ -143,7 +145,7 @@ func TestEngineGapFillMergesAndReleases(t *testing.T) {
 	require.Empty(t, contents(e.take()), "released during the gap fill")
 	anchor, ok := e.anchor(0)
 	require.True(t, ok)
-	require.True(t, anchor.Equal(at(1)), "anchor %v, want the last delivered item's time", anchor)
+	require.True(t, anchor.Equal(at(1).Time), "anchor %v, want the last delivered item's time", anchor)
 	e.merge([]incoming{msg("1", 1, "one"), msg("2", 2, "two"), msg("3", 3, "three"), msg("4", 4, "four")}, t0.Add(3*time.Second), false)
 	assert.Equal(t, "Message:two Message:three Message:four", contents(e.take()))
 	assert.EqualValues(t, 2, st.gapFilled.Load())
@@ -170,7 +172,7 @@ func TestEngineMergeKeepsHold(t *testing.T) {
 func TestEngineResumeWithinMillisecond(t *testing.T) {
 	t.Parallel()
 	e, st := newTestEngine(engineConfig{window: -1})
-	e.startAfter(at(5), "b")
+	e.startAfter(at(5).Time, "b")
 	e.hold = true
 	e.merge([]incoming{msg("z", 4, "old"), msg("a", 5, "a"), msg("b", 5, "b"), msg("c", 5, "c"), msg("d", 6, "d")}, t0, false)
 	assert.Equal(t, "Message:c Message:d", contents(e.take()))
@@ -231,7 +233,7 @@ func TestEngineStitchesChunks(t *testing.T) {
 	if got := contents(evs); got != "Message:Hello, world! Message:after the bot" {
 		t.Fatalf("got %s", got)
 	}
-	if !evs[0].Item.AbsoluteTime.Equal(at(10)) {
+	if !evs[0].Item.AbsoluteTime.Equal(at(10).Time) {
 		t.Errorf("stitched message at %v, want the first chunk's time", evs[0].Item.AbsoluteTime.Sub(t0))
 	}
 	if st.duplicates.Load() != 3 {
@@ -281,7 +283,7 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 	require.LessOrEqual(t, len(e.ring), 10)
 	// A gap fill never starts before the oldest remembered item...
 	anchor, _ := e.anchor(time.Hour)
-	assert.True(t, anchor.Equal(at(20)), "anchor %v, want the floor (item 20)", anchor.Sub(t0))
+	assert.True(t, anchor.Equal(at(20).Time), "anchor %v, want the floor (item 20)", anchor.Sub(t0))
 	// ...and a forgotten item read again is still a duplicate.
 	e.merge([]incoming{msg("5", 5, "5"), msg("20", 20, "20"), msg("25", 25, "25"), msg("31", 31, "31")}, t0, false)
 	assert.Equal(t, "Message:31", contents(e.take()))

@@ -337,7 +337,7 @@ func TestAttachmentAndAuthenticationEvents(t *testing.T) {
 		srv := newServer(t)
 		cust, s := connect(t, srv, nil, nil)
 		client := srv.Client()
-		id, err := client.UploadAttachment(context.Background(), s.ConnectionToken(), "notes.txt", "text/plain", 5, strings.NewReader("hello"))
+		id, err := client.UploadAttachment(context.Background(), &participant.UploadAttachmentInput{ConnectionToken: s.ConnectionToken(), AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: 5, Body: strings.NewReader("hello")})
 		if err != nil {
 			t.Fatal(err)
 		}

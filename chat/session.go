@@ -268,7 +268,7 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 			}
 			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
 				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) {
-					s.last = lastItem{t: t, id: ev.Item.ID}
+					s.last = lastItem{t: t.Time, id: ev.Item.ID}
 				}
 			}
 			more := s.head < len(s.events) || s.term != nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/connectchat/participant/internal/redact"
 )
 
 // Limits of the WebSocket client.
@@ -193,7 +194,7 @@ func (s *Session) kill(sk *sock) {
 
 // dial opens the WebSocket at rawURL.
 func (s *Session) dial(ctx context.Context, rawURL string) (*sock, error) {
-	where := redactURL(rawURL)
+	where := redact.URLString(rawURL)
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 	conn, resp, err := websocket.Dial(ctx, rawURL, &websocket.DialOptions{HTTPClient: s.hc})
@@ -204,19 +205,6 @@ func (s *Session) dial(ctx context.Context, rawURL string) (*sock, error) {
 	return &sock{conn: conn, where: where, opened: time.Now()}, nil
 }
 
-// redactURL returns a URL without its query (the signature of a presigned
-// WebSocket URL), fragment and user information.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			return raw[:i]
-		}
-		return raw
-	}
-	u.RawQuery, u.Fragment, u.User, u.ForceQuery = "", "", nil, false
-	return u.String()
-}
 
 // queryPattern finds URL queries in error texts.
 var queryPattern = regexp.MustCompile(`\?[^\s"'<>]*`)

@@ -92,7 +92,7 @@ func TestClientAgainstEmulator(t *testing.T) {
 	}
 
 	// Attachments.
-	id, err := client.UploadAttachment(ctx, tok, "notes.txt", "text/plain", 5, strings.NewReader("hello"))
+	id, err := client.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: tok, AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: 5, Body: strings.NewReader("hello")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func ExampleServer_Inject() {
 	conn, _ := srv.Connect(ann.ParticipantToken)
 
 	// The next SendMessage is throttled; with retries off, the caller sees it.
-	srv.Inject(participanttest.Fail(participanttest.OpSendMessage, participant.CodeThrottling))
+	srv.Inject(participanttest.Fail(participanttest.OpSendMessage, "ThrottlingException"))
 	client := srv.Client(func(o *participant.Options) { o.RetryMaxAttempts = 1 })
 	in := &participant.SendMessageInput{ConnectionToken: conn.ConnectionToken, ContentType: participant.ContentTypePlainText, Content: "hi"}
 	_, err := client.SendMessage(ctx, in)

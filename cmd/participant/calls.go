@@ -347,7 +347,7 @@ func runGetTranscript(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return usagef("--start-time: %v", err)
 			}
-			sp.AbsoluteTime = t
+			sp.AbsoluteTime = participant.Time{Time: t}
 		}
 		in.StartPosition = sp
 	}
@@ -452,7 +452,7 @@ func runUploadAttachment(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := c.UploadAttachment(ctx, t, *name, *contentType, st.Size(), f)
+	id, err := c.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: t, AttachmentName: *name, ContentType: *contentType, AttachmentSizeInBytes: st.Size(), Body: f})
 	if err != nil {
 		return err
 	}

@@ -409,7 +409,7 @@ func (u *chatUI) attach(ctx context.Context, path string) error {
 	if ct == "" {
 		ct = "text/plain"
 	}
-	id, err := u.client.UploadAttachment(ctx, u.sess.ConnectionToken(), filepath.Base(path), ct, int64(len(b)), bytes.NewReader(b))
+	id, err := u.client.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: u.sess.ConnectionToken(), AttachmentName: filepath.Base(path), ContentType: ct, AttachmentSizeInBytes: int64(len(b)), Body: bytes.NewReader(b)})
 	if err != nil {
 		return err
 	}
@@ -431,7 +431,7 @@ func (u *chatUI) transcript(ctx context.Context) error {
 		}
 		items = append(items, it)
 	}
-	slices.SortStableFunc(items, func(a, b participant.Item) int { return a.AbsoluteTime.Compare(b.AbsoluteTime) })
+	slices.SortStableFunc(items, func(a, b participant.Item) int { return a.AbsoluteTime.Compare(b.AbsoluteTime.Time) })
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "--- transcript: %d items", len(items))
 	for _, it := range items {

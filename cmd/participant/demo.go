@@ -182,7 +182,7 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 
 	// Ann shares a file; Sam downloads it.
 	receipt := []byte("Order #1234\n1 x blue kettle\nPaid 2026-11-20\n")
-	id, err := client.UploadAttachment(ctx, ann.sess.ConnectionToken(), "receipt.txt", "text/plain", int64(len(receipt)), bytes.NewReader(receipt))
+	id, err := client.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: ann.sess.ConnectionToken(), AttachmentName: "receipt.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(receipt)), Body: bytes.NewReader(receipt)})
 	if err != nil {
 		return fmt.Errorf("Ann's upload: %w", err)
 	}
@@ -236,7 +236,7 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 		items = append(items, it)
 	}
 	// BACKWARD pages come newest first; show the chat oldest first.
-	slices.SortStableFunc(items, func(a, b participant.Item) int { return a.AbsoluteTime.Compare(b.AbsoluteTime) })
+	slices.SortStableFunc(items, func(a, b participant.Item) int { return a.AbsoluteTime.Compare(b.AbsoluteTime.Time) })
 	d.say(ansiOK, "transcript read back in pages of 4: %d items (%d messages, %d attachment, %d events)",
 		len(items), counts[participant.ChatItemTypeMessage], counts[participant.ChatItemTypeAttachment], counts[participant.ChatItemTypeEvent])
 	for _, it := range items {
