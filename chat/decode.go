@@ -234,7 +234,6 @@ func boolValue(v json.RawMessage) (value, ok bool) {
 	return false, false
 }
 
-
 // serviceTime reads a time the service sent, leniently (internal/wire's one
 // rule); the zero Time when it cannot.
 func serviceTime(s string) participant.Time {

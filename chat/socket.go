@@ -205,7 +205,6 @@ func (s *Session) dial(ctx context.Context, rawURL string) (*sock, error) {
 	return &sock{conn: conn, where: where, opened: time.Now()}, nil
 }
 
-
 // queryPattern finds URL queries in error texts.
 var queryPattern = regexp.MustCompile(`\?[^\s"'<>]*`)
 

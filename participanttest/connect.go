@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // Participant is a participant the server added to a chat: the customer of
@@ -427,6 +428,6 @@ func (s *Server) Connect(participantToken participant.Token) (Connection, error)
 	m.connected = true
 	ws := s.issueWebSocketURL(m, base)
 	tok, exp := s.issueToken(kindConnection, m, s.cfg.life.ConnectionToken)
-	wsExp, _ := time.Parse(timeLayout, ws.ConnectionExpiry)
+	wsExp, _ := time.Parse(wire.TimeLayout, ws.ConnectionExpiry)
 	return Connection{ConnectionToken: participant.Token(tok), ConnectionExpiry: exp, WebSocketURL: ws.URL, WebSocketExpiry: wsExp}, nil
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/connectchat/participant/internal/wire"
 )
 
 func (s *Server) getTranscript(x *exchange) {
@@ -226,6 +228,6 @@ func (s *Server) page(view []Item, contactID string, in getTranscriptIn) ([]Item
 }
 
 func itemTime(it Item) time.Time {
-	t, _ := time.Parse(timeLayout, it.AbsoluteTime)
+	t, _ := time.Parse(wire.TimeLayout, it.AbsoluteTime)
 	return t
 }

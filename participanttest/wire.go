@@ -1,11 +1,13 @@
 package participanttest
 
-import "time"
+import (
+	"time"
 
-// timeLayout is how the service writes times: ISO-8601, UTC, milliseconds.
-const timeLayout = "2006-01-02T15:04:05.000Z"
+	"github.com/connectchat/participant/internal/wire"
+)
 
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+// formatTime writes t as the service does (internal/wire's one layout).
+func formatTime(t time.Time) string { return wire.FormatTime(t) }
 
 // Item is one chat item exactly as the service puts it on the wire: in a
 // GetTranscript page, and JSON-encoded as a string in the content of an

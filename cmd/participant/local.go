@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -71,7 +72,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("--addr: %v", err)
 	}
-	if !*allowRemote && !isLoopbackHost(host) {
+	if !*allowRemote && !wire.IsLoopback(host) {
 		return usagef("--addr %s is not a loopback address; add --allow-remote to serve it anyway", *addr)
 	}
 	if *readTimeout <= 0 {
@@ -282,14 +283,6 @@ func lookupFold(valid []string, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func runStartChat(ctx context.Context, e *env, args []string) error {
