@@ -5,7 +5,7 @@ GO        ?= go
 # deadline with "context deadline exceeded" (golang/go#75804), which made
 # make test flake on a loaded machine. make fuzz runs each target for
 # FUZZTIME, for long runs by hand.
-FUZZCOUNT ?= 400x
+FUZZCOUNT ?= 5000x
 FUZZTIME  ?= 1m
 BENCHTIME ?= 1s
 COUNT     ?= 6
