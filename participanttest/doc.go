@@ -123,6 +123,18 @@
 // trickle their requests or hold idle connections. Chats, attachments
 // and sockets stay until Close, as in a test.
 //
+// # The agent console
+//
+// A GET of the server's root URL serves a web console (plain embedded
+// HTML, CSS and JavaScript; nothing loaded from elsewhere) where a person
+// plays either side of a chat: the list of chats, an agent's view that can
+// take a chat over from the scripted agent, a customer widget that starts
+// new chats, and live fault toggles. The page is a client of the same
+// public operations and WebSocket as any other; what only it needs
+// (listing chats, faults, expiring tokens) is a small control API under
+// /console/api/ that refuses cross-origin and DNS-rebinding requests.
+// [WithoutConsole] turns it off.
+//
 // # Fidelity notes
 //
 // Where the emulator knowingly differs from the real service, or follows a
@@ -152,9 +164,13 @@
 //   - Events: the customer joins at StartChatContact, agents at
 //     CreateParticipant. An agent leaving does not end the chat; the
 //     customer leaving does. StopContact sends chat.ended alone, with no
-//     participant.left events. Participants never go idle, are never
-//     transferred and never auto-disconnect. Sockets stay open after
-//     chat.ended until the client closes them.
+//     participant.left events. An AGENT or CUSTOM_BOT added with
+//     CreateParticipant takes the chat over from the scripted agents
+//     ([WithAgent]): they leave first, with participant.left, as in a
+//     transfer, so read receipts keep working with two active
+//     participants; a SUPERVISOR joins beside them. Participants never go
+//     idle and never auto-disconnect. Sockets stay open after chat.ended
+//     until the client closes them.
 //   - Typing events and MESSAGEMETADATA receipts are not transcript
 //     items; receipts are recorded in the MessageMetadata.Receipts of the
 //     message (per recipient, read and delivered timestamps). A receipt for
