@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/redact"
 )
 
 // clientFlags are the flags every one-shot call shares.
@@ -226,7 +227,7 @@ func runCreateConnection(ctx context.Context, e *env, args []string) error {
 	}
 	if out.ConnectionCredentials != nil && !*reveal {
 		cc := *out.ConnectionCredentials
-		cc.ConnectionToken = "REDACTED"
+		cc.ConnectionToken = redact.Placeholder
 		out.ConnectionCredentials = &cc
 	}
 	if out.Websocket != nil && !*reveal {

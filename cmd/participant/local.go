@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connectchat/participant/internal/redact"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
@@ -302,7 +303,7 @@ func runStartChat(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !*reveal {
-		out.ParticipantToken = "REDACTED"
+		out.ParticipantToken = redact.Placeholder
 	}
 	return printJSON(e, out)
 }
