@@ -139,7 +139,8 @@ func parse(e *env, fs *flag.FlagSet, args []string) error {
 // printJSON writes v to stdout as indented JSON: what every command prints
 // goes through here. Member names are the service's (the root package's
 // types carry them as json tags), as the aws CLI prints them, and &, < and >
-// stay as they are, also inside values whose MarshalJSON escaped them.
+// stay as they are (no API type has a MarshalJSON of its own that would
+// escape them; participant.Time writes only digits and punctuation).
 func printJSON(e *env, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -148,41 +149,8 @@ func printJSON(e *env, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := e.stdout.Write(unescapeHTML(buf.Bytes()))
+	_, err := e.stdout.Write(buf.Bytes())
 	return err
-}
-
-// unescapeHTML undoes the \u0026, \u003c and \u003e escapes in JSON text:
-// json.Marshal writes them for &, < and >, and an Encoder's SetEscapeHTML
-// does not reach the output of a type's own MarshalJSON. A backslash is
-// always the start of a two-character escape in JSON, so copying escapes
-// pairwise never misreads an escaped backslash followed by "u0026".
-func unescapeHTML(b []byte) []byte {
-	if !bytes.Contains(b, []byte(`\u00`)) {
-		return b
-	}
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' || i+1 == len(b) {
-			out = append(out, b[i])
-			continue
-		}
-		if b[i+1] == 'u' && i+6 <= len(b) {
-			switch string(b[i+2 : i+6]) {
-			case "0026":
-				out, i = append(out, '&'), i+5
-				continue
-			case "003c":
-				out, i = append(out, '<'), i+5
-				continue
-			case "003e":
-				out, i = append(out, '>'), i+5
-				continue
-			}
-		}
-		out, i = append(out, b[i], b[i+1]), i+1
-	}
-	return out
 }
 
 func init() {

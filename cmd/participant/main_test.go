@@ -417,29 +417,6 @@ func TestChatPiped(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 }
 
-// TestUnescapeHTML: the escapes json.Marshal writes for &, < and > are
-// undone, and nothing else changes.
-func TestUnescapeHTML(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{`{"Url":"wss://h/p?a=1\u0026b=2"}`, `{"Url":"wss://h/p?a=1&b=2"}`},
-		{`"\u003cb\u003e"`, `"<b>"`},
-		{`"a\\u0026b"`, `"a\\u0026b"`}, // an escaped backslash, then text
-		{`"\u0001\n\"\u2028"`, `"\u0001\n\"\u2028"`},
-		{`"\u00`, `"\u00`},
-		{`plain`, `plain`},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, string(unescapeHTML([]byte(tt.in))), "in %s", tt.in)
-		var want any
-		if json.Unmarshal([]byte(tt.in), &want) == nil {
-			var got any
-			require.NoError(t, json.Unmarshal(unescapeHTML([]byte(tt.in)), &got))
-			assert.Equal(t, want, got, "the value changed: %s", tt.in)
-		}
-	}
-}
-
 // TestRegionFromEnvironment: the region comes from --region, else
 // AWS_REGION (the SDKs, aws CLI v2), else AWS_DEFAULT_REGION (aws CLI v1).
 func TestRegionFromEnvironment(t *testing.T) {
