@@ -40,7 +40,7 @@ func TestCustomerAndAgentTabs(t *testing.T) {
 
 	agent.do(t, "opening the console", chromedp.Navigate(srv.URL+"/"))
 	agent.wait(t, "the chat in the list", textIn(`li[data-contact="`+contactID+`"]`, "Ann"))
-	agent.do(t, "opening the chat", chromedp.Click(chromedp.CSS(`li[data-contact="`+contactID+`"]`)))
+	agent.do(t, "opening the chat", clickNow(`li[data-contact="`+contactID+`"]`))
 	agent.wait(t, "the watched transcript", textIn("#transcript .body", "Hello, I am the echo agent."))
 	agent.wait(t, "the take-over button", visible("takeover"))
 	agent.do(t, "taking over", chromedp.Click(chromedp.ID("takeover")))
@@ -81,7 +81,7 @@ func TestCustomerAndAgentTabs(t *testing.T) {
 	agent.do(t, "attaching a file", chromedp.SetUploadFiles(chromedp.ID("attach"), []string{file}))
 	cust.wait(t, "the attachment, approved", textIn(`#transcript li[data-type="ATTACHMENT"] .status`, "APPROVED"))
 	cust.wait(t, "the attachment's name", textIn(`#transcript li[data-type="ATTACHMENT"] .name`, "hello.txt"))
-	cust.do(t, "downloading it", chromedp.Click(chromedp.CSS(`#transcript li[data-type="ATTACHMENT"] button.download`)))
+	cust.do(t, "downloading it", clickNow(`#transcript li[data-type="ATTACHMENT"] button.download`))
 	cust.wait(t, "the download", textIn(`#transcript li[data-type="ATTACHMENT"] .downloaded`, "downloaded, "+itoa(len(want))+" bytes"))
 	agent.wait(t, "the customer's read receipt of the attachment", textIn(`#transcript li[data-type="ATTACHMENT"] .receipt`, "Read"))
 

@@ -94,7 +94,7 @@ func TestFaultMakesSessionReconnect(t *testing.T) {
 	page.shot(t, "refusing")
 
 	// Remove the fault in the page: Gina gets back and reads the gap.
-	page.do(t, "removing the fault", chromedp.Click(chromedp.CSS(`#fault-list li button`)))
+	page.do(t, "removing the fault", clickNow(`#fault-list li button`))
 	page.wait(t, "the fault gone", `document.querySelectorAll('#fault-list li').length === 0`)
 	waitEvent("the re-established connection", func(ev chat.Event) bool { return ev.Kind == chat.KindConnectionReestablished })
 	msg := waitEvent("the message of the gap", func(ev chat.Event) bool { return ev.Kind == chat.KindMessage })

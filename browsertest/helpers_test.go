@@ -201,3 +201,13 @@ func stateIs(state string) string {
 func visible(id string) string {
 	return fmt.Sprintf(`(() => { const e = document.getElementById(%s); return !!e && e.offsetParent !== null; })()`, js(id))
 }
+
+// clickNow is an action that finds the first element matching the CSS
+// selector and clicks it in one step inside the page. The page redraws its
+// polled lists (chats, faults) in place, so a node that chromedp.Click found
+// can be gone by the time it clicks ("Could not find node with given id");
+// finding and clicking in one script cannot be overtaken. A missing element
+// is an error.
+func clickNow(selector string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) throw new Error('nothing matches ' + %[1]s); e.click(); })()`, js(selector)))
+}

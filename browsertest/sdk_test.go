@@ -52,7 +52,7 @@ func TestConsoleShowsSDKChat(t *testing.T) {
 	page.wait(t, "the SDK's chat in the list", textIn(item+" .who", "Sam SDK"))
 	page.wait(t, "its participants", textIn(item+" .people", "Sam SDK · customer")+" && "+textIn(item+" .people", "Echo · agent (built-in)"))
 	page.wait(t, "its last message", textIn(item+" .last", "Sam SDK: Hi from aws-sdk-go-v2"))
-	page.do(t, "opening it", chromedp.Click(chromedp.CSS(item)))
+	page.do(t, "opening it", clickNow(item))
 	page.wait(t, "the initial message", textIn("#transcript li.CUSTOMER .body", "Hi from aws-sdk-go-v2"))
 	page.wait(t, "the echo agent joining", textIn(`#transcript li[data-type="participant.joined"]`, "Echo (agent) joined"))
 	page.wait(t, "the take-over button", visible("takeover"))
