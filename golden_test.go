@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden request files in testdata (response goldens are inputs: -update only reformats them)")
@@ -201,7 +202,7 @@ func TestGolden(t *testing.T) {
 			NextToken:        "page-3-token",
 			Transcript: []participant.Item{
 				{
-					AbsoluteTime: goldTime("2026-11-29T09:59:00.001Z"), ContactID: "contact-2", ContentType: participant.ContentTypeParticipantJoined,
+					AbsoluteTime: goldTime("2026-11-29T09:59:00.001Z"), ContactID: "contact-2", ContentType: wire.ContentTypeParticipantJoined,
 					DisplayName: "Supervisor Sam", ID: "item-1", ParticipantID: "p-sup", ParticipantRole: participant.ParticipantRoleSupervisor,
 					Type: participant.ChatItemTypeEvent,
 				},

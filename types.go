@@ -1,55 +1,29 @@
 package participant
 
+import "github.com/connectchat/participant/internal/wire"
+
 // ContentType is the MIME type of a chat item: a message (SendMessage), an
 // event (SendEvent), or an item in a transcript. Values this package does not
 // list are passed through unchanged, never rejected for being new.
 type ContentType string
 
-// Content types of messages (SendMessage).
+// Content types of messages a participant sends (SendMessage).
 const (
-	ContentTypePlainText           ContentType = "text/plain"
-	ContentTypeMarkdown            ContentType = "text/markdown"
-	ContentTypeJSON                ContentType = "application/json"
-	ContentTypeInteractiveMessage  ContentType = "application/vnd.amazonaws.connect.message.interactive"
-	ContentTypeInteractiveResponse ContentType = "application/vnd.amazonaws.connect.message.interactive.response"
+	ContentTypePlainText           ContentType = wire.ContentTypePlainText
+	ContentTypeMarkdown            ContentType = wire.ContentTypeMarkdown
+	ContentTypeJSON                ContentType = wire.ContentTypeJSON
+	ContentTypeInteractiveResponse ContentType = wire.ContentTypeInteractiveResponse
 )
 
-// Content types of events a participant sends (SendEvent).
+// Content types of events a participant sends (SendEvent). The service's
+// own events (participant.joined, chat.ended and the others a transcript
+// holds) are classified by chat.KindOf. The deprecated
+// connection.acknowledged event is not listed: CreateParticipantConnection
+// with ConnectParticipant set replaces it since 2024-12-31.
 const (
-	ContentTypeTyping           ContentType = "application/vnd.amazonaws.connect.event.typing"
-	ContentTypeMessageDelivered ContentType = "application/vnd.amazonaws.connect.event.message.delivered"
-	ContentTypeMessageRead      ContentType = "application/vnd.amazonaws.connect.event.message.read"
-	// ContentTypeConnectionAcknowledged is no longer maintained by the
-	// service (since 2024-12-31): call CreateParticipantConnection with
-	// ConnectParticipant set instead.
-	ContentTypeConnectionAcknowledged ContentType = "application/vnd.amazonaws.connect.event.connection.acknowledged"
-)
-
-// Content types of events the service puts in transcripts and on the
-// WebSocket.
-const (
-	ContentTypeParticipantJoined       ContentType = "application/vnd.amazonaws.connect.event.participant.joined"
-	ContentTypeParticipantLeft         ContentType = "application/vnd.amazonaws.connect.event.participant.left"
-	ContentTypeParticipantInvited      ContentType = "application/vnd.amazonaws.connect.event.participant.invited"
-	ContentTypeParticipantIdle         ContentType = "application/vnd.amazonaws.connect.event.participant.idle"
-	ContentTypeParticipantReturned     ContentType = "application/vnd.amazonaws.connect.event.participant.returned"
-	ContentTypeParticipantActive       ContentType = "application/vnd.amazonaws.connect.event.participant.active"
-	ContentTypeParticipantInactive     ContentType = "application/vnd.amazonaws.connect.event.participant.inactive"
-	ContentTypeAutoDisconnection       ContentType = "application/vnd.amazonaws.connect.event.participant.autodisconnection"
-	ContentTypeDisplayNameUpdated      ContentType = "application/vnd.amazonaws.connect.event.participant.displayname.updated"
-	ContentTypeChatEnded               ContentType = "application/vnd.amazonaws.connect.event.chat.ended"
-	ContentTypeChatRehydrated          ContentType = "application/vnd.amazonaws.connect.event.chat.rehydrated"
-	ContentTypeTransferSucceeded       ContentType = "application/vnd.amazonaws.connect.event.transfer.succeeded"
-	ContentTypeTransferFailed          ContentType = "application/vnd.amazonaws.connect.event.transfer.failed"
-	ContentTypeAuthenticationInitiated ContentType = "application/vnd.amazonaws.connect.event.authentication.initiated"
-	ContentTypeAuthenticationSucceeded ContentType = "application/vnd.amazonaws.connect.event.authentication.succeeded"
-	ContentTypeAuthenticationFailed    ContentType = "application/vnd.amazonaws.connect.event.authentication.failed"
-	ContentTypeAuthenticationTimeout   ContentType = "application/vnd.amazonaws.connect.event.authentication.timeout"
-	ContentTypeAuthenticationExpired   ContentType = "application/vnd.amazonaws.connect.event.authentication.expired"
-	ContentTypeAuthenticationCancelled ContentType = "application/vnd.amazonaws.connect.event.authentication.cancelled"
-	// ContentTypeMessageMetadata is the content type of the receipts the
-	// service delivers on the WebSocket (Type MESSAGEMETADATA).
-	ContentTypeMessageMetadata ContentType = "application/vnd.amazonaws.connect.event.message.metadata"
+	ContentTypeTyping           ContentType = wire.ContentTypeTyping
+	ContentTypeMessageDelivered ContentType = wire.ContentTypeMessageDelivered
+	ContentTypeMessageRead      ContentType = wire.ContentTypeMessageRead
 )
 
 // ResourceType is the kind of resource a [ResourceNotFoundError] names, as

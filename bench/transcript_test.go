@@ -133,7 +133,7 @@ func transcriptPage(n int) []byte {
 			}}
 		case 5:
 			it.Type = "EVENT"
-			it.ContentType = string(participant.ContentTypeDisplayNameUpdated)
+			it.ContentType = "application/vnd.amazonaws.connect.event.participant.displayname.updated"
 			it.Content = fmt.Sprintf(`{"displayName":"%s","participantId":"%s"}`, name, from)
 		default:
 			it.Type = "MESSAGE"

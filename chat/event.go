@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // Kind is what an [Event] reports.
@@ -66,8 +67,8 @@ const (
 	KindChatRehydrated
 	// KindAuthentication is one of the authentication.* events of the
 	// Authenticate Customer flow block: Item.ContentType says which
-	// (participant.ContentTypeAuthenticationInitiated, ...Succeeded,
-	// ...Failed, ...Timeout, ...Expired, ...Cancelled).
+	// (application/vnd.amazonaws.connect.event.authentication.initiated,
+	// .succeeded, .failed, .timeout, .expired or .cancelled).
 	KindAuthentication
 	// KindChatEnded is chat.ended, the last item event of a session
 	// (except one with FromPastSession set: the end of a past contact of a
@@ -195,7 +196,13 @@ type Event struct {
 	Err error
 }
 
-const eventPrefix = "application/vnd.amazonaws.connect.event."
+// KindOf returns the kind of an item, as a session reports it: what a
+// program reading GetTranscript pages needs to tell a message from a join,
+// a receipt or the end of the chat, without knowing the service's content
+// types. A MESSAGEMETADATA item (the receipts of one message) is
+// KindReadReceipt; a session reports one event per receipt in it, read or
+// delivered. An item this package does not know is KindOther.
+func KindOf(it participant.Item) Kind { return classify(&it) }
 
 // classify returns the kind of an item.
 func classify(it *participant.Item) Kind {
@@ -232,40 +239,40 @@ func classifyEvent(ct participant.ContentType) Kind {
 	switch ct {
 	case participant.ContentTypeTyping:
 		return KindTyping
-	case participant.ContentTypeParticipantJoined:
+	case wire.ContentTypeParticipantJoined:
 		return KindParticipantJoined
-	case participant.ContentTypeParticipantLeft:
+	case wire.ContentTypeParticipantLeft:
 		return KindParticipantLeft
-	case participant.ContentTypeParticipantIdle:
+	case wire.ContentTypeParticipantIdle:
 		return KindParticipantIdle
-	case participant.ContentTypeParticipantReturned:
+	case wire.ContentTypeParticipantReturned:
 		return KindParticipantReturned
-	case participant.ContentTypeParticipantInvited:
+	case wire.ContentTypeParticipantInvited:
 		return KindParticipantInvited
-	case participant.ContentTypeParticipantActive:
+	case wire.ContentTypeParticipantActive:
 		return KindParticipantActive
-	case participant.ContentTypeParticipantInactive:
+	case wire.ContentTypeParticipantInactive:
 		return KindParticipantInactive
-	case participant.ContentTypeAutoDisconnection:
+	case wire.ContentTypeAutoDisconnection:
 		return KindAutoDisconnection
-	case participant.ContentTypeDisplayNameUpdated:
+	case wire.ContentTypeDisplayNameUpdated:
 		return KindDisplayNameUpdated
-	case participant.ContentTypeTransferSucceeded:
+	case wire.ContentTypeTransferSucceeded:
 		return KindTransferSucceeded
-	case participant.ContentTypeTransferFailed:
+	case wire.ContentTypeTransferFailed:
 		return KindTransferFailed
-	case participant.ContentTypeChatEnded:
+	case wire.ContentTypeChatEnded:
 		return KindChatEnded
-	case participant.ContentTypeChatRehydrated:
+	case wire.ContentTypeChatRehydrated:
 		return KindChatRehydrated
 	case participant.ContentTypeMessageRead:
 		return KindReadReceipt
 	case participant.ContentTypeMessageDelivered:
 		return KindDeliveredReceipt
-	case participant.ContentTypeMessageMetadata:
+	case wire.ContentTypeMessageMetadata:
 		return KindReadReceipt // refined per receipt by receiptsOf
 	}
-	if strings.HasPrefix(string(ct), eventPrefix+"authentication.") {
+	if strings.HasPrefix(string(ct), wire.EventPrefix+"authentication.") {
 		return KindAuthentication
 	}
 	return KindOther
@@ -279,7 +286,7 @@ func isReceiptItem(it *participant.Item) bool {
 		return true
 	case participant.ChatItemTypeEvent:
 		switch it.ContentType {
-		case participant.ContentTypeMessageMetadata, participant.ContentTypeMessageRead, participant.ContentTypeMessageDelivered:
+		case wire.ContentTypeMessageMetadata, participant.ContentTypeMessageRead, participant.ContentTypeMessageDelivered:
 			return true
 		}
 	}

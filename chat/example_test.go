@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/participanttest"
 )
@@ -125,4 +126,26 @@ func ExampleSession_Next_reconnect() {
 	// reconnected
 	// are you there?
 	// reconnects: 1 gap-filled: 1
+}
+
+// KindOf sorts the items of a GetTranscript page the way a session does.
+func ExampleKindOf() {
+	page := []participant.Item{
+		{Type: participant.ChatItemTypeEvent, ContentType: "application/vnd.amazonaws.connect.event.participant.joined"},
+		{Type: participant.ChatItemTypeMessage, ContentType: participant.ContentTypePlainText, Content: "hello"},
+		{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeTyping},
+		{Type: participant.ChatItemTypeEvent, ContentType: "application/vnd.amazonaws.connect.event.authentication.succeeded"},
+		{Type: participant.ChatItemTypeEvent, ContentType: "application/vnd.amazonaws.connect.event.chat.ended"},
+		{Type: "SOMETHING_NEW"},
+	}
+	for _, it := range page {
+		fmt.Println(chat.KindOf(it))
+	}
+	// Output:
+	// ParticipantJoined
+	// Message
+	// Typing
+	// Authentication
+	// ChatEnded
+	// Other
 }

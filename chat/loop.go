@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // rotateRetry is how long after a failed rotation the session tries again;
@@ -634,7 +635,7 @@ func (s *Session) endedOffline(err error, now time.Time) {
 		s.eng.ended = true
 		s.publish(Event{
 			Kind: KindChatEnded,
-			Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: participant.Time{Time: now}},
+			Item: participant.Item{Type: participant.ChatItemTypeEvent, ContentType: wire.ContentTypeChatEnded, AbsoluteTime: participant.Time{Time: now}},
 			Time: now,
 			Err:  err,
 		})

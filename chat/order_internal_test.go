@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
@@ -125,7 +126,7 @@ func TestEngineChatEndedLast(t *testing.T) {
 	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1})
 	end := msg("end", 10, "")
-	end.it.Type, end.it.ContentType = participant.ChatItemTypeEvent, participant.ContentTypeChatEnded
+	end.it.Type, end.it.ContentType = participant.ChatItemTypeEvent, wire.ContentTypeChatEnded
 	e.add(end, t0)
 	e.add(msg("later", 11, "later"), t0)
 	e.flush(t0)
@@ -319,8 +320,8 @@ func TestEngineChatEndedDoesNotWait(t *testing.T) {
 	e.add(msg("m", 1, "bye"), t0)
 	// participant.left and chat.ended in one millisecond: the end is last,
 	// whatever the ids.
-	left := incoming{it: participant.Item{ID: "zz", Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeParticipantLeft, AbsoluteTime: at(2)}}
-	e.add(incoming{it: participant.Item{ID: "aa", Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeChatEnded, AbsoluteTime: at(2)}}, t0)
+	left := incoming{it: participant.Item{ID: "zz", Type: participant.ChatItemTypeEvent, ContentType: wire.ContentTypeParticipantLeft, AbsoluteTime: at(2)}}
+	e.add(incoming{it: participant.Item{ID: "aa", Type: participant.ChatItemTypeEvent, ContentType: wire.ContentTypeChatEnded, AbsoluteTime: at(2)}}, t0)
 	e.add(left, t0)
 	e.flush(t0)
 	if got := contents(e.take()); got != "Message:bye ParticipantLeft: ChatEnded:" || !e.ended {

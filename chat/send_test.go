@@ -12,6 +12,7 @@ import (
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -351,7 +352,7 @@ func TestAttachmentAndAuthenticationEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		evs = waitFor(t, s, time.Minute, isKind(chat.KindAuthentication))
-		if ct := evs[len(evs)-1].Item.ContentType; ct != participant.ContentTypeAuthenticationInitiated {
+		if ct := evs[len(evs)-1].Item.ContentType; ct != wire.ContentTypeAuthenticationInitiated {
 			t.Errorf("authentication event %s", ct)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -210,7 +211,7 @@ func TestForbiddenOnReconnectEndsTheChat(t *testing.T) {
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindChatEnded))
 		end := evs[len(evs)-1]
 		var ad *participant.AccessDeniedError
-		if !errors.As(end.Err, &ad) || end.Item.ContentType != participant.ContentTypeChatEnded {
+		if !errors.As(end.Err, &ad) || end.Item.ContentType != wire.ContentTypeChatEnded {
 			t.Errorf("ChatEnded %+v: want the 403 in Err", end)
 		}
 		if evs[len(evs)-2].Kind != chat.KindConnectionLost {

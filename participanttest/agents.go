@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // Agent is a scripted participant that the server runs in-process, such as
@@ -84,7 +85,7 @@ func (a *AgentSession) Next(ctx context.Context) (Item, error) {
 		case len(a.queue) > 0:
 			it := a.queue[0]
 			a.queue = a.queue[1:]
-			if it.ContentType == ctChatEnded {
+			if it.ContentType == wire.ContentTypeChatEnded {
 				a.sawEnd = true
 			}
 			a.mu.Unlock()
@@ -149,20 +150,20 @@ func (a *AgentSession) SendEvent(contentType, content string) (Item, error) {
 
 // SendTyping sends a typing event as the agent.
 func (a *AgentSession) SendTyping() error {
-	_, err := a.SendEvent(ctTyping, "")
+	_, err := a.SendEvent(wire.ContentTypeTyping, "")
 	return err
 }
 
 // SendReadReceipt tells the sender of a message that the agent read it.
 func (a *AgentSession) SendReadReceipt(messageID string) error {
-	_, err := a.SendEvent(ctRead, participant.ReceiptContent(messageID))
+	_, err := a.SendEvent(wire.ContentTypeMessageRead, participant.ReceiptContent(messageID))
 	return err
 }
 
 // SendDeliveredReceipt tells the sender of a message that it reached the
 // agent.
 func (a *AgentSession) SendDeliveredReceipt(messageID string) error {
-	_, err := a.SendEvent(ctDelivered, participant.ReceiptContent(messageID))
+	_, err := a.SendEvent(wire.ContentTypeMessageDelivered, participant.ReceiptContent(messageID))
 	return err
 }
 
@@ -259,7 +260,7 @@ func (e EchoAgent) Profile() (string, string) {
 // Run echoes customer messages until the chat ends.
 func (e EchoAgent) Run(ctx context.Context, chat *AgentSession) error {
 	if e.Greeting != "" {
-		if _, err := chat.SendMessage(ctPlain, e.Greeting); err != nil {
+		if _, err := chat.SendMessage(wire.ContentTypePlainText, e.Greeting); err != nil {
 			return err
 		}
 	}
@@ -334,7 +335,7 @@ func (b Bot) Run(ctx context.Context, chat *AgentSession) error {
 		if err := wait(ctx, b.Delay); err != nil {
 			return err
 		}
-		_, err := chat.SendMessage(ctPlain, text)
+		_, err := chat.SendMessage(wire.ContentTypePlainText, text)
 		return err
 	}
 	if err := say(b.Greeting); err != nil {

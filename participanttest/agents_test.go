@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -23,7 +24,7 @@ func TestEchoAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if it := cw.expectItem("EVENT", ctJoined); it.ParticipantID != echo.ParticipantID || it.DisplayName != "Eve" || it.ParticipantRole != "AGENT" {
+	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.ParticipantID != echo.ParticipantID || it.DisplayName != "Eve" || it.ParticipantRole != "AGENT" {
 		t.Fatalf("joined %+v", it)
 	}
 	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "Hi, I'm Eve" || it.ParticipantID != echo.ParticipantID {
@@ -32,10 +33,10 @@ func TestEchoAgent(t *testing.T) {
 	for _, text := range []string{"hello", "again"} {
 		id, _ := sendMessage(t, srv, cust, text)
 		cw.expectItem("MESSAGE", "text/plain") // the customer's own
-		if it := cw.expectItem("MESSAGEMETADATA", ctMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].RecipientParticipantID != echo.ParticipantID || it.MessageMetadata.Receipts[0].ReadTimestamp == "" {
+		if it := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].RecipientParticipantID != echo.ParticipantID || it.MessageMetadata.Receipts[0].ReadTimestamp == "" {
 			t.Fatalf("receipt %+v", it)
 		}
-		if it := cw.expectItem("EVENT", ctTyping); it.ParticipantID != echo.ParticipantID {
+		if it := cw.expectItem("EVENT", wire.ContentTypeTyping); it.ParticipantID != echo.ParticipantID {
 			t.Fatalf("typing %+v", it)
 		}
 		if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "echo: "+text || it.ParticipantID != echo.ParticipantID {
@@ -46,10 +47,10 @@ func TestEchoAgent(t *testing.T) {
 	if _, err := srv.AddParticipant(cust.ContactID, participanttest.RoleSupervisor, "Sup"); err != nil {
 		t.Fatal(err)
 	}
-	cw.expectItem("EVENT", ctJoined)
+	cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
 	sendMessage(t, srv, cust, "three of us")
 	cw.expectItem("MESSAGE", "text/plain")
-	cw.expectItem("EVENT", ctTyping)
+	cw.expectItem("EVENT", wire.ContentTypeTyping)
 	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "echo: three of us" {
 		t.Fatalf("echo %+v", it)
 	}
@@ -71,22 +72,22 @@ func TestBot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if it := cw.expectItem("EVENT", ctJoined); it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Botty" {
+	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Botty" {
 		t.Fatalf("joined %+v", it)
 	}
-	cw.expectItem("EVENT", ctTyping)
+	cw.expectItem("EVENT", wire.ContentTypeTyping)
 	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "How can I help?" {
 		t.Fatalf("greeting %+v", it)
 	}
 	for _, step := range []struct{ say, reply string }{{"what's the price?", "It costs 5"}, {"hmm", "Sorry?"}, {"ok bye", "Goodbye"}} {
 		sendMessage(t, srv, cust, step.say)
 		cw.expectItem("MESSAGE", "text/plain")
-		cw.expectItem("EVENT", ctTyping)
+		cw.expectItem("EVENT", wire.ContentTypeTyping)
 		if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != step.reply || it.ParticipantID != b.ParticipantID {
 			t.Fatalf("after %q: %+v, want %q", step.say, it, step.reply)
 		}
 	}
-	cw.expectItem("EVENT", ctEnded)
+	cw.expectItem("EVENT", wire.ContentTypeChatEnded)
 }
 
 func TestWithAgent(t *testing.T) {
@@ -95,14 +96,14 @@ func TestWithAgent(t *testing.T) {
 	out, r := startChatContact(t, srv, nil)
 	r.wantOK(t)
 	tr := srv.Transcript(out.ContactId)
-	if len(tr) != 2 || tr[1].ContentType != ctJoined || tr[1].ParticipantRole != "AGENT" || tr[1].DisplayName != "Echo" {
+	if len(tr) != 2 || tr[1].ContentType != wire.ContentTypeParticipantJoined || tr[1].ParticipantRole != "AGENT" || tr[1].DisplayName != "Echo" {
 		t.Fatalf("transcript %+v", tr)
 	}
 	cust := connect(t, srv, participanttest.Participant{ContactID: out.ContactId, ParticipantToken: tokenOf(out.ParticipantToken)})
 	cw := open(t, srv, cust)
 	sendMessage(t, srv, cust, "ping")
 	cw.expectItem("MESSAGE", "text/plain")
-	cw.expectItem("EVENT", ctTyping) // no receipt first
+	cw.expectItem("EVENT", wire.ContentTypeTyping) // no receipt first
 	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "ping" {
 		t.Fatalf("echo %+v", it)
 	}
@@ -145,10 +146,10 @@ func TestCustomAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cw.expectItem("EVENT", ctJoined)
+	cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
 	sendMessage(t, srv, cust, "hi")
 	cw.expectItem("MESSAGE", "text/plain")
-	if it := cw.expectItem("EVENT", ctLeft); it.ParticipantID != p.ParticipantID {
+	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft); it.ParticipantID != p.ParticipantID {
 		t.Fatalf("left %+v", it)
 	}
 	select {
@@ -225,12 +226,12 @@ func TestAgentSessionActions(t *testing.T) {
 	if got := <-ids; got != [2]string{cust.ContactID, p.ParticipantID} {
 		t.Fatalf("session ids %v", got)
 	}
-	if it := cw.expectItem("EVENT", ctJoined); it.DisplayName != "Agent" || it.ParticipantRole != "CUSTOM_BOT" {
+	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.DisplayName != "Agent" || it.ParticipantRole != "CUSTOM_BOT" {
 		t.Fatalf("joined %+v", it)
 	}
 	id, _ := sendMessage(t, srv, cust, "hi")
 	cw.expectItem("MESSAGE", "text/plain")
-	if it := cw.expectItem("MESSAGEMETADATA", ctMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].DeliveredTimestamp == "" {
+	if it := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].DeliveredTimestamp == "" {
 		t.Fatalf("receipt %+v", it)
 	}
 	cw.expectItem("MESSAGE", "application/vnd.amazonaws.connect.message.interactive")

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // RegisterView makes DescribeView answer v for viewToken (the token an
@@ -109,7 +111,7 @@ func (s *Server) StartAuthentication(contactID string) (string, error) {
 	}
 	a := &authSession{id: s.newID(), c: c, started: s.now()}
 	s.auths[a.id] = a
-	s.emitAuth(a, ctAuthInitiated)
+	s.emitAuth(a, wire.ContentTypeAuthenticationInitiated)
 	return a.id, nil
 }
 
@@ -119,13 +121,13 @@ func (s *Server) FinishAuthentication(sessionID string, outcome AuthOutcome) err
 	var ct string
 	switch outcome {
 	case AuthSucceeded:
-		ct = ctAuthSucceeded
+		ct = wire.ContentTypeAuthenticationSucceeded
 	case AuthFailed:
-		ct = ctAuthFailed
+		ct = wire.ContentTypeAuthenticationFailed
 	case AuthTimeout:
-		ct = ctAuthTimeout
+		ct = wire.ContentTypeAuthenticationTimeout
 	case AuthExpired:
-		ct = ctAuthExpired
+		ct = wire.ContentTypeAuthenticationExpired
 	default:
 		return fmt.Errorf("participanttest: unknown authentication outcome %q", outcome)
 	}
@@ -232,7 +234,7 @@ func (s *Server) cancelAuthentication(x *exchange) {
 			return nil, e
 		}
 		a.done = true
-		s.emitAuth(a, ctAuthCancelled)
+		s.emitAuth(a, wire.ContentTypeAuthenticationCancelled)
 		return struct{}{}, nil
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -145,8 +146,8 @@ func TestClientAgainstEmulator(t *testing.T) {
 	if _, err := client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok}); err != nil {
 		t.Fatal(err)
 	}
-	cw.expectItem("EVENT", ctLeft)
-	cw.expectItem("EVENT", ctEnded)
+	cw.expectItem("EVENT", wire.ContentTypeParticipantLeft)
+	cw.expectItem("EVENT", wire.ContentTypeChatEnded)
 	_, err = client.SendMessage(ctx, &participant.SendMessageInput{ConnectionToken: agentTok, ContentType: participant.ContentTypePlainText, Content: "gone?"})
 	var denied *participant.AccessDeniedError
 	var re *participant.ResponseError

@@ -90,11 +90,11 @@ func (s *Server) startChat(r chatRequest) (c *contact, cust *member, tok string,
 		r.duration = s.cfg.life.Chat
 	}
 	if len(r.supported) == 0 {
-		r.supported = []string{ctPlain}
+		r.supported = []string{wire.ContentTypePlainText}
 	}
 	c = s.newContact(r.instanceID, r.duration, r.supported, source)
 	if source != nil {
-		s.emit(c, &Item{Type: TypeEvent, ContentType: ctChatRehydrated, ParticipantRole: RoleSystem, DisplayName: ctDefaultDispName}, true, nil)
+		s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeChatRehydrated, ParticipantRole: RoleSystem, DisplayName: ctDefaultDispName}, true, nil)
 	}
 	cust, tok, _ = s.addMember(c, RoleCustomer, r.name)
 	if r.initMsg != "" {
@@ -124,7 +124,7 @@ func (s *Server) StartChat(o ChatOptions) (Participant, error) {
 		r.name = "Customer"
 	}
 	if r.initCT == "" && r.initMsg != "" {
-		r.initCT = ctPlain
+		r.initCT = wire.ContentTypePlainText
 	}
 	var v checks
 	chatChecks(&v, r)
@@ -140,7 +140,7 @@ func (s *Server) StartChat(o ChatOptions) (Participant, error) {
 	return Participant{ContactID: c.id, ParticipantID: cust.id, ParticipantToken: participant.Token(tok)}, nil
 }
 
-var chatContentTypes = []string{ctPlain, ctMarkdown, ctJSON, ctInteractive, ctInteractiveResponse}
+var chatContentTypes = []string{wire.ContentTypePlainText, wire.ContentTypeMarkdown, wire.ContentTypeJSON, wire.ContentTypeInteractiveMessage, wire.ContentTypeInteractiveResponse}
 
 // chatChecks checks a StartChatContact's constraints.
 func chatChecks(v *checks, r chatRequest) {
@@ -152,7 +152,7 @@ func chatChecks(v *checks, r chatRequest) {
 		if limit, ok := messageLimits[r.initCT]; ok {
 			v.length("initialMessage.content", r.initMsg, 1, limit)
 		} else if r.initCT != "" {
-			v.enum("initialMessage.contentType", r.initCT, ctPlain, ctMarkdown, ctJSON, ctInteractiveResponse)
+			v.enum("initialMessage.contentType", r.initCT, wire.ContentTypePlainText, wire.ContentTypeMarkdown, wire.ContentTypeJSON, wire.ContentTypeInteractiveResponse)
 		}
 	}
 	if r.duration != 0 {
@@ -162,7 +162,7 @@ func chatChecks(v *checks, r chatRequest) {
 		plain := false
 		for i, t := range r.supported {
 			v.enum(fmt.Sprintf("supportedMessagingContentTypes.%d.member", i+1), t, chatContentTypes...)
-			plain = plain || t == ctPlain
+			plain = plain || t == wire.ContentTypePlainText
 		}
 		if !plain {
 			v.add("supportedMessagingContentTypes", "Member must contain text/plain")

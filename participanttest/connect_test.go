@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -51,7 +52,7 @@ func TestStartChatContact(t *testing.T) {
 		t.Fatalf("StartChatContact answered %+v", out)
 	}
 	tr := srv.Transcript(out.ContactId)
-	if len(tr) != 2 || tr[0].ContentType != ctJoined || tr[0].DisplayName != "Ann" || tr[0].ParticipantRole != "CUSTOMER" || tr[0].ParticipantID != out.ParticipantId ||
+	if len(tr) != 2 || tr[0].ContentType != wire.ContentTypeParticipantJoined || tr[0].DisplayName != "Ann" || tr[0].ParticipantRole != "CUSTOMER" || tr[0].ParticipantID != out.ParticipantId ||
 		tr[1].Type != "MESSAGE" || tr[1].Content != "I need help" || tr[1].ParticipantID != out.ParticipantId {
 		t.Fatalf("transcript %+v", tr)
 	}
@@ -107,7 +108,7 @@ func TestChatDurationInMinutes(t *testing.T) {
 	w.expectItem("MESSAGE", "text/plain")
 	clk.Advance(time.Minute)
 	post(t, srv, "/participant/message", c.token, `{"ContentType":"text/plain","Content":"too late"}`).wantError(t, 403, "AccessDeniedException")
-	w.expectItem("EVENT", ctEnded)
+	w.expectItem("EVENT", wire.ContentTypeChatEnded)
 }
 
 func TestCreateParticipantAndStopContact(t *testing.T) {
@@ -137,7 +138,7 @@ func TestCreateParticipantAndStopContact(t *testing.T) {
 	if string(create(map[string]any{"ClientToken": "bot-1"}).body) != string(r.body) {
 		t.Errorf("a repeated CreateParticipant made another participant")
 	}
-	if it := cw.expectItem("EVENT", ctJoined); it.ParticipantID != cp.ParticipantId || it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Helper" {
+	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.ParticipantID != cp.ParticipantId || it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Helper" {
 		t.Fatalf("joined %+v", it)
 	}
 	bot := connect(t, srv, participanttest.Participant{ContactID: out.ContactId, ParticipantID: cp.ParticipantId, ParticipantToken: participant.Token(cp.ParticipantCredentials.ParticipantToken)})
@@ -147,7 +148,7 @@ func TestCreateParticipantAndStopContact(t *testing.T) {
 	}
 	for _, role := range []string{"AGENT", "SUPERVISOR"} {
 		create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": role, "DisplayName": role}}).wantOK(t)
-		cw.expectItem("EVENT", ctJoined)
+		cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
 	}
 	create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": "CUSTOMER", "DisplayName": "x"}}).wantError(t, 400, "InvalidRequestException")
 	create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": "ROBOT", "DisplayName": "x"}}).wantError(t, 400, "InvalidRequestException")
@@ -157,7 +158,7 @@ func TestCreateParticipantAndStopContact(t *testing.T) {
 		return call(t, srv, http.MethodPost, "/contact/stop", "", map[string]any{"InstanceId": "inst-1", "ContactId": contactID, "DisconnectReason": map[string]string{"Code": "DONE"}}, sigV4...)
 	}
 	stop(out.ContactId).wantOK(t)
-	cw.expectItem("EVENT", ctEnded)
+	cw.expectItem("EVENT", wire.ContentTypeChatEnded)
 	stop(out.ContactId).wantError(t, 410, "ContactNotFoundException")
 	stop("no-such-contact").wantError(t, 410, "ContactNotFoundException")
 	create(nil).wantError(t, 400, "InvalidRequestException")

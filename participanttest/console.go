@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // The agent console is a web page the server serves at its root URL ("/"):
@@ -275,7 +277,7 @@ func contactView(c *contact) consoleContact {
 	}
 	for i := len(c.items) - 1; i >= 0; i-- {
 		it := c.items[i]
-		if it.ContentType == ctChatEnded && v.Ended == "" {
+		if it.ContentType == wire.ContentTypeChatEnded && v.Ended == "" {
 			v.Ended = it.AbsoluteTime
 		}
 		if v.Last == nil && (it.Type == TypeMessage || it.Type == TypeAttachment) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -84,7 +85,7 @@ func TestThrottle(t *testing.T) {
 	srv := newServer(t, participanttest.WithClock(clk))
 	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
 	srv.Inject(participanttest.Throttle(participanttest.OpSendEvent, 1, 2))
-	typing := map[string]string{"ContentType": ctTyping}
+	typing := map[string]string{"ContentType": wire.ContentTypeTyping}
 	steps := []struct {
 		advance time.Duration
 		want    int
@@ -168,8 +169,8 @@ func TestSocketFaults(t *testing.T) {
 			if a, b := w.item(), w.item(); a.ID != id || b.ID != id {
 				t.Fatalf("got %s and %s, want %s twice", a.ID, b.ID, id)
 			}
-			post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
-			w.expectItem("EVENT", ctTyping)
+			post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
+			w.expectItem("EVENT", wire.ContentTypeTyping)
 		}},
 		{"reorder", func(chat, chat) *participanttest.Fault { return participanttest.ReorderFrames() }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			first, _ := sendMessage(t, srv, agent, "first")
@@ -265,7 +266,7 @@ func TestProbabilityIsSeeded(t *testing.T) {
 		srv.Inject(participanttest.Fail(participanttest.OpSendEvent, "ThrottlingException").Always().Probability(0.5))
 		var b strings.Builder
 		for range 40 {
-			if post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": ctTyping}).status == 200 {
+			if post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeTyping}).status == 200 {
 				b.WriteByte('.')
 			} else {
 				b.WriteByte('T')

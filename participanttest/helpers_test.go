@@ -300,16 +300,6 @@ func (w *ws) expectItem(typ, contentType string) participanttest.Item {
 	return it
 }
 
-const (
-	ctTyping    = "application/vnd.amazonaws.connect.event.typing"
-	ctRead      = "application/vnd.amazonaws.connect.event.message.read"
-	ctDelivered = "application/vnd.amazonaws.connect.event.message.delivered"
-	ctMetadata  = "application/vnd.amazonaws.connect.event.message.metadata"
-	ctJoined    = "application/vnd.amazonaws.connect.event.participant.joined"
-	ctLeft      = "application/vnd.amazonaws.connect.event.participant.left"
-	ctEnded     = "application/vnd.amazonaws.connect.event.chat.ended"
-)
-
 func receipt(id string) string { return `{"messageId":"` + id + `"}` }
 
 func jsonDecode(resp *http.Response, v any) error {

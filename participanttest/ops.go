@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // answer runs f under the server's lock and writes its result: an error
@@ -196,10 +198,10 @@ func (s *Server) wsBase(r *http.Request) string {
 // messageLimits are the content types SendMessage accepts and the most
 // characters of Content each allows.
 var messageLimits = map[string]int{
-	ctPlain:               1024,
-	ctMarkdown:            1024,
-	ctJSON:                12000,
-	ctInteractiveResponse: 12288,
+	wire.ContentTypePlainText:           1024,
+	wire.ContentTypeMarkdown:            1024,
+	wire.ContentTypeJSON:                12000,
+	wire.ContentTypeInteractiveResponse: 12288,
 }
 
 func (s *Server) sendMessage(x *exchange) {
@@ -223,7 +225,7 @@ func (s *Server) sendMessage(x *exchange) {
 		}
 		limit, ok := messageLimits[in.ContentType]
 		if !ok {
-			return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not a message content type (text/plain, text/markdown, application/json, %s)", in.ContentType, ctInteractiveResponse))
+			return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not a message content type (text/plain, text/markdown, application/json, %s)", in.ContentType, wire.ContentTypeInteractiveResponse))
 		}
 		if !m.c.supported[in.ContentType] {
 			return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not among this contact's SupportedMessagingContentTypes", in.ContentType))
@@ -280,17 +282,17 @@ func (s *Server) sendEvent(x *exchange) {
 // connection acknowledgement. s.mu must be held.
 func (s *Server) postEvent(m *member, contentType, content string) (*Item, *apiError) {
 	switch contentType {
-	case ctTyping:
-		it := &Item{Type: TypeEvent, ContentType: ctTyping, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}
+	case wire.ContentTypeTyping:
+		it := &Item{Type: TypeEvent, ContentType: wire.ContentTypeTyping, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}
 		s.emit(m.c, it, false, nil)
 		return it, nil
-	case ctDelivered, ctRead:
+	case wire.ContentTypeMessageDelivered, wire.ContentTypeMessageRead:
 		return s.postReceipt(m, contentType, content)
-	case ctConnAck:
+	case wire.ContentTypeConnectionAcknowledged:
 		m.connected = true
 		return &Item{ID: s.newID(), AbsoluteTime: formatTime(s.now())}, nil
 	}
-	return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not an event a participant can send (%s, %s, %s)", contentType, ctTyping, ctDelivered, ctRead))
+	return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not an event a participant can send (%s, %s, %s)", contentType, wire.ContentTypeTyping, wire.ContentTypeMessageDelivered, wire.ContentTypeMessageRead))
 }
 
 // postReceipt records a read or delivered receipt of m and sends it, as a
@@ -306,7 +308,7 @@ func (s *Server) postReceipt(m *member, contentType, content string) (*Item, *ap
 		return nil, newAPIError("ConflictException", fmt.Sprintf("Message receipts are not supported when there are more than two active participants in the chat (participanttest: %d are active)", n))
 	}
 	now := formatTime(s.now())
-	it := &Item{Type: TypeMessageMetadata, ContentType: ctMetadata, ID: s.newID(), AbsoluteTime: now}
+	it := &Item{Type: TypeMessageMetadata, ContentType: wire.ContentTypeMessageMetadata, ID: s.newID(), AbsoluteTime: now}
 	var msg *Item
 	for _, x := range m.c.items {
 		if x.ID == rc.MessageID && (x.Type == TypeMessage || x.Type == TypeAttachment) {
@@ -331,7 +333,7 @@ func (s *Server) postReceipt(m *member, contentType, content string) (*Item, *ap
 		msg.MessageMetadata.Receipts = append(msg.MessageMetadata.Receipts, Receipt{RecipientParticipantID: m.id})
 		r = &msg.MessageMetadata.Receipts[len(msg.MessageMetadata.Receipts)-1]
 	}
-	if contentType == ctRead {
+	if contentType == wire.ContentTypeMessageRead {
 		r.ReadTimestamp = now
 	} else if r.DeliveredTimestamp == "" {
 		r.DeliveredTimestamp = now

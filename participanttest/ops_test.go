@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -34,9 +35,9 @@ func TestValidation(t *testing.T) {
 		{"message type not supported by the contact", "/participant/message", cust.token, map[string]string{"ContentType": "text/markdown", "Content": "*x*"}, "SupportedMessagingContentTypes"},
 		{"message type not a message", "/participant/message", cust.token, map[string]string{"ContentType": "image/png", "Content": "x"}, "not a message content type"},
 		{"event without ContentType", "/participant/event", cust.token, `{}`, "Value null at 'contentType'"},
-		{"event empty Content", "/participant/event", cust.token, `{"ContentType":"` + ctTyping + `","Content":""}`, "'content'"},
+		{"event empty Content", "/participant/event", cust.token, `{"ContentType":"` + wire.ContentTypeTyping + `","Content":""}`, "'content'"},
 		{"event of an unknown type", "/participant/event", cust.token, `{"ContentType":"application/vnd.amazonaws.connect.event.chat.ended"}`, "not an event a participant can send"},
-		{"receipt without messageId", "/participant/event", cust.token, map[string]string{"ContentType": ctRead, "Content": `{"id":"x"}`}, "messageId"},
+		{"receipt without messageId", "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeMessageRead, "Content": `{"id":"x"}`}, "messageId"},
 		{"transcript MaxResults 101", "/participant/transcript", cust.token, `{"MaxResults":101}`, "'maxResults'"},
 		{"transcript MaxResults -1", "/participant/transcript", cust.token, `{"MaxResults":-1}`, "'maxResults'"},
 		{"transcript bad ScanDirection", "/participant/transcript", cust.token, `{"ScanDirection":"SIDEWAYS"}`, "'scanDirection'"},
@@ -142,7 +143,7 @@ func TestTokenLifetimes(t *testing.T) {
 			c := connect(t, srv, cust)
 			clk.Advance(time.Hour)
 			tr := srv.Transcript(cust.ContactID)
-			if last := tr[len(tr)-1]; last.ContentType != ctEnded {
+			if last := tr[len(tr)-1]; last.ContentType != wire.ContentTypeChatEnded {
 				t.Errorf("last item %+v, want chat.ended", last)
 			}
 			return post(t, srv, "/participant/transcript", c.token, `{}`)
@@ -252,10 +253,10 @@ func TestIdempotency(t *testing.T) {
 	// amazon-connect-chatjs sends every read receipt with one ClientToken:
 	// each is a new request.
 	for _, id := range []string{first.Id, second.Id} {
-		post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ctRead, "Content": receipt(id), "ClientToken": "INCOMING_READ_RECEIPT"}).wantOK(t)
+		post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeMessageRead, "Content": receipt(id), "ClientToken": "INCOMING_READ_RECEIPT"}).wantOK(t)
 	}
 	for _, id := range []string{first.Id, second.Id} {
-		it := cw.expectItem("MESSAGEMETADATA", ctMetadata)
+		it := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
 		if it.MessageMetadata == nil || it.MessageMetadata.MessageID != id {
 			t.Fatalf("receipt %+v, want one for %s", it, id)
 		}
@@ -267,12 +268,12 @@ func TestIdempotency(t *testing.T) {
 	post(t, srv, "/participant/disconnect", agent.token, dis).wantOK(t)
 	post(t, srv, "/participant/disconnect", agent.token, dis).wantOK(t)
 	post(t, srv, "/participant/disconnect", agent.token, map[string]string{"ClientToken": "bye2"}).wantError(t, 403, "AccessDeniedException")
-	if it := cw.expectItem("EVENT", ctLeft); it.ParticipantID != agent.ParticipantID {
+	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft); it.ParticipantID != agent.ParticipantID {
 		t.Fatalf("left %+v", it)
 	}
 	// Only one participant.left: the next item is the customer's typing.
-	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
-	cw.expectItem("EVENT", ctTyping)
+	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
+	cw.expectItem("EVENT", wire.ContentTypeTyping)
 }
 
 func TestReceipts(t *testing.T) {
@@ -284,11 +285,11 @@ func TestReceipts(t *testing.T) {
 	cw.expectItem("MESSAGE", "text/plain")
 	aw.expectItem("MESSAGE", "text/plain")
 
-	for _, ct := range []string{ctDelivered, ctRead} {
+	for _, ct := range []string{wire.ContentTypeMessageDelivered, wire.ContentTypeMessageRead} {
 		post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ct, "Content": receipt(id)}).wantOK(t)
 	}
-	d := cw.expectItem("MESSAGEMETADATA", ctMetadata)
-	r := cw.expectItem("MESSAGEMETADATA", ctMetadata)
+	d := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
+	r := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
 	if rc := d.MessageMetadata.Receipts; len(rc) != 1 || rc[0].DeliveredTimestamp == "" || rc[0].ReadTimestamp != "" || rc[0].RecipientParticipantID != agent.ParticipantID {
 		t.Errorf("delivered receipt %+v", d.MessageMetadata)
 	}
@@ -297,9 +298,9 @@ func TestReceipts(t *testing.T) {
 	}
 	// The receipts went to the sender only: the agent's next frame is the
 	// customer's typing.
-	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
-	aw.expectItem("EVENT", ctTyping)
-	cw.expectItem("EVENT", ctTyping)
+	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
+	aw.expectItem("EVENT", wire.ContentTypeTyping)
+	cw.expectItem("EVENT", wire.ContentTypeTyping)
 	// The transcript's message carries the receipts; receipts and typing
 	// are not items of their own.
 	for _, it := range srv.Transcript(cust.ContactID) {
@@ -312,7 +313,7 @@ func TestReceipts(t *testing.T) {
 		case "MESSAGEMETADATA":
 			t.Errorf("receipt in the transcript: %+v", it)
 		case "EVENT":
-			if it.ContentType == ctTyping {
+			if it.ContentType == wire.ContentTypeTyping {
 				t.Errorf("typing in the transcript")
 			}
 		}
@@ -324,12 +325,12 @@ func TestReceipts(t *testing.T) {
 		t.Fatal(err)
 	}
 	supc := connect(t, srv, sup)
-	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ctRead, "Content": receipt(id)}).wantError(t, 409, "ConflictException")
+	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeMessageRead, "Content": receipt(id)}).wantError(t, 409, "ConflictException")
 	// Typing is fine.
-	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
+	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
 	// Back to two, receipts work again.
 	post(t, srv, "/participant/disconnect", supc.token, `{}`).wantOK(t)
-	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ctRead, "Content": receipt(id)}).wantOK(t)
+	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeMessageRead, "Content": receipt(id)}).wantOK(t)
 }
 
 func TestSendEventWithClient(t *testing.T) {
@@ -344,14 +345,14 @@ func TestSendEventWithClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	it := aw.expectItem("EVENT", ctTyping)
+	it := aw.expectItem("EVENT", wire.ContentTypeTyping)
 	if it.ID != out.ID || it.ParticipantID != cust.ParticipantID || it.ParticipantRole != "CUSTOMER" || it.DisplayName != "Customer" {
 		t.Errorf("typing item %+v, output %+v", it, out)
 	}
 	if want, _ := time.Parse(time.RFC3339, it.AbsoluteTime); !out.AbsoluteTime.Equal(want) || out.RequestID == "" {
 		t.Errorf("output %+v, item time %s", out, it.AbsoluteTime)
 	}
-	cw.expectItem("EVENT", ctTyping) // the sender's socket too
+	cw.expectItem("EVENT", wire.ContentTypeTyping) // the sender's socket too
 
 	id, _ := sendMessage(t, srv, agent, "hi")
 	cw.expectItem("MESSAGE", "text/plain")
@@ -359,7 +360,7 @@ func TestSendEventWithClient(t *testing.T) {
 	if _, err := client.SendReadReceipt(ctx, participant.Token(cust.token), id); err != nil {
 		t.Fatal(err)
 	}
-	if it := aw.expectItem("MESSAGEMETADATA", ctMetadata); it.MessageMetadata.MessageID != id {
+	if it := aw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata); it.MessageMetadata.MessageID != id {
 		t.Errorf("receipt %+v", it)
 	}
 
@@ -393,7 +394,7 @@ func TestEveryOperationRefusesAnEndedChat(t *testing.T) {
 	}
 	bodies := map[string]string{
 		"/participant/message":                    `{"ContentType":"text/plain","Content":"x"}`,
-		"/participant/event":                      `{"ContentType":"` + ctTyping + `"}`,
+		"/participant/event":                      `{"ContentType":"` + wire.ContentTypeTyping + `"}`,
 		"/participant/transcript":                 `{}`,
 		"/participant/disconnect":                 `{}`,
 		"/participant/start-attachment-upload":    `{"ContentType":"text/plain","AttachmentName":"a.txt","ClientToken":"c","AttachmentSizeInBytes":1}`,
@@ -424,8 +425,8 @@ func TestConnectionAcknowledgedAndOptions(t *testing.T) {
 		t.Fatalf("answer %s", r.body)
 	}
 	clk.Set(time.Date(2026, 5, 1, 0, 0, 7, 0, time.UTC))
-	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
-	if it := aw.expectItem("EVENT", ctTyping); it.AbsoluteTime != "2026-05-01T00:00:07.000Z" {
+	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
+	if it := aw.expectItem("EVENT", wire.ContentTypeTyping); it.AbsoluteTime != "2026-05-01T00:00:07.000Z" {
 		t.Errorf("typing at %s", it.AbsoluteTime)
 	}
 	_, r = startUpload(t, srv, cust, "a.txt", "text/plain", 11, "u")

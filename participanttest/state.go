@@ -3,6 +3,8 @@ package participanttest
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // contact is one chat contact. Everything in it is guarded by Server.mu.
@@ -81,7 +83,7 @@ func (s *Server) addMember(c *contact, role, name string) (*member, string, time
 	if exp.IsZero() {
 		exp = c.expires
 	}
-	s.emit(c, &Item{Type: TypeEvent, ContentType: ctJoined, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}, true, nil)
+	s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeParticipantJoined, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}, true, nil)
 	return m, tok, exp
 }
 
@@ -143,7 +145,7 @@ func (s *Server) endChat(c *contact) {
 		return
 	}
 	c.ended = true
-	s.emit(c, &Item{Type: TypeEvent, ContentType: ctChatEnded}, true, nil)
+	s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeChatEnded}, true, nil)
 }
 
 // leave takes m out of the chat with participant.left; when m is the
@@ -157,7 +159,7 @@ func (s *Server) leave(m *member) {
 		m.agent.markLeft()
 	}
 	if !m.c.ended {
-		s.emit(m.c, &Item{Type: TypeEvent, ContentType: ctLeft, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}, true, nil)
+		s.emit(m.c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeParticipantLeft, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}, true, nil)
 	}
 	if m.role == RoleCustomer {
 		s.endChat(m.c)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -50,7 +51,7 @@ func pagingChat(t *testing.T) (*participanttest.Server, chat, []participanttest.
 	for _, it := range all {
 		kinds = append(kinds, it.ContentType+" "+it.Content)
 	}
-	want := []string{ctJoined + " ", ctJoined + " "}
+	want := []string{wire.ContentTypeParticipantJoined + " ", wire.ContentTypeParticipantJoined + " "}
 	for i := range 7 {
 		want = append(want, fmt.Sprintf("text/plain m%d", i+1))
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -150,10 +151,10 @@ func TestBroadcast(t *testing.T) {
 	// The unsubscribed socket got nothing: its first frame is its late
 	// subscribe's ack, then the next item.
 	silent.subscribe()
-	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": ctTyping}).wantOK(t)
-	silent.expectItem("EVENT", ctTyping)
+	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
+	silent.expectItem("EVENT", wire.ContentTypeTyping)
 	for _, w := range sockets {
-		w.expectItem("EVENT", ctTyping)
+		w.expectItem("EVENT", wire.ContentTypeTyping)
 	}
 	// Unsubscribing stops the items.
 	silent.send(`{"topic":"aws/unsubscribe","content":{"topics":["aws/chat"]}}`)
@@ -174,17 +175,17 @@ func TestCustomerDisconnectEndsTheChat(t *testing.T) {
 	cw, aw := open(t, srv, cust), open(t, srv, agent)
 	post(t, srv, "/participant/disconnect", cust.token, `{}`).wantOK(t)
 	for _, w := range []*ws{cw, aw} {
-		if it := w.expectItem("EVENT", ctLeft); it.ParticipantID != cust.ParticipantID || it.ParticipantRole != "CUSTOMER" {
+		if it := w.expectItem("EVENT", wire.ContentTypeParticipantLeft); it.ParticipantID != cust.ParticipantID || it.ParticipantRole != "CUSTOMER" {
 			t.Errorf("left %+v", it)
 		}
-		w.expectItem("EVENT", ctEnded)
+		w.expectItem("EVENT", wire.ContentTypeChatEnded)
 	}
 	post(t, srv, "/participant/message", agent.token, `{"ContentType":"text/plain","Content":"x"}`).wantError(t, 403, "AccessDeniedException")
 	// The agent leaving does not end a chat.
 	cust2, agent2 := startChat(t, srv, participanttest.ChatOptions{})
 	cw2 := open(t, srv, cust2)
 	post(t, srv, "/participant/disconnect", agent2.token, `{}`).wantOK(t)
-	cw2.expectItem("EVENT", ctLeft)
+	cw2.expectItem("EVENT", wire.ContentTypeParticipantLeft)
 	sendMessage(t, srv, cust2, "anyone?")
 	cw2.expectItem("MESSAGE", "text/plain")
 }

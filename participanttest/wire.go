@@ -98,32 +98,8 @@ const (
 	RoleSupervisor = "SUPERVISOR"
 )
 
-// Content types the server reads or writes.
-const (
-	ctPlain               = "text/plain"
-	ctMarkdown            = "text/markdown"
-	ctJSON                = "application/json"
-	ctInteractive         = "application/vnd.amazonaws.connect.message.interactive"
-	ctInteractiveResponse = "application/vnd.amazonaws.connect.message.interactive.response"
-
-	eventPrefix       = "application/vnd.amazonaws.connect.event."
-	ctTyping          = eventPrefix + "typing"
-	ctDelivered       = eventPrefix + "message.delivered"
-	ctRead            = eventPrefix + "message.read"
-	ctConnAck         = eventPrefix + "connection.acknowledged"
-	ctMetadata        = eventPrefix + "message.metadata"
-	ctJoined          = eventPrefix + "participant.joined"
-	ctLeft            = eventPrefix + "participant.left"
-	ctChatEnded       = eventPrefix + "chat.ended"
-	ctChatRehydrated  = eventPrefix + "chat.rehydrated"
-	ctAuthInitiated   = eventPrefix + "authentication.initiated"
-	ctAuthSucceeded   = eventPrefix + "authentication.succeeded"
-	ctAuthFailed      = eventPrefix + "authentication.failed"
-	ctAuthTimeout     = eventPrefix + "authentication.timeout"
-	ctAuthExpired     = eventPrefix + "authentication.expired"
-	ctAuthCancelled   = eventPrefix + "authentication.cancelled"
-	ctDefaultDispName = "SYSTEM_MESSAGE"
-)
+// ctDefaultDispName is the display name of the service's own messages.
+const ctDefaultDispName = "SYSTEM_MESSAGE"
 
 // The bodies of the Participant Service operations. Optional members whose
 // minimum length is 1 are pointers, so that "" (too short) differs from

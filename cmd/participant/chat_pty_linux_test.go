@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -200,8 +200,8 @@ func TestChatInterrupt(t *testing.T) {
 
 	var left, ended bool
 	for _, it := range srv.Transcript(cust.ContactID) {
-		left = left || it.ContentType == string(participant.ContentTypeParticipantLeft) && it.ParticipantID == cust.ParticipantID
-		ended = ended || it.ContentType == string(participant.ContentTypeChatEnded)
+		left = left || it.ContentType == string(wire.ContentTypeParticipantLeft) && it.ParticipantID == cust.ParticipantID
+		ended = ended || it.ContentType == string(wire.ContentTypeChatEnded)
 	}
 	assert.True(t, left, "the customer did not leave the chat")
 	assert.True(t, ended, "the chat did not end")

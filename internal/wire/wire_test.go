@@ -4,9 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connectchat/participant/internal/wire"
 	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
+
+	"github.com/connectchat/participant/internal/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
