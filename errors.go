@@ -53,9 +53,12 @@ type InternalServerError struct{ Message string }
 // ResourceNotFoundError is the service's ResourceNotFoundException (HTTP 404),
 // returned by DescribeView.
 type ResourceNotFoundError struct {
-	Message      string
-	ResourceID   string
-	ResourceType ResourceType
+	Message    string
+	ResourceID string
+	// ResourceType is the kind of resource, as the service sends it:
+	// CONTACT, CONTACT_FLOW, INSTANCE, PARTICIPANT, HIERARCHY_LEVEL,
+	// HIERARCHY_GROUP, USER or PHONE_NUMBER.
+	ResourceType string
 }
 
 // ServiceQuotaExceededError is the service's ServiceQuotaExceededException
@@ -125,10 +128,6 @@ func (e *InternalServerError) ErrorMessage() string { return e.Message }
 // ErrorFault returns [smithy.FaultServer].
 func (e *InternalServerError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
 
-// RetryableError reports true: an internal error of the service is transient.
-// aws/retry consults this method before its own rules.
-func (e *InternalServerError) RetryableError() bool { return true }
-
 // Error implements error.
 func (e *ResourceNotFoundError) Error() string {
 	return apiErrorString(codeResourceNotFound, e.Message)
@@ -168,10 +167,6 @@ func (e *ThrottlingError) ErrorMessage() string { return e.Message }
 
 // ErrorFault returns [smithy.FaultClient].
 func (e *ThrottlingError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
-
-// RetryableError reports true: throttling is always retried, with any
-// aws.Retryer, because aws/retry consults this method before its own rules.
-func (e *ThrottlingError) RetryableError() bool { return true }
 
 // Error implements error.
 func (e *ValidationError) Error() string { return apiErrorString(codeValidation, e.Message) }
@@ -225,15 +220,18 @@ func (e *ResponseError) Error() string {
 
 // Unwrap returns the decoded error.
 //
-// A 429 response is throttling whatever code it names (as in aws-sdk-java-v2),
-// so when Err is not already retryable on its own, Unwrap returns it inside a
-// wrapper that tells aws/retry to retry it; errors.As still finds Err.
+// Throttling (a ThrottlingException, or any 429 whatever code it names, as in
+// aws-sdk-java-v2) and an InternalServerException are retried with any
+// aws.Retryer: Unwrap returns them inside a wrapper whose RetryableError
+// method, which aws/retry asks before its own rules, says so. errors.As still
+// finds Err.
 func (e *ResponseError) Unwrap() error {
-	if e.StatusCode == http.StatusTooManyRequests {
-		var r interface{ RetryableError() bool }
-		if !errors.As(e.Err, &r) {
-			return &retryHint{err: e.Err, retry: true}
-		}
+	switch e.Err.(type) {
+	case *ThrottlingError, *InternalServerError:
+		return &retryHint{err: e.Err, retry: true}
+	}
+	if e.StatusCode == http.StatusTooManyRequests && e.Err != nil {
+		return &retryHint{err: e.Err, retry: true}
 	}
 	return e.Err
 }
@@ -303,7 +301,7 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 		return &ResourceNotFoundError{
 			Message:      msg,
 			ResourceID:   redact.Text(fields.resourceID, string(tok)),
-			ResourceType: ResourceType(redact.Text(fields.resourceType, string(tok))),
+			ResourceType: redact.Text(fields.resourceType, string(tok)),
 		}
 	case strings.EqualFold(code, codeServiceQuotaExceeded):
 		return &ServiceQuotaExceededError{Message: msg}

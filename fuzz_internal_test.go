@@ -209,7 +209,7 @@ func FuzzDecodeError(f *testing.F) {
 				t.Fatalf("%s holds the token: %q", what, s)
 			}
 		}
-		if rnf, ok := err.(*ResourceNotFoundError); ok && (strings.Contains(rnf.ResourceID, tok) || strings.Contains(string(rnf.ResourceType), tok)) {
+		if rnf, ok := err.(*ResourceNotFoundError); ok && (strings.Contains(rnf.ResourceID, tok) || strings.Contains(rnf.ResourceType, tok)) {
 			t.Fatalf("ResourceNotFoundError holds the token: %+v", rnf)
 		}
 		if n := len(re.Error()); n > 1536 {

@@ -170,7 +170,7 @@ func TestGolden(t *testing.T) {
 						TurnControlURL:    "https://turn.example.com/control",
 					},
 					MediaRegion:     "us-east-1",
-					MeetingFeatures: &participant.MeetingFeaturesConfiguration{Audio: &participant.AudioFeatures{EchoReduction: participant.MeetingFeatureStatus("AVAILABLE")}},
+					MeetingFeatures: &participant.MeetingFeaturesConfiguration{Audio: &participant.AudioFeatures{EchoReduction: "AVAILABLE"}},
 					MeetingID:       "8c4a2f0e-6b1d-4e3a-9f7c-2d5e8a1b3c4f",
 				},
 			},

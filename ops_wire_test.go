@@ -149,7 +149,7 @@ func TestDescribeViewWire(t *testing.T) {
 	for tok, want := range tokens {
 		_, err := c.DescribeView(t.Context(), &participant.DescribeViewInput{ConnectionToken: "t", ViewToken: tok})
 		var nf *participant.ResourceNotFoundError
-		if !errors.As(err, &nf) || nf.ResourceID != "v-9" || nf.ResourceType != participant.ResourceType("CONTACT_FLOW") {
+		if !errors.As(err, &nf) || nf.ResourceID != "v-9" || nf.ResourceType != "CONTACT_FLOW" {
 			t.Errorf("%q: error %v, want a ResourceNotFoundError for v-9", tok, err)
 		}
 		mu.Lock()

@@ -186,7 +186,7 @@ func checkErrorNoLeak(t *testing.T, what string, err error) {
 	var rnf *participant.ResourceNotFoundError
 	if errors.As(err, &rnf) {
 		checkNoLeak(t, what+": ResourceID", rnf.ResourceID)
-		checkNoLeak(t, what+": ResourceType", string(rnf.ResourceType))
+		checkNoLeak(t, what+": ResourceType", rnf.ResourceType)
 	}
 }
 

@@ -2,9 +2,9 @@ package participant
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/connectchat/participant/internal/ops"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // SendEventInput is the input of [Client.SendEvent].
@@ -17,7 +17,7 @@ type SendEventInput struct {
 	ContentType ContentType
 
 	// Content is the event's content: for receipts, {"messageId":"<id>"}
-	// (see [ReceiptContent]). Optional; 1 to 16384 characters when set.
+	// (see [Client.SendReadReceipt]). Optional; 1 to 16384 characters when set.
 	Content string
 
 	// ClientToken makes the call idempotent: the service acts once on
@@ -66,15 +66,6 @@ func (c *Client) SendEvent(ctx context.Context, in *SendEventInput, optFns ...fu
 	return call[SendEventOutput](ctx, c, request{op: ops.SendEvent, v: v, body: body, clientToken: &body.ClientToken}, optFns)
 }
 
-// ReceiptContent returns the Content of a read or delivered receipt for the
-// message with the given id: {"messageId":"<id>"}.
-func ReceiptContent(messageID string) string {
-	b, _ := json.Marshal(struct {
-		MessageID string `json:"messageId"`
-	}{messageID})
-	return string(b)
-}
-
 // SendTyping tells the other participants that this one is typing. The
 // official clients send it at most once per 10 seconds; the chat package
 // throttles it for you.
@@ -85,11 +76,11 @@ func (c *Client) SendTyping(ctx context.Context, connectionToken Token, optFns .
 // SendReadReceipt tells the sender of the message messageID that this
 // participant has read it.
 func (c *Client) SendReadReceipt(ctx context.Context, connectionToken Token, messageID string, optFns ...func(*Options)) (*SendEventOutput, error) {
-	return c.SendEvent(ctx, &SendEventInput{ConnectionToken: connectionToken, ContentType: ContentTypeMessageRead, Content: ReceiptContent(messageID)}, optFns...)
+	return c.SendEvent(ctx, &SendEventInput{ConnectionToken: connectionToken, ContentType: ContentTypeMessageRead, Content: wire.ReceiptContent(messageID)}, optFns...)
 }
 
 // SendDeliveredReceipt tells the sender of the message messageID that it has
 // reached this participant.
 func (c *Client) SendDeliveredReceipt(ctx context.Context, connectionToken Token, messageID string, optFns ...func(*Options)) (*SendEventOutput, error) {
-	return c.SendEvent(ctx, &SendEventInput{ConnectionToken: connectionToken, ContentType: ContentTypeMessageDelivered, Content: ReceiptContent(messageID)}, optFns...)
+	return c.SendEvent(ctx, &SendEventInput{ConnectionToken: connectionToken, ContentType: ContentTypeMessageDelivered, Content: wire.ReceiptContent(messageID)}, optFns...)
 }

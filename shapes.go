@@ -227,8 +227,9 @@ type MeetingFeaturesConfiguration struct {
 
 // AudioFeatures are the audio features of a WebRTC meeting.
 type AudioFeatures struct {
-	// EchoReduction tells whether echo reduction is available.
-	EchoReduction MeetingFeatureStatus `json:"EchoReduction,omitempty"`
+	// EchoReduction tells whether echo reduction is available: AVAILABLE
+	// or UNAVAILABLE.
+	EchoReduction string `json:"EchoReduction,omitempty"`
 }
 
 // UploadMetadata is where and how to upload an attachment that

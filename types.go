@@ -26,11 +26,6 @@ const (
 	ContentTypeMessageRead      ContentType = wire.ContentTypeMessageRead
 )
 
-// ResourceType is the kind of resource a [ResourceNotFoundError] names, as
-// the service sends it: CONTACT, CONTACT_FLOW, INSTANCE, PARTICIPANT,
-// HIERARCHY_LEVEL, HIERARCHY_GROUP, USER or PHONE_NUMBER.
-type ResourceType string
-
 // ConnectionType is a kind of connection that CreateParticipantConnection
 // returns: a WebSocket URL, a ConnectionToken, or a WebRTC meeting.
 type ConnectionType string
@@ -121,10 +116,6 @@ const (
 	MessageProcessingStatusFailed     MessageProcessingStatus = "FAILED"
 	MessageProcessingStatusRejected   MessageProcessingStatus = "REJECTED"
 )
-
-// MeetingFeatureStatus tells whether a feature of a WebRTC meeting is
-// available: AVAILABLE or UNAVAILABLE.
-type MeetingFeatureStatus string
 
 // The values of the enums that inputs take, which are checked before
 // sending.

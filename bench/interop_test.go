@@ -94,12 +94,12 @@ func testSendEventRequests(t *testing.T) {
 		{
 			name:        "read receipt with content",
 			contentType: string(participant.ContentTypeMessageRead),
-			content:     participant.ReceiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234"),
+			content:     receiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234"),
 		},
 		{
 			name:        "caller-given ClientToken",
 			contentType: string(participant.ContentTypeMessageDelivered),
-			content:     participant.ReceiptContent("m1"),
+			content:     receiptContent("m1"),
 			clientToken: "my-token",
 		},
 		{
@@ -332,11 +332,11 @@ func testSendEventErrors(t *testing.T) {
 				return &connectparticipant.SendEventInput{
 						ConnectionToken: aws.String(connToken),
 						ContentType:     aws.String(string(participant.ContentTypeMessageRead)),
-						Content:         aws.String(participant.ReceiptContent("m1")),
+						Content:         aws.String(receiptContent("m1")),
 					}, &participant.SendEventInput{
 						ConnectionToken: connToken,
 						ContentType:     participant.ContentTypeMessageRead,
-						Content:         participant.ReceiptContent("m1"),
+						Content:         receiptContent("m1"),
 					}
 			}
 			awsIn, ourIn := in()
@@ -403,3 +403,7 @@ func apiCode(t *testing.T, side string, err error) string {
 	}
 	return apiErr.ErrorCode()
 }
+
+// receiptContent is the Content of a read or delivered receipt, written as
+// the official clients write it.
+func receiptContent(messageID string) string { return `{"messageId":"` + messageID + `"}` }

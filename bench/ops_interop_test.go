@@ -358,12 +358,12 @@ func opSpecs() []opSpec {
 					participant.SendEventInput{ConnectionToken: connToken, ContentType: participant.ContentTypeTyping},
 				)},
 				{name: "delivered receipt", call: opSendEvent(
-					connectparticipant.SendEventInput{ConnectionToken: tok, ContentType: aws.String(string(participant.ContentTypeMessageDelivered)), Content: aws.String(participant.ReceiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234"))},
-					participant.SendEventInput{ConnectionToken: connToken, ContentType: participant.ContentTypeMessageDelivered, Content: participant.ReceiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234")},
+					connectparticipant.SendEventInput{ConnectionToken: tok, ContentType: aws.String(string(participant.ContentTypeMessageDelivered)), Content: aws.String(receiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234"))},
+					participant.SendEventInput{ConnectionToken: connToken, ContentType: participant.ContentTypeMessageDelivered, Content: receiptContent("11111111-aaaa-bbbb-cccc-EXAMPLE01234")},
 				)},
 				{name: "read receipt, caller ClientToken", call: opSendEvent(
-					connectparticipant.SendEventInput{ConnectionToken: tok, ContentType: aws.String(string(participant.ContentTypeMessageRead)), Content: aws.String(participant.ReceiptContent("m1")), ClientToken: aws.String("client-token-0002")},
-					participant.SendEventInput{ConnectionToken: connToken, ContentType: participant.ContentTypeMessageRead, Content: participant.ReceiptContent("m1"), ClientToken: "client-token-0002"},
+					connectparticipant.SendEventInput{ConnectionToken: tok, ContentType: aws.String(string(participant.ContentTypeMessageRead)), Content: aws.String(receiptContent("m1")), ClientToken: aws.String("client-token-0002")},
+					participant.SendEventInput{ConnectionToken: connToken, ContentType: participant.ContentTypeMessageRead, Content: receiptContent("m1"), ClientToken: "client-token-0002"},
 				)},
 				{name: "unknown content type, non-ASCII content", call: opSendEvent(
 					connectparticipant.SendEventInput{ConnectionToken: tok, ContentType: aws.String("application/vnd.example.future+json"), Content: aws.String(nonASCII)},
@@ -1184,7 +1184,7 @@ func awsConnectionData(x *types.ConnectionData) *participant.ConnectionData {
 		if f := m.MeetingFeatures; f != nil {
 			out.Meeting.MeetingFeatures = &participant.MeetingFeaturesConfiguration{}
 			if a := f.Audio; a != nil {
-				out.Meeting.MeetingFeatures.Audio = &participant.AudioFeatures{EchoReduction: participant.MeetingFeatureStatus(a.EchoReduction)}
+				out.Meeting.MeetingFeatures.Audio = &participant.AudioFeatures{EchoReduction: string(a.EchoReduction)}
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // The service calls the worker makes for the state machine, and their
@@ -148,7 +149,7 @@ func (s *Session) sendBatch(ctx context.Context, tok participant.Token, batch []
 		_, err := s.client.SendEvent(ctx, &participant.SendEventInput{
 			ConnectionToken: tok,
 			ContentType:     r.contentType(),
-			Content:         participant.ReceiptContent(r.messageID),
+			Content:         wire.ReceiptContent(r.messageID),
 		})
 		var conflict *participant.ConflictError
 		switch {

@@ -156,14 +156,14 @@ func (a *AgentSession) SendTyping() error {
 
 // SendReadReceipt tells the sender of a message that the agent read it.
 func (a *AgentSession) SendReadReceipt(messageID string) error {
-	_, err := a.SendEvent(wire.ContentTypeMessageRead, participant.ReceiptContent(messageID))
+	_, err := a.SendEvent(wire.ContentTypeMessageRead, wire.ReceiptContent(messageID))
 	return err
 }
 
 // SendDeliveredReceipt tells the sender of a message that it reached the
 // agent.
 func (a *AgentSession) SendDeliveredReceipt(messageID string) error {
-	_, err := a.SendEvent(wire.ContentTypeMessageDelivered, participant.ReceiptContent(messageID))
+	_, err := a.SendEvent(wire.ContentTypeMessageDelivered, wire.ReceiptContent(messageID))
 	return err
 }
 

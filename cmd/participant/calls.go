@@ -17,6 +17,7 @@ import (
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/internal/redact"
+	"github.com/connectchat/participant/internal/wire"
 )
 
 // clientFlags are the flags every one-shot call shares.
@@ -231,9 +232,9 @@ func runSendEvent(ctx context.Context, e *env, args []string) error {
 	case *read != "" && *delivered != "":
 		return usagef("--read and --delivered exclude each other")
 	case *read != "":
-		in.ContentType, in.Content = participant.ContentTypeMessageRead, participant.ReceiptContent(*read)
+		in.ContentType, in.Content = participant.ContentTypeMessageRead, wire.ReceiptContent(*read)
 	case *delivered != "":
-		in.ContentType, in.Content = participant.ContentTypeMessageDelivered, participant.ReceiptContent(*delivered)
+		in.ContentType, in.Content = participant.ContentTypeMessageDelivered, wire.ReceiptContent(*delivered)
 	}
 	c, t, err := cf.connect(e, &tok)
 	if err != nil {

@@ -10,6 +10,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"net"
 	"strconv"
 	"strings"
@@ -51,4 +52,13 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(strings.Trim(h, "[]"))
 	return ip != nil && ip.IsLoopback()
+}
+
+// ReceiptContent is the Content of a read or delivered receipt (SendEvent)
+// for the message with the given id: {"messageId":"<id>"}.
+func ReceiptContent(messageID string) string {
+	b, _ := json.Marshal(struct {
+		MessageID string `json:"messageId"`
+	}{messageID})
+	return string(b)
 }
