@@ -161,7 +161,7 @@ func (c *Client) UploadAttachment(ctx context.Context, in *UploadAttachmentInput
 		return "", opError(opUploadAttachment, err)
 	}
 	if ctx == nil {
-		return "", opError(opUploadAttachment, ErrNilContext)
+		return "", opError(opUploadAttachment, errNilContext)
 	}
 
 	started, err := c.StartAttachmentUpload(ctx, start, optFns...)
@@ -382,7 +382,7 @@ type DownloadAttachmentOutput struct {
 // See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_GetAttachment.html
 func (c *Client) DownloadAttachment(ctx context.Context, connectionToken Token, attachmentID string, optFns ...func(*Options)) (*DownloadAttachmentOutput, error) {
 	if ctx == nil {
-		return nil, opError(opDownloadAttachment, ErrNilContext)
+		return nil, opError(opDownloadAttachment, errNilContext)
 	}
 	ga, err := c.GetAttachment(ctx, &GetAttachmentInput{ConnectionToken: connectionToken, AttachmentID: attachmentID}, optFns...)
 	if err != nil {

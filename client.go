@@ -91,15 +91,10 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
-// ErrNilContext is returned (inside the operation error) by a call given a
-// nil context.Context.
-var ErrNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
+// errNilContext is returned (inside the operation error) by a call given a
+// nil context.Context, instead of a panic.
+var errNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
 
-// ErrRetryQuotaExceeded is reported (inside the operation error, beside the
-// last attempt's error and the retryer's own error, such as aws/ratelimit's
-// QuotaExceededError) when a failed attempt would have been retried but the
-// retryer's quota was used up.
-var ErrRetryQuotaExceeded = errors.New("participant: retry quota exceeded")
 
 // opError wraps err in the operation error every operation returns.
 func opError(op *ops.Op, err error) error {
@@ -142,7 +137,7 @@ func call[T any, P output[T]](ctx context.Context, c *Client, rq request, optFns
 		return nil, opError(op, err)
 	}
 	if ctx == nil {
-		return nil, opError(op, ErrNilContext)
+		return nil, opError(op, errNilContext)
 	}
 	r := c.options(optFns)
 	if rq.clientToken != nil && *rq.clientToken == "" {
@@ -300,14 +295,15 @@ func nopRelease(error) error { return nil }
 var errRetriedAttempt = errors.New("participant: the attempt succeeded after a retry")
 
 // quotaError is a failed attempt that was not retried because the retryer's
-// quota was used up. errors.Is finds ErrRetryQuotaExceeded; errors.As finds
-// the last attempt's error and the retryer's.
+// quota was used up. errors.As finds the last attempt's error and the
+// retryer's own (aws/ratelimit's QuotaExceededError for aws/retry's
+// retryers).
 type quotaError struct{ last, quota error }
 
 func (e *quotaError) Error() string {
 	return e.last.Error() + " (not retried: " + e.quota.Error() + ")"
 }
-func (e *quotaError) Unwrap() []error { return []error{e.last, ErrRetryQuotaExceeded, e.quota} }
+func (e *quotaError) Unwrap() []error { return []error{e.last, e.quota} }
 
 // sdkRequestHeader returns the Amz-Sdk-Request value of attempt n of max.
 func sdkRequestHeader(n, max int) string {
@@ -419,19 +415,19 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status
 	l.LogAttrs(ctx, slog.LevelDebug, "participant: attempt", attrs...)
 }
 
-// BodyTimeoutError is the failure of an attempt whose response body did not
-// arrive whole within [Options.ResponseBodyTimeout] of its headers: a server
-// or proxy that trickles the body. It sits inside the operation error, and
-// is retried like any transport failure.
-type BodyTimeoutError struct {
-	// After is the bound that passed.
-	After time.Duration
-}
+// bodyTimeoutError is the failure of an attempt whose response body did not
+// arrive whole within Options.ResponseBodyTimeout of its headers: a server
+// or proxy that trickles the body. Like net/http's own timeouts, it is a
+// net.Error whose Timeout is true and it matches context.DeadlineExceeded
+// with errors.Is. It is retried like any transport failure.
+type bodyTimeoutError struct{ after time.Duration }
 
-// Error implements error.
-func (e *BodyTimeoutError) Error() string {
-	return "participant: the response body did not arrive within " + e.After.String()
+func (e *bodyTimeoutError) Error() string {
+	return "participant: the response body did not arrive within " + e.after.String()
 }
+func (e *bodyTimeoutError) Timeout() bool        { return true }
+func (e *bodyTimeoutError) Temporary() bool      { return true }
+func (e *bodyTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // attempt sends the request once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
@@ -503,7 +499,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 	}
 	switch {
 	case timedOut.Load():
-		return status, requestID, &smithyhttp.RequestSendError{Err: &BodyTimeoutError{After: r.bodyTimeout}}
+		return status, requestID, &smithyhttp.RequestSendError{Err: &bodyTimeoutError{after: r.bodyTimeout}}
 	case rerr != nil && ctx.Err() != nil:
 		return status, requestID, &smithy.CanceledError{Err: ctx.Err()}
 	}

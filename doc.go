@@ -70,11 +70,13 @@
 // three attempts, jittered exponential backoff, a retry quota shared by the
 // Client. Any aws.Retryer can replace it ([Options.Retryer]), and
 // [Options.RetryMaxAttempts] sets its attempts; quota exhaustion is
-// reported with [ErrRetryQuotaExceeded]. Two rules go beyond aws-sdk-go-v2 and
-// hold with any retryer, because the errors carry them (aws/retry asks an
-// error's RetryableError method first): every HTTP 429 is throttling and
-// retried, and a failure to verify the server's TLS certificate is never
-// retried. Backoff sleeps end when the context ends.
+// reported with the retryer's own error inside the operation error
+// (errors.As finds aws/ratelimit's QuotaExceededError). Three rules go
+// beyond aws-sdk-go-v2 and hold with any retryer, because the errors carry
+// them (aws/retry asks an error's RetryableError method first): throttling
+// (a ThrottlingException, or any HTTP 429) and an InternalServerException
+// are retried, and a failure to verify the server's TLS certificate is
+// never retried. Backoff sleeps end when the context ends.
 //
 // SendMessage, SendEvent, DisconnectParticipant, StartAttachmentUpload and
 // CompleteAttachmentUpload carry a ClientToken. When the input has none, the

@@ -17,12 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/connectchat/participant/internal/redact"
+	"github.com/connectchat/participant/internal/version"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/google/uuid"
 )
-
-// Version is this library's version, sent in the User-Agent header.
-const Version = "0.1.0"
 
 // HTTPClient sends HTTP requests. *http.Client implements it.
 //
@@ -68,10 +66,11 @@ type Options struct {
 
 	// ResponseBodyTimeout bounds the reading of a response body after its
 	// headers arrived, for each attempt: a server that trickles the body
-	// fails the attempt with a [*BodyTimeoutError] (retried like a transport
-	// failure) instead of holding the call for as long as the context
-	// allows. Zero means 1 minute; a negative value means no bound beyond
-	// the context.
+	// fails the attempt (retried like a transport failure) instead of
+	// holding the call for as long as the context allows. The error is a
+	// net.Error whose Timeout is true, and errors.Is matches it with
+	// context.DeadlineExceeded, as with net/http's own timeouts. Zero
+	// means 1 minute; a negative value means no bound beyond the context.
 	ResponseBodyTimeout time.Duration
 
 	// Retryer decides which failures are retried and how long to wait. The
@@ -244,7 +243,7 @@ func noRedirects(c HTTPClient) HTTPClient {
 // userAgent builds the User-Agent header: this library, Go, the platform and
 // the application.
 func userAgent(appID string) string {
-	ua := "connectchat-participant/" + Version + " lang/go#" + strings.TrimPrefix(runtime.Version(), "go") +
+	ua := "connectchat-participant/" + version.Version + " lang/go#" + strings.TrimPrefix(runtime.Version(), "go") +
 		" os/" + runtime.GOOS + " md/GOARCH#" + runtime.GOARCH
 	if appID != "" {
 		ua += " app/" + uaToken(appID)
@@ -298,9 +297,9 @@ func partitionOf(region string) partition {
 	return partitions[len(partitions)-1]
 }
 
-// ErrMissingRegion is returned (inside the operation error) by every call of a
-// Client that has neither a Region nor a BaseEndpoint.
-var ErrMissingRegion = errors.New("participant: missing Region: set Options.Region (such as \"us-east-1\") or Options.BaseEndpoint")
+// errMissingRegion is returned (inside the operation error) by every call of
+// a Client that has neither a Region nor a BaseEndpoint.
+var errMissingRegion = errors.New("participant: missing Region: set Options.Region (such as \"us-east-1\") or Options.BaseEndpoint")
 
 var regionPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
@@ -318,7 +317,7 @@ func resolveEndpoint(o Options) (*url.URL, error) {
 	}
 	region := o.Region
 	if region == "" {
-		return nil, ErrMissingRegion
+		return nil, errMissingRegion
 	}
 	fips := o.UseFIPS
 	switch {

@@ -97,10 +97,13 @@ func TestEndpoints(t *testing.T) {
 	}
 }
 
-func TestMissingRegionSentinel(t *testing.T) {
+func TestMissingRegion(t *testing.T) {
 	t.Parallel()
 	_, err := participant.New(participant.Options{}).SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "t", ContentType: participant.ContentTypeTyping})
-	assert.ErrorIs(t, err, participant.ErrMissingRegion)
+	var oe *smithy.OperationError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "SendEvent", oe.OperationName)
+	assert.ErrorContains(t, err, "missing Region: set Options.Region")
 }
 
 func TestNewFromConfig(t *testing.T) {

@@ -26,7 +26,7 @@ import (
 var walkTypes = map[string]any{
 	"AccessDeniedError": participant.AccessDeniedError{}, "ArtifactStatus": participant.ArtifactStatus(""),
 	"AttachmentItem": participant.AttachmentItem{}, "Attendee": participant.Attendee{},
-	"AudioFeatures": participant.AudioFeatures{}, "BodyTimeoutError": participant.BodyTimeoutError{},
+	"AudioFeatures":                         participant.AudioFeatures{},
 	"CancelParticipantAuthenticationInput":  participant.CancelParticipantAuthenticationInput{},
 	"CancelParticipantAuthenticationOutput": participant.CancelParticipantAuthenticationOutput{},
 	"ChatItemType":                          participant.ChatItemType(""), "Client": participant.Client{},

@@ -126,10 +126,6 @@ func (x Attendee) Format(f fmt.State, _ rune) { formatRedacted(f, x) }
 // LogValue makes log/slog print the attendee with the JoinToken as REDACTED.
 func (x Attendee) LogValue() slog.Value { return slog.StringValue(redactedString(x, true)) }
 
-// Format prints the meeting data with the JoinToken as REDACTED and URLs
-// without their query, for every verb.
-func (x ConnectionData) Format(f fmt.State, _ rune) { formatRedacted(f, x) }
-
 // LogValue makes log/slog print the meeting data as Format does.
 func (x ConnectionData) LogValue() slog.Value { return slog.StringValue(redactedString(x, true)) }
 
@@ -147,18 +143,10 @@ func (x UploadMetadata) Format(f fmt.State, _ rune) { formatRedacted(f, x) }
 // LogValue makes log/slog print the upload metadata as Format does.
 func (x UploadMetadata) LogValue() slog.Value { return slog.StringValue(redactedString(x, true)) }
 
-// Format prints the output with its tokens as REDACTED and URLs without
-// their query, for every verb.
-func (x CreateParticipantConnectionOutput) Format(f fmt.State, _ rune) { formatRedacted(f, x) }
-
 // LogValue makes log/slog print the output as Format does.
 func (x CreateParticipantConnectionOutput) LogValue() slog.Value {
 	return slog.StringValue(redactedString(x, true))
 }
-
-// Format prints the output without the query of the upload URL, for every
-// verb.
-func (x StartAttachmentUploadOutput) Format(f fmt.State, _ rune) { formatRedacted(f, x) }
 
 // LogValue makes log/slog print the output as Format does.
 func (x StartAttachmentUploadOutput) LogValue() slog.Value {

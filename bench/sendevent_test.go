@@ -65,8 +65,8 @@ var floorBody = func() []byte {
 }()
 
 // floorUserAgent is a User-Agent of the same length as this repository's
-// client sends.
-var floorUserAgent = "connectchat-participant/" + participant.Version + " lang/go#" + runtime.Version()[2:] +
+// client sends (its version, 0.1.0, is internal to that module).
+var floorUserAgent = "connectchat-participant/0.1.0 lang/go#" + runtime.Version()[2:] +
 	" os/" + runtime.GOOS + " md/GOARCH#" + runtime.GOARCH
 
 // benchSide is one way of sending the event.

@@ -28,7 +28,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/version"
 )
 
 // command is one subcommand of the tool.
@@ -159,7 +159,7 @@ func versionLine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("participant %s (%s) %s %s/%s", participant.Version, build, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("participant %s (%s) %s %s/%s", version.Version, build, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 func usage(w io.Writer) {

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/version"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -361,9 +362,9 @@ func TestCommandLine(t *testing.T) {
 		{name: "help of an unknown command", args: []string{"help", "fly"}, code: exitUsage,
 			stderr: []string{`unknown command "fly"`, "Valid commands: chat, create-connection, demo,"}},
 		{name: "version", args: []string{"--version"}, code: exitOK,
-			stdout: []string{"participant " + participant.Version + " ("}},
+			stdout: []string{"participant " + version.Version + " ("}},
 		{name: "version command", args: []string{"version"}, code: exitOK,
-			stdout: []string{"participant " + participant.Version + " ("}},
+			stdout: []string{"participant " + version.Version + " ("}},
 		{name: "no command", args: nil, code: exitUsage, stderr: []string{"Usage: participant COMMAND"}},
 		{name: "unknown flag", args: []string{"send-event", "--nope"}, code: exitUsage,
 			onceStderr: "flag provided but not defined: -nope", stderr: []string{"Run 'participant help send-event'"}},
