@@ -39,56 +39,6 @@ var (
 // shorter than the service said. Nothing is completed in either case.
 var ErrAttachmentSize = errors.New("participant: attachment size mismatch")
 
-// TransferError is a failed transfer of an attachment to or from its
-// presigned URL: a response outside 2xx, or no response at all. It never
-// holds the URL's query, which carries the signature.
-type TransferError struct {
-	// Method is "PUT" for an upload, "GET" for a download.
-	Method string
-	// URL is the presigned URL without its query: scheme, host and path.
-	URL string
-	// StatusCode is the HTTP status, or 0 when no response arrived.
-	StatusCode int
-	// Code and Message are the storage service's error code and message
-	// (such as S3's SignatureDoesNotMatch), when the response body held
-	// them.
-	Code, Message string
-	// Err is why no response arrived; nil for a status error.
-	Err error
-}
-
-// Error describes the failure without the URL's query.
-func (e *TransferError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.URL)
-	b.WriteString(": ")
-	if e.Err != nil {
-		b.WriteString(e.Err.Error())
-		return b.String()
-	}
-	b.WriteString("status ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteByte(' ')
-		b.WriteString(t)
-	}
-	if e.Code != "" || e.Message != "" {
-		b.WriteString(" (")
-		b.WriteString(e.Code)
-		if e.Code != "" && e.Message != "" {
-			b.WriteString(": ")
-		}
-		b.WriteString(e.Message)
-		b.WriteByte(')')
-	}
-	return b.String()
-}
-
-// Unwrap returns Err.
-func (e *TransferError) Unwrap() error { return e.Err }
-
 // UploadAttachmentInput is the input of [Client.UploadAttachment].
 type UploadAttachmentInput struct {
 	// ConnectionToken authenticates the participant. Required.
@@ -131,7 +81,9 @@ type UploadAttachmentInput struct {
 // through the client's HTTP client, refuses redirects, and is not retried
 // (the body cannot be rewound). If Body yields more or fewer bytes than the
 // size, the PUT is abandoned and the error wraps [ErrAttachmentSize]. A
-// response outside 2xx is a [*TransferError].
+// response outside 2xx is a [*ResponseError] (with storage's request id)
+// wrapping a *smithy.GenericAPIError with storage's error code and message,
+// such as S3's SignatureDoesNotMatch, when its body names them.
 //
 // Every error is a *smithy.OperationError: named StartAttachmentUpload or
 // CompleteAttachmentUpload when that call failed, UploadAttachment for the
@@ -232,8 +184,7 @@ func putAttachment(ctx context.Context, r *resolved, um *UploadMetadata, size in
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, ops.MaxErrorBody))
 	if !complete {
-		return &TransferError{Method: http.MethodPut, URL: redact.URL(u), StatusCode: resp.StatusCode,
-			Err: errors.New("the storage service answered before the whole attachment was sent")}
+		return transferError(http.MethodPut, u, fmt.Errorf("the storage service answered %d before the whole attachment was sent", resp.StatusCode))
 	}
 	return nil
 }
@@ -376,7 +327,7 @@ type DownloadAttachmentOutput struct {
 //
 // Every error is a *smithy.OperationError: named GetAttachment when that call
 // failed, DownloadAttachment for the GET, where a response outside 2xx is a
-// [*TransferError]. The GET goes through the client's HTTP client, refuses
+// [*ResponseError], as for UploadAttachment. The GET goes through the client's HTTP client, refuses
 // redirects, and is not retried.
 //
 // See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_GetAttachment.html
@@ -510,7 +461,13 @@ func transferFailure(ctx context.Context, method string, u *url.URL, err error) 
 	if err != nil && u.RawQuery != "" && strings.Contains(err.Error(), u.RawQuery) {
 		err = &scrubbedError{msg: redact.Scrub(err.Error(), u.RawQuery), err: err}
 	}
-	return &TransferError{Method: method, URL: redact.URL(u), Err: err}
+	return transferError(method, u, err)
+}
+
+// transferError prefixes err with the method and the URL without its query,
+// which carries the signature: "PUT https://bucket.s3.amazonaws.com/key: ...".
+func transferError(method string, u *url.URL, err error) error {
+	return &scrubbedError{msg: method + " " + redact.URL(u) + ": " + err.Error(), err: err}
 }
 
 // scrubbedError shows a cleaned text of err.
@@ -522,17 +479,25 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// statusFailure describes a response outside 2xx, with the storage service's
-// error code and message when its XML body holds them.
+// statusFailure describes a response outside 2xx from storage: a
+// ResponseError with storage's request id, wrapping its error code and
+// message when its XML body holds them.
 func statusFailure(method string, u *url.URL, resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, ops.MaxErrorBody))
-	return &TransferError{
-		Method:     method,
-		URL:        redact.URL(u),
-		StatusCode: resp.StatusCode,
-		Code:       sanitizeErrorCode(xmlElement(body, "Code")),
-		Message:    excerpt(redact.Text(redact.Scrub(xmlElement(body, "Message"), u.RawQuery), "")),
+	re := &ResponseError{StatusCode: resp.StatusCode, RequestID: redact.Text(resp.Header.Get("X-Amz-Request-Id"), ""), Attempts: 1}
+	code := sanitizeErrorCode(xmlElement(body, "Code"))
+	msg := excerpt(redact.Text(redact.Scrub(xmlElement(body, "Message"), u.RawQuery), ""))
+	if code != "" || msg != "" {
+		if code == "" {
+			code = codeUnknown
+		}
+		fault := smithy.FaultClient
+		if resp.StatusCode >= 500 {
+			fault = smithy.FaultServer
+		}
+		re.Err = &smithy.GenericAPIError{Code: code, Message: msg, Fault: fault}
 	}
+	return transferError(method, u, re)
 }
 
 // xmlElement returns the text of the first <name> element of an S3-style

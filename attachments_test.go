@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/stretchr/testify/assert"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -281,6 +282,7 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			configure: func(s *attServer) {
 				s.put = func(w http.ResponseWriter, r *http.Request) bool {
 					w.Header().Set("Content-Type", "application/xml")
+					w.Header().Set("X-Amz-Request-Id", "s3-request-1")
 					w.WriteHeader(http.StatusForbidden)
 					_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. `+r.URL.RawQuery+`</Message><StringToSign>`+attSignature+`</StringToSign></Error>`)
 					return true
@@ -288,14 +290,15 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			},
 			op: "UploadAttachment",
 			check: func(t *testing.T, err error) {
-				var te *participant.TransferError
-				if !errors.As(err, &te) || te.StatusCode != 403 || te.Code != "SignatureDoesNotMatch" || te.Method != "PUT" {
-					t.Fatalf("error %v, want a 403 TransferError with S3's code", err)
-				}
-				if want := "/bucket/att-1"; !strings.HasSuffix(te.URL, want) || !strings.HasPrefix(te.URL, "http://127.0.0.1:") {
-					t.Errorf("URL %q, want host and path only", te.URL)
-				}
-				wantText(t, err, "status 403 Forbidden (SignatureDoesNotMatch: The request signature we calculated")
+				var re *participant.ResponseError
+				require.ErrorAs(t, err, &re, "want a ResponseError")
+				assert.Equal(t, http.StatusForbidden, re.StatusCode)
+				assert.Equal(t, "s3-request-1", re.RequestID)
+				var ae smithy.APIError
+				require.ErrorAs(t, err, &ae, "want S3's error code")
+				assert.Equal(t, "SignatureDoesNotMatch", ae.ErrorCode())
+				assert.Regexp(t, `^operation error ConnectParticipant: UploadAttachment, PUT http://127\.0\.0\.1:\d+/bucket/att-1: `, err.Error(), "host and path only")
+				wantText(t, err, "StatusCode: 403, RequestID: s3-request-1, api error SignatureDoesNotMatch: The request signature we calculated")
 			},
 			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
 		},
@@ -309,10 +312,9 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			},
 			op: "UploadAttachment",
 			check: func(t *testing.T, err error) {
-				var te *participant.TransferError
-				if !errors.As(err, &te) || te.StatusCode != http.StatusTemporaryRedirect {
-					t.Errorf("error %v, want a 307 TransferError", err)
-				}
+				var re *participant.ResponseError
+				require.ErrorAs(t, err, &re, "want a ResponseError")
+				assert.Equal(t, http.StatusTemporaryRedirect, re.StatusCode)
 			},
 			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
 		},
@@ -329,10 +331,9 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			},
 			op: "UploadAttachment",
 			check: func(t *testing.T, err error) {
-				var te *participant.TransferError
-				if !errors.As(err, &te) || te.StatusCode != 0 || te.Err == nil {
-					t.Errorf("error %v, want a TransferError without a status", err)
-				}
+				var re *participant.ResponseError
+				assert.False(t, errors.As(err, &re), "no response arrived, yet %v", err)
+				assert.Regexp(t, `UploadAttachment, PUT http://127\.0\.0\.1:\d+/bucket/att-1: `, err.Error())
 			},
 			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
 		},
@@ -352,10 +353,8 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			},
 			op: "UploadAttachment",
 			check: func(t *testing.T, err error) {
-				var te *participant.TransferError
-				if !errors.As(err, &te) || !strings.Contains(err.Error(), "before the whole attachment was sent") {
-					t.Errorf("error %v, want a TransferError for an early answer", err)
-				}
+				assert.ErrorContains(t, err, "PUT http://127.0.0.1:")
+				assert.ErrorContains(t, err, "answered 200 before the whole attachment was sent")
 			},
 			want: []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1"},
 		},
@@ -620,10 +619,10 @@ func TestDownloadAttachmentFailures(t *testing.T) {
 			s.get = func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(http.StatusForbidden); return true }
 		})
 		_, err := s.client(t).DownloadAttachment(t.Context(), "attachment-token", "att-1")
-		var te *participant.TransferError
-		if !errors.As(err, &te) || te.StatusCode != 403 || te.Method != "GET" || !strings.HasSuffix(te.URL, "/bucket/att-1") {
-			t.Errorf("error %v, want a GET TransferError with status 403", err)
-		}
+		var re *participant.ResponseError
+		require.ErrorAs(t, err, &re, "want a ResponseError")
+		assert.Equal(t, http.StatusForbidden, re.StatusCode)
+		assert.Regexp(t, `DownloadAttachment, GET http://127\.0\.0\.1:\d+/bucket/att-1: `, err.Error())
 		checkNoSecret(t, err)
 	})
 }

@@ -95,7 +95,6 @@ func (c *Client) CloseIdleConnections() {
 // nil context.Context, instead of a panic.
 var errNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
 
-
 // opError wraps err in the operation error every operation returns.
 func opError(op *ops.Op, err error) error {
 	return &smithy.OperationError{ServiceID: ServiceID, OperationName: op.Name, Err: err}

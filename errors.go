@@ -181,7 +181,8 @@ func (e *ValidationError) ErrorMessage() string { return e.Message }
 func (e *ValidationError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // ResponseError is an error response of the service, or a response this client
-// refuses (a redirect). It wraps the [smithy.APIError] decoded from the
+// refuses (a redirect), or an error response of storage to the upload or
+// download of an attachment. It wraps the [smithy.APIError] decoded from the
 // response and sits inside the [smithy.OperationError] an operation returns:
 //
 //	var re *participant.ResponseError
@@ -190,12 +191,15 @@ type ResponseError struct {
 	// StatusCode is the HTTP status of the last attempt.
 	StatusCode int
 	// RequestID is the service's request id of the last attempt
-	// (x-amzn-RequestId), or "" when the response had none.
+	// (x-amzn-RequestId; storage's x-amz-request-id for an attachment
+	// transfer), or "" when the response had none.
 	RequestID string
 	// Attempts is how many attempts the call made.
 	Attempts int
 	// Err is the decoded error: one of this package's modeled error types, or
-	// a *smithy.GenericAPIError for a code this package does not model.
+	// a *smithy.GenericAPIError for a code this package does not model (and
+	// for storage's codes). It is nil when the response named no error: a
+	// redirect, or a storage answer without an error body.
 	Err error
 }
 

@@ -59,7 +59,7 @@ var walkTypes = map[string]any{
 	"StartAttachmentUploadInput":  participant.StartAttachmentUploadInput{},
 	"StartAttachmentUploadOutput": participant.StartAttachmentUploadOutput{},
 	"StartPosition":               participant.StartPosition{}, "ThrottlingError": participant.ThrottlingError{},
-	"Time": participant.Time{}, "Token": participant.Token(""), "TransferError": participant.TransferError{},
+	"Time": participant.Time{}, "Token": participant.Token(""),
 	"UploadAttachmentInput": participant.UploadAttachmentInput{}, "UploadMetadata": participant.UploadMetadata{},
 	"ValidationError": participant.ValidationError{}, "View": participant.View{}, "ViewContent": participant.ViewContent{},
 	"Websocket": participant.Websocket{},
