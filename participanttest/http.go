@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/connectchat/participant/internal/ops"
 )
 
 // Operation names, as [Request.Operation] and the faults of [Fail],
@@ -38,24 +40,28 @@ const (
 	OpAuthorize          = "Authorize"          // the authentication page
 )
 
-var apiRoutes = map[string]string{
-	"POST /participant/connection":                 OpCreateParticipantConnection,
-	"POST /participant/message":                    OpSendMessage,
-	"POST /participant/event":                      OpSendEvent,
-	"POST /participant/transcript":                 OpGetTranscript,
-	"POST /participant/disconnect":                 OpDisconnectParticipant,
-	"POST /participant/start-attachment-upload":    OpStartAttachmentUpload,
-	"POST /participant/complete-attachment-upload": OpCompleteAttachmentUpload,
-	"POST /participant/attachment":                 OpGetAttachment,
-	"POST /participant/authentication-url":         OpGetAuthenticationURL,
-	"POST /participant/cancel-authentication":      OpCancelParticipantAuthentication,
-	"PUT /contact/chat":                            OpStartChatContact,
-	"POST /contact/create-participant":             OpCreateParticipant,
-	"POST /contact/stop":                           OpStopContact,
-}
+// apiRoutes maps "METHOD /path" to an operation: the Participant Service's
+// come from the client's operation table (internal/ops), so the emulator
+// and the client cannot disagree on a method or path; Amazon Connect's
+// chat-start operations are the emulator's own.
+var apiRoutes = func() map[string]string {
+	m := map[string]string{
+		"PUT /contact/chat":                OpStartChatContact,
+		"POST /contact/create-participant": OpCreateParticipant,
+		"POST /contact/stop":               OpStopContact,
+	}
+	for _, op := range ops.All {
+		if !strings.Contains(op.Path, "{") { // DescribeView's label: viewsPrefix
+			m[op.Method+" "+op.Path] = op.Name
+		}
+	}
+	return m
+}()
+
+// viewsPrefix is the path of DescribeView up to its {ViewToken} label.
+var viewsPrefix = strings.TrimSuffix(ops.DescribeView.Path, "{ViewToken}")
 
 const (
-	viewsPrefix   = "/participant/views/"
 	filesPrefix   = "/attachments/"
 	wsPath        = "/websocket"
 	authorizePath = "/authentication/authorize"
