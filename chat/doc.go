@@ -41,6 +41,8 @@
 // returning, transfers, authentication, the end of the chat, and the
 // connection's state (established, lost, re-established, broken). Items of
 // types this package does not know come as [KindOther] with their JSON.
+// [KindOf] classifies any item the same way, such as those of a
+// GetTranscript page read without a session.
 // A bot's streamed message (MessageMetadata.MessageCompleted false, numbered
 // chunks) is stitched into one message. The WebSocket's content is read
 // whether the service sends it as a JSON string (as it does) or as an
