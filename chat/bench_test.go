@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/participanttest"
@@ -134,16 +137,12 @@ func idleSessions(b *testing.B, n int) {
 	tokens := make([]participanttest.Participant, n)
 	for i := range tokens {
 		p, err := srv.StartChat(participanttest.ChatOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		tokens[i] = p
 	}
 	// Warm the pools of the transport and the client.
 	warm, err := chat.Connect(context.Background(), client, tokens[0].ParticipantToken, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	warm.Close()
 
 	before := settle()
@@ -162,8 +161,7 @@ func idleSessions(b *testing.B, n int) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			s, err := chat.Connect(context.Background(), client, tokens[i].ParticipantToken, nil)
-			if err != nil {
-				b.Error(err)
+			if !assert.NoError(b, err, "Connect") {
 				return
 			}
 			// Read the first events: connected, then the customer's join
@@ -172,8 +170,7 @@ func idleSessions(b *testing.B, n int) {
 			defer cancel()
 			for {
 				ev, err := s.Next(ctx)
-				if err != nil {
-					b.Error(err)
+				if !assert.NoError(b, err, "Next") {
 					return
 				}
 				if ev.Kind == chat.KindParticipantJoined {
@@ -228,13 +225,9 @@ func remoteEmulator(tb testing.TB) (string, func()) {
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, cmd.Start(), "starting the emulator process")
 	url, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err, "reading the emulator's URL")
 	return strings.TrimSpace(url), func() {
 		stdin.Close()
 		cmd.Wait()
@@ -243,18 +236,16 @@ func remoteEmulator(tb testing.TB) (string, func()) {
 
 // startChatRemote calls StartChatContact on the emulator at base.
 func startChatRemote(tb testing.TB, hc *http.Client, base string) participant.Token {
+	tb.Helper()
 	body := `{"InstanceId":"i","ContactFlowId":"f","ParticipantDetails":{"DisplayName":"Ann"}}`
 	req, _ := http.NewRequest(http.MethodPut, base+"/contact/chat", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err, "StartChatContact")
 	defer resp.Body.Close()
 	var out struct{ ParticipantToken participant.Token }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.ParticipantToken == "" {
-		tb.Fatalf("StartChatContact: %v (status %d)", err, resp.StatusCode)
-	}
+	require.NoError(tb, json.NewDecoder(resp.Body).Decode(&out), "StartChatContact (status %d)", resp.StatusCode)
+	require.NotEmpty(tb, out.ParticipantToken, "StartChatContact (status %d)", resp.StatusCode)
 	return out.ParticipantToken
 }
 
@@ -291,9 +282,7 @@ func idleSessionsRemote(b *testing.B, n int) {
 	defer client.CloseIdleConnections()
 	opts := &chat.Options{HTTPClient: hc}
 	warm, err := chat.Connect(context.Background(), client, startChatRemote(b, hc, base), opts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	warm.Close()
 
 	before := settle()
@@ -309,16 +298,14 @@ func idleSessionsRemote(b *testing.B, n int) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			s, err := chat.Connect(context.Background(), client, tokens[i], opts)
-			if err != nil {
-				b.Error(err)
+			if !assert.NoError(b, err, "Connect") {
 				return
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			for {
 				ev, err := s.Next(ctx)
-				if err != nil {
-					b.Error(err)
+				if !assert.NoError(b, err, "Next") {
 					return
 				}
 				if ev.Kind == chat.KindParticipantJoined {
@@ -395,22 +382,16 @@ func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) 
 	srv := participanttest.NewServer(participanttest.WithSeed(1), participanttest.WithRequestHistory(1))
 	defer srv.Close()
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	agent, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent")
 	client := srv.Client()
 	defer client.CloseIdleConnections()
 	ctx := context.Background()
 	recv, err := chat.Connect(ctx, client, cust.ParticipantToken, o)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer recv.Close()
 	send, err := chat.Connect(ctx, client, agent.ParticipantToken, o)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer send.Close()
 
 	sent := make([]time.Time, n)
@@ -422,8 +403,7 @@ func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) 
 		defer cancel()
 		for len(got) < n {
 			ev, err := recv.Next(rctx)
-			if err != nil {
-				b.Errorf("Next after %d: %v", len(got), err)
+			if !assert.NoError(b, err, "Next after %d", len(got)) {
 				return
 			}
 			if ev.Kind != chat.KindMessage || !strings.HasPrefix(ev.Item.Content, "lat ") {
@@ -445,9 +425,8 @@ func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := send.SendMessage(ctx, &chat.Message{Content: "lat " + strconv.Itoa(i)}); err != nil {
-				b.Error(err)
-			}
+			_, err := send.SendMessage(ctx, &chat.Message{Content: "lat " + strconv.Itoa(i)})
+			assert.NoError(b, err)
 		}()
 	}
 	wg.Wait()

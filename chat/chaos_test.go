@@ -10,6 +10,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/participanttest"
 )
@@ -53,9 +56,8 @@ func (c chaos) run(t *testing.T) {
 		cust, s := connect(t, srv, client, &opts)
 		contact.Store(cust.ContactID)
 		srv.Inject(c.faults(cust.ParticipantID)...)
-		if _, err := srv.AddAgent(cust.ContactID, burstAgent{n: burst, every: c.every}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := srv.AddAgent(cust.ContactID, burstAgent{n: burst, every: c.every})
+		require.NoError(t, err)
 
 		var got []string
 		lost, updates := 0, 0
@@ -63,9 +65,7 @@ func (c chaos) run(t *testing.T) {
 		defer cancel()
 		for len(got) < burst {
 			ev, err := s.Next(ctx)
-			if err != nil {
-				t.Fatalf("Next after %d messages: %v (stats %+v)", len(got), err, s.Stats())
-			}
+			require.NoError(t, err, "Next after %d messages (stats %+v)", len(got), s.Stats())
 			switch {
 			case ev.Kind == chat.KindConnectionLost:
 				lost++
@@ -86,19 +86,13 @@ func (c chaos) run(t *testing.T) {
 			if err != nil {
 				break
 			}
-			if ev.Kind == chat.KindMessage {
-				t.Errorf("extra message after the burst: %q (update %v)", ev.Item.Content, ev.Update)
-			}
+			assert.NotEqual(t, chat.KindMessage, ev.Kind, "extra message after the burst: %q (update %v)", ev.Item.Content, ev.Update)
 		}
 
 		for i, m := range got {
-			if want := fmt.Sprintf("m%04d", i+1); m != want {
-				t.Fatalf("message %d is %q, want %q (got %d messages; stats %+v)", i, m, want, len(got), s.Stats())
-			}
+			require.Equal(t, fmt.Sprintf("m%04d", i+1), m, "message %d (got %d messages; stats %+v)", i, len(got), s.Stats())
 		}
-		if updates != 0 {
-			t.Errorf("%d update events for plain messages", updates)
-		}
+		assert.Equal(t, 0, updates, "update events for plain messages")
 		// The messages are the transcript's, in the transcript's order.
 		var transcript []string
 		for _, it := range srv.Transcript(cust.ContactID) {
@@ -106,22 +100,14 @@ func (c chaos) run(t *testing.T) {
 				transcript = append(transcript, it.Content)
 			}
 		}
-		if strings.Join(transcript, ",") != strings.Join(got, ",") {
-			t.Errorf("delivered messages differ from the transcript")
-		}
+		assert.Equal(t, strings.Join(transcript, ","), strings.Join(got, ","), "delivered messages differ from the transcript")
 		st := s.Stats()
-		if st.Reconnects != int64(lost) {
-			t.Errorf("Stats.Reconnects = %d, but %d ConnectionLost events", st.Reconnects, lost)
+		assert.Equal(t, int64(lost), st.Reconnects, "Stats.Reconnects, against the ConnectionLost events")
+		if c.dropInGapFill {
+			assert.NotZero(t, dropsInGapFill.Load(), "no socket was dropped during a gap fill (%d transcript reads)", transcripts.Load())
 		}
-		if c.dropInGapFill && dropsInGapFill.Load() == 0 {
-			t.Errorf("no socket was dropped during a gap fill (%d transcript reads)", transcripts.Load())
-		}
-		if st.LateItems != 0 {
-			t.Errorf("Stats.LateItems = %d, want 0", st.LateItems)
-		}
-		if err := srv.CheckFaults(); err != nil {
-			t.Error(err)
-		}
+		assert.Equal(t, int64(0), st.LateItems, "Stats.LateItems")
+		assert.NoError(t, srv.CheckFaults())
 		c.check(t, st)
 		t.Logf("seed 7: %d reconnects, stats %+v", lost, st)
 	})
@@ -138,12 +124,9 @@ func TestChaosDroppedSockets(t *testing.T) {
 		},
 		dropInGapFill: true,
 		check: func(t *testing.T, st chat.Stats) {
-			if st.Reconnects < 10 {
-				t.Errorf("only %d reconnects", st.Reconnects)
-			}
-			if st.GapFilledItems == 0 || st.DuplicatesDropped == 0 {
-				t.Errorf("gap fill recovered %d items and dropped %d duplicates: want both > 0", st.GapFilledItems, st.DuplicatesDropped)
-			}
+			assert.GreaterOrEqual(t, st.Reconnects, int64(10), "reconnects")
+			assert.Positive(t, st.GapFilledItems, "gap fill recovered %d items and dropped %d duplicates: want both > 0", st.GapFilledItems, st.DuplicatesDropped)
+			assert.Positive(t, st.DuplicatesDropped, "gap fill recovered %d items and dropped %d duplicates: want both > 0", st.GapFilledItems, st.DuplicatesDropped)
 		},
 	}.run(t)
 }
@@ -157,9 +140,8 @@ func TestChaosSilentHeartbeats(t *testing.T) {
 			return []*participanttest.Fault{participanttest.SilenceHeartbeats().ForParticipant(id).Probability(0.5).Always()}
 		},
 		check: func(t *testing.T, st chat.Stats) {
-			if st.HeartbeatMisses < 5 || st.Reconnects != st.HeartbeatMisses {
-				t.Errorf("HeartbeatMisses %d, Reconnects %d: want at least 5, equal", st.HeartbeatMisses, st.Reconnects)
-			}
+			assert.GreaterOrEqual(t, st.HeartbeatMisses, int64(5), "HeartbeatMisses")
+			assert.Equal(t, st.HeartbeatMisses, st.Reconnects, "Reconnects, want one per heartbeat miss")
 		},
 	}.run(t)
 }
@@ -175,12 +157,8 @@ func TestChaosDuplicatedAndReorderedFrames(t *testing.T) {
 			}
 		},
 		check: func(t *testing.T, st chat.Stats) {
-			if st.DuplicatesDropped < 50 {
-				t.Errorf("DuplicatesDropped = %d, want about 100", st.DuplicatesDropped)
-			}
-			if st.Reconnects != 0 {
-				t.Errorf("Reconnects = %d, want 0", st.Reconnects)
-			}
+			assert.GreaterOrEqual(t, st.DuplicatesDropped, int64(50), "DuplicatesDropped, want about 100")
+			assert.Equal(t, int64(0), st.Reconnects, "Reconnects")
 		},
 	}.run(t)
 }
@@ -201,9 +179,7 @@ func TestChaosEverything(t *testing.T) {
 		},
 		dropInGapFill: true,
 		check: func(t *testing.T, st chat.Stats) {
-			if st.Reconnects < 5 {
-				t.Errorf("only %d reconnects", st.Reconnects)
-			}
+			assert.GreaterOrEqual(t, st.Reconnects, int64(5), "reconnects")
 		},
 	}.run(t)
 }

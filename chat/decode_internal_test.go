@@ -2,11 +2,12 @@ package chat
 
 import (
 	"encoding/json"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -17,6 +18,7 @@ func chatFrame(item string) []byte {
 }
 
 func TestParseFrameControl(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want frame
@@ -33,37 +35,36 @@ func TestParseFrameControl(t *testing.T) {
 		{``, frame{}},
 		{`{"topic":"aws/chat","content":""}`, frame{}},
 	} {
-		if got := parseFrame([]byte(tc.in)); got.kind != tc.want.kind || got.status != tc.want.status || got.pingOK != tc.want.pingOK || got.message != tc.want.message {
-			t.Errorf("parseFrame(%s) = %+v, want %+v", tc.in, got, tc.want)
-		}
+		got := parseFrame([]byte(tc.in))
+		assert.Equal(t, tc.want.kind, got.kind, "parseFrame(%s) = %+v, want %+v", tc.in, got, tc.want)
+		assert.Equal(t, tc.want.status, got.status, "parseFrame(%s) = %+v, want %+v", tc.in, got, tc.want)
+		assert.Equal(t, tc.want.pingOK, got.pingOK, "parseFrame(%s) = %+v, want %+v", tc.in, got, tc.want)
+		assert.Equal(t, tc.want.message, got.message, "parseFrame(%s) = %+v, want %+v", tc.in, got, tc.want)
 	}
 }
 
 func TestParseFrameItem(t *testing.T) {
+	t.Parallel()
 	item := `{"AbsoluteTime":"2026-11-29T12:00:00.123Z","Content":"hi","ContentType":"text/plain","Id":"i1","Type":"MESSAGE","ParticipantId":"p","ParticipantRole":"AGENT","ContactId":"c","InitialContactId":"c0"}`
 	want := participant.Item{AbsoluteTime: participant.Time{Time: time.Date(2026, 11, 29, 12, 0, 0, 123e6, time.UTC)}, Content: "hi", ContentType: "text/plain", ID: "i1", Type: "MESSAGE", ParticipantID: "p", ParticipantRole: "AGENT", ContactID: "c", InitialContactID: "c0"}
 	// The service sends content as a string of JSON; some fakes send the
 	// object itself. Both are read.
 	for _, raw := range [][]byte{chatFrame(item), []byte(`{"topic":"aws/chat","content":` + item + `}`)} {
 		f := parseFrame(raw)
-		if f.kind != frameChat {
-			t.Fatalf("kind %d for %s", f.kind, raw)
-		}
+		require.Equal(t, frameChat, f.kind, "kind for %s", raw)
 		got := f.item.it
-		if !got.AbsoluteTime.Equal(want.AbsoluteTime.Time) {
-			t.Errorf("time %v", got.AbsoluteTime)
-		}
+		assert.True(t, got.AbsoluteTime.Equal(want.AbsoluteTime.Time), "time %v", got.AbsoluteTime)
 		got.AbsoluteTime = want.AbsoluteTime
-		if got.ID != want.ID || got.Content != want.Content || got.InitialContactID != want.InitialContactID || got.ParticipantRole != want.ParticipantRole {
-			t.Errorf("item %+v, want %+v", got, want)
-		}
-		if string(f.item.raw) != item {
-			t.Errorf("raw %s", f.item.raw)
-		}
+		assert.Equal(t, want.ID, got.ID, "item %+v, want %+v", got, want)
+		assert.Equal(t, want.Content, got.Content, "item %+v, want %+v", got, want)
+		assert.Equal(t, want.InitialContactID, got.InitialContactID, "item %+v, want %+v", got, want)
+		assert.Equal(t, want.ParticipantRole, got.ParticipantRole, "item %+v, want %+v", got, want)
+		assert.Equal(t, item, string(f.item.raw), "raw")
 	}
 }
 
 func TestDecodeItemPastSessionSpellings(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		json string
 		past bool
@@ -83,6 +84,7 @@ func TestDecodeItemPastSessionSpellings(t *testing.T) {
 }
 
 func TestDecodeItemChunks(t *testing.T) {
+	t.Parallel()
 	in, _ := decodeItem([]byte(`{"Id":"b","Type":"MESSAGE","Content":"Hel","MessageMetadata":{"MessageId":"b","MessageCompleted":false,"ChunkNumber":2}}`))
 	assert.True(t, in.incomplete)
 	assert.Equal(t, 2, in.chunk)
@@ -95,6 +97,7 @@ func TestDecodeItemChunks(t *testing.T) {
 }
 
 func TestDecodeItemLenient(t *testing.T) {
+	t.Parallel()
 	// A time in another layout and a number where a string belongs: the
 	// strict decoder refuses it; what can be read is kept.
 	in, ok := decodeItem([]byte(`{"Id":"x","Type":"MESSAGE","Content":"hi","AbsoluteTime":"2026-11-29T12:00:00.5","DisplayName":7}`))
@@ -116,6 +119,7 @@ func TestDecodeItemNotAnItem(t *testing.T) {
 }
 
 func TestClassifyAndUnknownTypes(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1})
 	items := []string{
 		`{"Id":"1","Type":"EVENT","ContentType":"application/vnd.amazonaws.connect.event.participant.idle","ParticipantId":"a","AbsoluteTime":"2026-11-29T12:00:00.001Z"}`,
@@ -140,26 +144,22 @@ func TestClassifyAndUnknownTypes(t *testing.T) {
 		kinds = append(kinds, ev.Kind.String())
 	}
 	want := "ParticipantIdle ParticipantReturned TransferSucceeded Authentication Other Other ReadReceipt DeliveredReceipt ReadReceipt TransferFailed Attachment"
-	if got := strings.Join(kinds, " "); got != want {
-		t.Fatalf("kinds\n got %s\nwant %s", got, want)
-	}
+	require.Equal(t, want, strings.Join(kinds, " "), "kinds")
 	// Unknown items are passed through whole.
-	if string(evs[4].Raw) != items[4] || evs[4].Item.Type != "HOLOGRAM" {
-		t.Errorf("unknown item: raw %s, type %s", evs[4].Raw, evs[4].Item.Type)
-	}
-	if evs[5].Raw == nil || evs[1].Raw != nil {
-		t.Errorf("Raw is for unknown items only")
-	}
-	if r := evs[6]; r.MessageID != "m1" || r.ParticipantID != "cust" || !r.Time.Equal(time.Date(2026, 11, 29, 12, 0, 0, 6e6, time.UTC)) {
-		t.Errorf("read receipt %+v", r)
-	}
-	if r := evs[7]; r.MessageID != "m2" || r.Kind != KindDeliveredReceipt {
-		t.Errorf("delivered receipt %+v", r)
-	}
-	if r := evs[8]; r.MessageID != "m3" || r.ParticipantID != "cust" {
-		t.Errorf("receipt event %+v", r)
-	}
-	if Kind(200).String() != "Kind(200)" || KindMessage.String() != "Message" {
-		t.Errorf("Kind.String")
-	}
+	assert.Equal(t, items[4], string(evs[4].Raw), "unknown item: raw")
+	assert.Equal(t, participant.ChatItemType("HOLOGRAM"), evs[4].Item.Type, "unknown item: type")
+	assert.NotNil(t, evs[5].Raw, "Raw is for unknown items only: none for an unknown event")
+	assert.Nil(t, evs[1].Raw, "Raw is for unknown items only: one for a known event")
+	r := evs[6]
+	assert.Equal(t, "m1", r.MessageID, "read receipt %+v", r)
+	assert.Equal(t, "cust", r.ParticipantID, "read receipt %+v", r)
+	assert.True(t, r.Time.Equal(time.Date(2026, 11, 29, 12, 0, 0, 6e6, time.UTC)), "read receipt %+v", r)
+	r = evs[7]
+	assert.Equal(t, "m2", r.MessageID, "delivered receipt %+v", r)
+	assert.Equal(t, KindDeliveredReceipt, r.Kind, "delivered receipt %+v", r)
+	r = evs[8]
+	assert.Equal(t, "m3", r.MessageID, "receipt event %+v", r)
+	assert.Equal(t, "cust", r.ParticipantID, "receipt event %+v", r)
+	assert.Equal(t, "Kind(200)", Kind(200).String(), "Kind.String")
+	assert.Equal(t, "Message", KindMessage.String(), "Kind.String")
 }

@@ -3,9 +3,10 @@ package chat
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseFrame feeds arbitrary WebSocket frames to the session's frame
@@ -33,12 +34,17 @@ func FuzzParseFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a := parseFrame(data)
 		b := parseFrame(bytes.Clone(data))
-		if a.kind != b.kind || a.status != b.status || a.pingOK != b.pingOK || a.message != b.message ||
-			!reflect.DeepEqual(a.item.it, b.item.it) || a.item.past != b.item.past || a.item.incomplete != b.item.incomplete || a.item.chunk != b.item.chunk {
-			t.Fatalf("frame %q read differently twice: %+v / %+v", data, a, b)
-		}
-		if a.kind == frameChat && len(a.item.raw) == 0 {
-			t.Fatalf("frame %q: a chat item without its JSON", data)
+		const differ = "frame %q read differently twice: %+v / %+v"
+		require.Equal(t, a.kind, b.kind, differ, data, a, b)
+		require.Equal(t, a.status, b.status, differ, data, a, b)
+		require.Equal(t, a.pingOK, b.pingOK, differ, data, a, b)
+		require.Equal(t, a.message, b.message, differ, data, a, b)
+		require.Equal(t, a.item.it, b.item.it, differ, data, a, b)
+		require.Equal(t, a.item.past, b.item.past, differ, data, a, b)
+		require.Equal(t, a.item.incomplete, b.item.incomplete, differ, data, a, b)
+		require.Equal(t, a.item.chunk, b.item.chunk, differ, data, a, b)
+		if a.kind == frameChat {
+			require.NotEmpty(t, a.item.raw, "frame %q: a chat item without its JSON", data)
 		}
 	})
 }
@@ -59,18 +65,16 @@ func FuzzDecodeItem(f *testing.F) {
 		if !ok {
 			return
 		}
-		if !json.Valid(in.raw) {
-			t.Fatalf("item %q decoded from bytes that are not JSON", b)
-		}
+		require.True(t, json.Valid(in.raw), "item %q decoded from bytes that are not JSON", b)
 		// A string member "Id" (the wire's spelling), the only member of
 		// that name in any case, is the item's id.
 		var members map[string]json.RawMessage
 		var id string
-		if json.Unmarshal(b, &members) == nil && json.Unmarshal(members["Id"], &id) == nil && id != "" && idMembers(members) == 1 && in.it.ID != id {
-			t.Fatalf("item %q decoded with id %q, want %q", b, in.it.ID, id)
+		if json.Unmarshal(b, &members) == nil && json.Unmarshal(members["Id"], &id) == nil && id != "" && idMembers(members) == 1 {
+			require.Equal(t, id, in.it.ID, "item %q decoded with the wrong id", b)
 		}
-		if in.it.RelatedContactID != "" && !in.past {
-			t.Fatalf("item %q from a past contact not marked past", b)
+		if in.it.RelatedContactID != "" {
+			require.True(t, in.past, "item %q from a past contact not marked past", b)
 		}
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/participanttest"
@@ -55,16 +57,12 @@ func newServer(t *testing.T, opts ...participanttest.Option) *participanttest.Se
 func connect(t *testing.T, srv *participanttest.Server, client *participant.Client, o *chat.Options) (participanttest.Participant, *chat.Session) {
 	t.Helper()
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "StartChat")
 	if client == nil {
 		client = srv.Client()
 	}
 	s, err := chat.Connect(context.Background(), client, cust.ParticipantToken, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "Connect")
 	t.Cleanup(func() { s.Close() })
 	return cust, s
 }
@@ -75,9 +73,7 @@ func next(t *testing.T, s *chat.Session, limit time.Duration) chat.Event {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	ev, err := s.Next(ctx)
-	if err != nil {
-		t.Fatalf("Next: %v", err)
-	}
+	require.NoError(t, err, "Next")
 	return ev
 }
 
@@ -90,9 +86,7 @@ func waitFor(t *testing.T, s *chat.Session, limit time.Duration, ok func(chat.Ev
 	var evs []chat.Event
 	for {
 		ev, err := s.Next(ctx)
-		if err != nil {
-			t.Fatalf("Next after %d events: %v", len(evs), err)
-		}
+		require.NoError(t, err, "Next after %d events", len(evs))
 		evs = append(evs, ev)
 		if ok(ev) {
 			return evs

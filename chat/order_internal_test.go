@@ -2,11 +2,12 @@ package chat
 
 import (
 	"fmt"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/internal/wire"
@@ -58,34 +59,27 @@ func contents(evs []Event) string {
 }
 
 func TestEngineOrdersWithinTheWindow(t *testing.T) {
+	t.Parallel()
 	e, st := newTestEngine(engineConfig{window: 200 * time.Millisecond})
 	now := t0
 	e.add(msg("b", 20, "second"), now)
 	e.add(msg("a", 10, "first"), now.Add(50*time.Millisecond)) // arrived late, within the window
 	e.add(msg("a", 10, "first"), now.Add(60*time.Millisecond)) // a copy
 	e.flush(now.Add(100 * time.Millisecond))
-	if got := e.take(); len(got) != 0 {
-		t.Fatalf("released before the window: %s", contents(got))
-	}
-	if d := e.deadline(now.Add(100 * time.Millisecond)); !d.Equal(now.Add(200 * time.Millisecond)) {
-		t.Errorf("deadline %v, want the first arrival plus the window", d.Sub(t0))
-	}
+	got := e.take()
+	require.Empty(t, got, "released before the window: %s", contents(got))
+	d := e.deadline(now.Add(100 * time.Millisecond))
+	assert.True(t, d.Equal(now.Add(200*time.Millisecond)), "deadline %v, want the first arrival plus the window", d.Sub(t0))
 	e.flush(now.Add(200 * time.Millisecond))
-	if got := contents(e.take()); got != "Message:first Message:second" {
-		t.Fatalf("got %s", got)
-	}
-	if st.duplicates.Load() != 1 || st.late.Load() != 0 {
-		t.Errorf("duplicates %d late %d, want 1 and 0", st.duplicates.Load(), st.late.Load())
-	}
+	require.Equal(t, "Message:first Message:second", contents(e.take()))
+	assert.EqualValues(t, 1, st.duplicates.Load(), "duplicates")
+	assert.EqualValues(t, 0, st.late.Load(), "late")
 	// Beyond the window: delivered anyway, counted late, never twice.
 	e.add(msg("c", 5, "very late"), now.Add(time.Second))
 	e.add(msg("c", 5, "very late"), now.Add(time.Second))
-	if got := contents(e.take()); got != "Message:very late" {
-		t.Fatalf("got %s", got)
-	}
-	if st.late.Load() != 1 || st.duplicates.Load() != 2 {
-		t.Errorf("late %d duplicates %d, want 1 and 2", st.late.Load(), st.duplicates.Load())
-	}
+	require.Equal(t, "Message:very late", contents(e.take()))
+	assert.EqualValues(t, 1, st.late.Load(), "late")
+	assert.EqualValues(t, 2, st.duplicates.Load(), "duplicates")
 }
 
 // Items of one millisecond come in the service's order: their arrival,
@@ -134,6 +128,7 @@ func TestEngineChatEndedLast(t *testing.T) {
 }
 
 func TestEngineGapFillMergesAndReleases(t *testing.T) {
+	t.Parallel()
 	e, st := newTestEngine(engineConfig{window: 200 * time.Millisecond})
 	e.add(msg("1", 1, "one"), t0)
 	e.flush(t0.Add(time.Second))
@@ -181,6 +176,7 @@ func TestEngineResumeWithinMillisecond(t *testing.T) {
 }
 
 func TestEngineUpdatesNotDuplicates(t *testing.T) {
+	t.Parallel()
 	e, st := newTestEngine(engineConfig{window: -1})
 	att := func(status participant.ArtifactStatus) incoming {
 		return incoming{it: participant.Item{ID: "f", Type: participant.ChatItemTypeAttachment, AbsoluteTime: at(1),
@@ -192,15 +188,14 @@ func TestEngineUpdatesNotDuplicates(t *testing.T) {
 	e.add(att(participant.ArtifactStatusApproved), t0)
 	e.add(att(participant.ArtifactStatusApproved), t0)
 	evs := e.take()
-	if len(evs) != 2 || evs[0].Update || !evs[1].Update || evs[1].Item.Attachments[0].Status != participant.ArtifactStatusApproved {
-		t.Fatalf("events %+v, want the attachment then its approval as an update", evs)
-	}
-	if evs[1].Kind != KindAttachment {
-		t.Errorf("update kind %s", evs[1].Kind)
-	}
-	if st.duplicates.Load() != 2 || st.updates.Load() != 1 {
-		t.Errorf("duplicates %d updates %d", st.duplicates.Load(), st.updates.Load())
-	}
+	require.Len(t, evs, 2, "events %+v, want the attachment then its approval as an update", evs)
+	require.False(t, evs[0].Update, "events %+v, want the attachment then its approval as an update", evs)
+	require.True(t, evs[1].Update, "events %+v, want the attachment then its approval as an update", evs)
+	require.NotEmpty(t, evs[1].Item.Attachments, "events %+v, want the attachment then its approval as an update", evs)
+	require.Equal(t, participant.ArtifactStatusApproved, evs[1].Item.Attachments[0].Status, "events %+v, want the attachment then its approval as an update", evs)
+	assert.Equal(t, KindAttachment, evs[1].Kind, "update kind")
+	assert.EqualValues(t, 2, st.duplicates.Load(), "duplicates")
+	assert.EqualValues(t, 1, st.updates.Load(), "updates")
 
 	// A message's receipts seen in a transcript read: an update.
 	e.add(msg("m", 5, "hi"), t0)
@@ -209,12 +204,13 @@ func TestEngineUpdatesNotDuplicates(t *testing.T) {
 	read.it.MessageMetadata = &participant.MessageMetadata{MessageID: "m", Receipts: []participant.Receipt{{ReadTimestamp: at(6), RecipientParticipantID: "cust"}}}
 	e.merge([]incoming{read}, t0, false)
 	evs = e.take()
-	if len(evs) != 2 || !evs[1].Update || evs[1].Item.MessageMetadata == nil {
-		t.Fatalf("events %s, want the message then an update with its receipt", contents(evs))
-	}
+	require.Len(t, evs, 2, "events %s, want the message then an update with its receipt", contents(evs))
+	require.True(t, evs[1].Update, "events %s, want the message then an update with its receipt", contents(evs))
+	require.NotNil(t, evs[1].Item.MessageMetadata, "events %s, want the message then an update with its receipt", contents(evs))
 }
 
 func TestEngineStitchesChunks(t *testing.T) {
+	t.Parallel()
 	e, st := newTestEngine(engineConfig{window: -1})
 	e.add(chunk("bot", 10, 1, "Hel"), t0)
 	e.add(msg("later", 20, "after the bot"), t0)
@@ -223,44 +219,34 @@ func TestEngineStitchesChunks(t *testing.T) {
 	e.add(chunk("bot", 13, 4, "!!"), t0)    // out of order: ignored
 	e.add(chunk("bot", 12, 3, "world"), t0) // in order
 	e.flush(t0.Add(time.Second))
-	if got := e.take(); len(got) != 0 {
-		t.Fatalf("released while the bot message streams: %s", contents(got))
-	}
+	got := e.take()
+	require.Empty(t, got, "released while the bot message streams: %s", contents(got))
 	final := msg("bot", 14, "Hello, world!")
 	e.add(final, t0)
 	e.add(chunk("bot", 15, 5, "late chunk"), t0) // after completion: a duplicate
 	e.flush(t0.Add(time.Second))
 	evs := e.take()
-	if got := contents(evs); got != "Message:Hello, world! Message:after the bot" {
-		t.Fatalf("got %s", got)
-	}
-	if !evs[0].Item.AbsoluteTime.Equal(at(10).Time) {
-		t.Errorf("stitched message at %v, want the first chunk's time", evs[0].Item.AbsoluteTime.Sub(t0))
-	}
-	if st.duplicates.Load() != 3 {
-		t.Errorf("duplicates %d, want 3 (repeated, out-of-order and late chunks)", st.duplicates.Load())
-	}
+	require.Equal(t, "Message:Hello, world! Message:after the bot", contents(evs))
+	assert.True(t, evs[0].Item.AbsoluteTime.Equal(at(10).Time), "stitched message at %v, want the first chunk's time", evs[0].Item.AbsoluteTime.Sub(t0))
+	assert.EqualValues(t, 3, st.duplicates.Load(), "duplicates (repeated, out-of-order and late chunks)")
 }
 
 func TestEngineChunkTimeout(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1, chunkTimeout: 5 * time.Second})
 	e.add(chunk("bot", 10, 1, "Hel"), t0)
 	e.add(msg("later", 20, "later"), t0)
-	if d := e.deadline(t0); !d.Equal(t0.Add(5 * time.Second)) {
-		t.Errorf("deadline %v, want the chunk timeout", d.Sub(t0))
-	}
+	d := e.deadline(t0)
+	assert.True(t, d.Equal(t0.Add(5*time.Second)), "deadline %v, want the chunk timeout", d.Sub(t0))
 	e.flush(t0.Add(5 * time.Second))
-	if got := contents(e.take()); got != "Message:Hel(partial) Message:later" {
-		t.Fatalf("got %s", got)
-	}
+	require.Equal(t, "Message:Hel(partial) Message:later", contents(e.take()))
 	e.add(chunk("bot", 11, 2, "lo"), t0.Add(6*time.Second))
 	e.add(msg("bot", 12, "Hello"), t0.Add(7*time.Second))
-	if got := contents(e.take()); got != "Message:Hello(update)(partial) Message:Hello(update)" {
-		t.Fatalf("got %s", got)
-	}
+	require.Equal(t, "Message:Hello(update)(partial) Message:Hello(update)", contents(e.take()))
 }
 
 func TestEngineStreamChunks(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1, streamChunks: true})
 	e.add(chunk("bot", 10, 1, "Hel"), t0)
 	e.flush(t0)
@@ -268,12 +254,11 @@ func TestEngineStreamChunks(t *testing.T) {
 	e.add(msg("later", 20, "later"), t0)
 	e.add(msg("bot", 12, "Hello!"), t0)
 	e.flush(t0)
-	if got := contents(e.take()); got != "Message:Hel(partial) Message:Hello(update)(partial) Message:Hello!(update) Message:later" {
-		t.Fatalf("got %s", got)
-	}
+	require.Equal(t, "Message:Hel(partial) Message:Hello(update)(partial) Message:Hello!(update) Message:later", contents(e.take()))
 }
 
 func TestEngineForgetsOldIDsSafely(t *testing.T) {
+	t.Parallel()
 	e, st := newTestEngine(engineConfig{window: -1, recentIDs: 10})
 	for i := 1; i <= 30; i++ {
 		e.add(msg(fmt.Sprint(i), i, fmt.Sprint(i)), t0)
@@ -292,6 +277,7 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 }
 
 func TestEngineTypingExpires(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: -1, typingTimeout: 12 * time.Second})
 	typing := func(id, pid string, ms int) incoming {
 		return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeTyping, ParticipantID: pid, AbsoluteTime: at(ms)}}
@@ -299,9 +285,8 @@ func TestEngineTypingExpires(t *testing.T) {
 	e.add(typing("t1", "agent", 1), t0)
 	e.add(typing("t2", "bot", 2), t0)
 	e.flush(t0)
-	if d := e.deadline(t0); !d.Equal(t0.Add(12 * time.Second)) {
-		t.Errorf("deadline %v, want 12s", d.Sub(t0))
-	}
+	d := e.deadline(t0)
+	assert.True(t, d.Equal(t0.Add(12*time.Second)), "deadline %v, want 12s", d.Sub(t0))
 	e.add(msg("m", 3, "hi"), t0.Add(time.Second)) // the agent's message ends its typing
 	e.flush(t0.Add(time.Second))
 	e.flush(t0.Add(12 * time.Second))
@@ -310,12 +295,11 @@ func TestEngineTypingExpires(t *testing.T) {
 		got = append(got, ev.Kind.String()+"/"+ev.ParticipantID)
 	}
 	want := "Typing/agent Typing/bot TypingStopped/agent Message/agent TypingStopped/bot"
-	if strings.Join(got, " ") != want {
-		t.Fatalf("got %s\nwant %s", strings.Join(got, " "), want)
-	}
+	require.Equal(t, want, strings.Join(got, " "))
 }
 
 func TestEngineChatEndedDoesNotWait(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: time.Minute})
 	e.add(msg("m", 1, "bye"), t0)
 	// participant.left and chat.ended in one millisecond: the end is last,
@@ -324,12 +308,10 @@ func TestEngineChatEndedDoesNotWait(t *testing.T) {
 	e.add(incoming{it: participant.Item{ID: "aa", Type: participant.ChatItemTypeEvent, ContentType: wire.ContentTypeChatEnded, AbsoluteTime: at(2)}}, t0)
 	e.add(left, t0)
 	e.flush(t0)
-	if got := contents(e.take()); got != "Message:bye ParticipantLeft: ChatEnded:" || !e.ended {
-		t.Fatalf("got %s (ended %v)", got, e.ended)
-	}
+	require.Equal(t, "Message:bye ParticipantLeft: ChatEnded:", contents(e.take()))
+	require.True(t, e.ended, "ended")
 	e.add(msg("after", 3, "after"), t0)
 	e.flush(t0.Add(time.Hour))
-	if got := e.take(); len(got) != 0 {
-		t.Errorf("items after chat.ended: %s", contents(got))
-	}
+	got := e.take()
+	assert.Empty(t, got, "items after chat.ended: %s", contents(got))
 }

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/participanttest"
 )
@@ -49,7 +52,7 @@ func newScriptedSocket(t *testing.T) *scriptedSocket {
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
-			t.Errorf("a socket of the session is still open after Close (%d sockets)", ss.sockets.Load())
+			assert.Fail(t, "a socket of the session is still open after Close", "%d sockets", ss.sockets.Load())
 			if os.Getenv("CHAT_DUMP") != "" {
 				pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
 			}
@@ -110,9 +113,7 @@ func (ss *scriptedSocket) send(t *testing.T, frame string) {
 	ss.mu.Lock()
 	c := ss.conns[len(ss.conns)-1]
 	ss.mu.Unlock()
-	if err := c.Write(context.Background(), websocket.MessageText, []byte(frame)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Write(context.Background(), websocket.MessageText, []byte(frame)), "write frame %s", frame)
 }
 
 // dropAll cuts every socket subscribed so far, without a close frame.
@@ -138,9 +139,7 @@ func scriptedSession(t *testing.T, o *chat.Options) (*scriptedSocket, *chat.Sess
 	srv := participanttest.NewServer(participanttest.WithWebSocketBaseURL("ws" + strings.TrimPrefix(ss.URL, "http")))
 	t.Cleanup(srv.Close)
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "StartChat")
 	if o == nil {
 		o = &chat.Options{}
 	}
@@ -149,14 +148,12 @@ func scriptedSession(t *testing.T, o *chat.Options) (*scriptedSocket, *chat.Sess
 	start := time.Now()
 	ss.ignoreSubscribes.Store(1)
 	s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "Connect")
 	t.Cleanup(func() { s.Close() })
 	// The first subscribe went unanswered and was sent again.
-	if n := ss.subscribes.Load(); n < 2 || time.Since(start) < 50*time.Millisecond {
-		t.Fatalf("%d subscribes in %v, want a second after the 50ms timeout", n, time.Since(start))
-	}
+	n, d := ss.subscribes.Load(), time.Since(start)
+	require.GreaterOrEqual(t, n, int64(2), "%d subscribes in %v, want a second after the 50ms timeout", n, d)
+	require.GreaterOrEqual(t, d, 50*time.Millisecond, "%d subscribes in %v, want a second after the 50ms timeout", n, d)
 	waitFor(t, s, 10*time.Second, isKind(chat.KindParticipantJoined)) // the history
 	return ss, s
 }
@@ -202,9 +199,7 @@ func TestScriptedFrames(t *testing.T) {
 		ev, err := s.Next(ctx)
 		cancel()
 		if err != nil {
-			if err != chat.ErrChatEnded {
-				t.Fatalf("Next: %v", err)
-			}
+			require.Same(t, chat.ErrChatEnded, err, "Next")
 			break
 		}
 		d := ev.Kind.String()
@@ -226,15 +221,12 @@ func TestScriptedFrames(t *testing.T) {
 		got = append(got, d)
 	}
 	want := "Message:Hello world! Other Message:object content Attachment:IN_PROGRESS ParticipantIdle ParticipantReturned TransferSucceeded Message:old(past) Attachment:APPROVED(update) ChatEnded"
-	if strings.Join(got, " ") != want {
-		t.Errorf("events\n got %s\nwant %s", strings.Join(got, " "), want)
-	}
-	if !strings.Contains(string(other.Raw), `"NewField":[1,2]`) || other.Item.Type != "FUTURE_TYPE" {
-		t.Errorf("unknown item: %s", other.Raw)
-	}
-	if st := s.Stats(); st.DuplicatesDropped != 1 || st.Updates != 1 {
-		t.Errorf("stats %+v: want the repeated chunk dropped and one update", st)
-	}
+	assert.Equal(t, want, strings.Join(got, " "), "events")
+	assert.Contains(t, string(other.Raw), `"NewField":[1,2]`, "unknown item")
+	assert.EqualValues(t, "FUTURE_TYPE", other.Item.Type, "unknown item: %s", other.Raw)
+	st := s.Stats()
+	assert.Equal(t, int64(1), st.DuplicatesDropped, "stats %+v: want the repeated chunk dropped and one update", st)
+	assert.Equal(t, int64(1), st.Updates, "stats %+v: want the repeated chunk dropped and one update", st)
 }
 
 // Heartbeats unanswered: the session gives the socket up and reconnects,
@@ -245,12 +237,11 @@ func TestScriptedHeartbeatSilence(t *testing.T) {
 	ss.silentSocket.Store(1) // the first socket falls silent; the next answers
 	waitFor(t, s, 10*time.Second, isKind(chat.KindConnectionLost))
 	waitFor(t, s, 10*time.Second, isKind(chat.KindConnectionReestablished))
-	if st := s.Stats(); st.HeartbeatMisses != 1 || st.Reconnects != 1 || ss.sockets.Load() != 2 {
-		t.Errorf("stats %+v, %d sockets", st, ss.sockets.Load())
-	}
+	st := s.Stats()
+	assert.Equal(t, int64(1), st.HeartbeatMisses, "stats %+v", st)
+	assert.Equal(t, int64(1), st.Reconnects, "stats %+v", st)
+	assert.Equal(t, int64(2), ss.sockets.Load(), "sockets")
 	ss.item(t, map[string]any{"Id": "m1", "Type": "MESSAGE", "Content": "on the new socket", "AbsoluteTime": stamp(1)})
 	evs := waitFor(t, s, 10*time.Second, isKind(chat.KindMessage))
-	if c := evs[len(evs)-1].Item.Content; c != "on the new socket" {
-		t.Errorf("message %q", c)
-	}
+	assert.Equal(t, "on the new socket", evs[len(evs)-1].Item.Content, "message")
 }

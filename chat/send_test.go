@@ -3,12 +3,13 @@ package chat_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
@@ -46,13 +47,9 @@ func pair(t *testing.T, srv *participanttest.Server, o *chat.Options) (cust, age
 	t.Helper()
 	c, cs := connect(t, srv, nil, o)
 	a, err := srv.AddParticipant(c.ContactID, participanttest.RoleAgent, "Agent")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "AddParticipant")
 	as, err := chat.Connect(context.Background(), srv.Client(), a.ParticipantToken, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "Connect the agent")
 	t.Cleanup(func() { as.Close() })
 	return cs, as, c.ContactID
 }
@@ -64,9 +61,7 @@ func sendAll(t *testing.T, s *chat.Session, texts ...string) []string {
 	for _, text := range texts {
 		time.Sleep(time.Second)
 		out, err := s.SendMessage(context.Background(), &chat.Message{Content: text})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "SendMessage %q", text)
 		ids = append(ids, out.ID)
 	}
 	return ids
@@ -101,9 +96,7 @@ func TestReceiptsDeduplicatedAndBatched(t *testing.T) {
 			{100 * time.Millisecond, "read", ids[0], 200},
 			{5100 * time.Millisecond, "read", ids[2], 200},
 		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("sent\n%v\nwant\n%v", got, want)
-		}
+		require.Equal(t, want, got, "sent events")
 		// The agent sees them.
 		var seen []string
 		for _, ev := range waitFor(t, agent, time.Minute, func(ev chat.Event) bool { return ev.Kind == chat.KindReadReceipt && ev.MessageID == ids[2] }) {
@@ -111,12 +104,8 @@ func TestReceiptsDeduplicatedAndBatched(t *testing.T) {
 				seen = append(seen, ev.Kind.String()+":"+ev.MessageID)
 			}
 		}
-		if w := fmt.Sprintf("[ReadReceipt:%s ReadReceipt:%s]", ids[0], ids[2]); fmt.Sprint(seen) != w {
-			t.Errorf("agent saw %v, want %s", seen, w)
-		}
-		if st := cust.Stats(); st.ReceiptsSent != 2 {
-			t.Errorf("ReceiptsSent %d", st.ReceiptsSent)
-		}
+		assert.Equal(t, []string{"ReadReceipt:" + ids[0], "ReadReceipt:" + ids[2]}, seen, "agent saw")
+		assert.Equal(t, int64(2), cust.Stats().ReceiptsSent, "ReceiptsSent")
 	})
 }
 
@@ -139,9 +128,7 @@ func TestReceiptsEveryAndDelivered(t *testing.T) {
 			{5 * time.Second, "delivered", ids[0], 200},
 			{5 * time.Second, "delivered", ids[1], 200},
 		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("sent\n%v\nwant\n%v", got, want)
-		}
+		require.Equal(t, want, got, "sent events")
 	})
 }
 
@@ -153,24 +140,20 @@ func TestReceiptConflictIsQuiet(t *testing.T) {
 		srv := newServer(t)
 		cust, agent, contactID := pair(t, srv, nil)
 		ids := sendAll(t, agent, "m1")
-		if _, err := srv.AddParticipant(contactID, participanttest.RoleSupervisor, "Supervisor"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := srv.AddParticipant(contactID, participanttest.RoleSupervisor, "Supervisor")
+		require.NoError(t, err)
 		start := time.Now()
-		if err := cust.SendReadReceipt(ids[0]); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cust.SendReadReceipt(ids[0]))
 		time.Sleep(time.Second)
 		got := sentEvents(srv, start)
-		if len(got) != 1 || got[0].status != 409 {
-			t.Fatalf("sent %v, want one read answered 409", got)
-		}
-		if st := cust.Stats(); st.ReceiptConflicts != 1 || st.ReceiptErrors != 0 || st.ReceiptsSent != 0 {
-			t.Errorf("stats %+v", st)
-		}
-		if _, err := cust.SendMessage(context.Background(), &chat.Message{Content: "still fine"}); err != nil {
-			t.Errorf("send after the 409: %v", err)
-		}
+		require.Len(t, got, 1, "sent %v, want one read answered 409", got)
+		require.Equal(t, 409, got[0].status, "sent %v, want one read answered 409", got)
+		st := cust.Stats()
+		assert.Equal(t, int64(1), st.ReceiptConflicts, "stats %+v", st)
+		assert.Equal(t, int64(0), st.ReceiptErrors, "stats %+v", st)
+		assert.Equal(t, int64(0), st.ReceiptsSent, "stats %+v", st)
+		_, err = cust.SendMessage(context.Background(), &chat.Message{Content: "still fine"})
+		assert.NoError(t, err, "send after the 409")
 	})
 }
 
@@ -189,12 +172,10 @@ func TestNoReceiptsAfterTheEnd(t *testing.T) {
 		srv.StopContact(contactID)
 		waitFor(t, cust, time.Minute, isKind(chat.KindChatEnded))
 		time.Sleep(10 * time.Second)
-		if got := sentEvents(srv, start); len(got) != 1 || got[0].message != ids[0] {
-			t.Fatalf("sent %v, want only the first read", got)
-		}
-		if err := cust.SendReadReceipt(ids[1]); !errors.Is(err, chat.ErrChatEnded) {
-			t.Errorf("SendReadReceipt after the end: %v", err)
-		}
+		got := sentEvents(srv, start)
+		require.Len(t, got, 1, "sent %v, want only the first read", got)
+		require.Equal(t, ids[0], got[0].message, "sent %v, want only the first read", got)
+		assert.ErrorIs(t, cust.SendReadReceipt(ids[1]), chat.ErrChatEnded, "SendReadReceipt after the end")
 	})
 }
 
@@ -205,13 +186,9 @@ func TestReceiptsDisabled(t *testing.T) {
 		cust, agent, _ := pair(t, srv, &chat.Options{Receipts: chat.ReceiptOptions{Disabled: true}})
 		ids := sendAll(t, agent, "m1")
 		start := time.Now()
-		if err := cust.SendReadReceipt(ids[0]); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cust.SendReadReceipt(ids[0]))
 		time.Sleep(10 * time.Second)
-		if got := sentEvents(srv, start); len(got) != 0 {
-			t.Fatalf("sent %v with receipts disabled", got)
-		}
+		require.Empty(t, sentEvents(srv, start), "sent with receipts disabled")
 	})
 }
 
@@ -222,20 +199,19 @@ func TestTypingThrottle(t *testing.T) {
 		cust, agent, _ := pair(t, srv, nil)
 		start := time.Now()
 		for range 10 { // 10 keystrokes over 9 s: one event
-			if err := cust.SendTyping(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, cust.SendTyping(context.Background()))
 			time.Sleep(900 * time.Millisecond)
 		}
 		time.Sleep(time.Second)
 		cust.SendTyping(context.Background()) // 10 s later: the next
 		got := sentEvents(srv, start)
-		if len(got) != 2 || got[0].kind != "typing" || got[0].at != 0 || got[1].at != 10*time.Second {
-			t.Fatalf("sent %v", got)
-		}
-		if st := cust.Stats(); st.TypingSent != 2 || st.TypingThrottled != 9 {
-			t.Errorf("stats %+v", st)
-		}
+		require.Len(t, got, 2, "sent %v", got)
+		require.Equal(t, "typing", got[0].kind, "sent %v", got)
+		require.Equal(t, time.Duration(0), got[0].at, "sent %v", got)
+		require.Equal(t, 10*time.Second, got[1].at, "sent %v", got)
+		st := cust.Stats()
+		assert.Equal(t, int64(2), st.TypingSent, "stats %+v", st)
+		assert.Equal(t, int64(9), st.TypingThrottled, "stats %+v", st)
 		// The agent sees two typing events, and the indicator expires 12 s
 		// after the last.
 		var seen []string
@@ -245,14 +221,10 @@ func TestTypingThrottle(t *testing.T) {
 				seen = append(seen, ev.Kind.String())
 			}
 		}
-		if fmt.Sprint(seen) != "[Typing Typing TypingStopped]" {
-			t.Errorf("agent saw %v", seen)
-		}
+		assert.Equal(t, []string{"Typing", "Typing", "TypingStopped"}, seen, "agent saw")
 		// The last typing at 10s, delivered after the 200 ms reorder
 		// window, plus 12s.
-		if d := time.Since(start); d != 22200*time.Millisecond {
-			t.Errorf("TypingStopped after %v, want 22.2s", d)
-		}
+		assert.Equal(t, 22200*time.Millisecond, time.Since(start), "TypingStopped after")
 	})
 }
 
@@ -273,9 +245,7 @@ func TestTypingEndsWithMessage(t *testing.T) {
 				seen = append(seen, ev.Kind.String())
 			}
 		}
-		if fmt.Sprint(seen) != "[Typing TypingStopped Message]" {
-			t.Errorf("customer saw %v", seen)
-		}
+		assert.Equal(t, []string{"Typing", "TypingStopped", "Message"}, seen, "customer saw")
 		// Nothing more for that typing event.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -284,9 +254,7 @@ func TestTypingEndsWithMessage(t *testing.T) {
 			if err != nil {
 				break
 			}
-			if ev.Kind == chat.KindTypingStopped {
-				t.Errorf("a second TypingStopped")
-			}
+			assert.NotEqual(t, chat.KindTypingStopped, ev.Kind, "a second TypingStopped")
 		}
 	})
 }
@@ -303,18 +271,15 @@ func TestSendMessageRetryIsIdempotent(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_, err := s.SendMessage(ctx, m)
 		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("first attempt: %v", err)
-		}
+		require.ErrorIs(t, err, context.DeadlineExceeded, "first attempt")
 		token := m.ClientToken
+		require.NotEmpty(t, token, "ClientToken after the first attempt")
 		out1, err := s.SendMessage(context.Background(), m)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out2, err := s.SendMessage(context.Background(), m)
-		if err != nil || out2.ID != out1.ID || m.ClientToken != token || token == "" {
-			t.Fatalf("retries: %v, ids %s %s, token kept %v", err, out1.ID, out2.ID, m.ClientToken == token)
-		}
+		require.NoError(t, err, "second retry")
+		require.Equal(t, out1.ID, out2.ID, "ids of the retries")
+		require.Equal(t, token, m.ClientToken, "ClientToken kept")
 		time.Sleep(2 * time.Minute)
 		n := 0
 		for _, it := range srv.Transcript(cust.ContactID) {
@@ -322,13 +287,9 @@ func TestSendMessageRetryIsIdempotent(t *testing.T) {
 				n++
 			}
 		}
-		if n != 1 {
-			t.Errorf("%d copies in the transcript", n)
-		}
+		assert.Equal(t, 1, n, "copies in the transcript")
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindMessage))
-		if ev := evs[len(evs)-1]; ev.Item.ID != out1.ID {
-			t.Errorf("event for %s", ev.Item.ID)
-		}
+		assert.Equal(t, out1.ID, evs[len(evs)-1].Item.ID, "event for")
 	})
 }
 
@@ -339,22 +300,19 @@ func TestAttachmentAndAuthenticationEvents(t *testing.T) {
 		cust, s := connect(t, srv, nil, nil)
 		client := srv.Client()
 		id, err := client.UploadAttachment(context.Background(), &participant.UploadAttachmentInput{ConnectionToken: s.ConnectionToken(), AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: 5, Body: strings.NewReader("hello")})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindAttachment))
 		att := evs[len(evs)-1].Item.Attachments
-		if len(att) != 1 || att[0].AttachmentID != id || att[0].AttachmentName != "notes.txt" || att[0].Status != participant.ArtifactStatusApproved {
-			t.Errorf("attachment %+v", att)
+		if assert.Len(t, att, 1, "attachments %+v", att) {
+			assert.Equal(t, id, att[0].AttachmentID, "attachment %+v", att)
+			assert.Equal(t, "notes.txt", att[0].AttachmentName, "attachment %+v", att)
+			assert.Equal(t, participant.ArtifactStatusApproved, att[0].Status, "attachment %+v", att)
 		}
 		time.Sleep(time.Second)
-		if _, err := srv.StartAuthentication(cust.ContactID); err != nil {
-			t.Fatal(err)
-		}
+		_, err = srv.StartAuthentication(cust.ContactID)
+		require.NoError(t, err)
 		evs = waitFor(t, s, time.Minute, isKind(chat.KindAuthentication))
-		if ct := evs[len(evs)-1].Item.ContentType; ct != wire.ContentTypeAuthenticationInitiated {
-			t.Errorf("authentication event %s", ct)
-		}
+		assert.Equal(t, participant.ContentType(wire.ContentTypeAuthenticationInitiated), evs[len(evs)-1].Item.ContentType, "authentication event")
 	})
 }
 
@@ -364,20 +322,14 @@ func TestPersistentChatHistory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t)
 		old, err := srv.StartChat(participanttest.ChatOptions{InitialMessage: "last time"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		time.Sleep(time.Second)
 		srv.StopContact(old.ContactID)
 		time.Sleep(time.Second)
 		cust, err := srv.StartChat(participanttest.ChatOptions{PersistentChat: &participanttest.PersistentChat{SourceContactID: old.ContactID}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer s.Close()
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindChatRehydrated))
 		var past, msgs int
@@ -388,21 +340,20 @@ func TestPersistentChatHistory(t *testing.T) {
 			if ev.Kind == chat.KindMessage && ev.Item.Content == "last time" && ev.FromPastSession {
 				msgs++
 			}
-			if ev.Kind == chat.KindChatEnded && !ev.FromPastSession {
-				t.Errorf("chat.ended of the current contact")
+			if ev.Kind == chat.KindChatEnded {
+				assert.True(t, ev.FromPastSession, "chat.ended of the current contact")
 			}
 		}
-		if msgs != 1 || past < 3 || evs[len(evs)-1].FromPastSession {
-			t.Errorf("%d past items, past message %d; rehydrated past=%v", past, msgs, evs[len(evs)-1].FromPastSession)
-		}
+		assert.Equal(t, 1, msgs, "past messages %q", "last time")
+		assert.GreaterOrEqual(t, past, 3, "past items")
+		assert.False(t, evs[len(evs)-1].FromPastSession, "ChatRehydrated marked FromPastSession")
 		// The past contact's chat.ended did not end this session.
 		time.Sleep(time.Second)
-		if _, err := s.SendMessage(context.Background(), &chat.Message{Content: "again"}); err != nil {
-			t.Fatal(err)
-		}
+		_, err = s.SendMessage(context.Background(), &chat.Message{Content: "again"})
+		require.NoError(t, err)
 		evs = waitFor(t, s, time.Minute, isKind(chat.KindMessage))
-		if ev := evs[len(evs)-1]; ev.Item.Content != "again" || ev.FromPastSession {
-			t.Errorf("live message %+v", ev)
-		}
+		ev := evs[len(evs)-1]
+		assert.Equal(t, "again", ev.Item.Content, "live message %+v", ev)
+		assert.False(t, ev.FromPastSession, "live message %+v", ev)
 	})
 }

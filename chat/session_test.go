@@ -3,13 +3,15 @@ package chat_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
@@ -23,33 +25,27 @@ func TestConnectDeliversHistoryThenLive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t)
 		cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann", InitialMessage: "hello"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		time.Sleep(time.Second)
 		s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer s.Close()
-		if ev := next(t, s, time.Minute); ev.Kind != chat.KindConnectionEstablished {
-			t.Fatalf("first event %s", ev.Kind)
-		}
+		require.Equal(t, chat.KindConnectionEstablished, next(t, s, time.Minute).Kind, "first event")
 		evs := waitFor(t, s, time.Minute, func(ev chat.Event) bool { return ev.Kind == chat.KindMessage })
-		if ev := evs[len(evs)-1]; ev.Item.Content != "hello" || ev.Item.DisplayName != "Ann" || ev.Item.ParticipantRole != participant.ParticipantRoleCustomer {
-			t.Errorf("history message %+v", ev.Item)
-		}
+		ev := evs[len(evs)-1]
+		assert.Equal(t, "hello", ev.Item.Content, "history message %+v", ev.Item)
+		assert.Equal(t, "Ann", ev.Item.DisplayName, "history message %+v", ev.Item)
+		assert.Equal(t, participant.ParticipantRoleCustomer, ev.Item.ParticipantRole, "history message %+v", ev.Item)
 		time.Sleep(time.Second)
-		if _, err := s.SendMessage(context.Background(), &chat.Message{Content: "live"}); err != nil {
-			t.Fatal(err)
-		}
-		ev := waitFor(t, s, time.Minute, isKind(chat.KindMessage))
-		if got := ev[len(ev)-1]; got.Item.Content != "live" || got.Update {
-			t.Errorf("live message %+v", got)
-		}
-		if st := s.Stats(); st.GapFills != 1 || st.GapFilledItems != 2 {
-			t.Errorf("stats %+v: want one gap fill (the history) of two items", st)
-		}
+		_, err = s.SendMessage(context.Background(), &chat.Message{Content: "live"})
+		require.NoError(t, err)
+		evs = waitFor(t, s, time.Minute, isKind(chat.KindMessage))
+		got := evs[len(evs)-1]
+		assert.Equal(t, "live", got.Item.Content, "live message %+v", got)
+		assert.False(t, got.Update, "live message %+v", got)
+		st := s.Stats()
+		assert.Equal(t, int64(1), st.GapFills, "stats %+v: want one gap fill (the history) of two items", st)
+		assert.Equal(t, int64(2), st.GapFilledItems, "stats %+v: want one gap fill (the history) of two items", st)
 	})
 }
 
@@ -60,9 +56,7 @@ func TestNoHistory(t *testing.T) {
 		cust, _ := srv.StartChat(participanttest.ChatOptions{InitialMessage: "old"})
 		time.Sleep(time.Second)
 		s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, &chat.Options{NoHistory: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer s.Close()
 		time.Sleep(time.Second)
 		srv.DropSockets(cust.ContactID) // a reconnect must not bring the history either
@@ -70,13 +64,11 @@ func TestNoHistory(t *testing.T) {
 		s.SendMessage(context.Background(), &chat.Message{Content: "new"})
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindMessage))
 		for _, ev := range evs {
-			if ev.Kind == chat.KindParticipantJoined || ev.Item.Content == "old" {
-				t.Errorf("history delivered: %s %q", ev.Kind, ev.Item.Content)
-			}
+			assert.NotEqual(t, chat.KindParticipantJoined, ev.Kind, "history delivered: %s %q", ev.Kind, ev.Item.Content)
+			assert.NotEqual(t, "old", ev.Item.Content, "history delivered: %s %q", ev.Kind, ev.Item.Content)
 		}
-		if evs[len(evs)-1].Item.Content != "new" || s.Stats().Reconnects != 1 {
-			t.Errorf("last %q, stats %+v", evs[len(evs)-1].Item.Content, s.Stats())
-		}
+		assert.Equal(t, "new", evs[len(evs)-1].Item.Content, "last message")
+		assert.Equal(t, int64(1), s.Stats().Reconnects, "stats %+v", s.Stats())
 	})
 }
 
@@ -98,23 +90,15 @@ func TestTokenRefresh(t *testing.T) {
 				_, err := s.SendMessage(context.Background(), &chat.Message{Content: "still here"})
 				st := s.Stats()
 				if refresh {
-					if err != nil {
-						t.Fatalf("send after 10 minutes: %v", err)
-					}
-					if st.TokenRefreshes < 4 || s.ConnectionToken() == first {
-						t.Errorf("%d refreshes (token changed: %v), want at least 4", st.TokenRefreshes, s.ConnectionToken() != first)
-					}
-					if exp := s.State().ConnectionExpiry; !exp.After(time.Now()) {
-						t.Errorf("State's token expires %v, before now", exp)
-					}
+					require.NoError(t, err, "send after 10 minutes")
+					assert.GreaterOrEqual(t, st.TokenRefreshes, int64(4), "refreshes, want at least 4")
+					assert.NotEqual(t, first, s.ConnectionToken(), "token unchanged after %d refreshes", st.TokenRefreshes)
+					exp := s.State().ConnectionExpiry
+					assert.True(t, exp.After(time.Now()), "State's token expires %v, before now", exp)
 				} else {
 					var ad *participant.AccessDeniedError
-					if !errors.As(err, &ad) {
-						t.Fatalf("send with an expired token: %v, want AccessDeniedError", err)
-					}
-					if st.TokenRefreshes != 0 {
-						t.Errorf("%d refreshes with refresh off", st.TokenRefreshes)
-					}
+					require.ErrorAs(t, err, &ad, "send with an expired token")
+					assert.Equal(t, int64(0), st.TokenRefreshes, "refreshes with refresh off")
 				}
 			})
 		})
@@ -143,9 +127,8 @@ func TestRotationWithoutDuplicates(t *testing.T) {
 		}
 		// Keep going past two more rotations.
 		time.Sleep(11 * time.Minute)
-		if _, err := s.SendMessage(context.Background(), &chat.Message{Content: "after"}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := s.SendMessage(context.Background(), &chat.Message{Content: "after"})
+		require.NoError(t, err)
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindMessage))
 		for _, ev := range evs {
 			if ev.Kind == chat.KindConnectionLost {
@@ -153,17 +136,13 @@ func TestRotationWithoutDuplicates(t *testing.T) {
 			}
 		}
 		for i, m := range got {
-			if want := fmt.Sprintf("m%04d", i+1); m != want {
-				t.Fatalf("message %d is %q, want %q", i, m, want)
-			}
+			require.Equal(t, fmt.Sprintf("m%04d", i+1), m, "message %d", i)
 		}
 		st := s.Stats()
-		if st.Rotations < 2 || st.Reconnects != 0 || lost != 0 {
-			t.Errorf("rotations %d, reconnects %d, lost events %d: want >= 2, 0, 0", st.Rotations, st.Reconnects, lost)
-		}
-		if subs := srv.Subscribers(cust.ContactID); subs != 1 {
-			t.Errorf("%d subscribed sockets, want 1 (the old ones closed)", subs)
-		}
+		assert.GreaterOrEqual(t, st.Rotations, int64(2), "rotations")
+		assert.Equal(t, int64(0), st.Reconnects, "reconnects")
+		assert.Equal(t, 0, lost, "lost events")
+		assert.Equal(t, 1, srv.Subscribers(cust.ContactID), "subscribed sockets (the old ones closed)")
 	})
 }
 
@@ -182,13 +161,11 @@ func TestSocketAgesOutWithoutRotation(t *testing.T) {
 			}
 		}
 		for i, m := range got {
-			if want := fmt.Sprintf("m%04d", i+1); m != want {
-				t.Fatalf("message %d is %q, want %q", i, m, want)
-			}
+			require.Equal(t, fmt.Sprintf("m%04d", i+1), m, "message %d", i)
 		}
-		if st := s.Stats(); st.Reconnects < 2 || st.Rotations != 0 {
-			t.Errorf("stats %+v: want reconnects after each 2 minutes", st)
-		}
+		st := s.Stats()
+		assert.GreaterOrEqual(t, st.Reconnects, int64(2), "stats %+v: want reconnects after each 2 minutes", st)
+		assert.Equal(t, int64(0), st.Rotations, "stats %+v: want no rotation", st)
 	})
 }
 
@@ -205,24 +182,17 @@ func TestForbiddenOnReconnectEndsTheChat(t *testing.T) {
 		srv.Inject(participanttest.Latency(participanttest.OpCreateParticipantConnection, 5*time.Second))
 		srv.DropSockets(cust.ContactID)
 		time.Sleep(time.Second)
-		if err := srv.StopContact(cust.ContactID); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, srv.StopContact(cust.ContactID))
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindChatEnded))
 		end := evs[len(evs)-1]
 		var ad *participant.AccessDeniedError
-		if !errors.As(end.Err, &ad) || end.Item.ContentType != wire.ContentTypeChatEnded {
-			t.Errorf("ChatEnded %+v: want the 403 in Err", end)
-		}
-		if evs[len(evs)-2].Kind != chat.KindConnectionLost {
-			t.Errorf("before the end: %s, want ConnectionLost", evs[len(evs)-2].Kind)
-		}
-		if _, err := s.Next(context.Background()); !errors.Is(err, chat.ErrChatEnded) {
-			t.Errorf("Next after the end: %v", err)
-		}
-		if _, err := s.SendMessage(context.Background(), &chat.Message{Content: "x"}); !errors.Is(err, chat.ErrChatEnded) {
-			t.Errorf("SendMessage after the end: %v", err)
-		}
+		assert.ErrorAs(t, end.Err, &ad, "ChatEnded %+v: want the 403 in Err", end)
+		assert.Equal(t, participant.ContentType(wire.ContentTypeChatEnded), end.Item.ContentType, "ChatEnded %+v", end)
+		assert.Equal(t, chat.KindConnectionLost, evs[len(evs)-2].Kind, "before the end")
+		_, err := s.Next(context.Background())
+		assert.ErrorIs(t, err, chat.ErrChatEnded, "Next after the end")
+		_, err = s.SendMessage(context.Background(), &chat.Message{Content: "x"})
+		assert.ErrorIs(t, err, chat.ErrChatEnded, "SendMessage after the end")
 	})
 }
 
@@ -242,12 +212,11 @@ func TestRefusedUpgradeIsRetried(t *testing.T) {
 				lost++
 			}
 		}
-		if st := s.Stats(); lost != 1 || st.ReconnectAttempts != 2 || st.Reconnects != 1 {
-			t.Errorf("lost %d, stats %+v: want one outage with two failed attempts", lost, st)
-		}
-		if err := srv.CheckFaults(); err != nil {
-			t.Error(err)
-		}
+		st := s.Stats()
+		assert.Equal(t, 1, lost, "ConnectionLost events, stats %+v: want one outage with two failed attempts", st)
+		assert.Equal(t, int64(2), st.ReconnectAttempts, "stats %+v: want one outage with two failed attempts", st)
+		assert.Equal(t, int64(1), st.Reconnects, "stats %+v: want one outage with two failed attempts", st)
+		assert.NoError(t, srv.CheckFaults())
 	})
 }
 
@@ -262,17 +231,14 @@ func TestBrokenAfterMaxAttempts(t *testing.T) {
 		start := time.Now()
 		srv.DropSockets(cust.ContactID)
 		evs := waitFor(t, s, 10*time.Minute, isKind(chat.KindConnectionBroken))
-		if err := evs[len(evs)-1].Err; err == nil || !strings.Contains(err.Error(), "3 reconnect attempts failed") {
-			t.Errorf("broken: %v", err)
-		}
-		if _, err := s.Next(context.Background()); !errors.Is(err, chat.ErrBroken) {
-			t.Errorf("Next: %v, want ErrBroken", err)
-		}
+		assert.ErrorContains(t, evs[len(evs)-1].Err, "3 reconnect attempts failed", "broken")
+		_, err := s.Next(context.Background())
+		assert.ErrorIs(t, err, chat.ErrBroken, "Next")
 		// Immediate first attempt, then backoff: 0.5-1 s, 1-2 s, plus the
 		// client's own retries of each call.
-		if d := time.Since(start); d < 1500*time.Millisecond || d > 30*time.Second {
-			t.Errorf("gave up after %v", d)
-		}
+		d := time.Since(start)
+		assert.GreaterOrEqual(t, d, 1500*time.Millisecond, "gave up after %v", d)
+		assert.LessOrEqual(t, d, 30*time.Second, "gave up after %v", d)
 	})
 }
 
@@ -284,34 +250,24 @@ func TestChatEndedByAgent(t *testing.T) {
 		agent := srv.AddAgent
 		_ = agent
 		a, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		as, err := chat.Connect(context.Background(), srv.Client(), a.ParticipantToken, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer as.Close()
 		time.Sleep(time.Second)
 		as.SendMessage(context.Background(), &chat.Message{Content: "goodbye"})
 		time.Sleep(time.Second)
 		srv.StopContact(cust.ContactID)
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindChatEnded))
-		if evs[len(evs)-1].Err != nil || evs[len(evs)-2].Item.Content != "goodbye" {
-			t.Errorf("end %+v after %q", evs[len(evs)-1], evs[len(evs)-2].Item.Content)
-		}
-		if _, err := s.Next(context.Background()); !errors.Is(err, chat.ErrChatEnded) {
-			t.Errorf("Next: %v", err)
-		}
+		assert.NoError(t, evs[len(evs)-1].Err, "end %+v", evs[len(evs)-1])
+		assert.Equal(t, "goodbye", evs[len(evs)-2].Item.Content, "message before the end")
+		_, err = s.Next(context.Background())
+		assert.ErrorIs(t, err, chat.ErrChatEnded, "Next")
 		// The session closed its socket; the agent's ended too.
 		waitFor(t, as, time.Minute, isKind(chat.KindChatEnded))
 		time.Sleep(time.Second)
-		if n := srv.Subscribers(cust.ContactID); n != 0 {
-			t.Errorf("%d sockets still subscribed", n)
-		}
-		if err := s.SendReadReceipt("x"); !errors.Is(err, chat.ErrChatEnded) {
-			t.Errorf("receipt after the end: %v", err)
-		}
+		assert.Equal(t, 0, srv.Subscribers(cust.ContactID), "sockets still subscribed")
+		assert.ErrorIs(t, s.SendReadReceipt("x"), chat.ErrChatEnded, "receipt after the end")
 	})
 }
 
@@ -322,26 +278,18 @@ func TestDisconnectCustomer(t *testing.T) {
 		srv := newServer(t)
 		_, s := connect(t, srv, nil, nil)
 		waitFor(t, s, time.Minute, isKind(chat.KindParticipantJoined))
-		if err := s.Disconnect(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Disconnect(context.Background()))
 		var kinds []string
 		for {
 			ev, err := s.Next(context.Background())
 			if err != nil {
-				if !errors.Is(err, chat.ErrChatEnded) {
-					t.Errorf("Next: %v", err)
-				}
+				assert.ErrorIs(t, err, chat.ErrChatEnded, "Next")
 				break
 			}
 			kinds = append(kinds, ev.Kind.String())
 		}
-		if got := strings.Join(kinds, " "); got != "ParticipantLeft ChatEnded" {
-			t.Errorf("events after Disconnect: %s", got)
-		}
-		if err := s.Disconnect(context.Background()); err != nil {
-			t.Errorf("second Disconnect: %v", err)
-		}
+		assert.Equal(t, "ParticipantLeft ChatEnded", strings.Join(kinds, " "), "events after Disconnect")
+		assert.NoError(t, s.Disconnect(context.Background()), "second Disconnect")
 	})
 }
 
@@ -354,24 +302,15 @@ func TestDisconnectAgent(t *testing.T) {
 		cust, _ := connect(t, srv, nil, nil)
 		a, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent")
 		as, err := chat.Connect(context.Background(), srv.Client(), a.ParticipantToken, &chat.Options{DisconnectWait: 3 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer as.Close()
 		start := time.Now()
-		if err := as.Disconnect(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if d := time.Since(start); d != 3*time.Second {
-			t.Errorf("Disconnect took %v, want the 3s wait", d)
-		}
+		require.NoError(t, as.Disconnect(context.Background()))
+		assert.Equal(t, 3*time.Second, time.Since(start), "Disconnect took, want the 3s wait")
 		evs := waitFor(t, as, time.Minute, isKind(chat.KindParticipantLeft))
-		if evs[len(evs)-1].ParticipantID != a.ParticipantID {
-			t.Errorf("left: %s", evs[len(evs)-1].ParticipantID)
-		}
-		if _, err := as.Next(context.Background()); !errors.Is(err, chat.ErrDisconnected) {
-			t.Errorf("Next: %v, want ErrDisconnected", err)
-		}
+		assert.Equal(t, a.ParticipantID, evs[len(evs)-1].ParticipantID, "left")
+		_, err = as.Next(context.Background())
+		assert.ErrorIs(t, err, chat.ErrDisconnected, "Next")
 	})
 }
 
@@ -391,39 +330,29 @@ func TestResume(t *testing.T) {
 		}
 		st := s.State()
 		s.Close()
-		if st.LastItemID == "" || st.ConnectionToken == "" {
-			t.Fatalf("state %+v", st)
-		}
+		require.NotEmpty(t, st.LastItemID, "state %+v", st)
+		require.NotEmpty(t, st.ConnectionToken, "state %+v", st)
 		time.Sleep(8 * time.Second) // messages 11 to ~18 come while no session runs
 		r, err := chat.Resume(context.Background(), srv.Client(), cust.ParticipantToken, st, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer r.Close()
-		if ev := next(t, r, time.Minute); ev.Kind != chat.KindConnectionEstablished {
-			t.Fatalf("first event %s", ev.Kind)
-		}
+		require.Equal(t, chat.KindConnectionEstablished, next(t, r, time.Minute).Kind, "first event")
 		for len(got) < 30 {
 			ev := next(t, r, time.Minute)
-			if ev.Kind == chat.KindParticipantJoined {
-				t.Errorf("history repeated after Resume")
-			}
+			assert.NotEqual(t, chat.KindParticipantJoined, ev.Kind, "history repeated after Resume")
 			if ev.Kind == chat.KindMessage {
 				got = append(got, ev.Item.Content)
 			}
 		}
 		for i, m := range got {
-			if want := fmt.Sprintf("m%04d", i+1); m != want {
-				t.Fatalf("message %d is %q, want %q", i, m, want)
-			}
+			require.Equal(t, fmt.Sprintf("m%04d", i+1), m, "message %d", i)
 		}
 		// The chat ended meanwhile: Resume says so.
 		st = r.State()
 		r.Close()
 		srv.StopContact(cust.ContactID)
-		if _, err := chat.Resume(context.Background(), srv.Client(), cust.ParticipantToken, st, nil); !errors.As(err, new(*participant.AccessDeniedError)) {
-			t.Errorf("Resume of an ended chat: %v", err)
-		}
+		_, err = chat.Resume(context.Background(), srv.Client(), cust.ParticipantToken, st, nil)
+		assert.ErrorAs(t, err, new(*participant.AccessDeniedError), "Resume of an ended chat")
 	})
 }
 
@@ -436,23 +365,16 @@ func TestSubscribe(t *testing.T) {
 		cust, _ := srv.StartChat(participanttest.ChatOptions{})
 		srv.Inject(participanttest.ErrorFrame("Internal server error").ForParticipant(cust.ParticipantID).Times(2))
 		s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, nil)
-		if err != nil {
-			t.Fatalf("after two refusals: %v", err)
-		}
+		require.NoError(t, err, "after two refusals")
 		s.Close()
-		if err := srv.CheckFaults(); err != nil {
-			t.Error(err)
-		}
+		assert.NoError(t, srv.CheckFaults())
 
 		srv.Inject(participanttest.ErrorFrame("").ForParticipant(cust.ParticipantID).Always())
 		start := time.Now()
 		_, err = chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, &chat.Options{SubscribeAttempts: 3})
-		if !errors.Is(err, chat.ErrSubscribe) || !strings.Contains(err.Error(), "3 attempts") {
-			t.Fatalf("Connect: %v, want ErrSubscribe after 3 attempts", err)
-		}
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("gave up after %v", d)
-		}
+		require.ErrorIs(t, err, chat.ErrSubscribe, "Connect, want ErrSubscribe after 3 attempts")
+		require.ErrorContains(t, err, "3 attempts", "Connect, want ErrSubscribe after 3 attempts")
+		assert.LessOrEqual(t, time.Since(start), 3*time.Second, "gave up after")
 	})
 }
 
@@ -465,9 +387,10 @@ func TestPingFailures(t *testing.T) {
 		srv.Inject(participanttest.FailPings().ForParticipant(cust.ParticipantID).Times(2),
 			participanttest.SilencePings().ForParticipant(cust.ParticipantID).Times(1))
 		time.Sleep(time.Minute)
-		if st := s.Stats(); st.PingFailures != 3 || st.Reconnects != 0 || st.HeartbeatMisses != 0 {
-			t.Errorf("stats %+v: want 3 ping failures, no reconnect", st)
-		}
+		st := s.Stats()
+		assert.Equal(t, int64(3), st.PingFailures, "stats %+v: want 3 ping failures, no reconnect", st)
+		assert.Equal(t, int64(0), st.Reconnects, "stats %+v: want 3 ping failures, no reconnect", st)
+		assert.Equal(t, int64(0), st.HeartbeatMisses, "stats %+v: want 3 ping failures, no reconnect", st)
 	})
 }
 
@@ -478,14 +401,10 @@ func TestLogging(t *testing.T) {
 		var buf bytes.Buffer
 		srv := newServer(t)
 		cust, err := srv.StartChat(participanttest.ChatOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, &chat.Options{Logger: logger, TokenRefreshBefore: 23*time.Hour + 59*time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		srv.Inject(participanttest.RefuseWebSocket(403))
 		time.Sleep(61 * time.Second) // the token is refreshed after a minute
 		srv.DropSockets(cust.ContactID)
@@ -495,14 +414,10 @@ func TestLogging(t *testing.T) {
 		s.Close()
 		out := buf.String()
 		for _, want := range []string{"chat: connected", "chat: connection lost", "chat: reconnect failed", "chat: reconnected", "chat: ConnectionToken refreshed", "chat: gap filled", "url=ws://", "chat: ended"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("log lacks %q", want)
-			}
+			assert.Contains(t, out, want, "log lacks %q", want)
 		}
 		for _, secret := range []string{cust.ParticipantToken.Reveal(), tok.Reveal(), "X-Amz-Signature", "X-Amz-Date"} {
-			if strings.Contains(out, secret) {
-				t.Errorf("log holds %q", secret[:min(len(secret), 16)])
-			}
+			assert.False(t, strings.Contains(out, secret), "log holds %q", secret[:min(len(secret), 16)])
 		}
 	})
 }
@@ -519,18 +434,13 @@ func TestManySessionsShareAClient(t *testing.T) {
 		sessions := make([]*chat.Session, n)
 		for i := range sessions {
 			cust, err := srv.StartChat(participanttest.ChatOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sessions[i], err = chat.Connect(context.Background(), client, cust.ParticipantToken, nil); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
+			sessions[i], err = chat.Connect(context.Background(), client, cust.ParticipantToken, nil)
+			require.NoError(t, err, "session %d", i)
 		}
 		time.Sleep(time.Minute) // idle: heartbeats only
 		synctest.Wait()
-		if got := sessionGoroutines(); got != n {
-			t.Errorf("%d session goroutines for %d idle sessions, want %d", got, n, n)
-		}
+		assert.Equal(t, n, sessionGoroutines(), "session goroutines for %d idle sessions", n)
 		// Each echoes, concurrently.
 		errs := make(chan error, n)
 		for i, s := range sessions {
@@ -556,16 +466,12 @@ func TestManySessionsShareAClient(t *testing.T) {
 			}()
 		}
 		for range n {
-			if err := <-errs; err != nil {
-				t.Error(err)
-			}
+			assert.NoError(t, <-errs)
 		}
 		for _, s := range sessions {
 			s.Close()
 		}
 		synctest.Wait() // let goroutines that are returning finish
-		if got := sessionGoroutines(); got != 0 {
-			t.Errorf("%d session goroutines after Close", got)
-		}
+		assert.Equal(t, 0, sessionGoroutines(), "session goroutines after Close")
 	})
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/connectchat/participant/chat"
@@ -52,13 +54,9 @@ func TestCustomer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, filepath.Join(bin, "customer"), "--endpoint", srv.URL, "--say", "Hello!|Bye").CombinedOutput()
-	if err != nil {
-		t.Fatalf("customer: %v\n%s", err, out)
-	}
+	require.NoError(t, err, "customer:\n%s", out)
 	want := "Ann: Hello!\nEcho: echo: Hello!\nAnn: Bye\nEcho: echo: Bye\n(left the chat)\n"
-	if string(out) != want {
-		t.Errorf("customer printed:\n%s\nwant:\n%s", out, want)
-	}
+	assert.Equal(t, want, string(out), "customer printed")
 }
 
 // TestBot runs the bot in a chat and talks to it as the customer.
@@ -67,30 +65,22 @@ func TestBot(t *testing.T) {
 	srv := participanttest.NewServer()
 	defer srv.Close()
 	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	bot := exec.CommandContext(ctx, filepath.Join(bin, "bot"), "--endpoint", srv.URL, "--contact-id", cust.ContactID)
 	botOut := &lockedBuffer{}
 	bot.Stdout, bot.Stderr = botOut, botOut
-	if err := bot.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, bot.Start())
 	client := srv.Client()
 	defer client.CloseIdleConnections()
 	sess, err := chat.Connect(ctx, client, cust.ParticipantToken, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer sess.Close()
 	// Wait for the bot to join before asking.
 	for {
 		ev, err := sess.Next(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "waiting for the bot to join\nbot: %s", botOut.String())
 		if ev.Kind == chat.KindParticipantJoined && ev.Item.DisplayName == "Helper Bot" {
 			break
 		}
@@ -100,31 +90,19 @@ func TestBot(t *testing.T) {
 		{"Do you deliver to Spain?", "We ship to every country in Europe within 5 days."},
 	} {
 		sent, err := sess.SendMessage(ctx, &chat.Message{Content: q.ask})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for {
 			ev, err := sess.Next(ctx)
-			if err != nil {
-				t.Fatalf("waiting for the answer to %q: %v\nbot: %s", q.ask, err, botOut.String())
-			}
+			require.NoError(t, err, "waiting for the answer to %q\nbot: %s", q.ask, botOut.String())
 			if ev.Kind == chat.KindMessage && !ev.Update && ev.Item.ID != sent.ID && ev.Item.DisplayName == "Helper Bot" {
-				if ev.Item.Content != q.want {
-					t.Errorf("bot answered %q to %q, want %q", ev.Item.Content, q.ask, q.want)
-				}
+				assert.Equal(t, q.want, ev.Item.Content, "bot's answer to %q", q.ask)
 				break
 			}
 		}
 	}
-	if err := sess.Disconnect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := bot.Wait(); err != nil {
-		t.Errorf("bot exited with %v:\n%s", err, botOut.String())
-	}
-	if !strings.Contains(botOut.String(), "chat ended") {
-		t.Errorf("bot output:\n%s", botOut.String())
-	}
+	require.NoError(t, sess.Disconnect(ctx))
+	assert.NoError(t, bot.Wait(), "bot exited:\n%s", botOut.String())
+	assert.Contains(t, botOut.String(), "chat ended", "bot output")
 }
 
 // lockedBuffer collects a process's output while the test reads it.

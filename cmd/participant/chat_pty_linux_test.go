@@ -28,17 +28,13 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 		t.Skipf("no pseudo-terminals here: %v", err)
 	}
 	var unlock int32
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
-		t.Fatalf("unlockpt: %v", e)
-	}
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock)))
+	require.Zero(t, e, "unlockpt: %v", e)
 	var n uint32
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
-		t.Fatalf("ptsname: %v", e)
-	}
+	_, _, e = syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n)))
+	require.Zero(t, e, "ptsname: %v", e)
 	s, err := os.OpenFile("/dev/pts/"+strconv.Itoa(int(n)), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return m, s
 }
 
@@ -66,13 +62,10 @@ func (s *screen) String() string {
 // waitFor polls the screen until it shows want.
 func (s *screen) waitFor(t *testing.T, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(s.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the terminal never showed %q; it shows:\n%s", want, s.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// The last failed Contains, with what the terminal shows, is the report.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Contains(c, s.String(), want)
+	}, 20*time.Second, 20*time.Millisecond, "the terminal never showed %q", want)
 }
 
 // ptyChat is `participant chat` running in a pseudo-terminal.
@@ -138,7 +131,7 @@ func (p *ptyChat) wait(t *testing.T) int {
 	select {
 	case <-p.exited:
 	case <-time.After(20 * time.Second):
-		t.Fatalf("participant chat did not exit:\n%s", p.scr.String())
+		require.FailNow(t, "participant chat did not exit", "the terminal shows:\n%s", p.scr.String())
 	}
 	var ee *exec.ExitError
 	if errors.As(p.err, &ee) {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,38 +28,25 @@ func normaliseDemo(s string) string {
 func TestDemo(t *testing.T) {
 	t.Parallel()
 	r := runTool(t, nil, "", "demo", "--color=false")
-	if r.code != 0 {
-		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
-	}
-	if strings.Contains(r.stdout, "\x1b[") {
-		t.Error("colour codes in output that is not a terminal")
-	}
+	require.Equal(t, 0, r.code, "demo exit code\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.NotContains(t, r.stdout, "\x1b[", "colour codes in output that is not a terminal")
 	got := normaliseDemo(r.stdout)
 	golden := filepath.Join("testdata", "demo.golden")
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 	}
 	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("missing golden file (run with -update): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("demo output differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
-	}
+	require.NoError(t, err, "missing golden file (run with -update)")
+	assert.Equal(t, string(want), got, "demo output differs from %s", golden)
 }
 
 // TestDemoColour: with --color the lines carry ANSI colours.
 func TestDemoColour(t *testing.T) {
 	t.Parallel()
 	r := runTool(t, nil, "", "demo", "--color")
-	if r.code != 0 || !strings.Contains(r.stdout, "\x1b[36m") {
-		t.Fatalf("exit %d, no colour:\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
+	require.Equal(t, 0, r.code, "exit code:\n%s\n%s", r.stdout, r.stderr)
+	require.Contains(t, r.stdout, "\x1b[36m", "no colour:\n%s", r.stderr)
 }
 
 // TestHelpGolden compares the help of the commands in this package's

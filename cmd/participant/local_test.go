@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,7 +113,7 @@ func startLocalProcess(t *testing.T, args ...string) *localProcess {
 	if p.endpoint == "" {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		t.Fatalf("no endpoint printed; stderr: %s", p.stderr)
+		require.FailNow(t, "no endpoint printed", "stderr: %s", p.stderr)
 	}
 	drained := make(chan struct{})
 	go func() {
@@ -130,7 +131,7 @@ func startLocalProcess(t *testing.T, args ...string) *localProcess {
 		case <-time.After(20 * time.Second):
 			_ = cmd.Process.Kill()
 			<-done
-			t.Error("local did not stop on SIGINT")
+			assert.Fail(t, "local did not stop on SIGINT")
 		}
 		<-drained
 	})
@@ -185,7 +186,7 @@ func (c *localCustomer) waitFor(ctx context.Context, t *testing.T, text string) 
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("no message containing %q; the agent said %q", text, seen)
+	require.FailNow(t, fmt.Sprintf("no message containing %q", text), "the agent said %q", seen)
 }
 
 // waitEnded polls until the chat has ended: the customer's calls answer
@@ -202,7 +203,7 @@ func (c *localCustomer) waitEnded(ctx context.Context, t *testing.T) {
 		require.NoError(t, err)
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("the chat did not end")
+	require.FailNow(t, "the chat did not end")
 }
 
 // TestLocalBot: `--agent bot` without a script runs DefaultBot, whose

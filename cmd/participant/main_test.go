@@ -67,13 +67,9 @@ func startLocalChat(t *testing.T) (endpoint string, pt, ct participant.Token) {
 	srv := participanttest.NewServer(participanttest.WithSeed(11))
 	t.Cleanup(srv.Close)
 	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "StartChat")
 	conn, err := srv.Connect(cust.ParticipantToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "Connect")
 	return srv.URL, cust.ParticipantToken, conn.ConnectionToken
 }
 
@@ -81,8 +77,8 @@ func startLocalChat(t *testing.T) (endpoint string, pt, ct participant.Token) {
 func noTokens(t *testing.T, r result, toks ...participant.Token) {
 	t.Helper()
 	for _, tok := range toks {
-		if s := tok.Reveal(); s != "" && (strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s)) {
-			t.Errorf("a token shows in the output:\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
+		if s := tok.Reveal(); s != "" {
+			assert.False(t, strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s), "a token shows in the output:\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
 		}
 	}
 }
@@ -93,9 +89,7 @@ func TestOneShotCalls(t *testing.T) {
 	vars := map[string]string{"CONNECTION_TOKEN": ct.Reveal(), "PARTICIPANT_TOKEN": pt.Reveal()}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "note.txt")
-	if err := os.WriteFile(file, []byte("an attached note"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(file, []byte("an attached note"), 0o600))
 
 	var attachmentID string
 	steps := []struct {
@@ -116,16 +110,16 @@ func TestOneShotCalls(t *testing.T) {
 		}},
 		{"upload", func() []string { return []string{"upload-attachment", "--file", file} }, "", func(t *testing.T, out map[string]any) {
 			attachmentID, _ = out["AttachmentId"].(string)
-			if attachmentID == "" || out["ContentType"] != "text/plain" || out["AttachmentSizeInBytes"] != float64(16) {
-				t.Errorf("output %v", out)
-			}
+			assert.NotEmpty(t, attachmentID, "output %v", out)
+			assert.Equal(t, "text/plain", out["ContentType"], "output %v", out)
+			assert.Equal(t, float64(16), out["AttachmentSizeInBytes"], "output %v", out)
 		}},
 		{"download", func() []string {
 			return []string{"download-attachment", "--attachment-id", attachmentID, "--output", filepath.Join(dir, "copy.txt")}
 		}, "", func(t *testing.T, out map[string]any) {
 			b, err := os.ReadFile(filepath.Join(dir, "copy.txt"))
-			if err != nil || string(b) != "an attached note" {
-				t.Errorf("downloaded %q, %v", b, err)
+			if assert.NoError(t, err, "reading the download") {
+				assert.Equal(t, "an attached note", string(b), "downloaded")
 			}
 		}},
 		{"transcript", func() []string {
@@ -138,9 +132,7 @@ func TestOneShotCalls(t *testing.T) {
 					texts = append(texts, m["Content"].(string))
 				}
 			}
-			if strings.Join(texts, "|") != "piped message|hello from the CLI" && strings.Join(texts, "|") != "hello from the CLI|piped message" {
-				t.Errorf("messages %v in %d items", texts, len(items))
-			}
+			assert.ElementsMatch(t, []string{"hello from the CLI", "piped message"}, texts, "messages in %d items", len(items))
 		}},
 		{"disconnect", func() []string { return []string{"disconnect"} }, "", func(t *testing.T, out map[string]any) {
 			assert.Empty(t, out, "DisconnectParticipant answers nothing but its request id, which is not printed")
@@ -148,22 +140,17 @@ func TestOneShotCalls(t *testing.T) {
 	}
 	for _, s := range steps {
 		r := runTool(t, vars, s.stdin, append(s.args(), "--endpoint", endpoint)...)
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d\n%s", s.name, r.code, r.stderr)
-		}
+		require.Equal(t, 0, r.code, "%s: exit code\n%s", s.name, r.stderr)
 		noTokens(t, r, pt, ct)
 		var out map[string]any
-		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
-			t.Fatalf("%s: stdout is not JSON: %v\n%s", s.name, err, r.stdout)
-		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), "%s: stdout is not JSON:\n%s", s.name, r.stdout)
 		s.check(t, out)
 	}
 
 	// After the customer left, the chat has ended: 403, exit code 4.
 	r := runTool(t, vars, "", "send-event", "--endpoint", endpoint)
-	if r.code != exitAccessDenied || !strings.Contains(r.stderr, "AccessDeniedException") {
-		t.Errorf("after disconnect: exit %d, stderr %s", r.code, r.stderr)
-	}
+	assert.Equal(t, exitAccessDenied, r.code, "after disconnect: stderr %s", r.stderr)
+	assert.Contains(t, r.stderr, "AccessDeniedException", "after disconnect")
 	noTokens(t, r, pt, ct)
 }
 
@@ -172,34 +159,24 @@ func TestCreateConnection(t *testing.T) {
 	srv := participanttest.NewServer()
 	t.Cleanup(srv.Close)
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	vars := map[string]string{"PARTICIPANT_TOKEN": cust.ParticipantToken.Reveal()}
 	r := runTool(t, vars, "", "create-connection", "--endpoint", srv.URL)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	require.Equal(t, 0, r.code, "exit code: %s", r.stderr)
 	noTokens(t, r, cust.ParticipantToken)
 	var out struct {
 		Websocket             struct{ URL string }
 		ConnectionCredentials struct{ ConnectionToken string }
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
-		t.Fatal(err, r.stdout)
-	}
-	if out.ConnectionCredentials.ConnectionToken != "REDACTED" || !strings.HasSuffix(out.Websocket.URL, "?REDACTED") {
-		t.Errorf("secrets shown without --reveal-token: %s", r.stdout)
-	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+	assert.Equal(t, "REDACTED", out.ConnectionCredentials.ConnectionToken, "secrets shown without --reveal-token: %s", r.stdout)
+	assert.True(t, strings.HasSuffix(out.Websocket.URL, "?REDACTED"), "secrets shown without --reveal-token: %s", r.stdout)
 	// --reveal-token shows a working token.
 	r = runTool(t, vars, "", "create-connection", "--endpoint", srv.URL, "--reveal-token")
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 {
-		t.Fatal(err, r.stderr)
-	}
+	require.Equal(t, 0, r.code, "create-connection --reveal-token: %s", r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stderr)
 	r = runTool(t, map[string]string{"CONNECTION_TOKEN": out.ConnectionCredentials.ConnectionToken}, "", "send-event", "--endpoint", srv.URL)
-	if r.code != 0 {
-		t.Errorf("the revealed token does not work: %s", r.stderr)
-	}
+	assert.Equal(t, 0, r.code, "the revealed token does not work: %s", r.stderr)
 }
 
 func TestExitCodes(t *testing.T) {
@@ -211,13 +188,9 @@ func TestExitCodes(t *testing.T) {
 		participanttest.Fail(participanttest.OpSendEvent, "ConflictException").Always(),
 		participanttest.Fail(participanttest.OpDisconnectParticipant, "InternalServerException").Always())
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	conn, err := srv.Connect(cust.ParticipantToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	faulty := map[string]string{"CONNECTION_TOKEN": conn.ConnectionToken.Reveal()}
 	good := map[string]string{"CONNECTION_TOKEN": ct.Reveal()}
 	tests := []struct {
@@ -243,9 +216,7 @@ func TestExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runTool(t, tt.vars, "", tt.args...)
-			if r.code != tt.want {
-				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.want, r.stdout, r.stderr)
-			}
+			assert.Equal(t, tt.want, r.code, "exit code\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
 			noTokens(t, r, ct, conn.ConnectionToken)
 		})
 	}
@@ -256,13 +227,11 @@ func TestHelp(t *testing.T) {
 	t.Parallel()
 	r := runTool(t, nil, "", "help")
 	for _, c := range commands {
-		if !strings.Contains(r.stdout, c.name) {
-			t.Errorf("help does not list %s", c.name)
-		}
+		assert.Contains(t, r.stdout, c.name, "help does not list %s", c.name)
 		h := runTool(t, nil, "", c.name, "--help")
-		if h.code != 0 || !strings.Contains(h.stdout, "Usage: participant "+c.name) || !strings.Contains(h.stdout, "Examples:") {
-			t.Errorf("%s --help: exit %d\n%s", c.name, h.code, h.stdout)
-		}
+		assert.Equal(t, 0, h.code, "%s --help: exit code\n%s", c.name, h.stdout)
+		assert.Contains(t, h.stdout, "Usage: participant "+c.name, "%s --help", c.name)
+		assert.Contains(t, h.stdout, "Examples:", "%s --help", c.name)
 	}
 }
 
@@ -273,14 +242,10 @@ func TestLocalProcess(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(binary, "local", "--addr", "127.0.0.1:0", "--agent", "bot", "--agent-delay", "1ms", "--seed", "5")
 	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	lines := bufio.NewScanner(stdout)
 	var endpoint string
 	for lines.Scan() {
@@ -292,7 +257,7 @@ func TestLocalProcess(t *testing.T) {
 	if endpoint == "" {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		t.Fatalf("no endpoint printed; stderr: %s", stderr.String())
+		require.FailNow(t, "no endpoint printed", "stderr: %s", stderr.String())
 	}
 	go func() {
 		for lines.Scan() {
@@ -309,20 +274,17 @@ func TestLocalProcess(t *testing.T) {
 	}
 	out, err := tool(nil, "start-chat", "--reveal-token")
 	var sc startChatOutput
-	if err != nil || json.Unmarshal([]byte(out), &sc) != nil {
-		t.Fatalf("start-chat: %v %s", err, out)
-	}
+	require.NoError(t, err, "start-chat: %s", out)
+	require.NoError(t, json.Unmarshal([]byte(out), &sc), "start-chat: %s", out)
 	out, err = tool([]string{"PARTICIPANT_TOKEN=" + sc.ParticipantToken}, "create-connection", "--reveal-token")
 	var cc struct {
 		ConnectionCredentials struct{ ConnectionToken string }
 	}
-	if err != nil || json.Unmarshal([]byte(out), &cc) != nil {
-		t.Fatalf("create-connection: %v %s", err, out)
-	}
+	require.NoError(t, err, "create-connection: %s", out)
+	require.NoError(t, json.Unmarshal([]byte(out), &cc), "create-connection: %s", out)
 	ctok := "CONNECTION_TOKEN=" + cc.ConnectionCredentials.ConnectionToken
-	if out, err = tool([]string{ctok}, "send-message", "--text", "hi bot"); err != nil {
-		t.Fatalf("send-message: %v %s", err, out)
-	}
+	out, err = tool([]string{ctok}, "send-message", "--text", "hi bot")
+	require.NoError(t, err, "send-message: %s", out)
 	// The bot answers with its fallback.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -330,17 +292,11 @@ func TestLocalProcess(t *testing.T) {
 		if err == nil && strings.Contains(out, "Sorry, I did not get that") {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no bot answer: %v %s", err, out)
-		}
+		require.False(t, time.Now().After(deadline), "no bot answer: %v %s", err, out)
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("local did not exit cleanly: %v\n%s", err, stderr.String())
-	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	assert.NoError(t, cmd.Wait(), "local did not exit cleanly\n%s", stderr.String())
 }
 
 // TestCommandLine: help for one command, the version, and usage errors
