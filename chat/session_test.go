@@ -247,8 +247,6 @@ func TestChatEndedByAgent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(t)
 		cust, s := connect(t, srv, nil, nil)
-		agent := srv.AddAgent
-		_ = agent
 		a, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent")
 		require.NoError(t, err)
 		as, err := chat.Connect(context.Background(), srv.Client(), a.ParticipantToken, nil)
