@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -283,22 +281,5 @@ func jsonDecode(resp *http.Response, v any) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
-type websocketCloseError struct {
-	code   int
-	reason string
-}
-
-// asCloseError reports whether err carries a WebSocket close frame.
-func asCloseError(err error, ce *websocketCloseError) bool {
-	var e websocket.CloseError
-	if !errors.As(err, &e) {
-		return false
-	}
-	*ce = websocketCloseError{code: int(e.Code), reason: e.Reason}
-	return true
-}
 
 func tokenOf(s string) participant.Token { return participant.Token(s) }
