@@ -9,51 +9,50 @@ import (
 
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEchoAgent(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	custP, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cust := connect(t, srv, custP)
 	cw := open(t, srv, cust)
 	echo, err := srv.AddAgent(cust.ContactID, participanttest.EchoAgent{DisplayName: "Eve", Greeting: "Hi, I'm Eve", Prefix: "echo: "})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.ParticipantID != echo.ParticipantID || it.DisplayName != "Eve" || it.ParticipantRole != "AGENT" {
-		t.Fatalf("joined %+v", it)
-	}
-	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "Hi, I'm Eve" || it.ParticipantID != echo.ParticipantID {
-		t.Fatalf("greeting %+v", it)
-	}
+	require.NoError(t, err)
+	joined := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
+	require.Equal(t, echo.ParticipantID, joined.ParticipantID, "joined %+v", joined)
+	require.Equal(t, "Eve", joined.DisplayName, "joined %+v", joined)
+	require.Equal(t, "AGENT", joined.ParticipantRole, "joined %+v", joined)
+	greeting := cw.expectItem("MESSAGE", "text/plain")
+	require.Equal(t, "Hi, I'm Eve", greeting.Content, "greeting %+v", greeting)
+	require.Equal(t, echo.ParticipantID, greeting.ParticipantID, "greeting %+v", greeting)
 	for _, text := range []string{"hello", "again"} {
 		id, _ := sendMessage(t, srv, cust, text)
 		cw.expectItem("MESSAGE", "text/plain") // the customer's own
-		if it := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].RecipientParticipantID != echo.ParticipantID || it.MessageMetadata.Receipts[0].ReadTimestamp == "" {
-			t.Fatalf("receipt %+v", it)
-		}
-		if it := cw.expectItem("EVENT", wire.ContentTypeTyping); it.ParticipantID != echo.ParticipantID {
-			t.Fatalf("typing %+v", it)
-		}
-		if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "echo: "+text || it.ParticipantID != echo.ParticipantID {
-			t.Fatalf("echo %+v", it)
-		}
+		rcpt := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
+		require.NotNil(t, rcpt.MessageMetadata, "receipt %+v", rcpt)
+		require.Equal(t, id, rcpt.MessageMetadata.MessageID, "receipt %+v", rcpt)
+		require.NotEmpty(t, rcpt.MessageMetadata.Receipts, "receipt %+v", rcpt)
+		require.Equal(t, echo.ParticipantID, rcpt.MessageMetadata.Receipts[0].RecipientParticipantID, "receipt %+v", rcpt)
+		require.NotEmpty(t, rcpt.MessageMetadata.Receipts[0].ReadTimestamp, "receipt %+v", rcpt)
+		typing := cw.expectItem("EVENT", wire.ContentTypeTyping)
+		require.Equal(t, echo.ParticipantID, typing.ParticipantID, "typing %+v", typing)
+		reply := cw.expectItem("MESSAGE", "text/plain")
+		require.Equal(t, "echo: "+text, reply.Content, "echo %+v", reply)
+		require.Equal(t, echo.ParticipantID, reply.ParticipantID, "echo %+v", reply)
 	}
 	// With a third participant, receipts conflict; the agent echoes anyway.
-	if _, err := srv.AddParticipant(cust.ContactID, participanttest.RoleSupervisor, "Sup"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = srv.AddParticipant(cust.ContactID, participanttest.RoleSupervisor, "Sup")
+	require.NoError(t, err)
 	cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
 	sendMessage(t, srv, cust, "three of us")
 	cw.expectItem("MESSAGE", "text/plain")
 	cw.expectItem("EVENT", wire.ContentTypeTyping)
-	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "echo: three of us" {
-		t.Fatalf("echo %+v", it)
-	}
+	reply := cw.expectItem("MESSAGE", "text/plain")
+	assert.Equal(t, "echo: three of us", reply.Content, "echo %+v", reply)
 }
 
 func TestBot(t *testing.T) {
@@ -61,31 +60,26 @@ func TestBot(t *testing.T) {
 	var bot participanttest.Bot
 	script := `{"displayName":"Botty","greeting":"How can I help?","fallback":"Sorry?",
 		"rules":[{"contains":"PRICE","reply":"It costs 5"},{"contains":"bye","reply":"Goodbye","end":true}]}`
-	if err := json.Unmarshal([]byte(script), &bot); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(script), &bot))
 	srv := newServer(t)
 	custP, _ := srv.StartChat(participanttest.ChatOptions{})
 	cust := connect(t, srv, custP)
 	cw := open(t, srv, cust)
 	b, err := srv.AddAgent(cust.ContactID, bot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Botty" {
-		t.Fatalf("joined %+v", it)
-	}
+	require.NoError(t, err)
+	joined := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
+	require.Equal(t, "CUSTOM_BOT", joined.ParticipantRole, "joined %+v", joined)
+	require.Equal(t, "Botty", joined.DisplayName, "joined %+v", joined)
 	cw.expectItem("EVENT", wire.ContentTypeTyping)
-	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "How can I help?" {
-		t.Fatalf("greeting %+v", it)
-	}
+	greeting := cw.expectItem("MESSAGE", "text/plain")
+	require.Equal(t, "How can I help?", greeting.Content, "greeting %+v", greeting)
 	for _, step := range []struct{ say, reply string }{{"what's the price?", "It costs 5"}, {"hmm", "Sorry?"}, {"ok bye", "Goodbye"}} {
 		sendMessage(t, srv, cust, step.say)
 		cw.expectItem("MESSAGE", "text/plain")
 		cw.expectItem("EVENT", wire.ContentTypeTyping)
-		if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != step.reply || it.ParticipantID != b.ParticipantID {
-			t.Fatalf("after %q: %+v, want %q", step.say, it, step.reply)
-		}
+		it := cw.expectItem("MESSAGE", "text/plain")
+		require.Equal(t, step.reply, it.Content, "after %q: %+v", step.say, it)
+		require.Equal(t, b.ParticipantID, it.ParticipantID, "after %q: %+v", step.say, it)
 	}
 	cw.expectItem("EVENT", wire.ContentTypeChatEnded)
 }
@@ -96,17 +90,17 @@ func TestWithAgent(t *testing.T) {
 	out, r := startChatContact(t, srv, nil)
 	r.wantOK(t)
 	tr := srv.Transcript(out.ContactId)
-	if len(tr) != 2 || tr[1].ContentType != wire.ContentTypeParticipantJoined || tr[1].ParticipantRole != "AGENT" || tr[1].DisplayName != "Echo" {
-		t.Fatalf("transcript %+v", tr)
-	}
+	require.Len(t, tr, 2, "transcript %+v", tr)
+	require.Equal(t, wire.ContentTypeParticipantJoined, tr[1].ContentType, "transcript %+v", tr)
+	require.Equal(t, "AGENT", tr[1].ParticipantRole, "transcript %+v", tr)
+	require.Equal(t, "Echo", tr[1].DisplayName, "transcript %+v", tr)
 	cust := connect(t, srv, participanttest.Participant{ContactID: out.ContactId, ParticipantToken: tokenOf(out.ParticipantToken)})
 	cw := open(t, srv, cust)
 	sendMessage(t, srv, cust, "ping")
 	cw.expectItem("MESSAGE", "text/plain")
 	cw.expectItem("EVENT", wire.ContentTypeTyping) // no receipt first
-	if it := cw.expectItem("MESSAGE", "text/plain"); it.Content != "ping" {
-		t.Fatalf("echo %+v", it)
-	}
+	it := cw.expectItem("MESSAGE", "text/plain")
+	assert.Equal(t, "ping", it.Content, "echo %+v", it)
 }
 
 // quitter is an Agent that leaves after the first customer message and
@@ -143,26 +137,20 @@ func TestCustomAgent(t *testing.T) {
 	cw := open(t, srv, cust)
 	q := quitter{done: make(chan error, 1)}
 	p, err := srv.AddAgent(cust.ContactID, q)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
 	sendMessage(t, srv, cust, "hi")
 	cw.expectItem("MESSAGE", "text/plain")
-	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft); it.ParticipantID != p.ParticipantID {
-		t.Fatalf("left %+v", it)
-	}
+	left := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft)
+	require.Equal(t, p.ParticipantID, left.ParticipantID, "left %+v", left)
 	select {
 	case err := <-q.done:
-		if !errors.Is(err, participanttest.ErrLeft) {
-			t.Fatalf("after leaving: %v, want ErrLeft from SendMessage and Next", err)
-		}
+		require.ErrorIs(t, err, participanttest.ErrLeft, "after leaving: want ErrLeft from SendMessage and Next")
 	case <-time.After(10 * time.Second):
-		t.Fatal("the agent did not finish")
+		require.FailNow(t, "the agent did not finish")
 	}
-	if _, err := srv.AddAgent("nope", q); !errors.Is(err, participanttest.ErrUnknownContact) {
-		t.Fatalf("AddAgent(unknown) = %v", err)
-	}
+	_, err = srv.AddAgent("nope", q)
+	assert.ErrorIs(t, err, participanttest.ErrUnknownContact, "AddAgent(unknown)")
 }
 
 // An agent's Next ends with ErrChatEnded after chat.ended, and Run returns.
@@ -171,19 +159,14 @@ func TestAgentSeesChatEnd(t *testing.T) {
 	srv := newServer(t)
 	custP, _ := srv.StartChat(participanttest.ChatOptions{})
 	q := quitter{done: make(chan error, 1)}
-	if _, err := srv.AddAgent(custP.ContactID, q); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StopContact(custP.ContactID); err != nil {
-		t.Fatal(err)
-	}
+	_, err := srv.AddAgent(custP.ContactID, q)
+	require.NoError(t, err)
+	require.NoError(t, srv.StopContact(custP.ContactID))
 	select {
 	case err := <-q.done:
-		if !errors.Is(err, participanttest.ErrChatEnded) {
-			t.Fatalf("Next after chat.ended: %v", err)
-		}
+		assert.ErrorIs(t, err, participanttest.ErrChatEnded, "Next after chat.ended")
 	case <-time.After(10 * time.Second):
-		t.Fatal("the agent did not see the end")
+		assert.Fail(t, "the agent did not see the end")
 	}
 }
 
@@ -220,19 +203,17 @@ func TestAgentSessionActions(t *testing.T) {
 			}
 		}
 	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := <-ids; got != [2]string{cust.ContactID, p.ParticipantID} {
-		t.Fatalf("session ids %v", got)
-	}
-	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.DisplayName != "Agent" || it.ParticipantRole != "CUSTOM_BOT" {
-		t.Fatalf("joined %+v", it)
-	}
+	require.NoError(t, err)
+	require.Equal(t, [2]string{cust.ContactID, p.ParticipantID}, <-ids, "session ids")
+	joined := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
+	require.Equal(t, "Agent", joined.DisplayName, "joined %+v", joined)
+	require.Equal(t, "CUSTOM_BOT", joined.ParticipantRole, "joined %+v", joined)
 	id, _ := sendMessage(t, srv, cust, "hi")
 	cw.expectItem("MESSAGE", "text/plain")
-	if it := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata); it.MessageMetadata.MessageID != id || it.MessageMetadata.Receipts[0].DeliveredTimestamp == "" {
-		t.Fatalf("receipt %+v", it)
-	}
+	rcpt := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
+	require.NotNil(t, rcpt.MessageMetadata, "receipt %+v", rcpt)
+	require.Equal(t, id, rcpt.MessageMetadata.MessageID, "receipt %+v", rcpt)
+	require.NotEmpty(t, rcpt.MessageMetadata.Receipts, "receipt %+v", rcpt)
+	require.NotEmpty(t, rcpt.MessageMetadata.Receipts[0].DeliveredTimestamp, "receipt %+v", rcpt)
 	cw.expectItem("MESSAGE", "application/vnd.amazonaws.connect.message.interactive")
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sigV4 are the headers of a SigV4-signed request; the server ignores them.
@@ -48,14 +50,19 @@ func TestStartChatContact(t *testing.T) {
 		"Attributes":                     map[string]string{"customerId": "42"},
 	})
 	r.wantOK(t)
-	if !uuidPattern.MatchString(out.ContactId) || !uuidPattern.MatchString(out.ParticipantId) || out.ParticipantToken == "" || out.ContinuedFromContactId != "" {
-		t.Fatalf("StartChatContact answered %+v", out)
-	}
+	require.Regexp(t, uuidPattern, out.ContactId, "StartChatContact answered %+v", out)
+	require.Regexp(t, uuidPattern, out.ParticipantId, "StartChatContact answered %+v", out)
+	require.NotEmpty(t, out.ParticipantToken, "StartChatContact answered %+v", out)
+	require.Empty(t, out.ContinuedFromContactId, "StartChatContact answered %+v", out)
 	tr := srv.Transcript(out.ContactId)
-	if len(tr) != 2 || tr[0].ContentType != wire.ContentTypeParticipantJoined || tr[0].DisplayName != "Ann" || tr[0].ParticipantRole != "CUSTOMER" || tr[0].ParticipantID != out.ParticipantId ||
-		tr[1].Type != "MESSAGE" || tr[1].Content != "I need help" || tr[1].ParticipantID != out.ParticipantId {
-		t.Fatalf("transcript %+v", tr)
-	}
+	require.Len(t, tr, 2, "transcript %+v", tr)
+	require.Equal(t, wire.ContentTypeParticipantJoined, tr[0].ContentType, "transcript %+v", tr)
+	require.Equal(t, "Ann", tr[0].DisplayName, "transcript %+v", tr)
+	require.Equal(t, "CUSTOMER", tr[0].ParticipantRole, "transcript %+v", tr)
+	require.Equal(t, out.ParticipantId, tr[0].ParticipantID, "transcript %+v", tr)
+	require.Equal(t, "MESSAGE", tr[1].Type, "transcript %+v", tr)
+	require.Equal(t, "I need help", tr[1].Content, "transcript %+v", tr)
+	require.Equal(t, out.ParticipantId, tr[1].ParticipantID, "transcript %+v", tr)
 	c := connect(t, srv, participanttest.Participant{ContactID: out.ContactId, ParticipantID: out.ParticipantId, ParticipantToken: participant.Token(out.ParticipantToken)})
 	post(t, srv, "/participant/message", c.token, map[string]string{"ContentType": "text/markdown", "Content": "**ok**"}).wantOK(t)
 	post(t, srv, "/participant/message", c.token, map[string]string{"ContentType": "application/json", "Content": "{}"}).wantError(t, 400, "ValidationException")
@@ -65,9 +72,9 @@ func TestStartChatContact(t *testing.T) {
 	a, _ := startChatContact(t, srv, req)
 	b, _ := startChatContact(t, srv, req)
 	d, _ := startChatContact(t, srv, map[string]any{"ClientToken": "start-1", "ParticipantDetails": map[string]string{"DisplayName": "Bob"}})
-	if a.ContactId != b.ContactId || a.ParticipantToken != b.ParticipantToken || d.ContactId == a.ContactId {
-		t.Fatalf("idempotency: %s %s %s", a.ContactId, b.ContactId, d.ContactId)
-	}
+	require.Equal(t, a.ContactId, b.ContactId, "idempotency: a repeat's contact")
+	require.Equal(t, a.ParticipantToken, b.ParticipantToken, "idempotency: a repeat's participant token")
+	require.NotEqual(t, a.ContactId, d.ContactId, "idempotency: the same token with another body is a new contact")
 
 	bad := []struct {
 		name  string
@@ -89,9 +96,7 @@ func TestStartChatContact(t *testing.T) {
 	for _, tt := range bad {
 		_, r := startChatContact(t, srv, tt.body)
 		r.wantError(t, 400, "InvalidParameterException")
-		if !strings.Contains(r.message(t), tt.field) {
-			t.Errorf("%s: message %q does not name %s", tt.name, r.message(t), tt.field)
-		}
+		assert.Contains(t, r.message(t), tt.field, "%s: message does not name %s", tt.name, tt.field)
 	}
 }
 
@@ -132,20 +137,18 @@ func TestCreateParticipantAndStopContact(t *testing.T) {
 		ParticipantId          string
 	}
 	r.decode(t, &cp)
-	if cp.ParticipantCredentials.ParticipantToken == "" || cp.ParticipantCredentials.Expiry == "" || !uuidPattern.MatchString(cp.ParticipantId) {
-		t.Fatalf("CreateParticipant answered %s", r.body)
-	}
-	if string(create(map[string]any{"ClientToken": "bot-1"}).body) != string(r.body) {
-		t.Errorf("a repeated CreateParticipant made another participant")
-	}
-	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined); it.ParticipantID != cp.ParticipantId || it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Helper" {
-		t.Fatalf("joined %+v", it)
-	}
+	require.NotEmpty(t, cp.ParticipantCredentials.ParticipantToken, "CreateParticipant answered %s", r.body)
+	require.NotEmpty(t, cp.ParticipantCredentials.Expiry, "CreateParticipant answered %s", r.body)
+	require.Regexp(t, uuidPattern, cp.ParticipantId, "CreateParticipant answered %s", r.body)
+	assert.Equal(t, string(r.body), string(create(map[string]any{"ClientToken": "bot-1"}).body), "a repeated CreateParticipant made another participant")
+	joined := cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
+	require.Equal(t, cp.ParticipantId, joined.ParticipantID, "joined %+v", joined)
+	require.Equal(t, "CUSTOM_BOT", joined.ParticipantRole, "joined %+v", joined)
+	require.Equal(t, "Helper", joined.DisplayName, "joined %+v", joined)
 	bot := connect(t, srv, participanttest.Participant{ContactID: out.ContactId, ParticipantID: cp.ParticipantId, ParticipantToken: participant.Token(cp.ParticipantCredentials.ParticipantToken)})
 	sendMessage(t, srv, bot, "beep")
-	if it := cw.expectItem("MESSAGE", "text/plain"); it.ParticipantRole != "CUSTOM_BOT" {
-		t.Fatalf("bot message %+v", it)
-	}
+	msg := cw.expectItem("MESSAGE", "text/plain")
+	require.Equal(t, "CUSTOM_BOT", msg.ParticipantRole, "bot message %+v", msg)
 	for _, role := range []string{"AGENT", "SUPERVISOR"} {
 		create(map[string]any{"ParticipantDetails": map[string]string{"ParticipantRole": role, "DisplayName": role}}).wantOK(t)
 		cw.expectItem("EVENT", wire.ContentTypeParticipantJoined)
@@ -173,61 +176,48 @@ func TestPersistentChat(t *testing.T) {
 	ar.wantOK(t)
 	_, r := startChatContact(t, srv, map[string]any{"PersistentChat": map[string]string{"SourceContactId": a.ContactId, "RehydrationType": "ENTIRE_PAST_SESSION"}})
 	r.wantError(t, 400, "InvalidRequestException") // A is still going
-	if err := srv.StopContact(a.ContactId); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, srv.StopContact(a.ContactId))
 	aItems := srv.Transcript(a.ContactId)
 
 	// Chat B continues A.
 	b, r := startChatContact(t, srv, map[string]any{"PersistentChat": map[string]string{"SourceContactId": a.ContactId, "RehydrationType": "ENTIRE_PAST_SESSION"}})
 	r.wantOK(t)
-	if b.ContinuedFromContactId != a.ContactId {
-		t.Fatalf("ContinuedFromContactId %q, want %q", b.ContinuedFromContactId, a.ContactId)
-	}
+	require.Equal(t, a.ContactId, b.ContinuedFromContactId, "ContinuedFromContactId")
 	bc := connect(t, srv, participanttest.Participant{ContactID: b.ContactId, ParticipantToken: participant.Token(b.ParticipantToken)})
 	p, r := getTranscript(t, srv, bc.token, map[string]any{"ScanDirection": "BACKWARD", "SortOrder": "ASCENDING", "MaxResults": 100})
 	r.wantOK(t)
-	if len(p.Transcript) != len(aItems)+2 {
-		t.Fatalf("B's transcript has %d items, want A's %d, chat.rehydrated and joined", len(p.Transcript), len(aItems))
-	}
+	require.Len(t, p.Transcript, len(aItems)+2, "B's transcript: want A's %d items, chat.rehydrated and joined", len(aItems))
 	for i, it := range p.Transcript[:len(aItems)] {
-		if it.ID != aItems[i].ID || it.RelatedContactID != a.ContactId || it.ContactID != "" {
-			t.Errorf("past item %d: %+v", i, it)
-		}
+		assert.Equal(t, aItems[i].ID, it.ID, "past item %d: %+v", i, it)
+		assert.Equal(t, a.ContactId, it.RelatedContactID, "past item %d: %+v", i, it)
+		assert.Empty(t, it.ContactID, "past item %d: %+v", i, it)
 	}
-	if rh := p.Transcript[len(aItems)]; rh.ContentType != "application/vnd.amazonaws.connect.event.chat.rehydrated" || rh.ContactID != b.ContactId {
-		t.Errorf("after the past items: %+v", rh)
-	}
+	rh := p.Transcript[len(aItems)]
+	assert.Equal(t, "application/vnd.amazonaws.connect.event.chat.rehydrated", rh.ContentType, "after the past items: %+v", rh)
+	assert.Equal(t, b.ContactId, rh.ContactID, "after the past items: %+v", rh)
 	// ContactId reads A's own transcript.
 	p, r = getTranscript(t, srv, bc.token, map[string]any{"ContactId": a.ContactId, "SortOrder": "ASCENDING"})
 	r.wantOK(t)
-	if len(p.Transcript) != len(aItems) || p.InitialContactId != a.ContactId || p.Transcript[1].Content != "first visit" || p.Transcript[1].ContactID != a.ContactId {
-		t.Fatalf("A's transcript through B: %+v", p)
-	}
+	require.Len(t, p.Transcript, len(aItems), "A's transcript through B: %+v", p)
+	require.Equal(t, a.ContactId, p.InitialContactId, "A's transcript through B: %+v", p)
+	require.Equal(t, "first visit", p.Transcript[1].Content, "A's transcript through B: %+v", p)
+	require.Equal(t, a.ContactId, p.Transcript[1].ContactID, "A's transcript through B: %+v", p)
 
 	// C, from A's session, continues its most recent contact, B.
-	if err := srv.StopContact(b.ContactId); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, srv.StopContact(b.ContactId))
 	c, r := startChatContact(t, srv, map[string]any{"PersistentChat": map[string]string{"SourceContactId": a.ContactId}})
 	r.wantOK(t)
-	if c.ContinuedFromContactId != b.ContactId {
-		t.Fatalf("C continued %q, want B %q", c.ContinuedFromContactId, b.ContactId)
-	}
+	require.Equal(t, b.ContactId, c.ContinuedFromContactId, "C continued, want B")
 	cc := connect(t, srv, participanttest.Participant{ContactID: c.ContactId, ParticipantToken: participant.Token(c.ParticipantToken)})
 	for _, id := range []string{a.ContactId, b.ContactId} {
 		p, r := getTranscript(t, srv, cc.token, map[string]any{"ContactId": id})
 		r.wantOK(t)
-		if len(p.Transcript) == 0 {
-			t.Errorf("C cannot read %s", id)
-		}
+		assert.NotEmpty(t, p.Transcript, "C cannot read %s", id)
 	}
 	// FROM_SEGMENT continues the very contact named.
 	d, r := startChatContact(t, srv, map[string]any{"PersistentChat": map[string]string{"SourceContactId": a.ContactId, "RehydrationType": "FROM_SEGMENT"}})
 	r.wantOK(t)
-	if d.ContinuedFromContactId != a.ContactId {
-		t.Fatalf("FROM_SEGMENT continued %q, want A", d.ContinuedFromContactId)
-	}
+	require.Equal(t, a.ContactId, d.ContinuedFromContactId, "FROM_SEGMENT continued, want A")
 	_, r = startChatContact(t, srv, map[string]any{"PersistentChat": map[string]string{"SourceContactId": "nope"}})
 	r.wantError(t, 404, "ResourceNotFoundException")
 }

@@ -3,6 +3,8 @@ package participanttest
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzConsoleFaultSpec feeds arbitrary bodies to the console's fault form
@@ -28,22 +30,18 @@ func FuzzConsoleFaultSpec(f *testing.F) {
 		}
 		fault, err := sp.fault()
 		if err != nil {
-			if err.Error() == "" {
-				t.Fatalf("spec %q refused without a reason", b)
-			}
+			require.NotEmpty(t, err.Error(), "spec %q refused without a reason", b)
 			return
 		}
-		if faultKindNames[fault.kind] != sp.Kind {
-			t.Fatalf("spec %q made a %s fault", b, faultKindNames[fault.kind])
-		}
+		require.Equal(t, sp.Kind, faultKindNames[fault.kind], "spec %q made another kind of fault", b)
 		s := NewUnstartedServer(WithSeed(1))
 		defer s.Close()
 		s.Inject(fault)
 		s.mu.Lock()
 		views := s.faultViews()
 		s.mu.Unlock()
-		if len(views) != 1 || views[0].Description == "" || views[0].ID != 1 {
-			t.Fatalf("spec %q listed as %+v", b, views)
-		}
+		require.Len(t, views, 1, "spec %q listed as %+v", b, views)
+		require.NotEmpty(t, views[0].Description, "spec %q listed as %+v", b, views)
+		require.Equal(t, 1, views[0].ID, "spec %q listed as %+v", b, views)
 	})
 }

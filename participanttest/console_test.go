@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/connectchat/participant/participanttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -350,9 +351,9 @@ func TestConsoleSockets(t *testing.T) {
 	assert.JSONEq(t, `{"sockets":2}`, string(r.body))
 	for _, w := range []*ws{w1, w2} {
 		_, err := w.readErr()
-		var ce websocketCloseError
-		require.True(t, asCloseError(err, &ce), "%v", err)
-		assert.Equal(t, 4001, ce.code)
+		var ce websocket.CloseError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, websocket.StatusCode(4001), ce.Code)
 	}
 
 	w3 := open(t, srv, connect(t, srv, cust.Participant))

@@ -9,6 +9,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestOperationFaults(t *testing.T) {
@@ -34,8 +36,7 @@ func TestOperationFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
-			cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+			srv, cust, _ := setup(t)
 			srv.Inject(tt.fault)
 			for i, want := range tt.want {
 				r := post(t, srv, tt.path, cust.token, tt.body)
@@ -44,46 +45,36 @@ func TestOperationFaults(t *testing.T) {
 					continue
 				}
 				r.wantError(t, want, tt.wantCode)
-				if i == 0 && tt.fault.String() == "" {
-					t.Errorf("empty String()")
+				if i == 0 {
+					assert.NotEmpty(t, tt.fault.String(), "empty String()")
 				}
 			}
 			err := srv.CheckFaults()
 			if tt.wantCode == "" {
-				if err == nil || !strings.Contains(err.Error(), "fired 0 of 1 times") {
-					t.Fatalf("CheckFaults = %v, want the unfired fault reported", err)
-				}
+				require.ErrorContains(t, err, "fired 0 of 1 times", "CheckFaults: want the unfired fault reported")
 				return
 			}
-			if err != nil {
-				t.Fatalf("CheckFaults: %v", err)
-			}
+			require.NoError(t, err, "CheckFaults")
 		})
 	}
 }
 
 func TestFaultMessage(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t)
 	srv.Inject(participanttest.Fail(participanttest.OpSendMessage, "ThrottlingException").WithMessage("slow down"))
 	r := post(t, srv, "/participant/message", cust.token, `{"ContentType":"text/plain","Content":"x"}`)
-	if r.message(t) != "slow down" {
-		t.Errorf("message %q", r.message(t))
-	}
+	assert.Equal(t, "slow down", r.message(t), "message")
 	// No message was stored: the fault fired before the operation ran.
 	for _, it := range srv.Transcript(cust.ContactID) {
-		if it.Type == "MESSAGE" {
-			t.Errorf("a failed request changed the chat: %+v", it)
-		}
+		assert.NotEqual(t, "MESSAGE", it.Type, "a failed request changed the chat: %+v", it)
 	}
 }
 
 func TestThrottle(t *testing.T) {
 	t.Parallel()
 	clk := participanttest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := newServer(t, participanttest.WithClock(clk))
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t, participanttest.WithClock(clk))
 	srv.Inject(participanttest.Throttle(participanttest.OpSendEvent, 1, 2))
 	typing := map[string]string{"ContentType": wire.ContentTypeTyping}
 	steps := []struct {
@@ -93,25 +84,19 @@ func TestThrottle(t *testing.T) {
 	for i, s := range steps {
 		clk.Advance(s.advance)
 		r := post(t, srv, "/participant/event", cust.token, typing)
-		if r.status != s.want {
-			t.Fatalf("step %d: %d, want %d", i, r.status, s.want)
-		}
+		require.Equal(t, s.want, r.status, "step %d", i)
 		if s.want == 429 {
 			r.wantError(t, 429, "ThrottlingException")
 		}
 	}
 	// Other operations are not throttled.
 	post(t, srv, "/participant/transcript", cust.token, `{}`).wantOK(t)
-	if err := srv.CheckFaults(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, srv.CheckFaults())
 	srv.ClearFaults()
 	post(t, srv, "/participant/event", cust.token, typing).wantOK(t)
 	srv.Inject(participanttest.Throttle(participanttest.OpSendEvent, 100, 10))
 	post(t, srv, "/participant/event", cust.token, typing).wantOK(t)
-	if err := srv.CheckFaults(); err == nil || !strings.Contains(err.Error(), "never fired") {
-		t.Fatalf("CheckFaults = %v, want a throttle that never fired", err)
-	}
+	assert.ErrorContains(t, srv.CheckFaults(), "never fired", "CheckFaults: want a throttle that never fired")
 }
 
 func TestSocketFaults(t *testing.T) {
@@ -125,50 +110,45 @@ func TestSocketFaults(t *testing.T) {
 		{"drop", func(chat, chat) *participanttest.Fault { return participanttest.DropSocket() }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			w.send(`{"topic":"aws/heartbeat"}`)
 			_, err := w.readErr()
-			var ce websocketCloseError
-			if err == nil || asCloseError(err, &ce) {
-				t.Fatalf("read: %v, want the connection cut without a close frame", err)
-			}
+			require.Error(t, err, "read: want the connection cut")
+			var ce websocket.CloseError
+			require.NotErrorAs(t, err, &ce, "read: want the connection cut without a close frame")
 		}},
 		{"close with a code", func(chat, chat) *participanttest.Fault { return participanttest.CloseSocket(4001, "bye") }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			sendMessage(t, srv, agent, "x")
 			_, err := w.readErr()
-			var ce websocketCloseError
-			if !asCloseError(err, &ce) || ce.code != 4001 || ce.reason != "bye" {
-				t.Fatalf("read: %v, want close 4001", err)
-			}
+			var ce websocket.CloseError
+			require.ErrorAs(t, err, &ce, "read: want close 4001")
+			require.Equal(t, websocket.StatusCode(4001), ce.Code, "read: %v", err)
+			require.Equal(t, "bye", ce.Reason, "read: %v", err)
 		}},
 		{"silent heartbeat", func(chat, chat) *participanttest.Fault { return participanttest.SilenceHeartbeats() }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			w.send(`{"topic":"aws/heartbeat"}`)
 			w.send(`{"topic":"aws/ping"}`)
-			if f := w.frame(); f.Topic != "aws/ping" {
-				t.Fatalf("first reply %+v, want the ping's: the heartbeat went unanswered", f)
-			}
+			f := w.frame()
+			require.Equal(t, "aws/ping", f.Topic, "first reply %+v, want the ping's: the heartbeat went unanswered", f)
 			w.send(`{"topic":"aws/heartbeat"}`)
-			if f := w.frame(); f.Topic != "aws/heartbeat" {
-				t.Fatalf("second heartbeat: %+v", f)
-			}
+			f = w.frame()
+			require.Equal(t, "aws/heartbeat", f.Topic, "second heartbeat: %+v", f)
 		}},
 		{"silent ping", func(chat, chat) *participanttest.Fault { return participanttest.SilencePings() }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			w.send(`{"topic":"aws/ping"}`)
 			w.send(`{"topic":"aws/heartbeat"}`)
-			if f := w.frame(); f.Topic != "aws/heartbeat" {
-				t.Fatalf("first reply %+v, want the heartbeat's", f)
-			}
+			f := w.frame()
+			require.Equal(t, "aws/heartbeat", f.Topic, "first reply %+v, want the heartbeat's", f)
 		}},
 		{"failing ping", func(chat, chat) *participanttest.Fault { return participanttest.FailPings().Times(2) }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			for _, want := range []int{500, 500, 200} {
 				w.send(`{"topic":"aws/ping"}`)
-				if f := w.frame(); f.Topic != "aws/ping" || f.StatusCode != want {
-					t.Fatalf("ping reply %+v, want %d", f, want)
-				}
+				f := w.frame()
+				require.Equal(t, "aws/ping", f.Topic, "ping reply %+v", f)
+				require.Equal(t, want, f.StatusCode, "ping reply %+v", f)
 			}
 		}},
 		{"duplicate", func(chat, chat) *participanttest.Fault { return participanttest.DuplicateFrames() }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			id, _ := sendMessage(t, srv, agent, "twice")
-			if a, b := w.item(), w.item(); a.ID != id || b.ID != id {
-				t.Fatalf("got %s and %s, want %s twice", a.ID, b.ID, id)
-			}
+			a, b := w.item(), w.item()
+			require.Equal(t, []string{id, id}, []string{a.ID, b.ID}, "want %s twice", id)
 			post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
 			w.expectItem("EVENT", wire.ContentTypeTyping)
 		}},
@@ -177,19 +157,17 @@ func TestSocketFaults(t *testing.T) {
 			second, _ := sendMessage(t, srv, agent, "second")
 			third, _ := sendMessage(t, srv, agent, "third")
 			got := []string{w.item().ID, w.item().ID, w.item().ID}
-			if got[0] != second || got[1] != first || got[2] != third {
-				t.Fatalf("order %v, want second, first, third", got)
-			}
+			require.Equal(t, []string{second, first, third}, got, "order, want second, first, third")
 		}},
 		{"error frame", func(chat, chat) *participanttest.Fault { return participanttest.ErrorFrame("Internal server error") }, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			w.send(`{"topic":"aws/ping"}`)
-			if f := w.frame(); f.Topic != "" || f.Message != "Internal server error" || f.ConnectionID == "" {
-				t.Fatalf("reply %+v", f)
-			}
+			f := w.frame()
+			require.Empty(t, f.Topic, "reply %+v", f)
+			require.Equal(t, "Internal server error", f.Message, "reply %+v", f)
+			require.NotEmpty(t, f.ConnectionID, "reply %+v", f)
 			w.send(`{"topic":"aws/ping"}`)
-			if f := w.frame(); f.StatusCode != 200 {
-				t.Fatalf("reply %+v", f)
-			}
+			f = w.frame()
+			require.Equal(t, 200, f.StatusCode, "reply %+v", f)
 		}},
 		{"for another participant only", func(_, agent chat) *participanttest.Fault {
 			return participanttest.DropSocket().ForParticipant(agent.ParticipantID)
@@ -197,63 +175,52 @@ func TestSocketFaults(t *testing.T) {
 			// The agent's socket is dropped instead of its subscribe ack.
 			aw := dial(t, srv, connect(t, srv, agent.Participant).wsURL)
 			aw.send(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)
-			if _, err := aw.readErr(); err == nil {
-				t.Fatalf("the agent's socket was not dropped")
-			}
+			_, err := aw.readErr()
+			require.Error(t, err, "the agent's socket was not dropped")
 			w.send(`{"topic":"aws/heartbeat"}`)
-			if f := w.frame(); f.Topic != "aws/heartbeat" {
-				t.Fatalf("customer's socket: %+v", f)
-			}
+			f := w.frame()
+			require.Equal(t, "aws/heartbeat", f.Topic, "customer's socket: %+v", f)
 		}},
 		{"for another contact only", func(cust, _ chat) *participanttest.Fault {
 			return participanttest.SilenceHeartbeats().ForContact("not-" + cust.ContactID).Always()
 		}, func(t *testing.T, srv *participanttest.Server, cust, agent chat, w *ws) {
 			w.send(`{"topic":"aws/heartbeat"}`)
-			if f := w.frame(); f.Topic != "aws/heartbeat" {
-				t.Fatalf("reply %+v", f)
-			}
+			f := w.frame()
+			require.Equal(t, "aws/heartbeat", f.Topic, "reply %+v", f)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
-			cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+			srv, cust, agent := setup(t)
 			w := open(t, srv, cust)
 			srv.Inject(tt.fault(cust, agent))
 			tt.run(t, srv, cust, agent, w)
 			err := srv.CheckFaults()
 			if strings.HasPrefix(tt.name, "for another contact") { // must not fire
-				if err == nil {
-					t.Fatalf("CheckFaults: a fault for another contact fired")
-				}
+				require.Error(t, err, "CheckFaults: a fault for another contact fired")
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "CheckFaults")
 		})
 	}
 }
 
 func TestRefuseWebSocket(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t)
 	srv.Inject(participanttest.RefuseWebSocket(0), participanttest.RefuseWebSocket(502).ForContact(cust.ContactID))
 	for _, want := range []int{403, 502} {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		_, resp, err := websocket.Dial(ctx, cust.wsURL, &websocket.DialOptions{HTTPClient: srv.HTTPClient()})
 		cancel()
-		if err == nil || resp == nil || resp.StatusCode != want {
-			t.Fatalf("dial: %v, response %v, want %d", err, resp, want)
-		}
+		require.Error(t, err, "dial: want a refused upgrade (%d)", want)
+		require.NotNil(t, resp, "dial: %v: no response", err)
+		require.Equal(t, want, resp.StatusCode, "dial: %v, response %v", err, resp)
 	}
 	// A refused upgrade does not use the URL up.
 	open(t, srv, cust)
-	if err := srv.CheckFaults(); err != nil {
-		t.Fatal(err)
-	}
+	assert.NoError(t, srv.CheckFaults())
 }
 
 // Faults drawn with a probability replay exactly with the same seed.
@@ -275,13 +242,8 @@ func TestProbabilityIsSeeded(t *testing.T) {
 		return b.String()
 	}
 	a, b, c := run(7), run(7), run(8)
-	if a != b {
-		t.Fatalf("seed 7 gave %s then %s", a, b)
-	}
-	if !strings.Contains(a, ".") || !strings.Contains(a, "T") {
-		t.Fatalf("p=0.5 over 40 requests gave %s", a)
-	}
-	if a == c {
-		t.Errorf("seeds 7 and 8 gave the same pattern %s", a)
-	}
+	require.Equal(t, a, b, "seed 7 gave two patterns")
+	require.Contains(t, a, ".", "p=0.5 over 40 requests gave %s", a)
+	require.Contains(t, a, "T", "p=0.5 over 40 requests gave %s", a)
+	assert.NotEqual(t, a, c, "seeds 7 and 8 gave the same pattern")
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzClientFrame feeds arbitrary WebSocket frames to the lenient frame
@@ -26,11 +28,11 @@ func FuzzClientFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		topic, topics, ok := clientFrame(b)
 		topic2, topics2, ok2 := clientFrame(b)
-		if topic != topic2 || !slices.Equal(topics, topics2) || ok != ok2 {
-			t.Fatalf("frame %q read differently twice", b)
-		}
-		if ok && len(topics) == 0 {
-			t.Fatalf("frame %q: no topics", b)
+		require.Equal(t, topic, topic2, "frame %q read differently twice", b)
+		require.True(t, slices.Equal(topics, topics2), "frame %q read differently twice: %q, %q", b, topics, topics2)
+		require.Equal(t, ok, ok2, "frame %q read differently twice", b)
+		if ok {
+			require.NotEmpty(t, topics, "frame %q: no topics", b)
 		}
 	})
 }
@@ -48,13 +50,10 @@ func FuzzPageToken(f *testing.F) {
 		if !ok {
 			return
 		}
-		if tok.D != "FORWARD" && tok.D != "BACKWARD" {
-			t.Fatalf("token %q accepted with direction %q", v, tok.D)
-		}
+		require.Contains(t, []string{"FORWARD", "BACKWARD"}, tok.D, "token %q accepted with direction %q", v, tok.D)
 		again, ok := s.decodeToken(s.encodeToken(tok))
-		if !ok || again != tok {
-			t.Fatalf("token %+v does not round-trip", tok)
-		}
+		require.True(t, ok, "token %+v does not round-trip", tok)
+		require.Equal(t, tok, again, "token %+v does not round-trip", tok)
 	})
 }
 
@@ -66,13 +65,9 @@ func FuzzRequestBody(f *testing.F) {
 	s.StartInMemory()
 	defer s.Close()
 	cust, err := s.StartChat(ChatOptions{})
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	conn, err := s.Connect(cust.ParticipantToken)
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	routes := []struct{ method, path, token string }{
 		{"POST", "/participant/connection", cust.ParticipantToken.Reveal()},
 		{"POST", "/participant/message", ""},
@@ -116,14 +111,10 @@ func FuzzRequestBody(f *testing.F) {
 		res := w.Result()
 		// The server writes the header names in the service's spelling,
 		// which a recorder, unlike a real client, does not canonicalise.
-		if headerAnyCase(res.Header, "x-amzn-requestid") == "" {
-			t.Fatalf("%s %s %q: no x-amzn-RequestId", rt.method, rt.path, body)
-		}
-		if !json.Valid(w.Body.Bytes()) {
-			t.Fatalf("%s %s %q: status %d, body not JSON: %q", rt.method, rt.path, body, res.StatusCode, w.Body.Bytes())
-		}
-		if res.StatusCode != http.StatusOK && headerAnyCase(res.Header, "x-amzn-errortype") == "" {
-			t.Fatalf("%s %s %q: status %d without X-Amzn-ErrorType", rt.method, rt.path, body, res.StatusCode)
+		require.NotEmpty(t, headerAnyCase(res.Header, "x-amzn-requestid"), "%s %s %q: no x-amzn-RequestId", rt.method, rt.path, body)
+		require.True(t, json.Valid(w.Body.Bytes()), "%s %s %q: status %d, body not JSON: %q", rt.method, rt.path, body, res.StatusCode, w.Body.Bytes())
+		if res.StatusCode != http.StatusOK {
+			require.NotEmpty(t, headerAnyCase(res.Header, "x-amzn-errortype"), "%s %s %q: status %d without X-Amzn-ErrorType", rt.method, rt.path, body, res.StatusCode)
 		}
 	})
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +14,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // newServer starts a server on a loopback port, closed when the test ends.
@@ -38,9 +38,7 @@ func (r response) errorType() string { return r.header.Get("X-Amzn-ErrorType") }
 
 func (r response) decode(t *testing.T, v any) {
 	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decoding %s: %v", r.body, err)
-	}
+	require.NoError(t, json.Unmarshal(r.body, v), "decoding %s", r.body)
 }
 
 // message returns the message of an error body.
@@ -57,25 +55,16 @@ func (r response) message(t *testing.T) string {
 // the wire headers and a JSON message.
 func (r response) wantError(t *testing.T, status int, code string) {
 	t.Helper()
-	if r.status != status || r.errorType() != code {
-		t.Fatalf("got %d %q (%s), want %d %s", r.status, r.errorType(), r.body, status, code)
-	}
-	if r.header.Get("X-Amzn-RequestId") == "" {
-		t.Errorf("no x-amzn-RequestId on the error")
-	}
-	if ct := r.header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	if r.message(t) == "" {
-		t.Errorf("empty message in %s", r.body)
-	}
+	require.Equal(t, status, r.status, "status (%s %s)", r.errorType(), r.body)
+	require.Equal(t, code, r.errorType(), "X-Amzn-ErrorType (%d %s)", r.status, r.body)
+	assert.NotEmpty(t, r.header.Get("X-Amzn-RequestId"), "no x-amzn-RequestId on the error")
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"), "Content-Type")
+	assert.NotEmpty(t, r.message(t), "empty message in %s", r.body)
 }
 
 func (r response) wantOK(t *testing.T) {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("got %d %s %s, want 200", r.status, r.errorType(), r.body)
-	}
+	require.Equal(t, http.StatusOK, r.status, "%s %s", r.errorType(), r.body)
 }
 
 // call sends a request to srv. body is sent as is when it is a string,
@@ -89,15 +78,11 @@ func call(t *testing.T, srv *participanttest.Server, method, path, bearer string
 		rd = strings.NewReader(b)
 	default:
 		j, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		rd = bytes.NewReader(j)
 	}
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -108,14 +93,10 @@ func call(t *testing.T, srv *participanttest.Server, method, path, bearer string
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := srv.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
+	require.NoError(t, err, "%s %s", method, path)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
@@ -150,14 +131,19 @@ func connect(t *testing.T, srv *participanttest.Server, p participanttest.Partic
 func startChat(t *testing.T, srv *participanttest.Server, o participanttest.ChatOptions) (customer, agent chat) {
 	t.Helper()
 	cust, err := srv.StartChat(o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ag, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent Smith")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return connect(t, srv, cust), connect(t, srv, ag)
+}
+
+// setup starts a server with opts and a chat with a connected customer and
+// agent: the start most tests share (go-github's setup).
+func setup(t *testing.T, opts ...participanttest.Option) (srv *participanttest.Server, customer, agent chat) {
+	t.Helper()
+	srv = newServer(t, opts...)
+	customer, agent = startChat(t, srv, participanttest.ChatOptions{})
+	return srv, customer, agent
 }
 
 func sendMessage(t *testing.T, srv *participanttest.Server, c chat, content string) (id, at string) {
@@ -166,9 +152,8 @@ func sendMessage(t *testing.T, srv *participanttest.Server, c chat, content stri
 	r.wantOK(t)
 	var out struct{ Id, AbsoluteTime string }
 	r.decode(t, &out)
-	if out.Id == "" || out.AbsoluteTime == "" {
-		t.Fatalf("SendMessage answered %s", r.body)
-	}
+	require.NotEmpty(t, out.Id, "SendMessage answered %s", r.body)
+	require.NotEmpty(t, out.AbsoluteTime, "SendMessage answered %s", r.body)
 	return out.Id, out.AbsoluteTime
 }
 
@@ -184,9 +169,7 @@ func dial(t *testing.T, srv *participanttest.Server, url string) *ws {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: srv.HTTPClient()})
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	c.SetReadLimit(1 << 20)
 	t.Cleanup(func() { _ = c.CloseNow() })
 	return &ws{t: t, c: c}
@@ -196,18 +179,14 @@ func (w *ws) send(frame string) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := w.c.Write(ctx, websocket.MessageText, []byte(frame)); err != nil {
-		w.t.Fatalf("write: %v", err)
-	}
+	require.NoError(w.t, w.c.Write(ctx, websocket.MessageText, []byte(frame)), "write")
 }
 
 // read returns the next frame, failing the test after 10 seconds.
 func (w *ws) read() []byte {
 	w.t.Helper()
 	b, err := w.readErr()
-	if err != nil {
-		w.t.Fatalf("read: %v", err)
-	}
+	require.NoError(w.t, err, "read")
 	return b
 }
 
@@ -234,9 +213,7 @@ func (w *ws) frame() frame {
 	w.t.Helper()
 	b := w.read()
 	var f frame
-	if err := json.Unmarshal(b, &f); err != nil {
-		w.t.Fatalf("frame %s: %v", b, err)
-	}
+	require.NoError(w.t, json.Unmarshal(b, &f), "frame %s", b)
 	return f
 }
 
@@ -249,9 +226,10 @@ func (w *ws) subscribe() {
 		Status string   `json:"status"`
 		Topics []string `json:"topics"`
 	}
-	if f.Topic != "aws/subscribe" || json.Unmarshal(f.Content, &c) != nil || c.Status != "success" || len(c.Topics) != 1 || c.Topics[0] != "aws/chat" {
-		w.t.Fatalf("subscribe ack: %+v", f)
-	}
+	require.Equal(w.t, "aws/subscribe", f.Topic, "subscribe ack: %+v", f)
+	require.NoError(w.t, json.Unmarshal(f.Content, &c), "subscribe ack: %+v", f)
+	require.Equal(w.t, "success", c.Status, "subscribe ack: %+v", f)
+	require.Equal(w.t, []string{"aws/chat"}, c.Topics, "subscribe ack: %+v", f)
 }
 
 // item reads the next frame, which must be an aws/chat item in the
@@ -269,16 +247,13 @@ func decodeItemFrame(t *testing.T, b []byte) participanttest.Item {
 		ContentType string  `json:"contentType"`
 		Topic       string  `json:"topic"`
 	}
-	if err := json.Unmarshal(b, &f); err != nil || f.Content == nil || f.Topic != "aws/chat" || f.ContentType != "application/json" {
-		t.Fatalf("not an aws/chat frame with a string content: %s", b)
-	}
+	require.NoError(t, json.Unmarshal(b, &f), "not an aws/chat frame with a string content: %s", b)
+	require.NotNil(t, f.Content, "not an aws/chat frame with a string content: %s", b)
+	require.Equal(t, "aws/chat", f.Topic, "not an aws/chat frame with a string content: %s", b)
+	require.Equal(t, "application/json", f.ContentType, "not an aws/chat frame with a string content: %s", b)
 	var it participanttest.Item
-	if err := json.Unmarshal([]byte(*f.Content), &it); err != nil {
-		t.Fatalf("content %q: %v", *f.Content, err)
-	}
-	if it.ContactID == "" && it.InitialContactID == "" {
-		t.Errorf("item without ContactId and InitialContactId: %s", *f.Content)
-	}
+	require.NoError(t, json.Unmarshal([]byte(*f.Content), &it), "content %q", *f.Content)
+	assert.False(t, it.ContactID == "" && it.InitialContactID == "", "item without ContactId and InitialContactId: %s", *f.Content)
 	return it
 }
 
@@ -290,13 +265,12 @@ func open(t *testing.T, srv *participanttest.Server, c chat) *ws {
 	return w
 }
 
-// expectEvent reads the next item and checks its type and content type.
+// expectItem reads the next item and checks its type and content type.
 func (w *ws) expectItem(typ, contentType string) participanttest.Item {
 	w.t.Helper()
 	it := w.item()
-	if it.Type != typ || it.ContentType != contentType {
-		w.t.Fatalf("got item %s %s (%+v), want %s %s", it.Type, it.ContentType, it, typ, contentType)
-	}
+	require.Equal(w.t, typ, it.Type, "item type (%+v)", it)
+	require.Equal(w.t, contentType, it.ContentType, "item content type (%+v)", it)
 	return it
 }
 
@@ -307,22 +281,5 @@ func jsonDecode(resp *http.Response, v any) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
-type websocketCloseError struct {
-	code   int
-	reason string
-}
-
-// asCloseError reports whether err carries a WebSocket close frame.
-func asCloseError(err error, ce *websocketCloseError) bool {
-	var e websocket.CloseError
-	if !errors.As(err, &e) {
-		return false
-	}
-	*ce = websocketCloseError{code: int(e.Code), reason: e.Reason}
-	return true
-}
 
 func tokenOf(s string) participant.Token { return participant.Token(s) }

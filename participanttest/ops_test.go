@@ -1,7 +1,6 @@
 package participanttest_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,12 +10,13 @@ import (
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	pt := cust.ParticipantToken.Reveal()
 	long := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {
@@ -72,9 +72,7 @@ func TestValidation(t *testing.T) {
 			t.Parallel()
 			r := post(t, srv, tt.path, tt.bearer, tt.body)
 			r.wantError(t, 400, "ValidationException")
-			if msg := r.message(t); !strings.Contains(msg, tt.wantField) {
-				t.Errorf("message %q does not name %s", msg, tt.wantField)
-			}
+			assert.Contains(t, r.message(t), tt.wantField, "message does not name %s", tt.wantField)
 		})
 	}
 	t.Run("view token too long", func(t *testing.T) {
@@ -90,9 +88,8 @@ func TestValidation(t *testing.T) {
 	t.Run("validation errors are counted", func(t *testing.T) {
 		t.Parallel()
 		r := post(t, srv, "/participant/message", cust.token, `{}`)
-		if msg := r.message(t); !strings.HasPrefix(msg, "2 validation errors detected: ") {
-			t.Errorf("message %q", msg)
-		}
+		msg := r.message(t)
+		assert.True(t, strings.HasPrefix(msg, "2 validation errors detected: "), "message %q", msg)
 	})
 }
 
@@ -121,12 +118,8 @@ func TestTokenLifetimes(t *testing.T) {
 				ConnectionCredentials struct{ ConnectionToken, Expiry string }
 			}
 			r.decode(t, &out)
-			if want := "2026-03-02T12:00:00.000Z"; out.ConnectionCredentials.Expiry != want {
-				t.Errorf("Expiry %q, want %q", out.ConnectionCredentials.Expiry, want)
-			}
-			if want := "2026-03-01T12:01:40.000Z"; out.Websocket.ConnectionExpiry != want {
-				t.Errorf("ConnectionExpiry %q, want %q", out.Websocket.ConnectionExpiry, want)
-			}
+			assert.Equal(t, "2026-03-02T12:00:00.000Z", out.ConnectionCredentials.Expiry, "Expiry")
+			assert.Equal(t, "2026-03-01T12:01:40.000Z", out.Websocket.ConnectionExpiry, "ConnectionExpiry")
 			clk.Advance(24*time.Hour - time.Second)
 			sendMessage(t, srv, chat{token: out.ConnectionCredentials.ConnectionToken}, "still here")
 			clk.Advance(time.Second)
@@ -143,9 +136,9 @@ func TestTokenLifetimes(t *testing.T) {
 			c := connect(t, srv, cust)
 			clk.Advance(time.Hour)
 			tr := srv.Transcript(cust.ContactID)
-			if last := tr[len(tr)-1]; last.ContentType != wire.ContentTypeChatEnded {
-				t.Errorf("last item %+v, want chat.ended", last)
-			}
+			require.NotEmpty(t, tr, "transcript")
+			last := tr[len(tr)-1]
+			assert.Equal(t, wire.ContentTypeChatEnded, last.ContentType, "last item %+v, want chat.ended", last)
 			return post(t, srv, "/participant/transcript", c.token, `{}`)
 		}},
 		{"default chat duration is 25 hours", participanttest.Lifetimes{}, func(t *testing.T, srv *participanttest.Server, clk *participanttest.ManualClock) response {
@@ -158,9 +151,7 @@ func TestTokenLifetimes(t *testing.T) {
 		{"ended chat", participanttest.Lifetimes{}, func(t *testing.T, srv *participanttest.Server, clk *participanttest.ManualClock) response {
 			cust, _ := srv.StartChat(participanttest.ChatOptions{})
 			c := connect(t, srv, cust)
-			if err := srv.StopContact(cust.ContactID); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, srv.StopContact(cust.ContactID))
 			post(t, srv, "/participant/message", c.token, `{"ContentType":"text/plain","Content":"x"}`).wantError(t, 403, "AccessDeniedException")
 			return post(t, srv, "/participant/connection", cust.ParticipantToken.Reveal(), `{"Type":["WEBSOCKET"]}`)
 		}},
@@ -196,20 +187,16 @@ func TestWebSocketURLIsSingleUseAndShortLived(t *testing.T) {
 	clk.Advance(time.Second)
 	for _, tt := range tests {
 		resp, err := srv.HTTPClient().Get(strings.Replace(tt.url, "ws://", "http://", 1))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "%s URL", tt.name)
 		resp.Body.Close()
-		if resp.StatusCode != 403 || resp.Header.Get("X-Participanttest-Reason") == "" {
-			t.Errorf("%s URL: %d %q", tt.name, resp.StatusCode, resp.Header.Get("X-Participanttest-Reason"))
-		}
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%s URL", tt.name)
+		assert.NotEmpty(t, resp.Header.Get("X-Participanttest-Reason"), "%s URL: no X-Participanttest-Reason", tt.name)
 	}
 }
 
 func TestIdempotency(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	aw := open(t, srv, agent)
 	cw := open(t, srv, cust)
 
@@ -218,27 +205,21 @@ func TestIdempotency(t *testing.T) {
 	r2 := post(t, srv, "/participant/message", cust.token, msg)
 	r1.wantOK(t)
 	r2.wantOK(t)
-	if string(r1.body) != string(r2.body) {
-		t.Fatalf("a repeat answered %s, first %s", r2.body, r1.body)
-	}
-	if r1.header.Get("X-Amzn-RequestId") == r2.header.Get("X-Amzn-RequestId") {
-		t.Errorf("a repeat reused the request id")
-	}
+	require.Equal(t, string(r1.body), string(r2.body), "a repeat answered otherwise than the first")
+	assert.NotEqual(t, r1.header.Get("X-Amzn-RequestId"), r2.header.Get("X-Amzn-RequestId"), "a repeat reused the request id")
 	var first struct{ Id string }
 	r1.decode(t, &first)
 	// The same token with another body is a new message.
 	other := map[string]string{"ContentType": "text/plain", "Content": "hello again", "ClientToken": "tok-1"}
 	var second struct{ Id string }
 	post(t, srv, "/participant/message", cust.token, other).decode(t, &second)
-	if second.Id == first.Id || second.Id == "" {
-		t.Fatalf("same token, other body: id %q (first %q)", second.Id, first.Id)
-	}
+	require.NotEmpty(t, second.Id, "same token, other body: no id")
+	require.NotEqual(t, first.Id, second.Id, "same token, other body: the first's id")
 	// Both sockets saw "hello" once, then "hello again": no second
 	// broadcast of the repeat.
 	for _, w := range []*ws{aw, cw} {
-		if a, b := w.item(), w.item(); a.ID != first.Id || b.ID != second.Id {
-			t.Fatalf("socket saw %s then %s, want %s then %s", a.ID, b.ID, first.Id, second.Id)
-		}
+		a, b := w.item(), w.item()
+		require.Equal(t, []string{first.Id, second.Id}, []string{a.ID, b.ID}, "ids of the socket's items")
 	}
 	msgs := 0
 	for _, it := range srv.Transcript(cust.ContactID) {
@@ -246,9 +227,7 @@ func TestIdempotency(t *testing.T) {
 			msgs++
 		}
 	}
-	if msgs != 2 {
-		t.Errorf("%d messages in the transcript, want 2", msgs)
-	}
+	assert.Equal(t, 2, msgs, "messages in the transcript")
 
 	// amazon-connect-chatjs sends every read receipt with one ClientToken:
 	// each is a new request.
@@ -257,9 +236,8 @@ func TestIdempotency(t *testing.T) {
 	}
 	for _, id := range []string{first.Id, second.Id} {
 		it := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
-		if it.MessageMetadata == nil || it.MessageMetadata.MessageID != id {
-			t.Fatalf("receipt %+v, want one for %s", it, id)
-		}
+		require.NotNil(t, it.MessageMetadata, "receipt %+v, want one for %s", it, id)
+		require.Equal(t, id, it.MessageMetadata.MessageID, "receipt %+v", it)
 	}
 
 	// A retried disconnect succeeds after the first one took effect; a new
@@ -268,9 +246,8 @@ func TestIdempotency(t *testing.T) {
 	post(t, srv, "/participant/disconnect", agent.token, dis).wantOK(t)
 	post(t, srv, "/participant/disconnect", agent.token, dis).wantOK(t)
 	post(t, srv, "/participant/disconnect", agent.token, map[string]string{"ClientToken": "bye2"}).wantError(t, 403, "AccessDeniedException")
-	if it := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft); it.ParticipantID != agent.ParticipantID {
-		t.Fatalf("left %+v", it)
-	}
+	left := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft)
+	require.Equal(t, agent.ParticipantID, left.ParticipantID, "left %+v", left)
 	// Only one participant.left: the next item is the customer's typing.
 	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
 	cw.expectItem("EVENT", wire.ContentTypeTyping)
@@ -278,8 +255,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestReceipts(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	cw, aw := open(t, srv, cust), open(t, srv, agent)
 	id, _ := sendMessage(t, srv, cust, "read me")
 	cw.expectItem("MESSAGE", "text/plain")
@@ -290,11 +266,16 @@ func TestReceipts(t *testing.T) {
 	}
 	d := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
 	r := cw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
-	if rc := d.MessageMetadata.Receipts; len(rc) != 1 || rc[0].DeliveredTimestamp == "" || rc[0].ReadTimestamp != "" || rc[0].RecipientParticipantID != agent.ParticipantID {
-		t.Errorf("delivered receipt %+v", d.MessageMetadata)
+	require.NotNil(t, d.MessageMetadata, "delivered receipt %+v", d)
+	if rc := d.MessageMetadata.Receipts; assert.Len(t, rc, 1, "delivered receipt %+v", d.MessageMetadata) {
+		assert.NotEmpty(t, rc[0].DeliveredTimestamp, "delivered receipt %+v", d.MessageMetadata)
+		assert.Empty(t, rc[0].ReadTimestamp, "delivered receipt %+v", d.MessageMetadata)
+		assert.Equal(t, agent.ParticipantID, rc[0].RecipientParticipantID, "delivered receipt %+v", d.MessageMetadata)
 	}
-	if rc := r.MessageMetadata.Receipts; len(rc) != 1 || rc[0].ReadTimestamp == "" || rc[0].RecipientParticipantID != agent.ParticipantID {
-		t.Errorf("read receipt %+v", r.MessageMetadata)
+	require.NotNil(t, r.MessageMetadata, "read receipt %+v", r)
+	if rc := r.MessageMetadata.Receipts; assert.Len(t, rc, 1, "read receipt %+v", r.MessageMetadata) {
+		assert.NotEmpty(t, rc[0].ReadTimestamp, "read receipt %+v", r.MessageMetadata)
+		assert.Equal(t, agent.ParticipantID, rc[0].RecipientParticipantID, "read receipt %+v", r.MessageMetadata)
 	}
 	// The receipts went to the sender only: the agent's next frame is the
 	// customer's typing.
@@ -306,24 +287,21 @@ func TestReceipts(t *testing.T) {
 	for _, it := range srv.Transcript(cust.ContactID) {
 		switch it.Type {
 		case "MESSAGE":
-			rc := it.MessageMetadata.Receipts
-			if len(rc) != 1 || rc[0].DeliveredTimestamp == "" || rc[0].ReadTimestamp == "" {
-				t.Errorf("message metadata %+v", it.MessageMetadata)
+			require.NotNil(t, it.MessageMetadata, "message %+v", it)
+			if rc := it.MessageMetadata.Receipts; assert.Len(t, rc, 1, "message metadata %+v", it.MessageMetadata) {
+				assert.NotEmpty(t, rc[0].DeliveredTimestamp, "message metadata %+v", it.MessageMetadata)
+				assert.NotEmpty(t, rc[0].ReadTimestamp, "message metadata %+v", it.MessageMetadata)
 			}
 		case "MESSAGEMETADATA":
-			t.Errorf("receipt in the transcript: %+v", it)
+			assert.Fail(t, "receipt in the transcript", "%+v", it)
 		case "EVENT":
-			if it.ContentType == wire.ContentTypeTyping {
-				t.Errorf("typing in the transcript")
-			}
+			assert.NotEqual(t, wire.ContentTypeTyping, it.ContentType, "typing in the transcript")
 		}
 	}
 
 	// A supervisor makes three active participants: receipts conflict.
 	sup, err := srv.AddParticipant(cust.ContactID, participanttest.RoleSupervisor, "Boss")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	supc := connect(t, srv, sup)
 	post(t, srv, "/participant/event", agent.token, map[string]string{"ContentType": wire.ContentTypeMessageRead, "Content": receipt(id)}).wantError(t, 409, "ConflictException")
 	// Typing is fine.
@@ -335,63 +313,50 @@ func TestReceipts(t *testing.T) {
 
 func TestSendEventWithClient(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	cw, aw := open(t, srv, cust), open(t, srv, agent)
 	client := srv.Client(func(o *participant.Options) { o.RetryMaxAttempts = 1 })
 	ctx := t.Context()
 
 	out, err := client.SendTyping(ctx, participant.Token(cust.token))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	it := aw.expectItem("EVENT", wire.ContentTypeTyping)
-	if it.ID != out.ID || it.ParticipantID != cust.ParticipantID || it.ParticipantRole != "CUSTOMER" || it.DisplayName != "Customer" {
-		t.Errorf("typing item %+v, output %+v", it, out)
-	}
-	if want, _ := time.Parse(time.RFC3339, it.AbsoluteTime); !out.AbsoluteTime.Equal(want) || out.RequestID == "" {
-		t.Errorf("output %+v, item time %s", out, it.AbsoluteTime)
-	}
+	assert.Equal(t, out.ID, it.ID, "typing item %+v, output %+v", it, out)
+	assert.Equal(t, cust.ParticipantID, it.ParticipantID, "typing item %+v", it)
+	assert.Equal(t, "CUSTOMER", it.ParticipantRole, "typing item %+v", it)
+	assert.Equal(t, "Customer", it.DisplayName, "typing item %+v", it)
+	want, _ := time.Parse(time.RFC3339, it.AbsoluteTime)
+	assert.True(t, out.AbsoluteTime.Equal(want), "output %+v, item time %s", out, it.AbsoluteTime)
+	assert.NotEmpty(t, out.RequestID, "output %+v", out)
 	cw.expectItem("EVENT", wire.ContentTypeTyping) // the sender's socket too
 
 	id, _ := sendMessage(t, srv, agent, "hi")
 	cw.expectItem("MESSAGE", "text/plain")
 	aw.expectItem("MESSAGE", "text/plain")
-	if _, err := client.SendReadReceipt(ctx, participant.Token(cust.token), id); err != nil {
-		t.Fatal(err)
-	}
-	if it := aw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata); it.MessageMetadata.MessageID != id {
-		t.Errorf("receipt %+v", it)
-	}
+	_, err = client.SendReadReceipt(ctx, participant.Token(cust.token), id)
+	require.NoError(t, err)
+	rcpt := aw.expectItem("MESSAGEMETADATA", wire.ContentTypeMessageMetadata)
+	require.NotNil(t, rcpt.MessageMetadata, "receipt %+v", rcpt)
+	assert.Equal(t, id, rcpt.MessageMetadata.MessageID, "receipt %+v", rcpt)
 
-	if _, err := srv.AddParticipant(cust.ContactID, participanttest.RoleCustomBot, "Bot"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = srv.AddParticipant(cust.ContactID, participanttest.RoleCustomBot, "Bot")
+	require.NoError(t, err)
 	_, err = client.SendDeliveredReceipt(ctx, participant.Token(cust.token), id)
 	var conflict *participant.ConflictError
-	if !errors.As(err, &conflict) {
-		t.Fatalf("receipt among three: %v", err)
-	}
+	require.ErrorAs(t, err, &conflict, "receipt among three")
 	_, err = client.SendTyping(ctx, cust.ParticipantToken)
 	var denied *participant.AccessDeniedError
-	if !errors.As(err, &denied) {
-		t.Fatalf("typing with the participant token: %v", err)
-	}
+	require.ErrorAs(t, err, &denied, "typing with the participant token")
 	_, err = client.SendEvent(ctx, &participant.SendEventInput{ConnectionToken: participant.Token(cust.token), ContentType: "application/vnd.amazonaws.connect.event.nope"})
 	var invalid *participant.ValidationError
-	if !errors.As(err, &invalid) {
-		t.Fatalf("unknown event type: %v", err)
-	}
+	require.ErrorAs(t, err, &invalid, "unknown event type")
 }
 
 // The operations of a chat that has ended all answer 403, whatever they are.
 func TestEveryOperationRefusesAnEndedChat(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
-	if err := srv.StopContact(cust.ContactID); err != nil {
-		t.Fatal(err)
-	}
+	srv, cust, _ := setup(t)
+	require.NoError(t, srv.StopContact(cust.ContactID))
 	bodies := map[string]string{
 		"/participant/message":                    `{"ContentType":"text/plain","Content":"x"}`,
 		"/participant/event":                      `{"ContentType":"` + wire.ContentTypeTyping + `"}`,
@@ -412,8 +377,7 @@ func TestEveryOperationRefusesAnEndedChat(t *testing.T) {
 func TestConnectionAcknowledgedAndOptions(t *testing.T) {
 	t.Parallel()
 	clk := participanttest.NewManualClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
-	srv := newServer(t, participanttest.WithClock(clk), participanttest.WithMaxAttachmentSize(10))
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t, participanttest.WithClock(clk), participanttest.WithMaxAttachmentSize(10))
 	aw := open(t, srv, agent)
 	// The deprecated connection acknowledgement is accepted and sends
 	// nothing: the agent's next item is the customer's typing.
@@ -421,14 +385,12 @@ func TestConnectionAcknowledgedAndOptions(t *testing.T) {
 	r.wantOK(t)
 	var out struct{ Id, AbsoluteTime string }
 	r.decode(t, &out)
-	if out.Id == "" || out.AbsoluteTime != "2026-05-01T00:00:00.000Z" {
-		t.Fatalf("answer %s", r.body)
-	}
+	require.NotEmpty(t, out.Id, "answer %s", r.body)
+	require.Equal(t, "2026-05-01T00:00:00.000Z", out.AbsoluteTime, "answer %s", r.body)
 	clk.Set(time.Date(2026, 5, 1, 0, 0, 7, 0, time.UTC))
 	post(t, srv, "/participant/event", cust.token, map[string]string{"ContentType": wire.ContentTypeTyping}).wantOK(t)
-	if it := aw.expectItem("EVENT", wire.ContentTypeTyping); it.AbsoluteTime != "2026-05-01T00:00:07.000Z" {
-		t.Errorf("typing at %s", it.AbsoluteTime)
-	}
+	typing := aw.expectItem("EVENT", wire.ContentTypeTyping)
+	assert.Equal(t, "2026-05-01T00:00:07.000Z", typing.AbsoluteTime, "typing time")
 	_, r = startUpload(t, srv, cust, "a.txt", "text/plain", 11, "u")
 	r.wantError(t, 400, "ValidationException")
 	_, r = startUpload(t, srv, cust, "a.txt", "text/plain", 10, "u")

@@ -2,7 +2,6 @@ package participanttest_test
 
 import (
 	"bytes"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,7 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/coder/websocket"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -34,15 +36,11 @@ func TestServerStartModes(t *testing.T) {
 		}, regexp.MustCompile(`^http://participanttest\.localhost$`)},
 		{"Listener", func(t *testing.T) *participanttest.Server {
 			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			s := participanttest.NewUnstartedServer()
 			s.Listener = l
 			s.Start()
-			if s.URL != "http://"+l.Addr().String() {
-				t.Errorf("URL %q for listener %s", s.URL, l.Addr())
-			}
+			assert.Equal(t, "http://"+l.Addr().String(), s.URL, "URL for listener %s", l.Addr())
 			return s
 		}, regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`)},
 	}
@@ -51,22 +49,17 @@ func TestServerStartModes(t *testing.T) {
 			t.Parallel()
 			srv := tt.start(t)
 			t.Cleanup(srv.Close)
-			if !tt.wantURL.MatchString(srv.URL) {
-				t.Fatalf("URL %q", srv.URL)
-			}
+			require.Regexp(t, tt.wantURL, srv.URL, "URL")
 			cust, err := srv.StartChat(participanttest.ChatOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			c := connect(t, srv, cust)
 			w := open(t, srv, c)
 			id, _ := sendMessage(t, srv, c, "hello")
-			if it := w.expectItem("MESSAGE", "text/plain"); it.ID != id || it.Content != "hello" {
-				t.Fatalf("item %+v", it)
-			}
-			if !strings.HasPrefix(c.wsURL, "ws://"+strings.TrimPrefix(srv.URL, "http://")+"/") {
-				t.Errorf("WebSocket URL %q is not on the server's host %q", c.wsURL, srv.URL)
-			}
+			it := w.expectItem("MESSAGE", "text/plain")
+			assert.Equal(t, id, it.ID, "item %+v", it)
+			assert.Equal(t, "hello", it.Content, "item %+v", it)
+			assert.True(t, strings.HasPrefix(c.wsURL, "ws://"+strings.TrimPrefix(srv.URL, "http://")+"/"),
+				"WebSocket URL %q is not on the server's host %q", c.wsURL, srv.URL)
 		})
 	}
 }
@@ -81,24 +74,20 @@ func TestHandlerInOwnServer(t *testing.T) {
 	// amazon-connect-chatjs.
 	base := strings.Replace(hs.URL, "127.0.0.1", "localhost", 1)
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	req, _ := http.NewRequest(http.MethodPost, base+"/participant/connection", strings.NewReader(`{"Type":["WEBSOCKET"]}`))
 	req.Header.Set("X-Amz-Bearer", cust.ParticipantToken.Reveal())
 	resp, err := hs.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	var out struct{ Websocket struct{ Url string } }
-	if err := jsonDecode(resp, &out); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("%d %v", resp.StatusCode, err)
-	}
+	err = jsonDecode(resp, &out)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, err)
 	port := hs.Listener.Addr().(*net.TCPAddr).Port
-	if want := "ws://127.0.0.1:"; !strings.HasPrefix(out.Websocket.Url, want) || !strings.Contains(out.Websocket.Url, ":"+itoa(port)+"/websocket?") {
-		t.Fatalf("WebSocket URL %q, want %s%d/websocket?...", out.Websocket.Url, want, port)
-	}
+	want := "ws://127.0.0.1:"
+	assert.True(t, strings.HasPrefix(out.Websocket.Url, want), "WebSocket URL %q, want %s%d/websocket?...", out.Websocket.Url, want, port)
+	assert.Contains(t, out.Websocket.Url, ":"+itoa(port)+"/websocket?", "WebSocket URL, want %s%d/websocket?...", want, port)
 }
 
 func TestWithWebSocketBaseURL(t *testing.T) {
@@ -106,13 +95,10 @@ func TestWithWebSocketBaseURL(t *testing.T) {
 	srv := newServer(t, participanttest.WithWebSocketBaseURL("wss://chat.example.test/"))
 	cust, _ := srv.StartChat(participanttest.ChatOptions{})
 	c := connect(t, srv, cust)
-	if !strings.HasPrefix(c.wsURL, "wss://chat.example.test/websocket?") {
-		t.Fatalf("URL %q", c.wsURL)
-	}
+	assert.True(t, strings.HasPrefix(c.wsURL, "wss://chat.example.test/websocket?"), "URL %q", c.wsURL)
 	conn, err := srv.Connect(cust.ParticipantToken)
-	if err != nil || !strings.HasPrefix(conn.WebSocketURL, "wss://chat.example.test/websocket?") {
-		t.Fatalf("Connect: %v %q", err, conn.WebSocketURL)
-	}
+	require.NoError(t, err, "Connect")
+	assert.True(t, strings.HasPrefix(conn.WebSocketURL, "wss://chat.example.test/websocket?"), "Connect URL %q", conn.WebSocketURL)
 }
 
 func TestWireConventions(t *testing.T) {
@@ -150,12 +136,8 @@ func TestWireConventions(t *testing.T) {
 			} else {
 				r.wantError(t, tt.wantStatus, tt.wantCode)
 			}
-			if id := r.header.Get("X-Amzn-RequestId"); !uuidPattern.MatchString(id) {
-				t.Errorf("x-amzn-RequestId %q", id)
-			}
-			if r.header.Get("Access-Control-Allow-Origin") == "" {
-				t.Errorf("no Access-Control-Allow-Origin")
-			}
+			assert.Regexp(t, uuidPattern, r.header.Get("X-Amzn-RequestId"), "x-amzn-RequestId")
+			assert.NotEmpty(t, r.header.Get("Access-Control-Allow-Origin"), "no Access-Control-Allow-Origin")
 		})
 	}
 }
@@ -165,9 +147,7 @@ func TestHeaderSpelling(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer conn.Close()
 	_, _ = conn.Write([]byte("POST /participant/message HTTP/1.1\r\nHost: x\r\nContent-Length: 42\r\nConnection: close\r\n\r\n{\"ContentType\":\"text/plain\",\"Content\":\"x\"}"))
 	var b strings.Builder
@@ -181,9 +161,7 @@ func TestHeaderSpelling(t *testing.T) {
 	}
 	raw := b.String()
 	for _, want := range []string{"\r\nx-amzn-RequestId: ", "\r\nX-Amzn-ErrorType: AccessDeniedException\r\n", "HTTP/1.1 403 "} {
-		if !strings.Contains(raw, want) {
-			t.Errorf("response lacks %q:\n%s", want, raw)
-		}
+		assert.Contains(t, raw, want, "response lacks %q", want)
 	}
 }
 
@@ -194,37 +172,26 @@ func TestCORS(t *testing.T) {
 	for _, path := range []string{"/participant/connection", "/participant/transcript", "/attachments/whatever", "/no/such/route"} {
 		r := call(t, srv, http.MethodOptions, path, "", nil,
 			"Origin", "http://localhost:3000", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", chatjs+",x-custom")
-		if r.status != 200 {
-			t.Fatalf("%s preflight: %d", path, r.status)
-		}
+		require.Equal(t, http.StatusOK, r.status, "%s preflight", path)
 		allowed := strings.Split(strings.ReplaceAll(r.header.Get("Access-Control-Allow-Headers"), " ", ""), ",")
 		for _, h := range strings.Split(chatjs+",x-custom", ",") {
-			if !contains(allowed, h) {
-				t.Errorf("%s: %s not allowed (%v)", path, h, allowed)
-			}
+			assert.Contains(t, allowed, h, "%s: %s not allowed", path, h)
 		}
-		if got := r.header.Get("Access-Control-Allow-Origin"); got != "http://localhost:3000" {
-			t.Errorf("%s: Allow-Origin %q", path, got)
-		}
-		if !strings.Contains(r.header.Get("Access-Control-Allow-Methods"), "POST") || !strings.Contains(r.header.Get("Access-Control-Allow-Methods"), "PUT") {
-			t.Errorf("%s: Allow-Methods %q", path, r.header.Get("Access-Control-Allow-Methods"))
-		}
+		assert.Equal(t, "http://localhost:3000", r.header.Get("Access-Control-Allow-Origin"), "%s: Allow-Origin", path)
+		methods := r.header.Get("Access-Control-Allow-Methods")
+		assert.Contains(t, methods, "POST", "%s: Allow-Methods", path)
+		assert.Contains(t, methods, "PUT", "%s: Allow-Methods", path)
 	}
 	// An error response is readable by a browser: the origin is allowed and
 	// the error type exposed.
 	r := call(t, srv, http.MethodPost, "/participant/message", "bad", `{}`, "Origin", "https://widget.example")
-	if r.header.Get("Access-Control-Allow-Origin") != "https://widget.example" {
-		t.Errorf("error response Allow-Origin %q", r.header.Get("Access-Control-Allow-Origin"))
-	}
+	assert.Equal(t, "https://widget.example", r.header.Get("Access-Control-Allow-Origin"), "error response Allow-Origin")
 	expose := strings.ToLower(r.header.Get("Access-Control-Expose-Headers"))
 	for _, h := range []string{"x-amzn-errortype", "x-amzn-requestid"} {
-		if !strings.Contains(expose, h) {
-			t.Errorf("Expose-Headers %q lacks %s", expose, h)
-		}
+		assert.Contains(t, expose, h, "Expose-Headers lacks %s", h)
 	}
-	if got := call(t, srv, http.MethodGet, "/participant/nope", "", nil).header.Get("Access-Control-Allow-Origin"); got != "*" {
-		t.Errorf("without Origin, Allow-Origin %q", got)
-	}
+	assert.Equal(t, "*", call(t, srv, http.MethodGet, "/participant/nope", "", nil).header.Get("Access-Control-Allow-Origin"),
+		"without Origin, Allow-Origin")
 }
 
 func TestRequestsAndSeed(t *testing.T) {
@@ -233,28 +200,19 @@ func TestRequestsAndSeed(t *testing.T) {
 		srv := participanttest.NewServer(participanttest.WithSeed(42))
 		defer srv.Close()
 		cust, err := srv.StartChat(participanttest.ChatOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		c := connect(t, srv, cust)
 		id, _ := sendMessage(t, srv, c, "one")
 		post(t, srv, "/participant/message", c.token, `{}`)
-		if srv.Seed() != 42 {
-			t.Errorf("Seed() = %d", srv.Seed())
-		}
+		assert.Equal(t, uint64(42), srv.Seed(), "Seed()")
 		return []string{cust.ContactID, cust.ParticipantID, cust.ParticipantToken.Reveal(), c.token, id}, srv.Requests()
 	}
 	ids1, reqs := run()
 	ids2, _ := run()
-	if strings.Join(ids1, ",") != strings.Join(ids2, ",") {
-		t.Errorf("the same seed gave different ids:\n%v\n%v", ids1, ids2)
-	}
-	if !uuidPattern.MatchString(ids1[0]) || !uuidPattern.MatchString(ids1[4]) {
-		t.Errorf("ids are not UUIDs: %v", ids1)
-	}
-	if len(reqs) != 3 {
-		t.Fatalf("%d requests recorded: %+v", len(reqs), reqs)
-	}
+	assert.Equal(t, ids1, ids2, "the same seed gave different ids")
+	assert.Regexp(t, uuidPattern, ids1[0], "ids are not UUIDs: %v", ids1)
+	assert.Regexp(t, uuidPattern, ids1[4], "ids are not UUIDs: %v", ids1)
+	require.Len(t, reqs, 3, "requests recorded: %+v", reqs)
 	want := []struct {
 		op     string
 		status int
@@ -262,22 +220,22 @@ func TestRequestsAndSeed(t *testing.T) {
 	}{{participanttest.OpCreateParticipantConnection, 200, ""}, {participanttest.OpSendMessage, 200, ""}, {participanttest.OpSendMessage, 400, "ValidationException"}}
 	for i, w := range want {
 		r := reqs[i]
-		if r.Operation != w.op || r.Status != w.status || r.ErrorCode != w.code || r.Method != "POST" || !uuidPattern.MatchString(r.RequestID) {
-			t.Errorf("request %d: %+v, want %+v", i, r, w)
-		}
+		assert.Equal(t, w.op, r.Operation, "request %d: %+v", i, r)
+		assert.Equal(t, w.status, r.Status, "request %d: %+v", i, r)
+		assert.Equal(t, w.code, r.ErrorCode, "request %d: %+v", i, r)
+		assert.Equal(t, "POST", r.Method, "request %d: %+v", i, r)
+		assert.Regexp(t, uuidPattern, r.RequestID, "request %d: %+v", i, r)
 	}
-	if string(reqs[2].Body) != `{}` || reqs[1].Header.Get("X-Amz-Bearer") != ids1[3] {
-		t.Errorf("recorded body %q, bearer %q", reqs[2].Body, reqs[1].Header.Get("X-Amz-Bearer"))
-	}
+	assert.Equal(t, `{}`, string(reqs[2].Body), "recorded body")
+	assert.Equal(t, ids1[3], reqs[1].Header.Get("X-Amz-Bearer"), "recorded bearer")
 }
 
 func TestCloseStopsEverything(t *testing.T) {
 	t.Parallel()
 	srv := participanttest.NewServer()
 	cust, _ := srv.StartChat(participanttest.ChatOptions{})
-	if _, err := srv.AddAgent(cust.ContactID, participanttest.EchoAgent{}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := srv.AddAgent(cust.ContactID, participanttest.EchoAgent{})
+	require.NoError(t, err)
 	c := connect(t, srv, cust)
 	w := open(t, srv, c)
 	read := make(chan error, 1)
@@ -287,42 +245,32 @@ func TestCloseStopsEverything(t *testing.T) {
 	}()
 	srv.Close()
 	// The socket is closed with 1001 going away.
-	err := <-read
-	var ce websocketCloseError
-	if !asCloseError(err, &ce) || ce.code != 1001 {
-		t.Fatalf("read after Close: %v", err)
-	}
+	err = <-read
+	var ce websocket.CloseError
+	require.ErrorAs(t, err, &ce, "read after Close")
+	require.Equal(t, websocket.StatusGoingAway, ce.Code, "read after Close: %v", err)
 	srv.Close() // idempotent
-	if _, err := srv.HTTPClient().Get(srv.URL + "/participant/connection"); err == nil {
-		t.Fatalf("the server still answers after Close")
-	}
-	if _, err := srv.StartChat(participanttest.ChatOptions{}); err != nil {
-		t.Fatalf("state methods still work after Close: %v", err)
-	}
-	if err := srv.StopContact("nope"); !errors.Is(err, participanttest.ErrUnknownContact) {
-		t.Fatalf("StopContact(unknown) = %v", err)
-	}
+	_, err = srv.HTTPClient().Get(srv.URL + "/participant/connection")
+	require.Error(t, err, "the server still answers after Close")
+	_, err = srv.StartChat(participanttest.ChatOptions{})
+	require.NoError(t, err, "state methods still work after Close")
+	assert.ErrorIs(t, srv.StopContact("nope"), participanttest.ErrUnknownContact, "StopContact(unknown)")
 }
 
 func TestLoggerNeverLogsTokens(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
-	srv := newServer(t, participanttest.WithLogger(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t, participanttest.WithLogger(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	w := open(t, srv, cust)
 	sendMessage(t, srv, cust, "logged?")
 	w.item()
 	post(t, srv, "/participant/message", "bad-token", `{"ContentType":"text/plain","Content":"x"}`)
 	out := buf.String()
 	for _, want := range []string{`"operation":"SendMessage"`, `"status":200`, `"error":"AccessDeniedException"`, "socket open"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %s:\n%s", want, out)
-		}
+		assert.Contains(t, out, want, "log lacks %s", want)
 	}
 	for _, secret := range []string{cust.token, cust.ParticipantToken.Reveal(), "logged?", "X-Amz-Signature"} {
-		if strings.Contains(out, secret) {
-			t.Errorf("log contains %q", secret)
-		}
+		assert.NotContains(t, out, secret, "log contains %q", secret)
 	}
 }
 

@@ -3,7 +3,6 @@ package participanttest_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +12,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // In memory, inside a synctest bubble, fake time drives token expiry,
@@ -25,80 +26,59 @@ func TestInMemoryUnderSynctest(t *testing.T) {
 		defer srv.Close()
 		ctx := context.Background()
 		cust, err := srv.StartChat(participanttest.ChatOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		agent, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "A")
 		conn, err := srv.Connect(cust.ParticipantToken)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		agentConn, _ := srv.Connect(agent.ParticipantToken)
 
 		// The WebSocket works in memory too.
 		ws, _, err := websocket.Dial(ctx, agentConn.WebSocketURL, &websocket.DialOptions{HTTPClient: srv.HTTPClient()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer ws.CloseNow()
-		if err := ws.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)); err != nil {
-			t.Fatal(err)
-		}
-		if _, ack, err := ws.Read(ctx); err != nil || !json.Valid(ack) {
-			t.Fatalf("ack %s: %v", ack, err)
-		}
+		require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)))
+		_, ack, err := ws.Read(ctx)
+		require.NoError(t, err, "ack")
+		require.True(t, json.Valid(ack), "ack %s", ack)
 
 		client := srv.Client()
 		// Latency: the call takes exactly the injected delay of fake time.
 		srv.Inject(participanttest.Latency(participanttest.OpSendEvent, 3*time.Second))
 		start := time.Now()
 		out, err := client.SendTyping(ctx, conn.ConnectionToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := time.Since(start); d != 3*time.Second {
-			t.Errorf("the call took %s of fake time, want 3s", d)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, 3*time.Second, time.Since(start), "the fake time the call took")
 		_, frame, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var f struct{ Content string }
 		_ = json.Unmarshal(frame, &f)
 		var it participanttest.Item
-		if err := json.Unmarshal([]byte(f.Content), &it); err != nil || it.ID != out.ID {
-			t.Fatalf("typing frame %s, want item %s", frame, out.ID)
-		}
+		require.NoError(t, json.Unmarshal([]byte(f.Content), &it), "typing frame %s", frame)
+		require.Equal(t, out.ID, it.ID, "typing frame %s", frame)
 
 		// Retries: two throttled attempts, then success, with backoff in
 		// fake time and one ClientToken throughout.
 		srv.Inject(participanttest.Fail(participanttest.OpSendEvent, "ThrottlingException").Times(2))
 		before := len(srv.Requests())
-		if _, err := client.SendTyping(ctx, conn.ConnectionToken); err != nil {
-			t.Fatalf("after two throttles: %v", err)
-		}
+		_, err = client.SendTyping(ctx, conn.ConnectionToken)
+		require.NoError(t, err, "after two throttles")
 		reqs := srv.Requests()[before:]
-		if len(reqs) != 3 || reqs[0].Status != 429 || reqs[1].Status != 429 || reqs[2].Status != 200 {
-			t.Fatalf("attempts %+v", reqs)
-		}
+		require.Len(t, reqs, 3, "attempts %+v", reqs)
+		require.Equal(t, []int{429, 429, 200}, []int{reqs[0].Status, reqs[1].Status, reqs[2].Status}, "attempts %+v", reqs)
 		var tok [3]struct{ ClientToken string }
 		for i, r := range reqs {
 			_ = json.Unmarshal(r.Body, &tok[i])
 		}
-		if tok[0].ClientToken == "" || tok[0] != tok[1] || tok[1] != tok[2] {
-			t.Errorf("ClientTokens %v", tok)
-		}
-		if err := srv.CheckFaults(); err != nil {
-			t.Error(err)
-		}
+		assert.NotEmpty(t, tok[0].ClientToken, "ClientTokens %v", tok)
+		assert.Equal(t, tok[0], tok[1], "ClientTokens %v", tok)
+		assert.Equal(t, tok[1], tok[2], "ClientTokens %v", tok)
+		assert.NoError(t, srv.CheckFaults())
 
 		// The connection token expires after an hour of fake time.
 		time.Sleep(time.Hour)
 		_, err = client.SendTyping(ctx, conn.ConnectionToken)
 		var denied *participant.AccessDeniedError
-		if !errors.As(err, &denied) {
-			t.Fatalf("after an hour: %v", err)
-		}
+		require.ErrorAs(t, err, &denied, "after an hour")
 		ws.Close(websocket.StatusNormalClosure, "")
 	})
 }
@@ -111,34 +91,23 @@ func TestAgentDelayUnderSynctest(t *testing.T) {
 		srv.StartInMemory()
 		defer srv.Close()
 		cust, _ := srv.StartChat(participanttest.ChatOptions{})
-		if _, err := srv.AddAgent(cust.ContactID, participanttest.EchoAgent{Delay: 5 * time.Second, NoReceipts: true}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := srv.AddAgent(cust.ContactID, participanttest.EchoAgent{Delay: 5 * time.Second, NoReceipts: true})
+		require.NoError(t, err)
 		conn, _ := srv.Connect(cust.ParticipantToken)
 		start := time.Now()
 		// Post a customer message directly over HTTP.
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/participant/message", strings.NewReader(`{"ContentType":"text/plain","Content":"hi"}`))
 		req.Header.Set("X-Amz-Bearer", conn.ConnectionToken.Reveal())
 		resp, err := srv.HTTPClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("SendMessage: %d", resp.StatusCode)
-		}
+		require.Equal(t, http.StatusOK, resp.StatusCode, "SendMessage")
 		synctest.Wait() // the agent is durably blocked in its delay, or done
-		if n := countMessages(srv, cust.ContactID); n != 1 {
-			t.Fatalf("%d messages before the delay, want 1", n)
-		}
+		require.Equal(t, 1, countMessages(srv, cust.ContactID), "messages before the delay")
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
-		if n := countMessages(srv, cust.ContactID); n != 2 {
-			t.Fatalf("%d messages after the delay, want 2", n)
-		}
-		if d := time.Since(start); d != 5*time.Second {
-			t.Errorf("elapsed %s", d)
-		}
+		require.Equal(t, 2, countMessages(srv, cust.ContactID), "messages after the delay")
+		assert.Equal(t, 5*time.Second, time.Since(start), "elapsed")
 	})
 }
 

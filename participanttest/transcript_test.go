@@ -8,6 +8,8 @@ import (
 
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // transcriptPage is one GetTranscript answer.
@@ -34,13 +36,10 @@ func pagingChat(t *testing.T) (*participanttest.Server, chat, []participanttest.
 	clk := participanttest.NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	srv := newServer(t, participanttest.WithClock(clk))
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	clk.Advance(time.Second)
-	if _, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "A"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "A")
+	require.NoError(t, err)
 	c := connect(t, srv, cust)
 	for i := range 7 {
 		clk.Advance(time.Second)
@@ -55,9 +54,7 @@ func pagingChat(t *testing.T) (*participanttest.Server, chat, []participanttest.
 	for i := range 7 {
 		want = append(want, fmt.Sprintf("text/plain m%d", i+1))
 	}
-	if !slices.Equal(kinds, want) {
-		t.Fatalf("transcript %q, want %q", kinds, want)
-	}
+	require.Equal(t, want, kinds, "transcript")
 	return srv, c, all
 }
 
@@ -138,15 +135,11 @@ func TestTranscriptPaging(t *testing.T) {
 							return
 						}
 						r.wantOK(t)
-						var got []string
+						got := []string{} // want is never nil here
 						for page := 1; ; page++ {
-							if p.InitialContactId != c.ContactID {
-								t.Errorf("InitialContactId %q", p.InitialContactId)
-							}
+							assert.Equal(t, c.ContactID, p.InitialContactId, "InitialContactId")
 							remaining := len(want) - len(got)
-							if len(p.Transcript) != min(pageSize, remaining) {
-								t.Fatalf("page %d has %d items, want %d", page, len(p.Transcript), min(pageSize, remaining))
-							}
+							require.Len(t, p.Transcript, min(pageSize, remaining), "page %d", page)
 							// Each page is sorted by SortOrder (default
 							// DESCENDING), whatever the scan's direction.
 							chunk := make([]string, len(p.Transcript))
@@ -154,9 +147,7 @@ func TestTranscriptPaging(t *testing.T) {
 								chunk[i] = it.ID
 								if i > 0 {
 									asc := index[it.ID] > index[p.Transcript[i-1].ID]
-									if asc != (sortOrder == "ASCENDING") {
-										t.Fatalf("page %d is not sorted %q: %v", page, sortOrder, chunk)
-									}
+									require.True(t, asc == (sortOrder == "ASCENDING"), "page %d is not sorted %q: %v", page, sortOrder, chunk)
 								}
 							}
 							// Put the page back in scan order.
@@ -167,9 +158,7 @@ func TestTranscriptPaging(t *testing.T) {
 							if p.NextToken == nil || *p.NextToken == "" {
 								break
 							}
-							if len(got) >= len(want) {
-								t.Fatalf("NextToken after the last item")
-							}
+							require.Less(t, len(got), len(want), "NextToken after the last item")
 							next := map[string]any{"NextToken": *p.NextToken, "SortOrder": sortOrder, "MaxResults": max}
 							if sortOrder == "" {
 								delete(next, "SortOrder")
@@ -180,9 +169,7 @@ func TestTranscriptPaging(t *testing.T) {
 							p, r = getTranscript(t, srv, c.token, next)
 							r.wantOK(t)
 						}
-						if !slices.Equal(got, want) {
-							t.Fatalf("scan %v\nwant %v", positions(got, index), positions(want, index))
-						}
+						require.Equal(t, want, got, "scan %v\nwant %v", positions(got, index), positions(want, index))
 					})
 				}
 			}
@@ -217,9 +204,8 @@ func TestTranscriptPagingWhileTheChatGoesOn(t *testing.T) {
 		p, r = getTranscript(t, srv, c.token, map[string]any{"MaxResults": 4, "SortOrder": "ASCENDING", "NextToken": *p.NextToken})
 		r.wantOK(t)
 	}
-	if len(got) != len(all) || slices.Contains(got, newID) {
-		t.Fatalf("BACKWARD scan saw %d items (new item included: %v), want the %d older ones", len(got), slices.Contains(got, newID), len(all))
-	}
+	require.Len(t, got, len(all), "BACKWARD scan: want the %d older items", len(all))
+	require.NotContains(t, got, newID, "BACKWARD scan saw the new item")
 
 	// FORWARD scans reach items added after they began.
 	p, r = getTranscript(t, srv, c.token, map[string]any{"MaxResults": 5, "StartPosition": map[string]any{"Id": all[0].ID}})
@@ -236,9 +222,8 @@ func TestTranscriptPagingWhileTheChatGoesOn(t *testing.T) {
 		p, r = getTranscript(t, srv, c.token, map[string]any{"MaxResults": 5, "NextToken": *p.NextToken})
 		r.wantOK(t)
 	}
-	if len(got) != len(all)+2 || got[len(got)-1] != later {
-		t.Fatalf("FORWARD scan saw %d items ending %s, want %d ending %s", len(got), got[len(got)-1], len(all)+2, later)
-	}
+	require.Len(t, got, len(all)+2, "FORWARD scan")
+	require.Equal(t, later, got[len(got)-1], "FORWARD scan's last item")
 }
 
 func TestTranscriptOfAnotherContact(t *testing.T) {
@@ -248,13 +233,13 @@ func TestTranscriptOfAnotherContact(t *testing.T) {
 	for _, id := range []string{other.ContactID, "no-such-contact"} {
 		p, r := getTranscript(t, srv, c.token, map[string]any{"ContactId": id})
 		r.wantOK(t)
-		if len(p.Transcript) != 0 || p.NextToken != nil {
-			t.Errorf("transcript of %s: %+v", id, p)
-		}
+		assert.Empty(t, p.Transcript, "transcript of %s: %+v", id, p)
+		assert.Nil(t, p.NextToken, "transcript of %s: %+v", id, p)
 	}
 	// A NextToken of one contact does not page another.
 	oc := connect(t, srv, other)
 	p, _ := getTranscript(t, srv, c.token, map[string]any{"MaxResults": 1})
+	require.NotNil(t, p.NextToken, "a page of one item of many has no NextToken")
 	_, r := getTranscript(t, srv, oc.token, map[string]any{"NextToken": *p.NextToken})
 	r.wantError(t, 400, "ValidationException")
 }

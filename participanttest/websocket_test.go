@@ -7,14 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestWebSocketFrames(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t)
 	w := open(t, srv, cust)
 	tests := []struct {
 		name  string
@@ -22,43 +24,37 @@ func TestWebSocketFrames(t *testing.T) {
 		check func(t *testing.T, raw []byte, f frame)
 	}{
 		{"heartbeat", `{"topic":"aws/heartbeat"}`, func(t *testing.T, raw []byte, f frame) {
-			if string(raw) != `{"topic":"aws/heartbeat"}` {
-				t.Errorf("reply %s", raw)
-			}
+			assert.Equal(t, `{"topic":"aws/heartbeat"}`, string(raw), "reply")
 		}},
 		{"heartbeat with content undefined", `{"topic":"aws/heartbeat","content":null}`, func(t *testing.T, raw []byte, f frame) {
-			if f.Topic != "aws/heartbeat" {
-				t.Errorf("reply %s", raw)
-			}
+			assert.Equal(t, "aws/heartbeat", f.Topic, "reply %s", raw)
 		}},
 		{"ping", `{"topic":"aws/ping"}`, func(t *testing.T, raw []byte, f frame) {
-			if f.Topic != "aws/ping" || f.StatusCode != 200 || f.StatusContent != "OK" || f.Content != nil {
-				t.Errorf("reply %s", raw)
-			}
+			assert.Equal(t, "aws/ping", f.Topic, "reply %s", raw)
+			assert.Equal(t, 200, f.StatusCode, "reply %s", raw)
+			assert.Equal(t, "OK", f.StatusContent, "reply %s", raw)
+			assert.Nil(t, f.Content, "reply %s", raw)
 		}},
 		{"unknown topic", `{"topic":"aws/nonsense"}`, func(t *testing.T, raw []byte, f frame) {
-			if f.Topic != "" || f.Message != "Forbidden" || f.ConnectionID == "" || f.RequestID == "" {
-				t.Errorf("error frame %s", raw)
-			}
+			assert.Empty(t, f.Topic, "error frame %s", raw)
+			assert.Equal(t, "Forbidden", f.Message, "error frame %s", raw)
+			assert.NotEmpty(t, f.ConnectionID, "error frame %s", raw)
+			assert.NotEmpty(t, f.RequestID, "error frame %s", raw)
 		}},
 		{"not JSON", `hello`, func(t *testing.T, raw []byte, f frame) {
-			if f.Topic != "" || f.Message != "Forbidden" {
-				t.Errorf("error frame %s", raw)
-			}
+			assert.Empty(t, f.Topic, "error frame %s", raw)
+			assert.Equal(t, "Forbidden", f.Message, "error frame %s", raw)
 		}},
 		{"subscribe to another topic", `{"topic":"aws/subscribe","content":{"topics":["aws/other"]}}`, func(t *testing.T, raw []byte, f frame) {
 			var c struct{ Status string }
 			_ = json.Unmarshal(f.Content, &c)
-			if f.Topic != "aws/subscribe" || c.Status != "failure" {
-				t.Errorf("reply %s", raw)
-			}
+			assert.Equal(t, "aws/subscribe", f.Topic, "reply %s", raw)
+			assert.Equal(t, "failure", c.Status, "reply %s", raw)
 		}},
 		{"subscribe again, content as a string", `{"topic":"aws/subscribe","content":"{\"topics\":[\"aws/chat\"]}"}`, func(t *testing.T, raw []byte, f frame) {
 			var c struct{ Status string }
 			_ = json.Unmarshal(f.Content, &c)
-			if c.Status != "success" {
-				t.Errorf("reply %s", raw)
-			}
+			assert.Equal(t, "success", c.Status, "reply %s", raw)
 		}},
 	}
 	// One socket, frames in order: the table runs sequentially.
@@ -68,9 +64,7 @@ func TestWebSocketFrames(t *testing.T) {
 			w.send(tt.send)
 			raw := w.read()
 			var f frame
-			if err := json.Unmarshal(raw, &f); err != nil {
-				t.Fatalf("reply %s: %v", raw, err)
-			}
+			require.NoError(t, json.Unmarshal(raw, &f), "reply %s", raw)
 			tt.check(t, raw, f)
 		})
 	}
@@ -82,29 +76,30 @@ func TestWebSocketFrames(t *testing.T) {
 
 func TestItemFrameForm(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	w := open(t, srv, agent)
 	id, at := sendMessage(t, srv, cust, `say "hi"`)
 	raw := string(w.read())
 	// The service writes content (a JSON string), contentType and topic, in
 	// that order.
-	if !strings.HasPrefix(raw, `{"content":"{`) || !strings.HasSuffix(raw, `","contentType":"application/json","topic":"aws/chat"}`) {
-		t.Fatalf("frame %s", raw)
-	}
+	require.True(t, strings.HasPrefix(raw, `{"content":"{`), "frame %s", raw)
+	require.True(t, strings.HasSuffix(raw, `","contentType":"application/json","topic":"aws/chat"}`), "frame %s", raw)
 	it := decodeItemFrame(t, []byte(raw))
 	want := participanttest.Item{
 		AbsoluteTime: at, Content: `say "hi"`, ContentType: "text/plain", ID: id, Type: "MESSAGE",
 		ParticipantID: cust.ParticipantID, DisplayName: "Customer", ParticipantRole: "CUSTOMER",
 		ContactID: cust.ContactID, InitialContactID: cust.ContactID,
 	}
-	if it.ID != want.ID || it.Content != want.Content || it.AbsoluteTime != want.AbsoluteTime || it.ParticipantID != want.ParticipantID ||
-		it.DisplayName != want.DisplayName || it.ParticipantRole != want.ParticipantRole || it.ContactID != want.ContactID || it.InitialContactID != want.InitialContactID || it.Type != want.Type {
-		t.Fatalf("item %+v\nwant %+v", it, want)
+	// The fields want sets; the item may carry others.
+	got := participanttest.Item{
+		AbsoluteTime: it.AbsoluteTime, Content: it.Content, ContentType: it.ContentType, ID: it.ID, Type: it.Type,
+		ParticipantID: it.ParticipantID, DisplayName: it.DisplayName, ParticipantRole: it.ParticipantRole,
+		ContactID: it.ContactID, InitialContactID: it.InitialContactID,
 	}
-	if _, err := time.Parse("2006-01-02T15:04:05.000Z", it.AbsoluteTime); err != nil || !strings.HasSuffix(it.AbsoluteTime, "Z") {
-		t.Errorf("AbsoluteTime %q", it.AbsoluteTime)
-	}
+	require.Equal(t, want, got, "item %+v", it)
+	_, err := time.Parse("2006-01-02T15:04:05.000Z", it.AbsoluteTime)
+	assert.NoError(t, err, "AbsoluteTime %q", it.AbsoluteTime)
+	assert.True(t, strings.HasSuffix(it.AbsoluteTime, "Z"), "AbsoluteTime %q", it.AbsoluteTime)
 }
 
 func TestLenientSubscribe(t *testing.T) {
@@ -121,9 +116,9 @@ func TestLenientSubscribe(t *testing.T) {
 			cust, _ := startChat(t, srv, participanttest.ChatOptions{})
 			w := dial(t, srv, cust.wsURL)
 			w.send(tt.frame)
-			if f := w.frame(); f.Topic != "aws/subscribe" || !strings.Contains(string(f.Content), `"success"`) {
-				t.Fatalf("ack %+v", f)
-			}
+			f := w.frame()
+			require.Equal(t, "aws/subscribe", f.Topic, "ack %+v", f)
+			require.Contains(t, string(f.Content), `"success"`, "ack %+v", f)
 			sendMessage(t, srv, cust, "x")
 			w.expectItem("MESSAGE", "text/plain")
 		})
@@ -132,21 +127,17 @@ func TestLenientSubscribe(t *testing.T) {
 
 func TestBroadcast(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	cust2 := connect(t, srv, cust.Participant) // a second socket of the customer
 	unsub := connect(t, srv, agent.Participant)
 	sockets := []*ws{open(t, srv, cust), open(t, srv, cust2), open(t, srv, agent)}
 	silent := dial(t, srv, unsub.wsURL) // never subscribes
-	if n := srv.Subscribers(cust.ContactID); n != 3 {
-		t.Fatalf("Subscribers = %d", n)
-	}
+	require.Equal(t, 3, srv.Subscribers(cust.ContactID), "Subscribers")
 
 	id, _ := sendMessage(t, srv, cust, "to all")
 	for i, w := range sockets {
-		if it := w.expectItem("MESSAGE", "text/plain"); it.ID != id {
-			t.Errorf("socket %d got %s", i, it.ID)
-		}
+		it := w.expectItem("MESSAGE", "text/plain")
+		assert.Equal(t, id, it.ID, "socket %d", i)
 	}
 	// The unsubscribed socket got nothing: its first frame is its late
 	// subscribe's ack, then the next item.
@@ -158,26 +149,23 @@ func TestBroadcast(t *testing.T) {
 	}
 	// Unsubscribing stops the items.
 	silent.send(`{"topic":"aws/unsubscribe","content":{"topics":["aws/chat"]}}`)
-	if f := silent.frame(); f.Topic != "aws/unsubscribe" {
-		t.Fatalf("unsubscribe reply %+v", f)
-	}
+	f := silent.frame()
+	require.Equal(t, "aws/unsubscribe", f.Topic, "unsubscribe reply %+v", f)
 	sendMessage(t, srv, agent, "not for the unsubscribed")
 	silent.send(`{"topic":"aws/heartbeat"}`)
-	if f := silent.frame(); f.Topic != "aws/heartbeat" {
-		t.Fatalf("after unsubscribing, got %+v", f)
-	}
+	f = silent.frame()
+	assert.Equal(t, "aws/heartbeat", f.Topic, "after unsubscribing, got %+v", f)
 }
 
 func TestCustomerDisconnectEndsTheChat(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	cw, aw := open(t, srv, cust), open(t, srv, agent)
 	post(t, srv, "/participant/disconnect", cust.token, `{}`).wantOK(t)
 	for _, w := range []*ws{cw, aw} {
-		if it := w.expectItem("EVENT", wire.ContentTypeParticipantLeft); it.ParticipantID != cust.ParticipantID || it.ParticipantRole != "CUSTOMER" {
-			t.Errorf("left %+v", it)
-		}
+		it := w.expectItem("EVENT", wire.ContentTypeParticipantLeft)
+		assert.Equal(t, cust.ParticipantID, it.ParticipantID, "left %+v", it)
+		assert.Equal(t, "CUSTOMER", it.ParticipantRole, "left %+v", it)
 		w.expectItem("EVENT", wire.ContentTypeChatEnded)
 	}
 	post(t, srv, "/participant/message", agent.token, `{"ContentType":"text/plain","Content":"x"}`).wantError(t, 403, "AccessDeniedException")
@@ -192,32 +180,26 @@ func TestCustomerDisconnectEndsTheChat(t *testing.T) {
 
 func TestSocketControls(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t)
 	w := open(t, srv, cust)
-	if n := srv.CloseSockets(cust.ContactID, 4000, "background"); n != 1 {
-		t.Fatalf("CloseSockets = %d", n)
-	}
+	require.Equal(t, 1, srv.CloseSockets(cust.ContactID, 4000, "background"), "CloseSockets")
 	_, err := w.readErr()
-	var ce websocketCloseError
-	if !asCloseError(err, &ce) || ce.code != 4000 || ce.reason != "background" {
-		t.Fatalf("read: %v", err)
-	}
+	var ce websocket.CloseError
+	require.ErrorAs(t, err, &ce, "read")
+	require.Equal(t, websocket.StatusCode(4000), ce.Code, "read: %v", err)
+	require.Equal(t, "background", ce.Reason, "read: %v", err)
 
 	w = open(t, srv, connect(t, srv, cust.Participant))
-	if n := srv.DropSockets(cust.ContactID); n != 1 {
-		t.Fatalf("DropSockets = %d", n)
-	}
-	if _, err := w.readErr(); err == nil || asCloseError(err, &ce) {
-		t.Fatalf("read after a drop: %v, want an error without a close frame", err)
-	}
+	require.Equal(t, 1, srv.DropSockets(cust.ContactID), "DropSockets")
+	_, err = w.readErr()
+	require.Error(t, err, "read after a drop")
+	require.NotErrorAs(t, err, &ce, "read after a drop: want an error without a close frame")
 }
 
 func TestSocketLifetime(t *testing.T) {
 	t.Parallel()
 	clk := participanttest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := newServer(t, participanttest.WithClock(clk), participanttest.WithLifetimes(participanttest.Lifetimes{Socket: time.Hour}))
-	cust, _ := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, _ := setup(t, participanttest.WithClock(clk), participanttest.WithLifetimes(participanttest.Lifetimes{Socket: time.Hour}))
 	w := open(t, srv, cust)
 	clk.Advance(time.Hour - time.Millisecond)
 	w.send(`{"topic":"aws/heartbeat"}`)
@@ -225,18 +207,16 @@ func TestSocketLifetime(t *testing.T) {
 	clk.Advance(time.Millisecond)
 	w.send(`{"topic":"aws/heartbeat"}`)
 	_, err := w.readErr()
-	var ce websocketCloseError
-	if !asCloseError(err, &ce) || ce.code != 1001 {
-		t.Fatalf("read: %v, want close 1001", err)
-	}
+	var ce websocket.CloseError
+	require.ErrorAs(t, err, &ce, "read: want close 1001")
+	require.Equal(t, websocket.StatusGoingAway, ce.Code, "read: %v, want close 1001", err)
 }
 
 // Under concurrent senders, every socket sees the items in the order of the
 // transcript.
 func TestConcurrentSendersOneOrder(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	// Receipts need at most two participants; a supervisor makes a third
 	// sender for this test.
 	supP, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleSupervisor, "Sup")
@@ -248,7 +228,8 @@ func TestConcurrentSendersOneOrder(t *testing.T) {
 	for i, c := range senders {
 		go func() {
 			for j := range each {
-				// Not post: t.Fatal must not be called from this goroutine.
+				// Not post: its require calls t.FailNow, which must not
+				// run on this goroutine; errors go back on errs.
 				body := `{"ContentType":"text/plain","Content":"` + strings.Repeat("x", i+1) + string(rune('a'+j)) + `"}`
 				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/participant/message", strings.NewReader(body))
 				req.Header.Set("X-Amz-Bearer", c.token)
@@ -267,9 +248,7 @@ func TestConcurrentSendersOneOrder(t *testing.T) {
 		}()
 	}
 	for range senders {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, <-errs)
 	}
 	var want []string
 	for _, it := range srv.Transcript(cust.ContactID) {
@@ -277,14 +256,11 @@ func TestConcurrentSendersOneOrder(t *testing.T) {
 			want = append(want, it.ID)
 		}
 	}
-	if len(want) != each*len(senders) {
-		t.Fatalf("%d messages in the transcript", len(want))
-	}
+	require.Len(t, want, each*len(senders), "messages in the transcript")
 	for i, w := range sockets {
 		for j, id := range want {
-			if it := w.expectItem("MESSAGE", "text/plain"); it.ID != id {
-				t.Fatalf("socket %d, item %d: %s, want %s", i, j, it.ID, id)
-			}
+			it := w.expectItem("MESSAGE", "text/plain")
+			require.Equal(t, id, it.ID, "socket %d, item %d", i, j)
 		}
 	}
 }
@@ -297,24 +273,18 @@ func (e *statusError) Error() string { return "status " + itoa(e.status) }
 // later subscribe succeeds.
 func TestRefusedSubscribe(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	cust, agent := startChat(t, srv, participanttest.ChatOptions{})
+	srv, cust, agent := setup(t)
 	w := dial(t, srv, cust.wsURL)
 	srv.Inject(participanttest.ErrorFrame(""))
 	w.send(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)
-	if f := w.frame(); f.Topic != "" || f.Message != "Forbidden" {
-		t.Fatalf("reply %+v", f)
-	}
-	if n := srv.Subscribers(cust.ContactID); n != 0 {
-		t.Fatalf("Subscribers = %d after a refused subscribe", n)
-	}
+	f := w.frame()
+	require.Empty(t, f.Topic, "reply %+v", f)
+	require.Equal(t, "Forbidden", f.Message, "reply %+v", f)
+	require.Equal(t, 0, srv.Subscribers(cust.ContactID), "Subscribers after a refused subscribe")
 	sendMessage(t, srv, agent, "unseen")
 	w.subscribe() // the next frame is the ack, not the message
 	id, _ := sendMessage(t, srv, agent, "seen")
-	if it := w.item(); it.ID != id {
-		t.Fatalf("item %+v", it)
-	}
-	if err := srv.CheckFaults(); err != nil {
-		t.Fatal(err)
-	}
+	it := w.item()
+	require.Equal(t, id, it.ID, "item %+v", it)
+	assert.NoError(t, srv.CheckFaults())
 }
