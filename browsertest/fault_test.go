@@ -57,7 +57,7 @@ func TestFaultMakesSessionReconnect(t *testing.T) {
 					return ev
 				}
 			case <-timeout:
-				t.Fatalf("the session: no %s", what)
+				require.FailNow(t, "the session: no "+what)
 			}
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // waitTimeout bounds every wait for the page.
@@ -56,7 +58,7 @@ func newTab(t *testing.T, name string) *tab {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 900)); err != nil {
 		cancelTimeout()
 		cancel()
-		t.Fatalf("%s: opening a tab: %v", name, err)
+		require.NoError(t, err, "%s: opening a tab", name)
 	}
 	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
 	consoles := chromedp.Events(ctx, runtime.ConsoleAPICalled)
@@ -93,9 +95,7 @@ func newTab(t *testing.T, name string) *tab {
 		tb.mu.Lock()
 		errs := tb.errors
 		tb.mu.Unlock()
-		for _, e := range errs {
-			t.Errorf("%s: the page reported %s", name, e)
-		}
+		assert.Empty(t, errs, "%s: the page reported errors", name)
 		cancelTimeout()
 		cancel()
 		wg.Wait()
@@ -122,27 +122,21 @@ func (tb *tab) note(s string) {
 // do runs actions in the tab.
 func (tb *tab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(tb.ctx, actions...); err != nil {
-		t.Fatalf("%s: %s: %v", tb.name, what, err)
-	}
+	require.NoError(t, chromedp.Do(tb.ctx, actions...), "%s: %s", tb.name, what)
 }
 
 // wait waits until the JavaScript expression is true in the page.
 func (tb *tab) wait(t *testing.T, what, expr string) {
 	t.Helper()
 	_, err := chromedp.Run(tb.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(waitTimeout), chromedp.WithPollingInterval(50*time.Millisecond)))
-	if err != nil {
-		t.Fatalf("%s: waiting for %s: %v", tb.name, what, err)
-	}
+	require.NoError(t, err, "%s: waiting for %s", tb.name, what)
 }
 
 // eval evaluates a JavaScript expression in the page.
 func eval[T any](t *testing.T, tb *tab, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		t.Fatalf("%s: evaluating %s: %v", tb.name, expr, err)
-	}
+	require.NoError(t, err, "%s: evaluating %s", tb.name, expr)
 	return v
 }
 
