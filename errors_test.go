@@ -180,6 +180,9 @@ func serveErrorCase(t *testing.T, c *errorCase, hits *atomic.Int32) *httptest.Se
 	return srv
 }
 
+// oneAttempt turns retries off, so each call sees exactly one response.
+func oneAttempt(o *participant.Options) { o.RetryMaxAttempts = 1 }
+
 // newCorpusClient is the client the brief asks for: the test server as
 // endpoint and retries off, so each call sees exactly one response.
 func newCorpusClient(t *testing.T, url string) *participant.Client {
@@ -334,14 +337,14 @@ func TestErrorsAsModeled(t *testing.T) {
 	for _, m := range cases {
 		t.Run(m.code, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, mux := setup(t, oneAttempt)
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Amzn-ErrorType", m.code)
 				w.Header().Set("x-amzn-RequestId", "rid-"+m.code)
 				w.WriteHeader(m.status)
 				_, _ = io.WriteString(w, `{"message":"about `+m.code+`"}`)
-			}))
-			t.Cleanup(srv.Close)
-			err := sendTyping(t.Context(), newCorpusClient(t, srv.URL), "as-token")
+			})
+			err := sendTyping(t.Context(), c, "as-token")
 
 			got, ok := m.as(err)
 			require.True(t, ok, "errors.As found no %s in %v", m.code, err)
@@ -394,28 +397,29 @@ func TestErrorsCanceled(t *testing.T) {
 	t.Run("before the call", func(t *testing.T) {
 		t.Parallel()
 		var hits atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
-		t.Cleanup(srv.Close)
+		c, mux := setup(t, oneAttempt)
+		mux.HandleFunc("/", func(http.ResponseWriter, *http.Request) { hits.Add(1) })
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		check(t, sendTyping(ctx, newCorpusClient(t, srv.URL), "cancel-token"), context.Canceled)
+		check(t, sendTyping(ctx, c, "cancel-token"), context.Canceled)
 		assert.Zero(t, hits.Load(), "requests a cancelled call sent")
 	})
 
 	t.Run("deadline passed", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-		t.Cleanup(srv.Close)
+		c, mux := setup(t, oneAttempt)
+		mux.HandleFunc("/", func(http.ResponseWriter, *http.Request) {})
 		ctx, cancel := context.WithDeadline(t.Context(), time.Unix(1, 0))
 		defer cancel()
-		check(t, sendTyping(ctx, newCorpusClient(t, srv.URL), "cancel-token"), context.DeadlineExceeded)
+		check(t, sendTyping(ctx, c, "cancel-token"), context.DeadlineExceeded)
 	})
 
 	t.Run("during the request", func(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, mux := setup(t, oneAttempt)
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			// Cancel the caller while its request is in flight, then hold
 			// the response until the client has gone: it never gets one.
 			// (The server notices a closed connection only once the body
@@ -427,9 +431,8 @@ func TestErrorsCanceled(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				assert.Fail(t, "the client did not abandon the request after its context was cancelled")
 			}
-		}))
-		t.Cleanup(srv.Close)
-		check(t, sendTyping(ctx, newCorpusClient(t, srv.URL), "cancel-token"), context.Canceled)
+		})
+		check(t, sendTyping(ctx, c, "cancel-token"), context.Canceled)
 	})
 
 	t.Run("during the backoff", func(t *testing.T) {
@@ -437,13 +440,6 @@ func TestErrorsCanceled(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		var hits atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			hits.Add(1)
-			w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
-			w.WriteHeader(500)
-			_, _ = io.WriteString(w, `{"message":"try again"}`)
-		}))
-		t.Cleanup(srv.Close)
 		// The backoff cancels the call and asks for an hour's sleep: the
 		// call can only return if the sleep ends with the context.
 		rt := retry.NewStandard(func(o *retry.StandardOptions) {
@@ -452,8 +448,13 @@ func TestErrorsCanceled(t *testing.T) {
 				return time.Hour, nil
 			})
 		})
-		c := participant.New(participant.Options{BaseEndpoint: srv.URL, Retryer: rt})
-		t.Cleanup(c.CloseIdleConnections)
+		c, mux := setup(t, func(o *participant.Options) { o.Retryer = rt })
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, `{"message":"try again"}`)
+		})
 		err := sendTyping(ctx, c, "cancel-token")
 		check(t, err, context.Canceled)
 		assert.Equal(t, int32(1), hits.Load(), "requests the server got")
