@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -236,7 +235,8 @@ func TestRedactCorpusErrors(t *testing.T) {
 			checkErrorNoLeak(t, "as is", sendTyping(t.Context(), c, redactToken))
 
 			body := ec.body()
-			echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			echo, mux := setup(t, oneAttempt)
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				bearer := r.Header.Get("X-Amz-Bearer")
 				assert.Equal(t, redactToken, bearer, "X-Amz-Bearer")
 				for k, v := range ec.Headers {
@@ -245,9 +245,8 @@ func TestRedactCorpusErrors(t *testing.T) {
 				w.Header().Set("x-amzn-RequestId", bearer)
 				w.WriteHeader(ec.Status)
 				_, _ = w.Write(echoInto(body, bearer))
-			}))
-			t.Cleanup(echo.Close)
-			checkErrorNoLeak(t, "echoed", sendTyping(t.Context(), newCorpusClient(t, echo.URL), redactToken))
+			})
+			checkErrorNoLeak(t, "echoed", sendTyping(t.Context(), echo, redactToken))
 		})
 	}
 }
@@ -297,16 +296,16 @@ func TestRedactEchoingService(t *testing.T) {
 	for name, e := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, mux := setup(t, oneAttempt)
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				tok := r.Header.Get("X-Amz-Bearer")
 				for k, v := range e.headers {
 					w.Header().Set(k, strings.ReplaceAll(v, "{{T}}", tok))
 				}
 				w.WriteHeader(e.status)
 				_, _ = io.WriteString(w, strings.ReplaceAll(e.body, "{{T}}", tok))
-			}))
-			t.Cleanup(srv.Close)
-			err := sendTyping(t.Context(), newCorpusClient(t, srv.URL), redactToken)
+			})
+			err := sendTyping(t.Context(), c, redactToken)
 			var re *participant.ResponseError
 			require.ErrorAs(t, err, &re, "want a ResponseError with status %d", e.status)
 			assert.Equal(t, e.status, re.StatusCode, "ResponseError.StatusCode")
@@ -321,21 +320,19 @@ func TestRedactCanceled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Amzn-ErrorType", "ThrottlingException")
-		w.Header().Set("x-amzn-RequestId", r.Header.Get("X-Amz-Bearer"))
-		w.WriteHeader(429)
-		_, _ = io.WriteString(w, `{"message":"slow down `+r.Header.Get("X-Amz-Bearer")+`"}`)
-	}))
-	t.Cleanup(srv.Close)
 	rt := retry.NewStandard(func(o *retry.StandardOptions) {
 		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
 			cancel()
 			return time.Hour, nil
 		})
 	})
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL, Retryer: rt})
-	t.Cleanup(c.CloseIdleConnections)
+	c, mux := setup(t, func(o *participant.Options) { o.Retryer = rt })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-ErrorType", "ThrottlingException")
+		w.Header().Set("x-amzn-RequestId", r.Header.Get("X-Amz-Bearer"))
+		w.WriteHeader(429)
+		_, _ = io.WriteString(w, `{"message":"slow down `+r.Header.Get("X-Amz-Bearer")+`"}`)
+	})
 	err := sendTyping(ctx, c, redactToken)
 	require.ErrorIs(t, err, context.Canceled)
 	checkErrorNoLeak(t, "cancelled", err)
@@ -349,8 +346,15 @@ func TestRedactCanceled(t *testing.T) {
 // then fails, against a service that echoes the token everywhere it can.
 func TestRedactDebugLog(t *testing.T) {
 	t.Parallel()
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mux := setup(t, func(o *participant.Options) {
+		o.Logger = logger
+		o.RetryMaxAttempts = 3
+		o.Retryer = retry.NewStandard(redactNoBackoff)
+	})
 	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		tok := r.Header.Get("X-Amz-Bearer")
 		w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
@@ -358,23 +362,12 @@ func TestRedactDebugLog(t *testing.T) {
 		w.Header().Set("Location", "https://example.com/?token="+tok)
 		w.WriteHeader(500)
 		_, _ = io.WriteString(w, `{"message":"could not use `+tok+`\nlevel=INFO msg=forged"}`)
-	}))
-	t.Cleanup(srv.Close)
-
-	var w lockedBuffer
-	logger := slog.New(slog.NewTextHandler(&w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := participant.New(participant.Options{
-		BaseEndpoint:     srv.URL,
-		Logger:           logger,
-		RetryMaxAttempts: 3,
-		Retryer:          retry.NewStandard(redactNoBackoff),
 	})
-	t.Cleanup(c.CloseIdleConnections)
 	err := sendTyping(t.Context(), c, redactToken)
 	checkErrorNoLeak(t, "after retries", err)
 	assert.Equal(t, int32(3), hits.Load(), "requests the server got")
 
-	out := w.String()
+	out := logs.String()
 	checkNoLeak(t, "debug log", out)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 3, "log lines, want one per attempt:\n%s", out)
