@@ -7,7 +7,6 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -289,16 +288,14 @@ func TestGolden(t *testing.T) {
 			// test goroutine, where a failing require may stop the test.
 			var req *http.Request
 			var reqBody []byte
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, mux := setup(t, func(o *participant.Options) { o.NewClientToken = func() string { return goldClientToken } })
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				reqBody, _ = io.ReadAll(r.Body)
 				req = r.Clone(context.Background())
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("x-amzn-RequestId", goldRequestID)
 				_, _ = w.Write(resp)
-			}))
-			t.Cleanup(srv.Close)
-			c := participant.New(participant.Options{BaseEndpoint: srv.URL, NewClientToken: func() string { return goldClientToken }})
-			t.Cleanup(c.CloseIdleConnections)
+			})
 
 			out, err := tt.call(t.Context(), c)
 			require.NoError(t, err)
