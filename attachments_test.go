@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -93,12 +92,10 @@ func (s *attServer) serve(w http.ResponseWriter, r *http.Request) {
 		}})
 		_, _ = w.Write(out)
 	case "PUT /bucket/att-1":
-		if r.Header.Get("X-Amz-Bearer") != "" || r.Header.Get("Authorization") != "" {
-			s.t.Errorf("the PUT carried credentials: %v", r.Header)
-		}
-		if r.URL.Query().Get("X-Amz-Signature") != attSignature {
-			s.t.Errorf("the PUT lost the URL's query: %q", r.URL.RawQuery)
-		}
+		// The handler runs on the server's goroutine: assert, never require.
+		assert.Empty(s.t, r.Header.Get("X-Amz-Bearer"), "the PUT carried credentials: %v", r.Header)
+		assert.Empty(s.t, r.Header.Get("Authorization"), "the PUT carried credentials: %v", r.Header)
+		assert.Equal(s.t, attSignature, r.URL.Query().Get("X-Amz-Signature"), "the PUT lost the URL's query: %q", r.URL.RawQuery)
 		if s.put != nil && s.put(w, r) {
 			return
 		}
@@ -155,9 +152,7 @@ func checkNoSecret(t *testing.T, err error) {
 		return
 	}
 	for _, secret := range []string{attSignature, "X-Amz-Credential", "AKIDEXAMPLE", "attachment-token"} {
-		if strings.Contains(err.Error(), secret) {
-			t.Errorf("error shows %q: %v", secret, err)
-		}
+		assert.NotContains(t, err.Error(), secret, "error shows %q", secret)
 	}
 }
 
@@ -175,20 +170,14 @@ func TestUploadAttachment(t *testing.T) {
 			progress = append(progress, sent)
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "att-1" {
-		t.Errorf("id %q", id)
-	}
-	if got := s.seen(); !reflect.DeepEqual(got, []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1", "POST /participant/complete-attachment-upload"}) {
-		t.Errorf("requests %v", got)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "att-1", id, "id")
+	assert.Equal(t, []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1", "POST /participant/complete-attachment-upload"}, s.seen(), "requests")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !bytes.Equal(s.putBody, data) || s.putLength != int64(len(data)) {
-		t.Errorf("the PUT carried %d bytes with Content-Length %d, want %d", len(s.putBody), s.putLength, len(data))
-	}
+	// Not assert.Equal: a diff of 96000 bytes says less than the lengths.
+	assert.True(t, bytes.Equal(s.putBody, data), "the PUT carried %d bytes, want those %d", len(s.putBody), len(data))
+	assert.Equal(t, int64(len(data)), s.putLength, "Content-Length of the PUT")
 	// Exactly HeadersToInclude, beside what HTTP itself needs.
 	var names []string
 	for k := range s.putHeader {
@@ -197,26 +186,23 @@ func TestUploadAttachment(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	if want := []string{"Content-Disposition", "Content-Type", "X-Amz-Meta-Contact"}; !reflect.DeepEqual(names, want) {
-		t.Errorf("PUT headers %v, want %v", names, want)
-	}
+	assert.Equal(t, []string{"Content-Disposition", "Content-Type", "X-Amz-Meta-Contact"}, names, "PUT headers")
 	for k, v := range s.headers {
-		if got := s.putHeader.Values(k); len(got) != 1 || got[0] != v {
-			t.Errorf("PUT header %s = %q, want %q", k, got, v)
-		}
+		assert.Equal(t, []string{v}, s.putHeader.Values(k), "PUT header %s", k)
 	}
 	var start, done map[string]any
 	_ = json.Unmarshal(s.startBody, &start)
 	_ = json.Unmarshal(s.doneBody, &done)
-	if start["AttachmentName"] != "notes.txt" || start["ContentType"] != "text/plain" || start["AttachmentSizeInBytes"] != float64(len(data)) || start["ClientToken"] == "" {
-		t.Errorf("StartAttachmentUpload body %s", s.startBody)
+	assert.Equal(t, "notes.txt", start["AttachmentName"], "StartAttachmentUpload body %s", s.startBody)
+	assert.Equal(t, "text/plain", start["ContentType"], "StartAttachmentUpload body %s", s.startBody)
+	assert.Equal(t, float64(len(data)), start["AttachmentSizeInBytes"], "StartAttachmentUpload body %s", s.startBody)
+	assert.NotEqual(t, "", start["ClientToken"], "StartAttachmentUpload body %s", s.startBody)
+	assert.Equal(t, []any{"att-1"}, done["AttachmentIds"], "CompleteAttachmentUpload body %s", s.doneBody)
+	assert.NotEqual(t, "", done["ClientToken"], "CompleteAttachmentUpload body %s", s.doneBody)
+	if assert.GreaterOrEqual(t, len(progress), 2, "progress %v: want increasing calls", progress) {
+		assert.Equal(t, int64(len(data)), progress[len(progress)-1], "progress %v: want calls ending at %d", progress, len(data))
 	}
-	if !reflect.DeepEqual(done["AttachmentIds"], []any{"att-1"}) || done["ClientToken"] == "" {
-		t.Errorf("CompleteAttachmentUpload body %s", s.doneBody)
-	}
-	if len(progress) < 2 || progress[len(progress)-1] != int64(len(data)) || !slices.IsSorted(progress) {
-		t.Errorf("progress %v: want increasing calls ending at %d", progress, len(data))
-	}
+	assert.True(t, slices.IsSorted(progress), "progress %v: want increasing calls", progress)
 }
 
 // TestUploadAttachmentFailures: each failure is reported clearly, under the
@@ -365,9 +351,7 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			},
 			op: "UploadAttachment",
 			check: func(t *testing.T, err error) {
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("error %v, want context.Canceled", err)
-				}
+				assert.ErrorIs(t, err, context.Canceled)
 			},
 		},
 		{
@@ -410,9 +394,7 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			op: "StartAttachmentUpload",
 			check: func(t *testing.T, err error) {
 				var q *participant.ServiceQuotaExceededError
-				if !errors.As(err, &q) {
-					t.Errorf("error %v, want ServiceQuotaExceededError", err)
-				}
+				assert.ErrorAs(t, err, &q)
 			},
 			want: []string{"POST /participant/start-attachment-upload"},
 		},
@@ -427,9 +409,7 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			op: "CompleteAttachmentUpload",
 			check: func(t *testing.T, err error) {
 				var ce *participant.ConflictError
-				if !errors.As(err, &ce) {
-					t.Errorf("error %v, want ConflictError", err)
-				}
+				assert.ErrorAs(t, err, &ce)
 			},
 			want:   []string{"POST /participant/start-attachment-upload", "PUT /bucket/att-1", "POST /participant/complete-attachment-upload"},
 			wantID: "att-1",
@@ -447,15 +427,12 @@ func TestUploadAttachmentFailures(t *testing.T) {
 				body = tt.body(t, ctx, cancel)
 			}
 			id, err := c.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: "attachment-token", AttachmentName: "notes.txt", ContentType: "text/plain", AttachmentSizeInBytes: tt.size, Body: body})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if id != tt.wantID {
-				t.Errorf("id %q, want %q", id, tt.wantID)
-			}
+			require.Error(t, err, "no error")
+			assert.Equal(t, tt.wantID, id, "id")
 			var oe *smithy.OperationError
-			if !errors.As(err, &oe) || oe.OperationName != tt.op || oe.ServiceID != "ConnectParticipant" {
-				t.Errorf("error %v is not the %s operation error", err, tt.op)
+			if assert.ErrorAs(t, err, &oe, "not the %s operation error", tt.op) {
+				assert.Equal(t, tt.op, oe.OperationName, "OperationName of %v", err)
+				assert.Equal(t, "ConnectParticipant", oe.ServiceID, "ServiceID of %v", err)
 			}
 			tt.check(t, err)
 			checkNoSecret(t, err)
@@ -463,17 +440,13 @@ func TestUploadAttachmentFailures(t *testing.T) {
 			c.CloseIdleConnections()
 			s.Close()
 			if tt.want != nil {
-				if got := s.seen(); !reflect.DeepEqual(got, tt.want) {
-					t.Errorf("requests %v, want %v", got, tt.want)
-				}
+				assert.Equal(t, tt.want, s.seen(), "requests")
 			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			if tt.op != "CompleteAttachmentUpload" && s.doneBody != nil {
-				t.Error("CompleteAttachmentUpload was called after a failed upload")
-			}
-			if tt.op != "CompleteAttachmentUpload" && s.putBody != nil {
-				t.Errorf("storage received a whole body (%d bytes) from a failed upload", len(s.putBody))
+			if tt.op != "CompleteAttachmentUpload" {
+				assert.Nil(t, s.doneBody, "CompleteAttachmentUpload was called after a failed upload")
+				assert.Nil(t, s.putBody, "storage received a whole body (%d bytes) from a failed upload", len(s.putBody))
 			}
 		})
 	}
@@ -501,8 +474,7 @@ func TestUploadAttachmentChecksFirst(t *testing.T) {
 	for _, tt := range tests {
 		_, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: tt.tok, AttachmentName: tt.file, ContentType: tt.ctype, AttachmentSizeInBytes: tt.size, Body: tt.body})
 		var ip *smithy.InvalidParamsError
-		if !errors.As(err, &ip) {
-			t.Errorf("%s: error %v, want InvalidParamsError", tt.name, err)
+		if !assert.ErrorAs(t, err, &ip, tt.name) {
 			continue
 		}
 		var got []string
@@ -512,18 +484,13 @@ func TestUploadAttachmentChecksFirst(t *testing.T) {
 				got = append(got, pe.Field())
 			}
 		}
-		if !reflect.DeepEqual(got, tt.fields) {
-			t.Errorf("%s: fields %v, want %v", tt.name, got, tt.fields)
-		}
+		assert.Equal(t, tt.fields, got, "%s: fields", tt.name)
 	}
 	// Exactly 20 MB is accepted.
 	big := bytes.Repeat([]byte{'z'}, participant.MaxAttachmentSize)
-	if _, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: "t", AttachmentName: "big.bin", ContentType: "application/octet-stream", AttachmentSizeInBytes: int64(len(big)), Body: bytes.NewReader(big)}); err != nil {
-		t.Errorf("20 MB: %v", err)
-	}
-	if got := s.seen(); len(got) != 3 {
-		t.Errorf("requests %v: only the 20 MB upload may be sent", got)
-	}
+	_, err := c.UploadAttachment(t.Context(), &participant.UploadAttachmentInput{ConnectionToken: "t", AttachmentName: "big.bin", ContentType: "application/octet-stream", AttachmentSizeInBytes: int64(len(big)), Body: bytes.NewReader(big)})
+	assert.NoError(t, err, "20 MB")
+	assert.Len(t, s.seen(), 3, "requests: only the 20 MB upload may be sent")
 }
 
 func TestDownloadAttachment(t *testing.T) {
@@ -532,22 +499,20 @@ func TestDownloadAttachment(t *testing.T) {
 	s := newAttServer(t, func(s *attServer) { s.file, s.fileSize = file, int64(len(file)) })
 	c := s.client(t)
 	out, err := c.DownloadAttachment(t.Context(), "attachment-token", "att-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := io.ReadAll(out.Body)
-	if cerr := out.Body.Close(); err != nil || cerr != nil {
-		t.Fatal(err, cerr)
-	}
-	if !bytes.Equal(got, file) || out.ContentType != "text/plain" || out.AttachmentSizeInBytes != int64(len(file)) ||
-		out.RequestID != "get-attachment-rid" || out.URLExpiry.IsZero() {
-		t.Errorf("got %q, %+v", got, out)
-	}
+	cerr := out.Body.Close()
+	require.NoError(t, err, "reading Body")
+	require.NoError(t, cerr, "closing Body")
+	assert.Equal(t, file, got, "Body")
+	assert.Equal(t, "text/plain", out.ContentType, "ContentType")
+	assert.Equal(t, int64(len(file)), out.AttachmentSizeInBytes, "AttachmentSizeInBytes")
+	assert.Equal(t, "get-attachment-rid", out.RequestID, "RequestID")
+	assert.False(t, out.URLExpiry.IsZero(), "URLExpiry is zero: %+v", out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.getHeader.Get("X-Amz-Bearer") != "" || s.getHeader.Get("User-Agent") != "" {
-		t.Errorf("GET headers %v: no bearer token, no User-Agent", s.getHeader)
-	}
+	assert.Empty(t, s.getHeader.Get("X-Amz-Bearer"), "GET headers %v: no bearer token", s.getHeader)
+	assert.Empty(t, s.getHeader.Get("User-Agent"), "GET headers %v: no User-Agent", s.getHeader)
 }
 
 func TestDownloadAttachmentFailures(t *testing.T) {
@@ -591,23 +556,18 @@ func TestDownloadAttachmentFailures(t *testing.T) {
 			checkNoSecret(t, err)
 			if tt.callErr != "" {
 				var oe *smithy.OperationError
-				if !errors.As(err, &oe) || oe.OperationName != "DownloadAttachment" || !strings.Contains(err.Error(), tt.callErr) {
-					t.Fatalf("error %v, want a DownloadAttachment error with %q", err, tt.callErr)
-				}
+				require.ErrorAs(t, err, &oe, "want a DownloadAttachment error with %q", tt.callErr)
+				assert.Equal(t, "DownloadAttachment", oe.OperationName, "OperationName of %v", err)
+				assert.ErrorContains(t, err, tt.callErr)
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer out.Body.Close()
 			got, err := io.ReadAll(out.Body)
-			if !bytes.Equal(got, tt.wantRead) {
-				t.Errorf("read %q, want %q", got, tt.wantRead)
-			}
-			switch {
-			case tt.readErr == "" && err != nil:
-				t.Errorf("read error %v", err)
-			case tt.readErr != "":
+			assert.Equal(t, tt.wantRead, got, "read")
+			if tt.readErr == "" {
+				assert.NoError(t, err, "read error")
+			} else {
 				wantIs(t, err, participant.ErrAttachmentSize, tt.readErr)
 			}
 		})
@@ -629,16 +589,13 @@ func TestDownloadAttachmentFailures(t *testing.T) {
 
 func wantIs(t *testing.T, err, target error, text string) {
 	t.Helper()
-	if !errors.Is(err, target) || !strings.Contains(err.Error(), text) {
-		t.Errorf("error %v, want %v with %q", err, target, text)
-	}
+	assert.ErrorIs(t, err, target)
+	assert.ErrorContains(t, err, text)
 }
 
 func wantText(t *testing.T, err error, text string) {
 	t.Helper()
-	if err == nil || !strings.Contains(err.Error(), text) {
-		t.Errorf("error %v, want one with %q", err, text)
-	}
+	assert.ErrorContains(t, err, text)
 }
 
 // blockingReader blocks until ch is closed.

@@ -20,6 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -142,28 +144,18 @@ func (c *errorCase) validate() error {
 func loadErrorCorpus(t testing.TB) []*errorCase {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "errors", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatal("no error corpus: testdata/errors/*.json matched nothing")
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, paths, "no error corpus: testdata/errors/*.json matched nothing")
 	sort.Strings(paths)
 	cases := make([]*errorCase, 0, len(paths))
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		dec := json.NewDecoder(strings.NewReader(string(b)))
 		dec.DisallowUnknownFields()
 		c := &errorCase{name: strings.TrimSuffix(filepath.Base(p), ".json")}
-		if err := dec.Decode(c); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if err := c.validate(); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
+		require.NoError(t, dec.Decode(c), p)
+		require.NoError(t, c.validate(), p)
 		cases = append(cases, c)
 	}
 	return cases
@@ -177,9 +169,7 @@ func serveErrorCase(t *testing.T, c *errorCase, hits *atomic.Int32) *httptest.Se
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
-		if r.Method != http.MethodPost || r.URL.Path != "/participant/event" {
-			t.Errorf("request %s %s, want POST /participant/event", r.Method, r.URL.Path)
-		}
+		assert.Equal(t, "POST /participant/event", r.Method+" "+r.URL.Path, "request")
 		for k, v := range c.Headers {
 			w.Header().Set(k, v)
 		}
@@ -189,6 +179,9 @@ func serveErrorCase(t *testing.T, c *errorCase, hits *atomic.Int32) *httptest.Se
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// oneAttempt turns retries off, so each call sees exactly one response.
+func oneAttempt(o *participant.Options) { o.RetryMaxAttempts = 1 }
 
 // newCorpusClient is the client the brief asks for: the test server as
 // endpoint and retries off, so each call sees exactly one response.
@@ -220,9 +213,7 @@ func TestErrorsCorpus(t *testing.T) {
 		seen[c.Want.Type] = true
 	}
 	for typ := range errorCaseMatchers {
-		if !seen[typ] {
-			t.Errorf("no corpus file expects %s", typ)
-		}
+		assert.True(t, seen[typ], "no corpus file expects %s", typ)
 	}
 
 	for _, c := range cases {
@@ -232,9 +223,7 @@ func TestErrorsCorpus(t *testing.T) {
 			srv := serveErrorCase(t, c, &hits)
 			err := sendTyping(t.Context(), newCorpusClient(t, srv.URL), "corpus-connection-token")
 			checkErrorCase(t, c, err)
-			if n := hits.Load(); n != 1 {
-				t.Errorf("server got %d requests, want 1 (RetryMaxAttempts 1)", n)
-			}
+			assert.Equal(t, int32(1), hits.Load(), "requests the server got (RetryMaxAttempts 1)")
 		})
 	}
 }
@@ -242,103 +231,67 @@ func TestErrorsCorpus(t *testing.T) {
 func checkErrorCase(t *testing.T, c *errorCase, err error) {
 	t.Helper()
 	w := c.Want
-	if err == nil {
-		t.Fatal("no error")
-	}
+	require.Error(t, err, "no error")
 
 	var oe *smithy.OperationError
-	if !errors.As(err, &oe) {
-		t.Fatalf("%T is not a *smithy.OperationError: %v", err, err)
-	}
-	if oe.ServiceID != "ConnectParticipant" || oe.OperationName != "SendEvent" {
-		t.Errorf("OperationError{ServiceID: %q, OperationName: %q}, want ConnectParticipant, SendEvent", oe.ServiceID, oe.OperationName)
-	}
+	require.ErrorAs(t, err, &oe, "%T is not a *smithy.OperationError", err)
+	assert.Equal(t, "ConnectParticipant", oe.ServiceID, "OperationError.ServiceID")
+	assert.Equal(t, "SendEvent", oe.OperationName, "OperationError.OperationName")
 
 	var re *participant.ResponseError
-	if !errors.As(err, &re) {
-		t.Fatalf("no *participant.ResponseError in %v", err)
-	}
-	if re.StatusCode != c.Status || re.HTTPStatusCode() != c.Status {
-		t.Errorf("StatusCode %d, HTTPStatusCode() %d, want %d", re.StatusCode, re.HTTPStatusCode(), c.Status)
-	}
-	if re.RequestID != *w.RequestID || re.ServiceRequestID() != *w.RequestID {
-		t.Errorf("RequestID %q, ServiceRequestID() %q, want %q", re.RequestID, re.ServiceRequestID(), *w.RequestID)
-	}
-	if re.Attempts != 1 {
-		t.Errorf("Attempts %d, want 1", re.Attempts)
-	}
-	if got := fmt.Sprintf("%T", re.Err); got != w.Type {
-		t.Errorf("ResponseError.Err is %s, want %s", got, w.Type)
-	}
+	require.ErrorAs(t, err, &re, "no *participant.ResponseError")
+	assert.Equal(t, c.Status, re.StatusCode, "StatusCode")
+	assert.Equal(t, c.Status, re.HTTPStatusCode(), "HTTPStatusCode()")
+	assert.Equal(t, *w.RequestID, re.RequestID, "RequestID")
+	assert.Equal(t, *w.RequestID, re.ServiceRequestID(), "ServiceRequestID()")
+	assert.Equal(t, 1, re.Attempts, "Attempts")
+	assert.Equal(t, w.Type, fmt.Sprintf("%T", re.Err), "type of ResponseError.Err")
 	for typ, found := range errorCaseMatchers {
-		if got := found(err); got != (typ == w.Type) {
-			t.Errorf("errors.As(err, %s) = %v, want %v", typ, got, typ == w.Type)
-		}
+		assert.Equal(t, typ == w.Type, found(err), "errors.As(err, %s)", typ)
 	}
 
 	var api smithy.APIError
-	if !errors.As(err, &api) {
-		t.Fatalf("no smithy.APIError in %v", err)
-	}
-	if api.ErrorCode() != w.Code {
-		t.Errorf("ErrorCode() %q, want %q", api.ErrorCode(), w.Code)
-	}
-	if got := api.ErrorFault().String(); got != w.Fault {
-		t.Errorf("ErrorFault() %s, want %s", got, w.Fault)
-	}
+	require.ErrorAs(t, err, &api, "no smithy.APIError")
+	assert.Equal(t, w.Code, api.ErrorCode(), "ErrorCode()")
+	assert.Equal(t, w.Fault, api.ErrorFault().String(), "ErrorFault()")
 	checkErrorMessage(t, api.ErrorMessage(), w.Message, w.MessagePrefix, w.MessageSuffix, w.MessageLen, w.MessageMaxLen)
 
 	if w.Type == "*participant.ResourceNotFoundError" {
 		var rnf *participant.ResourceNotFoundError
-		errors.As(err, &rnf)
-		if rnf.ResourceID != w.ResourceID || string(rnf.ResourceType) != w.ResourceType {
-			t.Errorf("ResourceID %q, ResourceType %q, want %q, %q", rnf.ResourceID, rnf.ResourceType, w.ResourceID, w.ResourceType)
-		}
+		require.ErrorAs(t, err, &rnf)
+		assert.Equal(t, w.ResourceID, rnf.ResourceID, "ResourceID")
+		assert.Equal(t, w.ResourceType, string(rnf.ResourceType), "ResourceType")
 	}
 
-	if got := retry.NewStandard().IsErrorRetryable(err); got != *w.Retryable {
-		t.Errorf("retry.NewStandard().IsErrorRetryable = %v, want %v", got, *w.Retryable)
-	}
+	assert.Equal(t, *w.Retryable, retry.NewStandard().IsErrorRetryable(err), "retry.NewStandard().IsErrorRetryable")
 
 	s := err.Error()
-	if strings.ContainsAny(s, "\r\n") {
-		t.Errorf("Error() holds a raw CR or LF: %q", s)
-	}
-	if len(s) >= 1536 {
-		t.Errorf("Error() is %d bytes, want less than 1.5 KiB: %.200q…", len(s), s)
-	}
+	assert.False(t, strings.ContainsAny(s, "\r\n"), "Error() holds a raw CR or LF: %q", s)
+	assert.Less(t, len(s), 1536, "Error() is %d bytes, want less than 1.5 KiB: %.200q…", len(s), s)
 	for _, part := range []string{
 		"operation error ConnectParticipant: SendEvent, ",
 		"StatusCode: " + strconv.Itoa(c.Status),
 		"RequestID: " + *w.RequestID,
 		w.Code,
 	} {
-		if !strings.Contains(s, part) {
-			t.Errorf("Error() lacks %q: %s", part, s)
-		}
+		assert.Contains(t, s, part, "Error()")
 	}
 }
 
 func checkErrorMessage(t *testing.T, got string, exact *string, prefix, suffix string, n, maxLen int) {
 	t.Helper()
-	if exact != nil && got != *exact {
-		t.Errorf("ErrorMessage() %q, want %q", got, *exact)
+	if exact != nil {
+		assert.Equal(t, *exact, got, "ErrorMessage()")
 	}
-	if !strings.HasPrefix(got, prefix) {
-		t.Errorf("ErrorMessage() %.80q…, want prefix %q", got, prefix)
+	assert.True(t, strings.HasPrefix(got, prefix), "ErrorMessage() %.80q…, want prefix %q", got, prefix)
+	assert.True(t, strings.HasSuffix(got, suffix), "ErrorMessage() …%q, want suffix %q", got[max(0, len(got)-40):], suffix)
+	if n > 0 {
+		assert.Len(t, got, n, "ErrorMessage() length")
 	}
-	if !strings.HasSuffix(got, suffix) {
-		t.Errorf("ErrorMessage() …%q, want suffix %q", got[max(0, len(got)-40):], suffix)
+	if maxLen > 0 {
+		assert.LessOrEqual(t, len(got), maxLen, "ErrorMessage() is %d bytes, want at most %d", len(got), maxLen)
 	}
-	if n > 0 && len(got) != n {
-		t.Errorf("ErrorMessage() is %d bytes, want %d", len(got), n)
-	}
-	if maxLen > 0 && len(got) > maxLen {
-		t.Errorf("ErrorMessage() is %d bytes, want at most %d", len(got), maxLen)
-	}
-	if strings.ContainsAny(got, "\r\n") {
-		t.Errorf("ErrorMessage() holds a raw CR or LF: %q", got)
-	}
+	assert.False(t, strings.ContainsAny(got, "\r\n"), "ErrorMessage() holds a raw CR or LF: %q", got)
 }
 
 // TestErrorsAsModeled checks that each modeled error is reachable with
@@ -384,47 +337,39 @@ func TestErrorsAsModeled(t *testing.T) {
 	for _, m := range cases {
 		t.Run(m.code, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, mux := setup(t, oneAttempt)
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Amzn-ErrorType", m.code)
 				w.Header().Set("x-amzn-RequestId", "rid-"+m.code)
 				w.WriteHeader(m.status)
 				_, _ = io.WriteString(w, `{"message":"about `+m.code+`"}`)
-			}))
-			t.Cleanup(srv.Close)
-			err := sendTyping(t.Context(), newCorpusClient(t, srv.URL), "as-token")
+			})
+			err := sendTyping(t.Context(), c, "as-token")
 
 			got, ok := m.as(err)
-			if !ok {
-				t.Fatalf("errors.As found no %s in %v", m.code, err)
-			}
-			if got.ErrorCode() != m.code || got.ErrorMessage() != "about "+m.code {
-				t.Errorf("ErrorCode %q, ErrorMessage %q", got.ErrorCode(), got.ErrorMessage())
-			}
+			require.True(t, ok, "errors.As found no %s in %v", m.code, err)
+			assert.Equal(t, m.code, got.ErrorCode(), "ErrorCode")
+			assert.Equal(t, "about "+m.code, got.ErrorMessage(), "ErrorMessage")
 			wantFault := smithy.FaultClient
 			if m.code == "InternalServerException" {
 				wantFault = smithy.FaultServer
 			}
-			if got.ErrorFault() != wantFault {
-				t.Errorf("ErrorFault %v, want %v", got.ErrorFault(), wantFault)
-			}
+			assert.Equal(t, wantFault, got.ErrorFault(), "ErrorFault")
 			for _, other := range cases {
-				if _, found := other.as(err); found != (other.code == m.code) {
-					t.Errorf("errors.As for %s = %v", other.code, found)
-				}
+				_, found := other.as(err)
+				assert.Equal(t, other.code == m.code, found, "errors.As for %s", other.code)
 			}
 			// The modeled error sits inside a ResponseError inside the
 			// OperationError, each reachable on its own.
 			var oe *smithy.OperationError
 			var re *participant.ResponseError
-			if !errors.As(err, &oe) || !errors.As(oe.Err, &re) {
-				t.Fatalf("chain %T → %T lacks OperationError → ResponseError", err, errors.Unwrap(err))
-			}
-			if inner, ok := m.as(re); !ok || inner != got {
-				t.Errorf("errors.As on the ResponseError found %v, want the same %T", inner, got)
-			}
-			if re.RequestID != "rid-"+m.code || re.StatusCode != m.status {
-				t.Errorf("ResponseError{StatusCode: %d, RequestID: %q}", re.StatusCode, re.RequestID)
-			}
+			require.ErrorAs(t, err, &oe, "chain %T → %T lacks OperationError", err, errors.Unwrap(err))
+			require.ErrorAs(t, oe.Err, &re, "chain %T → %T lacks OperationError → ResponseError", err, errors.Unwrap(err))
+			inner, ok := m.as(re)
+			assert.True(t, ok, "errors.As on the ResponseError found no %T", got)
+			assert.Same(t, got, inner, "errors.As on the ResponseError, want the same %T", got)
+			assert.Equal(t, "rid-"+m.code, re.RequestID, "ResponseError.RequestID")
+			assert.Equal(t, m.status, re.StatusCode, "ResponseError.StatusCode")
 		})
 	}
 }
@@ -437,52 +382,44 @@ func TestErrorsCanceled(t *testing.T) {
 
 	check := func(t *testing.T, err, want error) {
 		t.Helper()
-		if !errors.Is(err, want) {
-			t.Fatalf("errors.Is(%v, %v) = false", err, want)
-		}
+		require.ErrorIs(t, err, want)
 		var oe *smithy.OperationError
-		if !errors.As(err, &oe) || oe.ServiceID != "ConnectParticipant" || oe.OperationName != "SendEvent" {
-			t.Errorf("not an OperationError of SendEvent: %#v", err)
+		if assert.ErrorAs(t, err, &oe, "not an OperationError of SendEvent") {
+			assert.Equal(t, "ConnectParticipant", oe.ServiceID, "OperationError.ServiceID")
+			assert.Equal(t, "SendEvent", oe.OperationName, "OperationError.OperationName")
 		}
 		var ce *smithy.CanceledError
-		if !errors.As(err, &ce) {
-			t.Errorf("no *smithy.CanceledError in %v", err)
-		}
-		if retry.NewStandard().IsErrorRetryable(err) {
-			t.Errorf("a cancelled call is retryable: %v", err)
-		}
-		if strings.ContainsAny(err.Error(), "\r\n") {
-			t.Errorf("Error() holds CR or LF: %q", err.Error())
-		}
+		assert.ErrorAs(t, err, &ce, "no *smithy.CanceledError")
+		assert.False(t, retry.NewStandard().IsErrorRetryable(err), "a cancelled call is retryable: %v", err)
+		assert.False(t, strings.ContainsAny(err.Error(), "\r\n"), "Error() holds CR or LF: %q", err.Error())
 	}
 
 	t.Run("before the call", func(t *testing.T) {
 		t.Parallel()
 		var hits atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
-		t.Cleanup(srv.Close)
+		c, mux := setup(t, oneAttempt)
+		mux.HandleFunc("/", func(http.ResponseWriter, *http.Request) { hits.Add(1) })
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		check(t, sendTyping(ctx, newCorpusClient(t, srv.URL), "cancel-token"), context.Canceled)
-		if hits.Load() != 0 {
-			t.Errorf("a cancelled call sent %d requests", hits.Load())
-		}
+		check(t, sendTyping(ctx, c, "cancel-token"), context.Canceled)
+		assert.Zero(t, hits.Load(), "requests a cancelled call sent")
 	})
 
 	t.Run("deadline passed", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-		t.Cleanup(srv.Close)
+		c, mux := setup(t, oneAttempt)
+		mux.HandleFunc("/", func(http.ResponseWriter, *http.Request) {})
 		ctx, cancel := context.WithDeadline(t.Context(), time.Unix(1, 0))
 		defer cancel()
-		check(t, sendTyping(ctx, newCorpusClient(t, srv.URL), "cancel-token"), context.DeadlineExceeded)
+		check(t, sendTyping(ctx, c, "cancel-token"), context.DeadlineExceeded)
 	})
 
 	t.Run("during the request", func(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, mux := setup(t, oneAttempt)
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			// Cancel the caller while its request is in flight, then hold
 			// the response until the client has gone: it never gets one.
 			// (The server notices a closed connection only once the body
@@ -492,11 +429,10 @@ func TestErrorsCanceled(t *testing.T) {
 			select {
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
-				t.Error("the client did not abandon the request after its context was cancelled")
+				assert.Fail(t, "the client did not abandon the request after its context was cancelled")
 			}
-		}))
-		t.Cleanup(srv.Close)
-		check(t, sendTyping(ctx, newCorpusClient(t, srv.URL), "cancel-token"), context.Canceled)
+		})
+		check(t, sendTyping(ctx, c, "cancel-token"), context.Canceled)
 	})
 
 	t.Run("during the backoff", func(t *testing.T) {
@@ -504,13 +440,6 @@ func TestErrorsCanceled(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		var hits atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			hits.Add(1)
-			w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
-			w.WriteHeader(500)
-			_, _ = io.WriteString(w, `{"message":"try again"}`)
-		}))
-		t.Cleanup(srv.Close)
 		// The backoff cancels the call and asks for an hour's sleep: the
 		// call can only return if the sleep ends with the context.
 		rt := retry.NewStandard(func(o *retry.StandardOptions) {
@@ -519,15 +448,16 @@ func TestErrorsCanceled(t *testing.T) {
 				return time.Hour, nil
 			})
 		})
-		c := participant.New(participant.Options{BaseEndpoint: srv.URL, Retryer: rt})
-		t.Cleanup(c.CloseIdleConnections)
+		c, mux := setup(t, func(o *participant.Options) { o.Retryer = rt })
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, `{"message":"try again"}`)
+		})
 		err := sendTyping(ctx, c, "cancel-token")
 		check(t, err, context.Canceled)
-		if hits.Load() != 1 {
-			t.Errorf("server got %d requests, want 1", hits.Load())
-		}
-		if !strings.Contains(err.Error(), "InternalServerException") {
-			t.Errorf("Error() does not name the last attempt's failure: %v", err)
-		}
+		assert.Equal(t, int32(1), hits.Load(), "requests the server got")
+		assert.Contains(t, err.Error(), "InternalServerException", "Error() does not name the last attempt's failure")
 	})
 }

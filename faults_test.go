@@ -3,12 +3,10 @@ package participant_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -180,65 +180,38 @@ func TestRetryFaults(t *testing.T) {
 			out, err := c.SendEvent(t.Context(), in)
 
 			recs := fs.records()
-			if len(recs) != tt.wantAttempts {
-				t.Fatalf("server saw %d attempts, want %d", len(recs), tt.wantAttempts)
-			}
-			if in.ClientToken != "" {
-				t.Errorf("the caller's input was changed: ClientToken = %q", in.ClientToken)
-			}
+			require.Len(t, recs, tt.wantAttempts, "attempts the server saw")
+			assert.Empty(t, in.ClientToken, "the caller's input was changed: ClientToken")
 			wantMax := 3
 			if tt.maxAttempts > 0 {
 				wantMax = tt.maxAttempts
 			}
 			for i, rec := range recs {
-				if rec.clientToken == "" || rec.clientToken != recs[0].clientToken {
-					t.Errorf("attempt %d ClientToken %q, first %q", i+1, rec.clientToken, recs[0].clientToken)
-				}
-				if string(rec.body) != string(recs[0].body) {
-					t.Errorf("attempt %d body %s differs from the first %s", i+1, rec.body, recs[0].body)
-				}
-				if rec.invocationID == "" || rec.invocationID != recs[0].invocationID {
-					t.Errorf("attempt %d invocation id %q, first %q", i+1, rec.invocationID, recs[0].invocationID)
-				}
-				if want := "attempt=" + strconv.Itoa(i+1) + "; max=" + strconv.Itoa(wantMax); rec.sdkRequest != want {
-					t.Errorf("attempt %d Amz-Sdk-Request %q, want %q", i+1, rec.sdkRequest, want)
-				}
-				if rec.bearer != "conn-token" || rec.contentType != "application/json" {
-					t.Errorf("attempt %d bearer %q content type %q", i+1, rec.bearer, rec.contentType)
-				}
+				assert.NotEmpty(t, rec.clientToken, "attempt %d ClientToken", i+1)
+				assert.Equal(t, recs[0].clientToken, rec.clientToken, "attempt %d ClientToken differs from the first", i+1)
+				assert.Equal(t, string(recs[0].body), string(rec.body), "attempt %d body differs from the first", i+1)
+				assert.NotEmpty(t, rec.invocationID, "attempt %d invocation id", i+1)
+				assert.Equal(t, recs[0].invocationID, rec.invocationID, "attempt %d invocation id differs from the first", i+1)
+				assert.Equal(t, "attempt="+strconv.Itoa(i+1)+"; max="+strconv.Itoa(wantMax), rec.sdkRequest, "attempt %d Amz-Sdk-Request", i+1)
+				assert.Equal(t, "conn-token", rec.bearer, "attempt %d bearer", i+1)
+				assert.Equal(t, "application/json", rec.contentType, "attempt %d content type", i+1)
 			}
-			if !fs.consumed() {
-				t.Errorf("not every injected fault was consumed")
-			}
+			assert.True(t, fs.consumed(), "not every injected fault was consumed")
 
 			if !tt.wantErr {
-				if err != nil {
-					t.Fatalf("SendEvent: %v", err)
-				}
-				if want := "item-" + strconv.Itoa(tt.wantAttempts); out.ID != want {
-					t.Errorf("ID = %q, want %q", out.ID, want)
-				}
-				if want := "req-" + strconv.Itoa(tt.wantAttempts); out.RequestID != want {
-					t.Errorf("RequestID = %q, want %q", out.RequestID, want)
-				}
-				if want := time.Date(2026, 11, 29, 10, 0, 0, 123e6, time.UTC); !out.AbsoluteTime.Equal(want) {
-					t.Errorf("AbsoluteTime = %v, want %v", out.AbsoluteTime, want)
-				}
+				require.NoError(t, err, "SendEvent")
+				assert.Equal(t, "item-"+strconv.Itoa(tt.wantAttempts), out.ID, "ID")
+				assert.Equal(t, "req-"+strconv.Itoa(tt.wantAttempts), out.RequestID, "RequestID")
+				want := time.Date(2026, 11, 29, 10, 0, 0, 123e6, time.UTC)
+				assert.True(t, out.AbsoluteTime.Equal(want), "AbsoluteTime = %v, want %v", out.AbsoluteTime, want)
 				return
 			}
 			var re *participant.ResponseError
-			if !errors.As(err, &re) {
-				t.Fatalf("error %v is not a *ResponseError", err)
-			}
-			if re.StatusCode != tt.wantStatus || re.Attempts != tt.wantAttempts {
-				t.Errorf("status %d attempts %d, want %d and %d", re.StatusCode, re.Attempts, tt.wantStatus, tt.wantAttempts)
-			}
-			if want := "req-" + strconv.Itoa(tt.wantAttempts); re.RequestID != want {
-				t.Errorf("RequestID = %q, want the last attempt's %q", re.RequestID, want)
-			}
-			if !errors.As(err, tt.wantType) {
-				t.Errorf("error %v is not a %T", err, tt.wantType)
-			}
+			require.ErrorAs(t, err, &re, "not a *ResponseError")
+			assert.Equal(t, tt.wantStatus, re.StatusCode, "status")
+			assert.Equal(t, tt.wantAttempts, re.Attempts, "attempts")
+			assert.Equal(t, "req-"+strconv.Itoa(tt.wantAttempts), re.RequestID, "RequestID: want the last attempt's")
+			assert.ErrorAs(t, err, tt.wantType)
 		})
 	}
 }
@@ -249,50 +222,38 @@ func TestClientTokenPerCall(t *testing.T) {
 	c := newTestClient(t, fs.URL)
 	in := &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping}
 	for range 3 {
-		if _, err := c.SendEvent(t.Context(), in); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.SendEvent(t.Context(), in)
+		require.NoError(t, err)
 	}
 	in.ClientToken = "given-token"
-	if _, err := c.SendEvent(t.Context(), in); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.SendEvent(t.Context(), in)
+	require.NoError(t, err)
 	recs := fs.records()
+	require.Len(t, recs, 4, "attempts the server saw")
 	seen := map[string]bool{}
 	for _, r := range recs[:3] {
-		if len(r.clientToken) != 36 || r.clientToken[14] != '4' {
-			t.Errorf("generated ClientToken %q is not a UUID v4", r.clientToken)
+		if assert.Len(t, r.clientToken, 36, "generated ClientToken is not a UUID v4") {
+			assert.Equal(t, byte('4'), r.clientToken[14], "generated ClientToken %q is not a UUID v4", r.clientToken)
 		}
-		if seen[r.clientToken] {
-			t.Errorf("ClientToken %q reused across calls", r.clientToken)
-		}
+		assert.False(t, seen[r.clientToken], "ClientToken %q reused across calls", r.clientToken)
 		seen[r.clientToken] = true
-		if r.invocationID == recs[3].invocationID {
-			t.Errorf("invocation id reused across calls")
-		}
+		assert.NotEqual(t, recs[3].invocationID, r.invocationID, "invocation id reused across calls")
 	}
-	if recs[3].clientToken != "given-token" {
-		t.Errorf("caller's ClientToken sent as %q", recs[3].clientToken)
-	}
+	assert.Equal(t, "given-token", recs[3].clientToken, "caller's ClientToken as sent")
 }
 
 func TestNewClientTokenOption(t *testing.T) {
 	t.Parallel()
 	fs := newFaultServer(t, return500)
 	c := newTestClient(t, fs.URL, func(o *participant.Options) { o.NewClientToken = func() string { return "pinned" } })
-	if _, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
+	require.NoError(t, err)
 	for _, r := range fs.records() {
-		if r.clientToken != "pinned" {
-			t.Errorf("ClientToken %q, want pinned", r.clientToken)
-		}
+		assert.Equal(t, "pinned", r.clientToken, "ClientToken")
 	}
 	bad := newTestClient(t, fs.URL, func(o *participant.Options) { o.NewClientToken = func() string { return "" } })
-	_, err := bad.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
-	if err == nil || !strings.Contains(err.Error(), "NewClientToken") {
-		t.Errorf("an empty generated token gave %v", err)
-	}
+	_, err = bad.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
+	assert.ErrorContains(t, err, "NewClientToken", "an empty generated token")
 }
 
 func TestCustomRetryers(t *testing.T) {
@@ -317,9 +278,7 @@ func TestCustomRetryers(t *testing.T) {
 			fs := newFaultServer(t, tt.script...)
 			c := newTestClient(t, fs.URL, func(o *participant.Options) { o.Retryer = tt.retryer })
 			_, _ = c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
-			if n := len(fs.records()); n != tt.wantAttempts {
-				t.Errorf("%d attempts, want %d", n, tt.wantAttempts)
-			}
+			assert.Len(t, fs.records(), tt.wantAttempts, "attempts")
 		})
 	}
 }
@@ -331,18 +290,12 @@ func TestPerCallOptions(t *testing.T) {
 	c := participant.New(opts)
 	_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping},
 		func(o *participant.Options) { o.RetryMaxAttempts = 1 })
-	if err == nil {
-		t.Fatal("want the 500 with one attempt")
-	}
-	if n := len(fs.records()); n != 1 {
-		t.Errorf("%d attempts with RetryMaxAttempts 1 for the call", n)
-	}
-	if c.Options().RetryMaxAttempts != 0 || opts.RetryMaxAttempts != 0 {
-		t.Error("a per-call option changed the client's or the caller's Options")
-	}
-	if _, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping}); err != nil {
-		t.Errorf("the next call, with the client's 3 attempts: %v", err)
-	}
+	require.Error(t, err, "want the 500 with one attempt")
+	assert.Len(t, fs.records(), 1, "attempts with RetryMaxAttempts 1 for the call")
+	assert.Zero(t, c.Options().RetryMaxAttempts, "a per-call option changed the client's Options")
+	assert.Zero(t, opts.RetryMaxAttempts, "a per-call option changed the caller's Options")
+	_, err = c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
+	assert.NoError(t, err, "the next call, with the client's 3 attempts")
 	c.CloseIdleConnections()
 }
 
@@ -399,19 +352,11 @@ func TestCancel(t *testing.T) {
 			defer cancel()
 			start := time.Now()
 			_, err := c.SendEvent(ctx, &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping})
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("error %v, want errors.Is %v", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want)
 			var ce *smithy.CanceledError
-			if !errors.As(err, &ce) {
-				t.Errorf("error %v is not a *smithy.CanceledError", err)
-			}
-			if d := time.Since(start); d > 10*time.Second {
-				t.Errorf("the call took %v after its context ended", d)
-			}
-			if retry.NewStandard().IsErrorRetryable(err) {
-				t.Error("a cancelled call reads as retryable")
-			}
+			assert.ErrorAs(t, err, &ce)
+			assert.LessOrEqual(t, time.Since(start), 10*time.Second, "how long the call took after its context ended")
+			assert.False(t, retry.NewStandard().IsErrorRetryable(err), "a cancelled call reads as retryable")
 		})
 	}
 }

@@ -62,22 +62,14 @@ func (c *fuzzCorpusCase) body() []byte {
 func fuzzCorpus(f *testing.F) []fuzzCorpusCase {
 	f.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "errors", "*.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	if len(paths) == 0 {
-		f.Fatal("no seeds: testdata/errors/*.json matched nothing")
-	}
+	require.NoError(f, err)
+	require.NotEmpty(f, paths, "no seeds: testdata/errors/*.json matched nothing")
 	cases := make([]fuzzCorpusCase, 0, len(paths))
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		var c fuzzCorpusCase
-		if err := json.Unmarshal(b, &c); err != nil {
-			f.Fatalf("%s: %v", p, err)
-		}
+		require.NoError(f, json.Unmarshal(b, &c), p)
 		cases = append(cases, c)
 	}
 	return cases
@@ -125,21 +117,15 @@ func FuzzSanitizeErrorCode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out := sanitizeErrorCode(in)
-		if strings.ContainsAny(out, ":#") {
-			t.Fatalf("sanitizeErrorCode(%q) = %q holds ':' or '#'", in, out)
-		}
-		if !isCleanCode(out) {
-			t.Fatalf("sanitizeErrorCode(%q) = %q: not only [A-Za-z0-9_.-], or longer than 128 bytes", in, out)
-		}
-		if again := sanitizeErrorCode(out); again != out {
-			t.Fatalf("not idempotent: %q → %q → %q", in, out, again)
-		}
-		if !strings.ContainsAny(in, ":#") && isCleanCode(in) && out != in {
-			t.Fatalf("a clean shape name %q came out as %q", in, out)
+		require.False(t, strings.ContainsAny(out, ":#"), "sanitizeErrorCode(%q) = %q holds ':' or '#'", in, out)
+		require.True(t, isCleanCode(out), "sanitizeErrorCode(%q) = %q: not only [A-Za-z0-9_.-], or longer than 128 bytes", in, out)
+		require.Equal(t, out, sanitizeErrorCode(out), "not idempotent: sanitizeErrorCode(%q) = %q, then sanitizeErrorCode of that", in, out)
+		if !strings.ContainsAny(in, ":#") && isCleanCode(in) {
+			require.Equal(t, in, out, "a clean shape name came out changed")
 		}
 		// The shape name is never taken from the URI after the first ':'.
-		if i := strings.IndexByte(in, ':'); i >= 0 && !strings.Contains(sanitizeErrorCode(in[:i]), out) {
-			t.Fatalf("sanitizeErrorCode(%q) = %q is not from the part before ':'", in, out)
+		if i := strings.IndexByte(in, ':'); i >= 0 {
+			require.Contains(t, sanitizeErrorCode(in[:i]), out, "sanitizeErrorCode(%q) = %q is not from the part before ':'", in, out)
 		}
 	})
 }
@@ -182,16 +168,12 @@ func FuzzDecodeError(f *testing.F) {
 			body = body[:ops.MaxErrorBody]
 		}
 		gotID, err := requestIDWithout(h, fuzzToken), decodeError(status, h, body, truncated, fuzzToken)
-		if err == nil {
-			t.Fatal("decodeError returned no error")
-		}
+		require.Error(t, err, "decodeError returned no error")
 		api, ok := err.(smithy.APIError)
-		if !ok {
-			t.Fatalf("%T is not a smithy.APIError", err)
-		}
+		require.True(t, ok, "%T is not a smithy.APIError", err)
 		typ := fmt.Sprintf("%T", err)
-		if _, modeled := modeledByCode[strings.ToLower(api.ErrorCode())]; !modeled && typ != "*smithy.GenericAPIError" {
-			t.Fatalf("unexpected type %s", typ)
+		if _, modeled := modeledByCode[strings.ToLower(api.ErrorCode())]; !modeled {
+			require.Equal(t, "*smithy.GenericAPIError", typ, "unexpected type for code %q", api.ErrorCode())
 		}
 		re := &ResponseError{StatusCode: status, RequestID: gotID, Attempts: 1, Err: err}
 		for what, s := range map[string]string{
@@ -202,37 +184,35 @@ func FuzzDecodeError(f *testing.F) {
 			"ErrorMessage()":           api.ErrorMessage(),
 			"(OperationError).Error()": (&smithy.OperationError{ServiceID: ServiceID, OperationName: "SendEvent", Err: re}).Error(),
 		} {
-			if strings.ContainsAny(s, "\r\n") || strings.ContainsRune(s, '\u2028') || strings.ContainsRune(s, '\u2029') {
-				t.Fatalf("%s holds a raw line break: %q", what, s)
-			}
-			if strings.Contains(s, tok) {
-				t.Fatalf("%s holds the token: %q", what, s)
-			}
+			lineBreak := strings.ContainsAny(s, "\r\n") || strings.ContainsRune(s, '\u2028') || strings.ContainsRune(s, '\u2029')
+			require.False(t, lineBreak, "%s holds a raw line break: %q", what, s)
+			require.NotContains(t, s, tok, "%s holds the token", what)
 		}
-		if rnf, ok := err.(*ResourceNotFoundError); ok && (strings.Contains(rnf.ResourceID, tok) || strings.Contains(rnf.ResourceType, tok)) {
-			t.Fatalf("ResourceNotFoundError holds the token: %+v", rnf)
+		if rnf, ok := err.(*ResourceNotFoundError); ok {
+			require.NotContains(t, rnf.ResourceID, tok, "ResourceNotFoundError.ResourceID holds the token")
+			require.NotContains(t, rnf.ResourceType, tok, "ResourceNotFoundError.ResourceType holds the token")
 		}
-		if n := len(re.Error()); n > 1536 {
-			t.Fatalf("ResponseError.Error() is %d bytes", n)
-		}
-		if c := api.ErrorCode(); !isCleanCode(c) || c == "" {
-			t.Fatalf("ErrorCode() %q is not a clean, non-empty code", c)
-		}
+		require.LessOrEqual(t, len(re.Error()), 1536, "bytes of ResponseError.Error()")
+		c := api.ErrorCode()
+		require.NotEmpty(t, c, "ErrorCode()")
+		require.True(t, isCleanCode(c), "ErrorCode() %q is not a clean code", c)
 
 		// The header's code decides whenever it names a modeled error,
 		// whatever the body holds or how it breaks.
-		if want, ok := modeledByCode[strings.ToLower(sanitizeErrorCode(code))]; ok && typ != want {
-			t.Fatalf("header code %q gave %s, want %s", code, typ, want)
+		if want, ok := modeledByCode[strings.ToLower(sanitizeErrorCode(code))]; ok {
+			require.Equal(t, want, typ, "header code %q", code)
 		}
 		// A 429 that names no code is throttling.
-		if status == http.StatusTooManyRequests && code == "" && len(bytes.TrimSpace(body)) == 0 && typ != "*participant.ThrottlingError" {
-			t.Fatalf("a bare 429 decoded to %s", typ)
+		if status == http.StatusTooManyRequests && code == "" && len(bytes.TrimSpace(body)) == 0 {
+			require.Equal(t, "*participant.ThrottlingError", typ, "a bare 429")
 		}
-		// The same response always decodes the same way.
+		// The same response always decodes the same way. (The type is
+		// compared first: it makes err2 a smithy.APIError below.)
 		gotID2, err2 := requestIDWithout(h, fuzzToken), decodeError(status, h, body, truncated, fuzzToken)
-		if gotID2 != gotID || fmt.Sprintf("%T", err2) != typ || err2.Error() != err.Error() || err2.(smithy.APIError).ErrorMessage() != api.ErrorMessage() {
-			t.Fatalf("decoded twice: %q %T %q, then %q %T %q", gotID, err, err.Error(), gotID2, err2, err2.Error())
-		}
+		require.Equal(t, gotID, gotID2, "request id, decoded twice")
+		require.Equal(t, typ, fmt.Sprintf("%T", err2), "type, decoded twice")
+		require.Equal(t, err.Error(), err2.Error(), "Error(), decoded twice")
+		require.Equal(t, api.ErrorMessage(), err2.(smithy.APIError).ErrorMessage(), "ErrorMessage(), decoded twice")
 	})
 }
 

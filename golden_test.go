@@ -7,14 +7,14 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/internal/wire"
@@ -71,16 +71,12 @@ func goldPrettyJSON(t *testing.T, body []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("body %q is not JSON: %v", body, err)
-	}
+	require.NoError(t, dec.Decode(&v), "body %q is not JSON", body)
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, enc.Encode(v))
 	return out.Bytes()
 }
 
@@ -90,18 +86,12 @@ func goldCompare(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, got, 0o644))
 		return
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run go test -run TestGolden -update to create it)", path, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("request differs from %s (run with -update if the change is intended)\n--- got ---\n%s--- want ---\n%s", path, got, want)
-	}
+	require.NoError(t, err, "golden %s (run go test -run TestGolden -update to create it)", path)
+	assert.Equal(t, string(want), string(got), "request differs from %s (run with -update if the change is intended)", path)
 }
 
 // goldResponse reads testdata/name, the body the fake service returns. It
@@ -111,15 +101,11 @@ func goldResponse(t *testing.T, name string) []byte {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("response golden %s: %v (it holds the JSON the fake service returns; write it by hand)", path, err)
-	}
+	require.NoError(t, err, "response golden %s (it holds the JSON the fake service returns; write it by hand)", path)
 	if *update {
 		pretty := goldPrettyJSON(t, b)
 		if !bytes.Equal(pretty, b) {
-			if err := os.WriteFile(path, pretty, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(path, pretty, 0o644))
 		}
 		return pretty
 	}
@@ -298,34 +284,27 @@ func TestGolden(t *testing.T) {
 		t.Run(tt.op, func(t *testing.T) {
 			t.Parallel()
 			resp := goldResponse(t, tt.op+".response.golden")
-			var got []byte
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				body, _ := io.ReadAll(r.Body)
-				got = goldFormatRequest(t, r, body)
+			// The handler only keeps the request: it is formatted on the
+			// test goroutine, where a failing require may stop the test.
+			var req *http.Request
+			var reqBody []byte
+			c, mux := setup(t, func(o *participant.Options) { o.NewClientToken = func() string { return goldClientToken } })
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				reqBody, _ = io.ReadAll(r.Body)
+				req = r.Clone(context.Background())
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("x-amzn-RequestId", goldRequestID)
 				_, _ = w.Write(resp)
-			}))
-			t.Cleanup(srv.Close)
-			c := participant.New(participant.Options{BaseEndpoint: srv.URL, NewClientToken: func() string { return goldClientToken }})
-			t.Cleanup(c.CloseIdleConnections)
+			})
 
 			out, err := tt.call(t.Context(), c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got == nil {
-				t.Fatal("the fake service received no request")
-			}
+			require.NoError(t, err)
+			require.NotNil(t, req, "the fake service received no request")
+			got := goldFormatRequest(t, req, reqBody)
 			goldCompare(t, tt.op+".request.golden", got)
-			if !reflect.DeepEqual(out, tt.want) {
-				gj, _ := json.MarshalIndent(out, "", "  ")
-				wj, _ := json.MarshalIndent(tt.want, "", "  ")
-				t.Errorf("decoded output differs\n--- got ---\n%s\n--- want ---\n%s", gj, wj)
-			}
-			if strings.Contains(string(got), goldConnectionToken) || strings.Contains(string(got), goldParticipantToken) {
-				t.Errorf("a token escaped its placeholder:\n%s", got)
-			}
+			assert.Equal(t, tt.want, out, "decoded output differs")
+			assert.NotContains(t, string(got), goldConnectionToken, "a token escaped its placeholder")
+			assert.NotContains(t, string(got), goldParticipantToken, "a token escaped its placeholder")
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,10 +26,8 @@ const (
 func TestOperationValidation(t *testing.T) {
 	t.Parallel()
 	var sent atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
-	t.Cleanup(srv.Close)
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL})
-	t.Cleanup(c.CloseIdleConnections)
+	c, mux := setup(t)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { sent.Add(1) })
 
 	long := func(n int) string { return strings.Repeat("x", n) }
 	type call = func(context.Context, *participant.Client) error
@@ -269,13 +266,11 @@ func TestOperationValidation(t *testing.T) {
 func TestOperationValidationBoundaries(t *testing.T) {
 	t.Parallel()
 	var sent atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		sent.Add(1)
 		_, _ = w.Write([]byte(`{}`))
-	}))
-	t.Cleanup(srv.Close)
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL})
-	t.Cleanup(c.CloseIdleConnections)
+	})
 	long := func(n int) string { return strings.Repeat("é", n) }
 	tok := participant.Token(strings.Repeat("t", 1000))
 	calls := []func(ctx context.Context) error{

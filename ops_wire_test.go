@@ -2,7 +2,6 @@ package participant_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -55,33 +56,20 @@ func TestClientTokenOncePerCall(t *testing.T) {
 			c := participant.New(participant.Options{BaseEndpoint: fs.URL, Retryer: retry.NewStandard(noDelay)})
 			t.Cleanup(c.CloseIdleConnections)
 			in1, err := tt.call(t.Context(), c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := tt.call(t.Context(), c); err != nil {
-				t.Fatal(err)
-			}
-			if reflect.ValueOf(in1).FieldByName("ClientToken").String() != "" {
-				t.Errorf("the call changed the input's ClientToken: %+v", in1)
-			}
+			require.NoError(t, err)
+			_, err = tt.call(t.Context(), c)
+			require.NoError(t, err)
+			assert.Empty(t, reflect.ValueOf(in1).FieldByName("ClientToken").String(), "the call changed the input's ClientToken: %+v", in1)
 			recs := fs.records()
-			if len(recs) != 4 {
-				t.Fatalf("%d attempts, want 4", len(recs))
-			}
+			require.Len(t, recs, 4, "attempts")
 			for i, r := range recs {
-				if _, err := uuid.Parse(r.clientToken); err != nil {
-					t.Errorf("attempt %d: ClientToken %q is not a UUID", i, r.clientToken)
-				}
+				_, err := uuid.Parse(r.clientToken)
+				assert.NoError(t, err, "attempt %d: ClientToken %q is not a UUID", i, r.clientToken)
 			}
-			if recs[0].clientToken != recs[1].clientToken || recs[2].clientToken != recs[3].clientToken {
-				t.Errorf("a retry changed the ClientToken: %q %q / %q %q", recs[0].clientToken, recs[1].clientToken, recs[2].clientToken, recs[3].clientToken)
-			}
-			if recs[0].clientToken == recs[2].clientToken {
-				t.Errorf("two calls shared ClientToken %q", recs[0].clientToken)
-			}
-			if string(recs[0].body) != string(recs[1].body) {
-				t.Errorf("a retry changed the body: %s / %s", recs[0].body, recs[1].body)
-			}
+			assert.Equal(t, recs[0].clientToken, recs[1].clientToken, "a retry changed the first call's ClientToken")
+			assert.Equal(t, recs[2].clientToken, recs[3].clientToken, "a retry changed the second call's ClientToken")
+			assert.NotEqual(t, recs[0].clientToken, recs[2].clientToken, "two calls shared a ClientToken")
+			assert.Equal(t, string(recs[0].body), string(recs[1].body), "a retry changed the body")
 		})
 	}
 }
@@ -90,30 +78,27 @@ func TestClientTokenOncePerCall(t *testing.T) {
 // the body, as aws-sdk-go-v2 does not, so anything there is fine.
 func TestEmptyOutputsIgnoreBody(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("x-amzn-RequestId", "rid")
 		_, _ = io.WriteString(w, "<html>not json")
-	}))
-	t.Cleanup(srv.Close)
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL})
-	t.Cleanup(c.CloseIdleConnections)
+	})
 	ctx := t.Context()
 	d, err := c.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: "t"})
-	if err != nil || d.RequestID != "rid" {
-		t.Errorf("DisconnectParticipant: %+v, %v", d, err)
+	if assert.NoError(t, err, "DisconnectParticipant") {
+		assert.Equal(t, "rid", d.RequestID, "DisconnectParticipant: %+v", d)
 	}
 	cm, err := c.CompleteAttachmentUpload(ctx, &participant.CompleteAttachmentUploadInput{ConnectionToken: "t", AttachmentIDs: []string{"a"}})
-	if err != nil || cm.RequestID != "rid" {
-		t.Errorf("CompleteAttachmentUpload: %+v, %v", cm, err)
+	if assert.NoError(t, err, "CompleteAttachmentUpload") {
+		assert.Equal(t, "rid", cm.RequestID, "CompleteAttachmentUpload: %+v", cm)
 	}
 	ca, err := c.CancelParticipantAuthentication(ctx, &participant.CancelParticipantAuthenticationInput{ConnectionToken: "t", SessionID: valSession})
-	if err != nil || ca.RequestID != "rid" {
-		t.Errorf("CancelParticipantAuthentication: %+v, %v", ca, err)
+	if assert.NoError(t, err, "CancelParticipantAuthentication") {
+		assert.Equal(t, "rid", ca.RequestID, "CancelParticipantAuthentication: %+v", ca)
 	}
 	// An operation with output members does read it.
-	if _, err := c.GetAuthenticationUrl(ctx, &participant.GetAuthenticationUrlInput{ConnectionToken: "t", SessionID: valSession, RedirectURI: "r"}); err == nil {
-		t.Error("GetAuthenticationUrl accepted a body that is not JSON")
-	}
+	_, err = c.GetAuthenticationUrl(ctx, &participant.GetAuthenticationUrlInput{ConnectionToken: "t", SessionID: valSession, RedirectURI: "r"})
+	assert.Error(t, err, "GetAuthenticationUrl accepted a body that is not JSON")
 }
 
 // TestDescribeViewWire checks the one GET: the label escaped byte by byte,
@@ -149,14 +134,16 @@ func TestDescribeViewWire(t *testing.T) {
 	for tok, want := range tokens {
 		_, err := c.DescribeView(t.Context(), &participant.DescribeViewInput{ConnectionToken: "t", ViewToken: tok})
 		var nf *participant.ResourceNotFoundError
-		if !errors.As(err, &nf) || nf.ResourceID != "v-9" || nf.ResourceType != "CONTACT_FLOW" {
-			t.Errorf("%q: error %v, want a ResourceNotFoundError for v-9", tok, err)
+		if assert.ErrorAs(t, err, &nf, "%q: want a ResourceNotFoundError for v-9", tok) {
+			assert.Equal(t, "v-9", nf.ResourceID, "%q: ResourceID", tok)
+			assert.Equal(t, "CONTACT_FLOW", nf.ResourceType, "%q: ResourceType", tok)
 		}
 		mu.Lock()
 		s := got[len(got)-1]
 		mu.Unlock()
-		if s.method != http.MethodGet || s.uri != want || s.contentType != "" || len(s.body) != 0 {
-			t.Errorf("%q: %s %s Content-Type %q body %q; want GET %s, no Content-Type, no body", tok, s.method, s.uri, s.contentType, s.body, want)
-		}
+		assert.Equal(t, http.MethodGet, s.method, "%q: method", tok)
+		assert.Equal(t, want, s.uri, "%q: request URI", tok)
+		assert.Empty(t, s.contentType, "%q: want no Content-Type", tok)
+		assert.Empty(t, s.body, "%q: want no body", tok)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,9 +49,7 @@ func redactLeaks(s string) []string {
 
 func checkNoLeak(t *testing.T, what, s string) {
 	t.Helper()
-	if leaks := redactLeaks(s); len(leaks) > 0 {
-		t.Errorf("%s shows the token (%q): %s", what, leaks, s)
-	}
+	assert.Empty(t, redactLeaks(s), "%s shows the token: %s", what, s)
 }
 
 // redactNoBackoff is the standard retryer with no wait between attempts.
@@ -88,15 +85,13 @@ func TestRedactFmt(t *testing.T) {
 		fmt.Fprintln(&buf, "value:", v)
 		checkNoLeak(t, "Fprintln("+name+")", buf.String())
 	}
-	if got := fmt.Sprint(tok); got != "REDACTED" {
-		t.Errorf("Sprint(Token) = %q, want REDACTED", got)
-	}
-	if got := tok.String() + fmt.Sprintf("%#v", tok); got != "REDACTEDREDACTED" {
-		t.Errorf("String()+%%#v = %q", got)
-	}
-	if got := fmt.Sprintf("%+v", in); !strings.Contains(got, "ConnectionToken:REDACTED") || !strings.Contains(got, "Content:hello") {
-		t.Errorf("%%+v of the input = %s: want the token REDACTED and the other fields shown", got)
-	}
+	assert.Equal(t, "REDACTED", fmt.Sprint(tok), "Sprint(Token)")
+	assert.Equal(t, "REDACTED", tok.String(), "Token.String()")
+	assert.Equal(t, "REDACTED", fmt.Sprintf("%#v", tok), "Sprintf(%#v, Token)")
+	// The input's token is REDACTED and its other fields are shown.
+	got := fmt.Sprintf("%+v", in)
+	assert.Contains(t, got, "ConnectionToken:REDACTED", "Sprintf(%+v, input)")
+	assert.Contains(t, got, "Content:hello", "Sprintf(%+v, input)")
 }
 
 // TestRedactSlog logs a Token through the text and JSON handlers.
@@ -130,9 +125,7 @@ func TestRedactSlog(t *testing.T) {
 		}
 		out := buf.String()
 		checkNoLeak(t, h.name+" handler", out)
-		if n := strings.Count(out, "REDACTED"); n < 6 {
-			t.Errorf("%s handler printed REDACTED %d times, want at least 6:\n%s", h.name, n, out)
-		}
+		assert.GreaterOrEqual(t, strings.Count(out, "REDACTED"), 6, "times the %s handler printed REDACTED:\n%s", h.name, out)
 	}
 }
 
@@ -163,8 +156,7 @@ func TestRedactJSON(t *testing.T) {
 // checkErrorNoLeak checks every text an error offers.
 func checkErrorNoLeak(t *testing.T, what string, err error) {
 	t.Helper()
-	if err == nil {
-		t.Errorf("%s: no error", what)
+	if !assert.Error(t, err, "%s: no error", what) {
 		return
 	}
 	checkNoLeak(t, what+": Error()", err.Error())
@@ -174,9 +166,7 @@ func checkErrorNoLeak(t *testing.T, what string, err error) {
 		checkNoLeak(t, what+": RequestID", re.RequestID)
 		// Text from the service is one line. (A validation error lists
 		// its fields one per line, as smithy.InvalidParamsError does.)
-		if strings.ContainsAny(err.Error(), "\r\n") {
-			t.Errorf("%s: Error() holds CR or LF: %q", what, err.Error())
-		}
+		assert.False(t, strings.ContainsAny(err.Error(), "\r\n"), "%s: Error() holds CR or LF: %q", what, err.Error())
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
@@ -209,8 +199,7 @@ func TestRedactValidationErrors(t *testing.T) {
 	} {
 		_, err := c.SendEvent(t.Context(), in)
 		var ipe *smithy.InvalidParamsError
-		if !errors.As(err, &ipe) {
-			t.Errorf("%s: %v is not an InvalidParamsError", name, err)
+		if !assert.ErrorAs(t, err, &ipe, name) {
 			continue
 		}
 		checkErrorNoLeak(t, name, err)
@@ -222,18 +211,14 @@ func TestRedactValidationErrors(t *testing.T) {
 func TestRedactTransportError(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	c := participant.New(participant.Options{BaseEndpoint: "http://" + addr, RetryMaxAttempts: 1})
 	t.Cleanup(c.CloseIdleConnections)
 	err = sendTyping(t.Context(), c, redactToken)
 	checkErrorNoLeak(t, "closed port", err)
-	if !strings.Contains(err.Error(), addr) {
-		t.Errorf("Error() does not name the endpoint %s: %v", addr, err)
-	}
+	assert.ErrorContains(t, err, addr, "Error() does not name the endpoint")
 }
 
 // TestRedactCorpusErrors runs every corpus response with the token as the
@@ -250,20 +235,18 @@ func TestRedactCorpusErrors(t *testing.T) {
 			checkErrorNoLeak(t, "as is", sendTyping(t.Context(), c, redactToken))
 
 			body := ec.body()
-			echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			echo, mux := setup(t, oneAttempt)
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				bearer := r.Header.Get("X-Amz-Bearer")
-				if bearer != redactToken {
-					t.Errorf("X-Amz-Bearer %q, want the token", bearer)
-				}
+				assert.Equal(t, redactToken, bearer, "X-Amz-Bearer")
 				for k, v := range ec.Headers {
 					w.Header().Set(k, v)
 				}
 				w.Header().Set("x-amzn-RequestId", bearer)
 				w.WriteHeader(ec.Status)
 				_, _ = w.Write(echoInto(body, bearer))
-			}))
-			t.Cleanup(echo.Close)
-			checkErrorNoLeak(t, "echoed", sendTyping(t.Context(), newCorpusClient(t, echo.URL), redactToken))
+			})
+			checkErrorNoLeak(t, "echoed", sendTyping(t.Context(), echo, redactToken))
 		})
 	}
 }
@@ -313,20 +296,19 @@ func TestRedactEchoingService(t *testing.T) {
 	for name, e := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, mux := setup(t, oneAttempt)
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				tok := r.Header.Get("X-Amz-Bearer")
 				for k, v := range e.headers {
 					w.Header().Set(k, strings.ReplaceAll(v, "{{T}}", tok))
 				}
 				w.WriteHeader(e.status)
 				_, _ = io.WriteString(w, strings.ReplaceAll(e.body, "{{T}}", tok))
-			}))
-			t.Cleanup(srv.Close)
-			err := sendTyping(t.Context(), newCorpusClient(t, srv.URL), redactToken)
+			})
+			err := sendTyping(t.Context(), c, redactToken)
 			var re *participant.ResponseError
-			if !errors.As(err, &re) || re.StatusCode != e.status {
-				t.Fatalf("want a ResponseError with status %d, got %v", e.status, err)
-			}
+			require.ErrorAs(t, err, &re, "want a ResponseError with status %d", e.status)
+			assert.Equal(t, e.status, re.StatusCode, "ResponseError.StatusCode")
 			checkErrorNoLeak(t, name, err)
 		})
 	}
@@ -338,25 +320,21 @@ func TestRedactCanceled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Amzn-ErrorType", "ThrottlingException")
-		w.Header().Set("x-amzn-RequestId", r.Header.Get("X-Amz-Bearer"))
-		w.WriteHeader(429)
-		_, _ = io.WriteString(w, `{"message":"slow down `+r.Header.Get("X-Amz-Bearer")+`"}`)
-	}))
-	t.Cleanup(srv.Close)
 	rt := retry.NewStandard(func(o *retry.StandardOptions) {
 		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
 			cancel()
 			return time.Hour, nil
 		})
 	})
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL, Retryer: rt})
-	t.Cleanup(c.CloseIdleConnections)
+	c, mux := setup(t, func(o *participant.Options) { o.Retryer = rt })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-ErrorType", "ThrottlingException")
+		w.Header().Set("x-amzn-RequestId", r.Header.Get("X-Amz-Bearer"))
+		w.WriteHeader(429)
+		_, _ = io.WriteString(w, `{"message":"slow down `+r.Header.Get("X-Amz-Bearer")+`"}`)
+	})
 	err := sendTyping(ctx, c, redactToken)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("want context.Canceled, got %v", err)
-	}
+	require.ErrorIs(t, err, context.Canceled)
 	checkErrorNoLeak(t, "cancelled", err)
 
 	pre, cancelNow := context.WithCancel(t.Context())
@@ -368,8 +346,15 @@ func TestRedactCanceled(t *testing.T) {
 // then fails, against a service that echoes the token everywhere it can.
 func TestRedactDebugLog(t *testing.T) {
 	t.Parallel()
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mux := setup(t, func(o *participant.Options) {
+		o.Logger = logger
+		o.RetryMaxAttempts = 3
+		o.Retryer = retry.NewStandard(redactNoBackoff)
+	})
 	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		tok := r.Header.Get("X-Amz-Bearer")
 		w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
@@ -377,40 +362,22 @@ func TestRedactDebugLog(t *testing.T) {
 		w.Header().Set("Location", "https://example.com/?token="+tok)
 		w.WriteHeader(500)
 		_, _ = io.WriteString(w, `{"message":"could not use `+tok+`\nlevel=INFO msg=forged"}`)
-	}))
-	t.Cleanup(srv.Close)
-
-	var w lockedBuffer
-	logger := slog.New(slog.NewTextHandler(&w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := participant.New(participant.Options{
-		BaseEndpoint:     srv.URL,
-		Logger:           logger,
-		RetryMaxAttempts: 3,
-		Retryer:          retry.NewStandard(redactNoBackoff),
 	})
-	t.Cleanup(c.CloseIdleConnections)
 	err := sendTyping(t.Context(), c, redactToken)
 	checkErrorNoLeak(t, "after retries", err)
-	if hits.Load() != 3 {
-		t.Errorf("server got %d requests, want 3", hits.Load())
-	}
+	assert.Equal(t, int32(3), hits.Load(), "requests the server got")
 
-	out := w.String()
+	out := logs.String()
 	checkNoLeak(t, "debug log", out)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d log lines, want one per attempt (3):\n%s", len(lines), out)
-	}
+	require.Len(t, lines, 3, "log lines, want one per attempt:\n%s", out)
 	for i, want := range []string{"retry=yes", "retry=yes", `retry="no, attempts exhausted"`} {
-		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "level=DEBUG") || !strings.Contains(lines[i], "status=500") {
-			t.Errorf("line %d lacks %s, level=DEBUG or status=500: %s", i+1, want, lines[i])
-		}
-		if !strings.Contains(lines[i], "REDACTED") {
-			t.Errorf("line %d does not show where the token was: %s", i+1, lines[i])
-		}
-		if strings.Contains(lines[i], "level=INFO msg=forged") && !strings.Contains(lines[i], `\\n`) {
-			t.Errorf("line %d lets the service forge a log line: %s", i+1, lines[i])
-		}
+		assert.Contains(t, lines[i], want, "line %d", i+1)
+		assert.Contains(t, lines[i], "level=DEBUG", "line %d", i+1)
+		assert.Contains(t, lines[i], "status=500", "line %d", i+1)
+		assert.Contains(t, lines[i], "REDACTED", "line %d does not show where the token was", i+1)
+		forged := strings.Contains(lines[i], "level=INFO msg=forged") && !strings.Contains(lines[i], `\\n`)
+		assert.False(t, forged, "line %d lets the service forge a log line: %s", i+1, lines[i])
 	}
 }
 

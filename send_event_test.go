@@ -7,13 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -21,10 +22,8 @@ import (
 func TestSendEventValidation(t *testing.T) {
 	t.Parallel()
 	var sent atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
-	t.Cleanup(srv.Close)
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL})
-	t.Cleanup(c.CloseIdleConnections)
+	c, mux := setup(t)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { sent.Add(1) })
 
 	good := func() *participant.SendEventInput {
 		return &participant.SendEventInput{ConnectionToken: "tok", ContentType: participant.ContentTypeTyping}
@@ -63,13 +62,11 @@ func TestSendEventValidation(t *testing.T) {
 			t.Parallel()
 			_, err := c.SendEvent(t.Context(), tt.in)
 			var oe *smithy.OperationError
-			if !errors.As(err, &oe) || oe.OperationName != "SendEvent" || oe.ServiceID != "ConnectParticipant" {
-				t.Fatalf("error %v is not the SendEvent operation error", err)
-			}
+			require.ErrorAs(t, err, &oe, "not the SendEvent operation error")
+			assert.Equal(t, "SendEvent", oe.OperationName, "OperationName of %v", err)
+			assert.Equal(t, "ConnectParticipant", oe.ServiceID, "ServiceID of %v", err)
 			var ip *smithy.InvalidParamsError
-			if !errors.As(err, &ip) {
-				t.Fatalf("error %v is not a *smithy.InvalidParamsError", err)
-			}
+			require.ErrorAs(t, err, &ip)
 			var got []string
 			for _, e := range ip.Errs() {
 				var pe smithy.InvalidParamError
@@ -77,12 +74,8 @@ func TestSendEventValidation(t *testing.T) {
 					got = append(got, pe.Field())
 				}
 			}
-			if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
-				t.Errorf("bad fields %v, want %v", got, tt.fields)
-			}
-			if strings.Contains(err.Error(), "tttt") {
-				t.Errorf("the error shows the token: %v", err)
-			}
+			assert.Equal(t, tt.fields, got, "bad fields")
+			assert.NotContains(t, err.Error(), "tttt", "the error shows the token")
 		})
 	}
 	// Boundaries are accepted.
@@ -92,16 +85,11 @@ func TestSendEventValidation(t *testing.T) {
 		Content:         strings.Repeat("é", 16384),
 		ClientToken:     strings.Repeat("k", 500),
 	}
-	if _, err := c.SendEvent(t.Context(), edge); err != nil {
-		var ip *smithy.InvalidParamsError
-		if errors.As(err, &ip) {
-			t.Errorf("limits rejected: %v", err)
-		}
-	}
+	_, err := c.SendEvent(t.Context(), edge)
+	var ip *smithy.InvalidParamsError
+	assert.NotErrorAs(t, err, &ip, "limits rejected")
 	t.Cleanup(func() {
-		if n := sent.Load(); n != 1 {
-			t.Errorf("the server got %d requests; only the boundary input may be sent", n)
-		}
+		assert.Equal(t, int32(1), sent.Load(), "requests the server got; only the boundary input may be sent")
 	})
 }
 
@@ -110,23 +98,23 @@ func TestSendEventValidation(t *testing.T) {
 func TestSendEventWire(t *testing.T) {
 	t.Parallel()
 	type seen struct {
-		method, path string
-		header       http.Header
-		body         map[string]any
+		header http.Header
+		body   map[string]any
 	}
 	ch := make(chan seen, 4)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t, func(o *participant.Options) {
+		o.AppID = "widget/1 beta"
+		o.NewClientToken = func() string { return "ct-1" }
+	})
+	// Any other path gets the mux's 404, which fails the call.
+	mux.HandleFunc("/participant/event", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
 		var body map[string]any
 		b, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(b, &body); err != nil {
-			t.Errorf("body %q: %v", b, err)
-		}
-		ch <- seen{r.Method, r.URL.Path, r.Header.Clone(), body}
+		assert.NoError(t, json.Unmarshal(b, &body), "body %q", b)
+		ch <- seen{r.Header.Clone(), body}
 		_, _ = io.WriteString(w, `{"Id":"x","AbsoluteTime":"2026-01-02T03:04:05.678Z","Unknown":{"a":1}}`)
-	}))
-	t.Cleanup(srv.Close)
-	c := participant.New(participant.Options{BaseEndpoint: srv.URL, AppID: "widget/1 beta", NewClientToken: func() string { return "ct-1" }})
-	t.Cleanup(c.CloseIdleConnections)
+	})
 
 	tests := []struct {
 		name string
@@ -146,30 +134,16 @@ func TestSendEventWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := tt.call()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.ID != "x" || out.AbsoluteTime.UnixMilli() != 1767323045678 {
-				t.Errorf("output %+v", out)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, "x", out.ID, "output ID")
+			assert.Equal(t, int64(1767323045678), out.AbsoluteTime.UnixMilli(), "output AbsoluteTime %v", out.AbsoluteTime)
 			s := <-ch
-			if s.method != http.MethodPost || s.path != "/participant/event" {
-				t.Errorf("%s %s", s.method, s.path)
-			}
-			if got := s.header.Get("X-Amz-Bearer"); got != "tok" {
-				t.Errorf("X-Amz-Bearer %q", got)
-			}
-			if got := s.header.Get("Content-Type"); got != "application/json" {
-				t.Errorf("Content-Type %q", got)
-			}
-			if ua := s.header.Get("User-Agent"); !strings.HasPrefix(ua, "connectchat-participant/") || !strings.HasSuffix(ua, " app/widget-1-beta") {
-				t.Errorf("User-Agent %q", ua)
-			}
-			gotJSON, _ := json.Marshal(s.body)
-			wantJSON, _ := json.Marshal(tt.want)
-			if !bytes.Equal(gotJSON, wantJSON) {
-				t.Errorf("body %s, want %s", gotJSON, wantJSON)
-			}
+			assert.Equal(t, "tok", s.header.Get("X-Amz-Bearer"), "X-Amz-Bearer")
+			assert.Equal(t, "application/json", s.header.Get("Content-Type"), "Content-Type")
+			ua := s.header.Get("User-Agent")
+			assert.True(t, strings.HasPrefix(ua, "connectchat-participant/"), "User-Agent %q", ua)
+			assert.True(t, strings.HasSuffix(ua, " app/widget-1-beta"), "User-Agent %q", ua)
+			assert.Equal(t, tt.want, s.body, "body")
 		})
 	}
 }
@@ -183,30 +157,23 @@ func TestDebugLog(t *testing.T) {
 	mu.w = &buf
 	logger := slog.New(slog.NewJSONHandler(&mu, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newTestClient(t, fs.URL, func(o *participant.Options) { o.Logger = logger })
-	if _, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "log-secret-token", ContentType: participant.ContentTypeMessageRead, Content: `{"messageId":"private-content"}`}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "log-secret-token", ContentType: participant.ContentTypeMessageRead, Content: `{"messageId":"private-content"}`})
+	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d log lines, want one per attempt (3):\n%s", len(lines), buf.String())
-	}
+	require.Len(t, lines, 3, "log lines, want one per attempt:\n%s", buf.String())
 	wantRetry := []string{"yes", "yes", "done"}
 	wantStatus := []float64{500, 429, 200}
 	for i, line := range lines {
 		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatal(err)
-		}
-		if rec["operation"] != "SendEvent" || rec["attempt"] != float64(i+1) || rec["retry"] != wantRetry[i] || rec["status"] != wantStatus[i] {
-			t.Errorf("line %d: %v", i, rec)
-		}
-		if rec["request_id"] == "" || rec["duration"] == nil {
-			t.Errorf("line %d lacks request id or duration: %v", i, rec)
-		}
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		assert.Equal(t, "SendEvent", rec["operation"], "line %d: %v", i, rec)
+		assert.Equal(t, float64(i+1), rec["attempt"], "line %d: %v", i, rec)
+		assert.Equal(t, wantRetry[i], rec["retry"], "line %d: %v", i, rec)
+		assert.Equal(t, wantStatus[i], rec["status"], "line %d: %v", i, rec)
+		assert.NotEqual(t, "", rec["request_id"], "line %d lacks request id: %v", i, rec)
+		assert.NotNil(t, rec["duration"], "line %d lacks duration: %v", i, rec)
 		for _, secret := range []string{"log-secret-token", "private-content", "messageId"} {
-			if strings.Contains(line, secret) {
-				t.Errorf("line %d holds %q: %s", i, secret, line)
-			}
+			assert.NotContains(t, line, secret, "line %d", i)
 		}
 	}
 	// An Info logger gets nothing.
@@ -214,12 +181,9 @@ func TestDebugLog(t *testing.T) {
 	quiet := newTestClient(t, fs.URL, func(o *participant.Options) {
 		o.Logger = slog.New(slog.NewJSONHandler(&mu, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	})
-	if _, err := quiet.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "t", ContentType: participant.ContentTypeTyping}); err != nil {
-		t.Fatal(err)
-	}
-	if buf.Len() != 0 {
-		t.Errorf("an Info logger got %s", buf.String())
-	}
+	_, err = quiet.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: "t", ContentType: participant.ContentTypeTyping})
+	require.NoError(t, err)
+	assert.Empty(t, buf.String(), "an Info logger got output")
 }
 
 // lockedWriter serialises writes of concurrent log records.

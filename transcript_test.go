@@ -3,17 +3,17 @@ package participant_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/connectchat/participant"
 )
@@ -34,16 +34,13 @@ func newPagedServer(t *testing.T, pages map[string]string) *pagedServer {
 	ps.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var body map[string]any
-		if err := json.Unmarshal(b, &body); err != nil {
-			t.Errorf("body %q: %v", b, err)
-		}
+		assert.NoError(t, json.Unmarshal(b, &body), "body %q", b)
 		ps.mu.Lock()
 		ps.bodies = append(ps.bodies, body)
 		ps.mu.Unlock()
 		tok, _ := body["NextToken"].(string)
 		page, ok := pages[tok]
-		if !ok {
-			t.Errorf("request for unknown page %q", tok)
+		if !assert.True(t, ok, "request for unknown page %q", tok) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
@@ -134,45 +131,37 @@ func TestTranscriptIterator(t *testing.T) {
 			for it, err := range c.Transcript(t.Context(), in) {
 				if err != nil {
 					errs = append(errs, err)
-					if !reflect.DeepEqual(it, participant.Item{}) {
-						t.Errorf("an error came with item %+v", it)
-					}
+					assert.Equal(t, participant.Item{}, it, "an error came with an item")
 					continue
 				}
 				items = append(items, it)
 			}
-			if got := ids(items); !reflect.DeepEqual(got, tt.wantIDs) {
-				t.Errorf("items %v, want %v", got, tt.wantIDs)
-			}
+			assert.Equal(t, tt.wantIDs, ids(items), "items")
 			reqs := ps.requests()
 			var toks []string
 			for _, b := range reqs {
 				tok, _ := b["NextToken"].(string)
 				toks = append(toks, tok)
 				// Every page carries the rest of the input unchanged.
-				if b["MaxResults"] != 2.0 || b["ScanDirection"] != "FORWARD" || b["SortOrder"] != "ASCENDING" ||
-					!reflect.DeepEqual(b["StartPosition"], map[string]any{"Id": "anchor"}) {
-					t.Errorf("page request %v lost part of the input", b)
-				}
+				assert.Equal(t, 2.0, b["MaxResults"], "page request %v lost part of the input", b)
+				assert.Equal(t, "FORWARD", b["ScanDirection"], "page request %v lost part of the input", b)
+				assert.Equal(t, "ASCENDING", b["SortOrder"], "page request %v lost part of the input", b)
+				assert.Equal(t, map[string]any{"Id": "anchor"}, b["StartPosition"], "page request %v lost part of the input", b)
 			}
-			if !reflect.DeepEqual(toks, tt.wantReqs) {
-				t.Errorf("requested pages %q, want %q", toks, tt.wantReqs)
+			assert.Equal(t, tt.wantReqs, toks, "requested pages")
+			assert.Equal(t, before, *in, "the iterator changed the input")
+			if tt.wantErr == "" {
+				assert.Empty(t, errs, "errors")
+				return
 			}
-			if !reflect.DeepEqual(*in, before) {
-				t.Errorf("the iterator changed the input: %+v", *in)
+			require.Len(t, errs, 1, "errors %v, want one %s", errs, tt.wantErr)
+			var ae smithy.APIError
+			if assert.ErrorAs(t, errs[0], &ae) {
+				assert.Equal(t, tt.wantErr, ae.ErrorCode(), "ErrorCode")
 			}
-			switch {
-			case tt.wantErr == "" && len(errs) > 0:
-				t.Errorf("errors %v", errs)
-			case tt.wantErr != "":
-				var ae smithy.APIError
-				if len(errs) != 1 || !errors.As(errs[0], &ae) || ae.ErrorCode() != tt.wantErr {
-					t.Errorf("errors %v, want one %s", errs, tt.wantErr)
-				}
-				var oe *smithy.OperationError
-				if len(errs) == 1 && (!errors.As(errs[0], &oe) || oe.OperationName != "GetTranscript") {
-					t.Errorf("error %v is not a GetTranscript operation error", errs[0])
-				}
+			var oe *smithy.OperationError
+			if assert.ErrorAs(t, errs[0], &oe, "not a GetTranscript operation error") {
+				assert.Equal(t, "GetTranscript", oe.OperationName, "OperationName")
 			}
 		})
 	}
@@ -187,29 +176,23 @@ func TestTranscriptIteratorEarlyBreak(t *testing.T) {
 	t.Cleanup(c.CloseIdleConnections)
 	var got []string
 	for it, err := range c.Transcript(t.Context(), &participant.GetTranscriptInput{ConnectionToken: "tok"}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got = append(got, it.ID)
 		break
 	}
-	if !reflect.DeepEqual(got, []string{"a"}) || len(ps.requests()) != 1 {
-		t.Errorf("items %v after %d requests; want [a] after 1", got, len(ps.requests()))
-	}
+	assert.Equal(t, []string{"a"}, got, "items")
+	assert.Len(t, ps.requests(), 1, "requests")
 	// Breaking at a page boundary does not fetch the next page either.
 	got = nil
 	for it, err := range c.Transcript(t.Context(), &participant.GetTranscriptInput{ConnectionToken: "tok"}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got = append(got, it.ID)
 		if it.ID == "b" {
 			break
 		}
 	}
-	if !reflect.DeepEqual(got, []string{"a", "b"}) || len(ps.requests()) != 2 {
-		t.Errorf("items %v after %d requests in all; want [a b] after 2", got, len(ps.requests()))
-	}
+	assert.Equal(t, []string{"a", "b"}, got, "items")
+	assert.Len(t, ps.requests(), 2, "requests in all")
 }
 
 // TestTranscriptIteratorInvalidInput yields the validation error once and
@@ -233,13 +216,12 @@ func TestTranscriptIteratorInvalidInput(t *testing.T) {
 			}
 		}
 		var ip *smithy.InvalidParamsError
-		if n != 1 || len(errs) != 1 || !errors.As(errs[0], &ip) {
-			t.Errorf("%s: %d yields, errors %v; want one InvalidParamsError", name, n, errs)
+		assert.Equal(t, 1, n, "%s: yields", name)
+		if assert.Len(t, errs, 1, "%s: errors; want one InvalidParamsError", name) {
+			assert.ErrorAs(t, errs[0], &ip, name)
 		}
 	}
-	if len(ps.requests()) != 0 {
-		t.Errorf("%d requests sent for invalid input", len(ps.requests()))
-	}
+	assert.Empty(t, ps.requests(), "requests sent for invalid input")
 }
 
 // TestTranscriptIteratorCancel: a context that ends between pages ends the
@@ -261,10 +243,7 @@ func TestTranscriptIteratorCancel(t *testing.T) {
 		got = append(got, it.ID)
 		cancel()
 	}
-	if !reflect.DeepEqual(got, []string{"a", "b"}) || !errors.Is(last, context.Canceled) {
-		t.Errorf("items %v, last error %v; want [a b] then context.Canceled", got, last)
-	}
-	if len(ps.requests()) != 1 {
-		t.Errorf("%d requests, want 1", len(ps.requests()))
-	}
+	assert.Equal(t, []string{"a", "b"}, got, "items")
+	assert.ErrorIs(t, last, context.Canceled, "last error")
+	assert.Len(t, ps.requests(), 1, "requests")
 }
