@@ -29,10 +29,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connectparticipant/types"
 	"github.com/aws/smithy-go"
 	"github.com/coder/websocket"
+	"github.com/connectchat/participant/participanttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/connectchat/participant/participanttest"
 )
 
 // This file plays chats against participanttest, the local emulator, with
