@@ -20,6 +20,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Benchmarks of participanttest, the emulator, each on a real loopback port
@@ -59,13 +61,9 @@ func emuBenchServer(b *testing.B, opts ...participanttest.Option) (srv *particip
 func emuConnected(b *testing.B, srv *participanttest.Server, name string) (string, participant.Token) {
 	b.Helper()
 	p, err := srv.StartChat(participanttest.ChatOptions{DisplayName: name})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	c, err := srv.Connect(p.ParticipantToken)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return p.ContactID, c.ConnectionToken
 }
 
@@ -119,7 +117,7 @@ func BenchmarkEmulatorThroughput(b *testing.B) {
 			wg.Wait()
 			close(errs)
 			for err := range errs {
-				b.Fatalf("warm-up: %v", err)
+				require.NoError(b, err, "warm-up")
 			}
 
 			procs := runtime.GOMAXPROCS(0)
@@ -131,8 +129,10 @@ func BenchmarkEmulatorThroughput(b *testing.B) {
 				tok := tokens[int(next.Add(1)-1)%v.chats]
 				ctx := context.Background()
 				for pb.Next() {
+					// assert (not require) off the benchmark goroutine, and
+					// only on failure: its b.Helper call would be timed.
 					if err := send(ctx, tok); err != nil {
-						b.Error(err)
+						assert.NoError(b, err)
 						return
 					}
 				}
@@ -143,13 +143,10 @@ func BenchmarkEmulatorThroughput(b *testing.B) {
 			// The emulator answered the last calls (the warm-up's and the
 			// run's, as many as its history holds) as SendEvents with 200.
 			reqs := srv.Requests()
-			if len(reqs) != v.history {
-				b.Fatalf("the emulator holds %d requests, want its history of %d", len(reqs), v.history)
-			}
+			require.Equal(b, v.history, len(reqs), "the emulator's requests: want its history")
 			for _, r := range reqs[len(reqs)-min(len(reqs), b.N+emuCallers):] {
-				if r.Operation != participanttest.OpSendEvent || r.Status != http.StatusOK {
-					b.Fatalf("the emulator recorded %s %d %s", r.Operation, r.Status, r.ErrorCode)
-				}
+				require.Equal(b, participanttest.OpSendEvent, r.Operation, "the emulator recorded %s %d %s", r.Operation, r.Status, r.ErrorCode)
+				require.Equal(b, http.StatusOK, r.Status, "the emulator recorded %s %d %s", r.Operation, r.Status, r.ErrorCode)
 			}
 		})
 	}
@@ -182,11 +179,9 @@ func emuFillHistory(b *testing.B, srv *participanttest.Server, hc *http.Client, 
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		b.Fatal(err)
+		require.NoError(b, err)
 	}
-	if got := len(srv.Requests()); got != n {
-		b.Fatalf("history holds %d requests after filling, want %d", got, n)
-	}
+	require.Equal(b, n, len(srv.Requests()), "history after filling")
 }
 
 // BenchmarkEmulatorBroadcast100 measures the fan-out of one chat message:
@@ -199,17 +194,11 @@ func BenchmarkEmulatorBroadcast100(b *testing.B) {
 	const sockets = 100
 	srv, track := emuBenchServer(b)
 	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	agent, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Bob")
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	ac, err := srv.Connect(agent.ParticipantToken)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	hc, tr := newHTTPClient()
 	track(tr)
 	client := participant.New(participant.Options{BaseEndpoint: srv.URL, HTTPClient: hc})
@@ -232,20 +221,14 @@ func BenchmarkEmulatorBroadcast100(b *testing.B) {
 	defer stop()
 	for i := range sockets {
 		cn, err := srv.Connect(cust.ParticipantToken)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		c, _, err := websocket.Dial(ctx, cn.WebSocketURL, &websocket.DialOptions{HTTPClient: hc})
-		if err != nil {
-			b.Fatalf("socket %d: %v", i, err)
-		}
+		require.NoError(b, err, "socket %d", i)
 		conns[i] = c
-		if err := c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)); err != nil {
-			b.Fatal(err)
-		}
-		if _, ack, err := c.Read(ctx); err != nil || !bytes.Contains(ack, []byte(`"status":"success"`)) {
-			b.Fatalf("socket %d: subscribe answered %s, %v", i, ack, err)
-		}
+		require.NoError(b, c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)))
+		_, ack, err := c.Read(ctx)
+		require.NoError(b, err, "socket %d: subscribe", i)
+		require.True(b, bytes.Contains(ack, []byte(`"status":"success"`)), "socket %d: subscribe answered %s", i, ack)
 		readers.Go(func() {
 			for {
 				_, frame, err := c.Read(ctx)
@@ -267,9 +250,7 @@ func BenchmarkEmulatorBroadcast100(b *testing.B) {
 			}
 		})
 	}
-	if n := srv.Subscribers(cust.ContactID); n != sockets {
-		b.Fatalf("%d subscribers, want %d", n, sockets)
-	}
+	require.Equal(b, sockets, srv.Subscribers(cust.ContactID), "subscribers")
 
 	in := participant.SendMessageInput{ConnectionToken: ac.ConnectionToken, ContentType: participant.ContentTypePlainText, Content: "Your order ships today."}
 	var lastID string
@@ -278,17 +259,17 @@ func BenchmarkEmulatorBroadcast100(b *testing.B) {
 	for range b.N {
 		msg := in
 		out, err := client.SendMessage(ctx, &msg)
-		if err != nil {
-			b.Fatal(err)
+		if err != nil { // testify only on failure: its b.Helper call would be timed
+			require.NoError(b, err)
 		}
 		lastID = out.ID
 		for range sockets {
 			select {
 			case <-arrived:
 			case f := <-bad:
-				b.Fatalf("not an aws/chat frame: %s", f)
+				require.Failf(b, "not an aws/chat frame", "not an aws/chat frame: %s", f)
 			case <-time.After(10 * time.Second):
-				b.Fatal("a socket did not get the message within 10 s")
+				require.Fail(b, "a socket did not get the message within 10 s")
 			}
 		}
 	}
@@ -299,10 +280,13 @@ func BenchmarkEmulatorBroadcast100(b *testing.B) {
 	for i, f := range last {
 		var frame struct{ Content, ContentType, Topic string }
 		var it struct{ Id, Type, Content, ParticipantId string }
-		if json.Unmarshal(f, &frame) != nil || json.Unmarshal([]byte(frame.Content), &it) != nil ||
-			it.Id != lastID || it.Type != "MESSAGE" || it.Content != in.Content || it.ParticipantId != agent.ParticipantID {
-			b.Fatalf("socket %d: last frame %s, want the message %s", i, f, lastID)
-		}
+		const wantLast = "socket %d: last frame %s, want the message %s"
+		require.NoError(b, json.Unmarshal(f, &frame), wantLast, i, f, lastID)
+		require.NoError(b, json.Unmarshal([]byte(frame.Content), &it), wantLast, i, f, lastID)
+		require.Equal(b, lastID, it.Id, wantLast, i, f, lastID)
+		require.Equal(b, "MESSAGE", it.Type, wantLast, i, f, lastID)
+		require.Equal(b, in.Content, it.Content, wantLast, i, f, lastID)
+		require.Equal(b, agent.ParticipantID, it.ParticipantId, wantLast, i, f, lastID)
 	}
 }
 
@@ -344,19 +328,13 @@ func emuSocketMemory(b *testing.B, n int) (heap, stack, goroutines float64) {
 	srv := participanttest.NewServer()
 	defer srv.Close()
 	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	paths := make([]string, n)
 	for i := range paths {
 		c, err := srv.Connect(cust.ParticipantToken)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		u, err := url.Parse(c.WebSocketURL)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		paths[i] = u.RequestURI()
 	}
 	addr := strings.TrimPrefix(srv.URL, "http://")
@@ -373,14 +351,12 @@ func emuSocketMemory(b *testing.B, n int) (heap, stack, goroutines float64) {
 		c, err := emuRawSubscribe(addr, p)
 		if err != nil {
 			b.StopTimer()
-			b.Fatal(err)
+			require.NoError(b, err)
 		}
 		conns = append(conns, c)
 	}
 	b.StopTimer()
-	if got := srv.Subscribers(cust.ContactID); got != n {
-		b.Fatalf("%d subscribers, want %d", got, n)
-	}
+	require.Equal(b, n, srv.Subscribers(cust.ContactID), "subscribers")
 	after, g1 := emuMemNow()
 	return float64(int64(after.HeapInuse) - int64(before.HeapInuse)),
 		float64(int64(after.StackInuse) - int64(before.StackInuse)),

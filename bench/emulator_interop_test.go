@@ -30,6 +30,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/coder/websocket"
 	"github.com/connectchat/participant/participanttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // This file plays chats against participanttest, the local emulator, with
@@ -170,24 +172,22 @@ func (e *emuEnv) dial(t *testing.T, name, wsURL string) *emuSocket {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: e.httpClient()})
-	if err != nil {
-		t.Fatalf("%s: dialling the WebSocket URL: %v", name, err)
-	}
+	require.NoError(t, err, "%s: dialling the WebSocket URL", name)
 	e.mu.Lock()
 	e.sockets = append(e.sockets, c)
 	e.mu.Unlock()
 	s := &emuSocket{name: name, c: c}
-	if err := c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)); err != nil {
-		t.Fatalf("%s: subscribe: %v", name, err)
-	}
+	require.NoError(t, c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)), "%s: subscribe", name)
 	raw, f := s.read(t)
 	var ack struct {
 		Status string   `json:"status"`
 		Topics []string `json:"topics"`
 	}
-	if f.Topic != "aws/subscribe" || json.Unmarshal(f.Content, &ack) != nil || ack.Status != "success" || !slices.Equal(ack.Topics, []string{"aws/chat"}) {
-		t.Fatalf("%s: subscribe answered %s, want the aws/subscribe success ack with an object content", name, raw)
-	}
+	const wantAck = "%s: subscribe answered %s, want the aws/subscribe success ack with an object content"
+	require.Equal(t, "aws/subscribe", f.Topic, wantAck, name, raw)
+	require.NoError(t, json.Unmarshal(f.Content, &ack), wantAck, name, raw)
+	require.Equal(t, "success", ack.Status, wantAck, name, raw)
+	require.Equal(t, []string{"aws/chat"}, ack.Topics, wantAck, name, raw)
 	return s
 }
 
@@ -197,16 +197,10 @@ func (s *emuSocket) read(t *testing.T) ([]byte, emuFrame) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	typ, raw, err := s.c.Read(ctx)
-	if err != nil {
-		t.Fatalf("%s: reading the socket: %v", s.name, err)
-	}
-	if typ != websocket.MessageText {
-		t.Fatalf("%s: a %v frame, want text", s.name, typ)
-	}
+	require.NoError(t, err, "%s: reading the socket", s.name)
+	require.Equal(t, websocket.MessageText, typ, "%s: a %v frame, want text", s.name, typ)
 	var f emuFrame
-	if err := json.Unmarshal(raw, &f); err != nil {
-		t.Fatalf("%s: frame %s is not JSON: %v", s.name, raw, err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &f), "%s: frame %s is not JSON", s.name, raw)
 	return raw, f
 }
 
@@ -219,32 +213,26 @@ func (s *emuSocket) next(t *testing.T, what string, match func(emuItem) bool) em
 	var skipped []string
 	for range 50 {
 		raw, f := s.read(t)
-		if f.Topic != "aws/chat" {
-			t.Fatalf("%s: waiting for %s, got a frame that is not aws/chat: %s", s.name, what, raw)
-		}
-		if !bytes.HasPrefix(raw, []byte(`{"content":"`)) || f.ContentType != "application/json" {
-			t.Fatalf("%s: aws/chat frame %s: want {\"content\":\"<Item JSON>\",\"contentType\":\"application/json\",\"topic\":\"aws/chat\"}", s.name, raw)
-		}
+		require.Equal(t, "aws/chat", f.Topic, "%s: waiting for %s, got a frame that is not aws/chat: %s", s.name, what, raw)
+		const wantForm = "%s: aws/chat frame %s: want {\"content\":\"<Item JSON>\",\"contentType\":\"application/json\",\"topic\":\"aws/chat\"}"
+		require.True(t, bytes.HasPrefix(raw, []byte(`{"content":"`)), wantForm, s.name, raw)
+		require.Equal(t, "application/json", f.ContentType, wantForm, s.name, raw)
 		var content string
-		if err := json.Unmarshal(f.Content, &content); err != nil {
-			t.Fatalf("%s: content of %s is not a JSON string: %v", s.name, raw, err)
-		}
+		require.NoError(t, json.Unmarshal(f.Content, &content), "%s: content of %s is not a JSON string", s.name, raw)
 		var it emuItem
-		if err := json.Unmarshal([]byte(content), &it); err != nil {
-			t.Fatalf("%s: content string %q is not an Item: %v", s.name, content, err)
-		}
-		if it.Id == "" || it.Type == "" || it.ContactId == "" || it.InitialContactId == "" {
-			t.Errorf("%s: item %s lacks Id, Type, ContactId or InitialContactId", s.name, content)
-		}
-		if _, err := time.Parse("2006-01-02T15:04:05.000Z", it.AbsoluteTime); err != nil {
-			t.Errorf("%s: item %s: AbsoluteTime: %v", s.name, content, err)
-		}
+		require.NoError(t, json.Unmarshal([]byte(content), &it), "%s: content string %q is not an Item", s.name, content)
+		assert.NotEmpty(t, it.Id, "%s: item %s lacks Id", s.name, content)
+		assert.NotEmpty(t, it.Type, "%s: item %s lacks Type", s.name, content)
+		assert.NotEmpty(t, it.ContactId, "%s: item %s lacks ContactId", s.name, content)
+		assert.NotEmpty(t, it.InitialContactId, "%s: item %s lacks InitialContactId", s.name, content)
+		_, err := time.Parse("2006-01-02T15:04:05.000Z", it.AbsoluteTime)
+		assert.NoError(t, err, "%s: item %s: AbsoluteTime", s.name, content)
 		if match(it) {
 			return it
 		}
 		skipped = append(skipped, it.Type+" "+it.ContentType)
 	}
-	t.Fatalf("%s: no %s in 50 frames (saw %v)", s.name, what, skipped)
+	require.Failf(t, "no matching item", "%s: no %s in 50 frames (saw %v)", s.name, what, skipped)
 	return emuItem{}
 }
 
@@ -266,13 +254,10 @@ func emuHasID(id *string) func(emuItem) bool {
 func emuWantTime(t *testing.T, what string, v *string, earliest time.Time) {
 	t.Helper()
 	tm, err := time.Parse("2006-01-02T15:04:05.000Z", aws.ToString(v))
-	if err != nil {
-		t.Errorf("%s %q: %v", what, aws.ToString(v), err)
+	if !assert.NoError(t, err, "%s %q", what, aws.ToString(v)) {
 		return
 	}
-	if tm.Before(earliest.Truncate(time.Second)) {
-		t.Errorf("%s %s is before %s", what, tm, earliest)
-	}
+	assert.False(t, tm.Before(earliest.Truncate(time.Second)), "%s %s is before %s", what, tm, earliest)
 }
 
 // TestEmulatorAWSSDKChat plays a whole chat through aws-sdk-go-v2's own
@@ -297,26 +282,23 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 		SupportedMessagingContentTypes: []string{"text/plain", "text/markdown"},
 		ChatDurationInMinutes:          aws.Int32(60),
 	})
-	if err != nil {
-		t.Fatalf("StartChatContact: %v", err)
-	}
+	require.NoError(t, err, "StartChatContact")
 	contactID := aws.ToString(start.ContactId)
 	customerID := aws.ToString(start.ParticipantId)
-	if contactID == "" || customerID == "" || aws.ToString(start.ParticipantToken) == "" || start.ContinuedFromContactId != nil {
-		t.Fatalf("StartChatContact output: contact %q, participant %q, token set %v, continued from %v",
-			contactID, customerID, start.ParticipantToken != nil, start.ContinuedFromContactId)
-	}
+	require.NotEmpty(t, contactID, "StartChatContact output: ContactId")
+	require.NotEmpty(t, customerID, "StartChatContact output: ParticipantId")
+	require.NotEmpty(t, aws.ToString(start.ParticipantToken), "StartChatContact output: ParticipantToken")
+	require.Nil(t, start.ContinuedFromContactId, "StartChatContact output: ContinuedFromContactId")
 	// The Connect client signed with SigV4 for the connect service; the
 	// Participant client sent no signature.
 	for _, r := range srv.Requests() {
 		if r.Operation == participanttest.OpStartChatContact {
 			auth := r.Header.Get("Authorization")
-			if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential="+emuAccessKey+"/") || !strings.Contains(auth, "/"+emuRegion+"/connect/aws4_request") {
-				t.Errorf("StartChatContact Authorization %q: want a SigV4 signature for connect in %s", auth, emuRegion)
-			}
-			if r.Method != http.MethodPut || r.Path != "/contact/chat" || r.Status != http.StatusOK {
-				t.Errorf("StartChatContact went as %s %s and got %d", r.Method, r.Path, r.Status)
-			}
+			assert.True(t, strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential="+emuAccessKey+"/"), "StartChatContact Authorization %q: want a SigV4 signature for connect in %s", auth, emuRegion)
+			assert.Contains(t, auth, "/"+emuRegion+"/connect/aws4_request", "StartChatContact Authorization: want a SigV4 signature for connect in %s", emuRegion)
+			assert.Equal(t, http.MethodPut, r.Method, "StartChatContact method")
+			assert.Equal(t, "/contact/chat", r.Path, "StartChatContact path")
+			assert.Equal(t, http.StatusOK, r.Status, "StartChatContact status")
 		}
 	}
 
@@ -326,21 +308,17 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 		Type:               []types.ConnectionType{types.ConnectionTypeWebsocket, types.ConnectionTypeConnectionCredentials},
 		ConnectParticipant: aws.Bool(true),
 	})
-	if err != nil {
-		t.Fatalf("CreateParticipantConnection (customer): %v", err)
-	}
-	if custConn.Websocket == nil || custConn.ConnectionCredentials == nil || custConn.WebRTCConnection != nil {
-		t.Fatalf("CreateParticipantConnection (customer): websocket %v, credentials %v, webrtc %v", custConn.Websocket, custConn.ConnectionCredentials, custConn.WebRTCConnection)
-	}
-	if u := aws.ToString(custConn.Websocket.Url); !strings.HasPrefix(u, "ws://127.0.0.1:") {
-		t.Errorf("WebSocket URL %q: amazon-connect-chatjs accepts only wss:// and ws://127.0.0.1:", u)
-	}
+	require.NoError(t, err, "CreateParticipantConnection (customer)")
+	require.NotNil(t, custConn.Websocket, "CreateParticipantConnection (customer): Websocket")
+	require.NotNil(t, custConn.ConnectionCredentials, "CreateParticipantConnection (customer): ConnectionCredentials")
+	require.Nil(t, custConn.WebRTCConnection, "CreateParticipantConnection (customer): WebRTCConnection")
+	u := aws.ToString(custConn.Websocket.Url)
+	assert.True(t, strings.HasPrefix(u, "ws://127.0.0.1:"), "WebSocket URL %q: amazon-connect-chatjs accepts only wss:// and ws://127.0.0.1:", u)
 	emuWantTime(t, "Websocket.ConnectionExpiry", custConn.Websocket.ConnectionExpiry, began)
 	emuWantTime(t, "ConnectionCredentials.Expiry", custConn.ConnectionCredentials.Expiry, began.Add(23*time.Hour))
 	custTok := custConn.ConnectionCredentials.ConnectionToken
-	if aws.ToString(custTok) == "" || aws.ToString(custTok) == aws.ToString(start.ParticipantToken) {
-		t.Fatalf("the ConnectionToken is empty or the ParticipantToken")
-	}
+	require.NotEmpty(t, aws.ToString(custTok), "the ConnectionToken is empty")
+	require.NotEqual(t, aws.ToString(start.ParticipantToken), aws.ToString(custTok), "the ConnectionToken is the ParticipantToken")
 	cust := env.dial(t, "customer socket", aws.ToString(custConn.Websocket.Url))
 
 	// The backend adds an agent, who connects too.
@@ -352,26 +330,24 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 			ParticipantRole: connecttypes.ParticipantRoleAgent,
 		},
 	})
-	if err != nil {
-		t.Fatalf("CreateParticipant: %v", err)
-	}
+	require.NoError(t, err, "CreateParticipant")
 	agentID := aws.ToString(added.ParticipantId)
-	if agentID == "" || agentID == customerID || added.ParticipantCredentials == nil || aws.ToString(added.ParticipantCredentials.ParticipantToken) == "" {
-		t.Fatalf("CreateParticipant output: participant %q, credentials %v", agentID, added.ParticipantCredentials)
-	}
+	require.NotEmpty(t, agentID, "CreateParticipant output: ParticipantId")
+	require.NotEqual(t, customerID, agentID, "CreateParticipant output: the customer's ParticipantId")
+	require.NotNil(t, added.ParticipantCredentials, "CreateParticipant output: ParticipantCredentials")
+	require.NotEmpty(t, aws.ToString(added.ParticipantCredentials.ParticipantToken), "CreateParticipant output: ParticipantToken")
 	emuWantTime(t, "ParticipantCredentials.Expiry", added.ParticipantCredentials.Expiry, began)
 	joined := cust.next(t, "the agent's participant.joined", emuIsEvent("participant.joined"))
-	if joined.ParticipantId != agentID || joined.ParticipantRole != "AGENT" || joined.DisplayName != "Bob" || joined.ContactId != contactID {
-		t.Errorf("participant.joined: %+v, want agent %s Bob of contact %s", joined, agentID, contactID)
-	}
+	assert.Equal(t, agentID, joined.ParticipantId, "participant.joined: %+v", joined)
+	assert.Equal(t, "AGENT", joined.ParticipantRole, "participant.joined: %+v", joined)
+	assert.Equal(t, "Bob", joined.DisplayName, "participant.joined: %+v", joined)
+	assert.Equal(t, contactID, joined.ContactId, "participant.joined: %+v", joined)
 	agentConn, err := pc.CreateParticipantConnection(ctx, &connectparticipant.CreateParticipantConnectionInput{
 		ParticipantToken:   added.ParticipantCredentials.ParticipantToken,
 		Type:               []types.ConnectionType{types.ConnectionTypeWebsocket, types.ConnectionTypeConnectionCredentials},
 		ConnectParticipant: aws.Bool(true),
 	})
-	if err != nil {
-		t.Fatalf("CreateParticipantConnection (agent): %v", err)
-	}
+	require.NoError(t, err, "CreateParticipantConnection (agent)")
 	agentTok := agentConn.ConnectionCredentials.ConnectionToken
 	agent := env.dial(t, "agent socket", aws.ToString(agentConn.Websocket.Url))
 
@@ -380,53 +356,56 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 	fromCust, err := pc.SendMessage(ctx, &connectparticipant.SendMessageInput{
 		ConnectionToken: custTok, ContentType: aws.String("text/plain"), Content: aws.String("Order 1234, ordered two weeks ago"),
 	})
-	if err != nil {
-		t.Fatalf("SendMessage (customer): %v", err)
-	}
+	require.NoError(t, err, "SendMessage (customer)")
 	emuWantTime(t, "SendMessage AbsoluteTime", fromCust.AbsoluteTime, began)
-	if got := agent.next(t, "the customer's message", emuHasID(fromCust.Id)); got.Type != "MESSAGE" || got.ParticipantId != customerID ||
-		got.ParticipantRole != "CUSTOMER" || got.Content != "Order 1234, ordered two weeks ago" || got.AbsoluteTime != aws.ToString(fromCust.AbsoluteTime) {
-		t.Errorf("agent socket got %+v", got)
-	}
+	got := agent.next(t, "the customer's message", emuHasID(fromCust.Id))
+	assert.Equal(t, "MESSAGE", got.Type, "agent socket got %+v", got)
+	assert.Equal(t, customerID, got.ParticipantId, "agent socket got %+v", got)
+	assert.Equal(t, "CUSTOMER", got.ParticipantRole, "agent socket got %+v", got)
+	assert.Equal(t, "Order 1234, ordered two weeks ago", got.Content, "agent socket got %+v", got)
+	assert.Equal(t, aws.ToString(fromCust.AbsoluteTime), got.AbsoluteTime, "agent socket got %+v", got)
 	cust.next(t, "its own message", emuHasID(fromCust.Id))
 
 	fromAgent, err := pc.SendMessage(ctx, &connectparticipant.SendMessageInput{
 		ConnectionToken: agentTok, ContentType: aws.String("text/markdown"), Content: aws.String("Sorry about that, **Ann**. Let me look."),
 	})
-	if err != nil {
-		t.Fatalf("SendMessage (agent): %v", err)
-	}
-	got := cust.next(t, "the agent's message", emuHasID(fromAgent.Id))
-	if got.Type != "MESSAGE" || got.ContentType != "text/markdown" || got.Content != "Sorry about that, **Ann**. Let me look." ||
-		got.ParticipantId != agentID || got.ParticipantRole != "AGENT" || got.DisplayName != "Bob" ||
-		got.ContactId != contactID || got.InitialContactId != contactID || got.AbsoluteTime != aws.ToString(fromAgent.AbsoluteTime) {
-		t.Errorf("customer socket got %+v for the agent's message", got)
-	}
+	require.NoError(t, err, "SendMessage (agent)")
+	got = cust.next(t, "the agent's message", emuHasID(fromAgent.Id))
+	const onCust = "customer socket got %+v for the agent's message"
+	assert.Equal(t, "MESSAGE", got.Type, onCust, got)
+	assert.Equal(t, "text/markdown", got.ContentType, onCust, got)
+	assert.Equal(t, "Sorry about that, **Ann**. Let me look.", got.Content, onCust, got)
+	assert.Equal(t, agentID, got.ParticipantId, onCust, got)
+	assert.Equal(t, "AGENT", got.ParticipantRole, onCust, got)
+	assert.Equal(t, "Bob", got.DisplayName, onCust, got)
+	assert.Equal(t, contactID, got.ContactId, onCust, got)
+	assert.Equal(t, contactID, got.InitialContactId, onCust, got)
+	assert.Equal(t, aws.ToString(fromAgent.AbsoluteTime), got.AbsoluteTime, onCust, got)
 
 	// Typing from the customer, a read receipt from the agent.
 	typing, err := pc.SendEvent(ctx, &connectparticipant.SendEventInput{
 		ConnectionToken: custTok, ContentType: aws.String("application/vnd.amazonaws.connect.event.typing"),
 	})
-	if err != nil {
-		t.Fatalf("SendEvent typing: %v", err)
-	}
-	if got := agent.next(t, "typing", emuIsEvent("typing")); got.Id != aws.ToString(typing.Id) || got.ParticipantId != customerID {
-		t.Errorf("typing on the agent socket: %+v, want id %s from %s", got, aws.ToString(typing.Id), customerID)
-	}
+	require.NoError(t, err, "SendEvent typing")
+	got = agent.next(t, "typing", emuIsEvent("typing"))
+	assert.Equal(t, aws.ToString(typing.Id), got.Id, "typing on the agent socket: %+v", got)
+	assert.Equal(t, customerID, got.ParticipantId, "typing on the agent socket: %+v", got)
 	read, err := pc.SendEvent(ctx, &connectparticipant.SendEventInput{
 		ConnectionToken: agentTok,
 		ContentType:     aws.String("application/vnd.amazonaws.connect.event.message.read"),
 		Content:         aws.String(`{"messageId":"` + aws.ToString(fromCust.Id) + `"}`),
 	})
-	if err != nil {
-		t.Fatalf("SendEvent read receipt: %v", err)
-	}
+	require.NoError(t, err, "SendEvent read receipt")
 	receipt := cust.next(t, "the read receipt", func(it emuItem) bool { return it.Type == "MESSAGEMETADATA" })
-	if receipt.Id != aws.ToString(read.Id) || receipt.ContentType != "application/vnd.amazonaws.connect.event.message.metadata" ||
-		receipt.MessageMetadata == nil || receipt.MessageMetadata.MessageId != aws.ToString(fromCust.Id) ||
-		len(receipt.MessageMetadata.Receipts) != 1 || receipt.MessageMetadata.Receipts[0].RecipientParticipantId != agentID ||
-		receipt.MessageMetadata.Receipts[0].ReadTimestamp == "" {
-		t.Errorf("receipt on the customer socket: %+v", receipt)
+	const onCustReceipt = "receipt on the customer socket: %+v"
+	assert.Equal(t, aws.ToString(read.Id), receipt.Id, onCustReceipt, receipt)
+	assert.Equal(t, "application/vnd.amazonaws.connect.event.message.metadata", receipt.ContentType, onCustReceipt, receipt)
+	if assert.NotNil(t, receipt.MessageMetadata, onCustReceipt, receipt) {
+		assert.Equal(t, aws.ToString(fromCust.Id), receipt.MessageMetadata.MessageId, onCustReceipt, receipt)
+		if assert.Len(t, receipt.MessageMetadata.Receipts, 1, onCustReceipt, receipt) {
+			assert.Equal(t, agentID, receipt.MessageMetadata.Receipts[0].RecipientParticipantId, onCustReceipt, receipt)
+			assert.NotEmpty(t, receipt.MessageMetadata.Receipts[0].ReadTimestamp, onCustReceipt, receipt)
+		}
 	}
 
 	// The whole transcript, two items a page, through the SDK's paginator:
@@ -442,37 +421,39 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 	pages := 0
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("GetTranscript page %d: %v", pages+1, err)
-		}
+		require.NoError(t, err, "GetTranscript page %d", pages+1)
 		pages++
-		if aws.ToString(page.InitialContactId) != contactID || len(page.Transcript) > 2 {
-			t.Errorf("page %d: InitialContactId %q, %d items", pages, aws.ToString(page.InitialContactId), len(page.Transcript))
-		}
+		assert.Equal(t, contactID, aws.ToString(page.InitialContactId), "page %d: InitialContactId", pages)
+		assert.LessOrEqual(t, len(page.Transcript), 2, "page %d: items", pages)
 		items = append(items, page.Transcript...)
 	}
 	slices.Reverse(items)
 	want := srv.Transcript(contactID)
 	// participant.joined ×2, the initial message and two messages; typing
 	// and receipts are not transcript items.
-	if len(want) != 5 || len(items) != len(want) || pages != 3 {
-		t.Fatalf("paginator: %d items in %d pages; the server holds %d, want 5 in 3", len(items), pages, len(want))
-	}
+	const paginated = "paginator: %d items in %d pages; the server holds %d, want 5 in 3"
+	require.Len(t, want, 5, paginated, len(items), pages, len(want))
+	require.Len(t, items, len(want), paginated, len(items), pages, len(want))
+	require.Equal(t, 3, pages, paginated, len(items), pages, len(want))
 	for i, it := range items {
 		w := want[i]
-		if aws.ToString(it.Id) != w.ID || string(it.Type) != w.Type || aws.ToString(it.ContentType) != w.ContentType ||
-			aws.ToString(it.Content) != w.Content || aws.ToString(it.ParticipantId) != w.ParticipantID ||
-			string(it.ParticipantRole) != w.ParticipantRole || aws.ToString(it.AbsoluteTime) != w.AbsoluteTime {
-			t.Errorf("transcript item %d: %+v, want %+v", i, it, w)
-		}
+		assert.Equal(t, w.ID, aws.ToString(it.Id), "transcript item %d: %+v, want %+v", i, it, w)
+		assert.Equal(t, w.Type, string(it.Type), "transcript item %d: %+v, want %+v", i, it, w)
+		assert.Equal(t, w.ContentType, aws.ToString(it.ContentType), "transcript item %d: %+v, want %+v", i, it, w)
+		assert.Equal(t, w.Content, aws.ToString(it.Content), "transcript item %d: %+v, want %+v", i, it, w)
+		assert.Equal(t, w.ParticipantID, aws.ToString(it.ParticipantId), "transcript item %d: %+v, want %+v", i, it, w)
+		assert.Equal(t, w.ParticipantRole, string(it.ParticipantRole), "transcript item %d: %+v, want %+v", i, it, w)
+		assert.Equal(t, w.AbsoluteTime, aws.ToString(it.AbsoluteTime), "transcript item %d: %+v, want %+v", i, it, w)
 	}
-	if m := items[3]; aws.ToString(m.Id) != aws.ToString(fromCust.Id) || m.MessageMetadata == nil || len(m.MessageMetadata.Receipts) != 1 ||
-		aws.ToString(m.MessageMetadata.Receipts[0].RecipientParticipantId) != agentID || aws.ToString(m.MessageMetadata.Receipts[0].ReadTimestamp) == "" {
-		t.Errorf("the customer's message in the transcript does not carry the agent's read receipt: %+v", m.MessageMetadata)
+	m := items[3]
+	const noReceipt = "the customer's message in the transcript does not carry the agent's read receipt: %+v"
+	assert.Equal(t, aws.ToString(fromCust.Id), aws.ToString(m.Id), noReceipt, m.MessageMetadata)
+	if assert.NotNil(t, m.MessageMetadata, noReceipt, m.MessageMetadata) && assert.Len(t, m.MessageMetadata.Receipts, 1, noReceipt, m.MessageMetadata) {
+		assert.Equal(t, agentID, aws.ToString(m.MessageMetadata.Receipts[0].RecipientParticipantId), noReceipt, m.MessageMetadata)
+		assert.NotEmpty(t, aws.ToString(m.MessageMetadata.Receipts[0].ReadTimestamp), noReceipt, m.MessageMetadata)
 	}
-	if aws.ToString(items[1].Content) != "Hello, my order is late" || aws.ToString(items[1].ParticipantId) != customerID {
-		t.Errorf("the initial message is not the second item: %+v", items[1])
-	}
+	assert.Equal(t, "Hello, my order is late", aws.ToString(items[1].Content), "the initial message is not the second item: %+v", items[1])
+	assert.Equal(t, customerID, aws.ToString(items[1].ParticipantId), "the initial message is not the second item: %+v", items[1])
 
 	// An attachment: start, PUT with exactly HeadersToInclude, complete,
 	// then download it as the agent.
@@ -483,65 +464,54 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 		AttachmentSizeInBytes: int64(len(file)),
 		ContentType:           aws.String("text/csv"),
 	})
-	if err != nil {
-		t.Fatalf("StartAttachmentUpload: %v", err)
-	}
+	require.NoError(t, err, "StartAttachmentUpload")
 	attID := aws.ToString(upload.AttachmentId)
 	um := upload.UploadMetadata
-	if attID == "" || um == nil || um.Url == nil || um.HeadersToInclude["Content-Type"] != "text/csv" || um.HeadersToInclude["Content-Disposition"] == "" {
-		t.Fatalf("StartAttachmentUpload output: id %q, metadata %+v", attID, um)
-	}
+	require.NotEmpty(t, attID, "StartAttachmentUpload output: AttachmentId")
+	require.NotNil(t, um, "StartAttachmentUpload output: UploadMetadata")
+	require.NotNil(t, um.Url, "StartAttachmentUpload output: metadata %+v", um)
+	require.Equal(t, "text/csv", um.HeadersToInclude["Content-Type"], "StartAttachmentUpload output: metadata %+v", um)
+	require.NotEmpty(t, um.HeadersToInclude["Content-Disposition"], "StartAttachmentUpload output: metadata %+v", um)
 	emuWantTime(t, "UploadMetadata.UrlExpiry", um.UrlExpiry, began)
 	put, err := http.NewRequestWithContext(ctx, http.MethodPut, aws.ToString(um.Url), bytes.NewReader(file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for k, v := range um.HeadersToInclude {
 		put.Header.Set(k, v)
 	}
 	resp, err := env.httpClient().Do(put)
-	if err != nil {
-		t.Fatalf("PUT to the upload URL: %v", err)
-	}
+	require.NoError(t, err, "PUT to the upload URL")
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	sum := md5.Sum(file)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") != `"`+hex.EncodeToString(sum[:])+`"` {
-		t.Fatalf("PUT to the upload URL: %d %s, ETag %q", resp.StatusCode, body, resp.Header.Get("ETag"))
-	}
-	if _, err := pc.CompleteAttachmentUpload(ctx, &connectparticipant.CompleteAttachmentUploadInput{
+	require.Equal(t, http.StatusOK, resp.StatusCode, "PUT to the upload URL: %s", body)
+	require.Equal(t, `"`+hex.EncodeToString(sum[:])+`"`, resp.Header.Get("ETag"), "PUT to the upload URL: ETag")
+	_, err = pc.CompleteAttachmentUpload(ctx, &connectparticipant.CompleteAttachmentUploadInput{
 		ConnectionToken: custTok, AttachmentIds: []string{attID},
-	}); err != nil {
-		t.Fatalf("CompleteAttachmentUpload: %v", err)
-	}
+	})
+	require.NoError(t, err, "CompleteAttachmentUpload")
 	att := agent.next(t, "the attachment", func(it emuItem) bool { return it.Type == "ATTACHMENT" })
-	if len(att.Attachments) != 1 || att.Attachments[0].AttachmentId != attID || att.Attachments[0].AttachmentName != "order.csv" ||
-		att.Attachments[0].ContentType != "text/csv" || att.Attachments[0].Status != "APPROVED" || att.ParticipantId != customerID {
-		t.Errorf("ATTACHMENT item on the agent socket: %+v", att)
+	if assert.Len(t, att.Attachments, 1, "ATTACHMENT item on the agent socket: %+v", att) {
+		assert.Equal(t, attID, att.Attachments[0].AttachmentId, "ATTACHMENT item on the agent socket: %+v", att)
+		assert.Equal(t, "order.csv", att.Attachments[0].AttachmentName, "ATTACHMENT item on the agent socket: %+v", att)
+		assert.Equal(t, "text/csv", att.Attachments[0].ContentType, "ATTACHMENT item on the agent socket: %+v", att)
+		assert.Equal(t, "APPROVED", att.Attachments[0].Status, "ATTACHMENT item on the agent socket: %+v", att)
 	}
+	assert.Equal(t, customerID, att.ParticipantId, "ATTACHMENT item on the agent socket: %+v", att)
 	dl, err := pc.GetAttachment(ctx, &connectparticipant.GetAttachmentInput{
 		ConnectionToken: agentTok, AttachmentId: aws.String(attID), UrlExpiryInSeconds: aws.Int32(60),
 	})
-	if err != nil {
-		t.Fatalf("GetAttachment: %v", err)
-	}
-	if aws.ToInt64(dl.AttachmentSizeInBytes) != int64(len(file)) {
-		t.Errorf("GetAttachment AttachmentSizeInBytes %d, want %d", aws.ToInt64(dl.AttachmentSizeInBytes), len(file))
-	}
+	require.NoError(t, err, "GetAttachment")
+	assert.Equal(t, int64(len(file)), aws.ToInt64(dl.AttachmentSizeInBytes), "GetAttachment AttachmentSizeInBytes")
 	emuWantTime(t, "GetAttachment UrlExpiry", dl.UrlExpiry, began)
 	get, err := http.NewRequestWithContext(ctx, http.MethodGet, aws.ToString(dl.Url), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp, err = env.httpClient().Do(get)
-	if err != nil {
-		t.Fatalf("GET of the download URL: %v", err)
-	}
+	require.NoError(t, err, "GET of the download URL")
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, file) || resp.Header.Get("Content-Type") != "text/csv" {
-		t.Errorf("GET of the download URL: %d %q (%s), want 200 with the file as text/csv", resp.StatusCode, body, resp.Header.Get("Content-Type"))
-	}
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "GET of the download URL: status")
+	assert.Equal(t, file, body, "GET of the download URL: body")
+	assert.Equal(t, "text/csv", resp.Header.Get("Content-Type"), "GET of the download URL: Content-Type")
 
 	// A view of an interactive message.
 	view := participanttest.View{
@@ -551,94 +521,78 @@ func TestEmulatorAWSSDKChat(t *testing.T) {
 	}
 	srv.RegisterView("view/token+1=", view)
 	dv, err := pc.DescribeView(ctx, &connectparticipant.DescribeViewInput{ConnectionToken: custTok, ViewToken: aws.String("view/token+1=")})
-	if err != nil {
-		t.Fatalf("DescribeView: %v", err)
-	}
-	if v := dv.View; v == nil || v.Content == nil || aws.ToString(v.Id) != view.ID || aws.ToString(v.Arn) != view.ARN || aws.ToString(v.Name) != view.Name ||
-		aws.ToInt32(v.Version) != 3 || aws.ToString(v.Content.InputSchema) != view.Content.InputSchema ||
-		aws.ToString(v.Content.Template) != view.Content.Template || !slices.Equal(v.Content.Actions, view.Content.Actions) {
-		t.Errorf("DescribeView: %+v", dv.View)
+	require.NoError(t, err, "DescribeView")
+	if v := dv.View; assert.NotNil(t, v, "DescribeView: View") {
+		assert.Equal(t, view.ID, aws.ToString(v.Id), "DescribeView: %+v", v)
+		assert.Equal(t, view.ARN, aws.ToString(v.Arn), "DescribeView: %+v", v)
+		assert.Equal(t, view.Name, aws.ToString(v.Name), "DescribeView: %+v", v)
+		assert.Equal(t, int32(3), aws.ToInt32(v.Version), "DescribeView: %+v", v)
+		if assert.NotNil(t, v.Content, "DescribeView: %+v", v) {
+			assert.Equal(t, view.Content.InputSchema, aws.ToString(v.Content.InputSchema), "DescribeView: %+v", v)
+			assert.Equal(t, view.Content.Template, aws.ToString(v.Content.Template), "DescribeView: %+v", v)
+			assert.Equal(t, view.Content.Actions, v.Content.Actions, "DescribeView: %+v", v)
+		}
 	}
 
 	// Customer authentication: one session cancelled, one completed on the
 	// emulator's authorization page.
 	sid, err := srv.StartAuthentication(contactID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ev := cust.next(t, "authentication.initiated", emuIsEvent("authentication.initiated")); ev.Content != `{"SessionId":"`+sid+`"}` {
-		t.Errorf("authentication.initiated content %q", ev.Content)
-	}
+	require.NoError(t, err)
+	ev := cust.next(t, "authentication.initiated", emuIsEvent("authentication.initiated"))
+	assert.Equal(t, `{"SessionId":"`+sid+`"}`, ev.Content, "authentication.initiated content")
 	au, err := pc.GetAuthenticationUrl(ctx, &connectparticipant.GetAuthenticationUrlInput{
 		ConnectionToken: custTok, SessionId: aws.String(sid), RedirectUri: aws.String("https://widget.example.test/done"),
 	})
-	if err != nil {
-		t.Fatalf("GetAuthenticationUrl: %v", err)
-	}
-	if !strings.HasPrefix(aws.ToString(au.AuthenticationUrl), srv.URL+"/") {
-		t.Errorf("AuthenticationUrl %q is not on the emulator", aws.ToString(au.AuthenticationUrl))
-	}
-	if _, err := pc.CancelParticipantAuthentication(ctx, &connectparticipant.CancelParticipantAuthenticationInput{
+	require.NoError(t, err, "GetAuthenticationUrl")
+	assert.True(t, strings.HasPrefix(aws.ToString(au.AuthenticationUrl), srv.URL+"/"), "AuthenticationUrl %q is not on the emulator", aws.ToString(au.AuthenticationUrl))
+	_, err = pc.CancelParticipantAuthentication(ctx, &connectparticipant.CancelParticipantAuthenticationInput{
 		ConnectionToken: custTok, SessionId: aws.String(sid),
-	}); err != nil {
-		t.Fatalf("CancelParticipantAuthentication: %v", err)
-	}
-	if ev := cust.next(t, "authentication.cancelled", emuIsEvent("authentication.cancelled")); ev.Content != `{"SessionId":"`+sid+`"}` {
-		t.Errorf("authentication.cancelled content %q", ev.Content)
-	}
+	})
+	require.NoError(t, err, "CancelParticipantAuthentication")
+	ev = cust.next(t, "authentication.cancelled", emuIsEvent("authentication.cancelled"))
+	assert.Equal(t, `{"SessionId":"`+sid+`"}`, ev.Content, "authentication.cancelled content")
 	sid2, err := srv.StartAuthentication(contactID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	au, err = pc.GetAuthenticationUrl(ctx, &connectparticipant.GetAuthenticationUrlInput{
 		ConnectionToken: custTok, SessionId: aws.String(sid2), RedirectUri: aws.String("https://widget.example.test/done"),
 	})
-	if err != nil {
-		t.Fatalf("GetAuthenticationUrl (second session): %v", err)
-	}
+	require.NoError(t, err, "GetAuthenticationUrl (second session)")
 	page, err := http.NewRequestWithContext(ctx, http.MethodGet, aws.ToString(au.AuthenticationUrl), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp, err = env.httpClient().Do(page)
-	if err != nil {
-		t.Fatalf("opening the AuthenticationUrl: %v", err)
-	}
+	require.NoError(t, err, "opening the AuthenticationUrl")
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || loc == nil || loc.Host != "widget.example.test" || loc.Query().Get("code") == "" {
-		t.Errorf("the authentication page answered %d, Location %q; want 302 to the RedirectUri with a code", resp.StatusCode, resp.Header.Get("Location"))
+	const wantRedirect = "the authentication page answered %d, Location %q; want 302 to the RedirectUri with a code"
+	assert.Equal(t, http.StatusFound, resp.StatusCode, wantRedirect, resp.StatusCode, resp.Header.Get("Location"))
+	if assert.NotNil(t, loc, wantRedirect, resp.StatusCode, resp.Header.Get("Location")) {
+		assert.Equal(t, "widget.example.test", loc.Host, wantRedirect, resp.StatusCode, resp.Header.Get("Location"))
+		assert.NotEmpty(t, loc.Query().Get("code"), wantRedirect, resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if ev := cust.next(t, "authentication.succeeded", emuIsEvent("authentication.succeeded")); ev.Content != `{"SessionId":"`+sid2+`"}` {
-		t.Errorf("authentication.succeeded content %q", ev.Content)
-	}
+	ev = cust.next(t, "authentication.succeeded", emuIsEvent("authentication.succeeded"))
+	assert.Equal(t, `{"SessionId":"`+sid2+`"}`, ev.Content, "authentication.succeeded content")
 
 	// The agent leaves; the chat goes on until the backend stops it.
-	if _, err := pc.DisconnectParticipant(ctx, &connectparticipant.DisconnectParticipantInput{ConnectionToken: agentTok}); err != nil {
-		t.Fatalf("DisconnectParticipant: %v", err)
-	}
-	if left := cust.next(t, "participant.left", emuIsEvent("participant.left")); left.ParticipantId != agentID || left.ParticipantRole != "AGENT" {
-		t.Errorf("participant.left: %+v", left)
-	}
-	if _, err := pc.SendEvent(ctx, &connectparticipant.SendEventInput{
+	_, err = pc.DisconnectParticipant(ctx, &connectparticipant.DisconnectParticipantInput{ConnectionToken: agentTok})
+	require.NoError(t, err, "DisconnectParticipant")
+	left := cust.next(t, "participant.left", emuIsEvent("participant.left"))
+	assert.Equal(t, agentID, left.ParticipantId, "participant.left: %+v", left)
+	assert.Equal(t, "AGENT", left.ParticipantRole, "participant.left: %+v", left)
+	_, err = pc.SendEvent(ctx, &connectparticipant.SendEventInput{
 		ConnectionToken: custTok, ContentType: aws.String("application/vnd.amazonaws.connect.event.typing"),
-	}); err != nil {
-		t.Errorf("the customer cannot send after the agent left: %v", err)
-	}
-	if _, err := cc.StopContact(ctx, &connect.StopContactInput{
+	})
+	assert.NoError(t, err, "the customer cannot send after the agent left")
+	_, err = cc.StopContact(ctx, &connect.StopContactInput{
 		InstanceId: aws.String(emuInstanceID), ContactId: start.ContactId,
 		DisconnectReason: &connecttypes.DisconnectReason{Code: aws.String("CUSTOMER_RESOLVED")},
-	}); err != nil {
-		t.Fatalf("StopContact: %v", err)
-	}
+	})
+	require.NoError(t, err, "StopContact")
 	cust.next(t, "chat.ended", emuIsEvent("chat.ended"))
 	_, err = pc.SendMessage(ctx, &connectparticipant.SendMessageInput{
 		ConnectionToken: custTok, ContentType: aws.String("text/plain"), Content: aws.String("still there?"),
 	})
 	var denied *types.AccessDeniedException
-	if !errors.As(err, &denied) {
-		t.Errorf("SendMessage after StopContact: %v, want *types.AccessDeniedException", err)
-	}
+	assert.ErrorAs(t, err, &denied, "SendMessage after StopContact: want *types.AccessDeniedException")
 }
 
 // emuChat is a chat the error cases start from the server's Go API: a
@@ -653,21 +607,13 @@ type emuChat struct {
 func newEmuChat(t *testing.T, env *emuEnv) *emuChat {
 	t.Helper()
 	cust, err := env.srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann", InitialMessage: "hi"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	agent, err := env.srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Bob")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cc, err := env.srv.Connect(cust.ParticipantToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ac, err := env.srv.Connect(agent.ParticipantToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return &emuChat{env: env, contactID: cust.ContactID, customer: cust, agent: agent,
 		custToken: cc.ConnectionToken.Reveal(), agentToken: ac.ConnectionToken.Reveal()}
 }
@@ -680,7 +626,7 @@ func (c *emuChat) firstMessage(t *testing.T) string {
 			return it.ID
 		}
 	}
-	t.Fatal("no message in the transcript")
+	require.Fail(t, "no message in the transcript")
 	return ""
 }
 
@@ -693,24 +639,16 @@ func (c *emuChat) uploaded(t *testing.T, ctx context.Context, pc *connectpartici
 		ConnectionToken: aws.String(c.custToken), AttachmentName: aws.String("r.txt"),
 		AttachmentSizeInBytes: int64(len(data)), ContentType: aws.String("text/plain"),
 	})
-	if err != nil {
-		t.Fatalf("StartAttachmentUpload: %v", err)
-	}
+	require.NoError(t, err, "StartAttachmentUpload")
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, aws.ToString(up.UploadMetadata.Url), bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for k, v := range up.UploadMetadata.HeadersToInclude {
 		req.Header.Set(k, v)
 	}
 	resp, err := c.env.httpClient().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("upload: %d", resp.StatusCode)
-	}
+	require.Equal(t, http.StatusOK, resp.StatusCode, "upload")
 	return aws.ToString(up.AttachmentId)
 }
 
@@ -718,9 +656,8 @@ func (c *emuChat) uploaded(t *testing.T, ctx context.Context, pc *connectpartici
 // throttling, so it would back off and retry.
 func emuWantThrottle(t *testing.T, err error) {
 	t.Helper()
-	if retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) != aws.TrueTernary {
-		t.Errorf("aws-sdk-go-v2's standard retryer does not take %v for throttling", err)
-	}
+	assert.Equal(t, aws.TrueTernary, retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err),
+		"aws-sdk-go-v2's standard retryer does not take %v for throttling", err)
 }
 
 // emuErrorAs reports whether err holds a T.
@@ -805,12 +742,9 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			op:   "GetAuthenticationUrl", status: 400, code: "ValidationException", isType: emuErrorAs[*types.ValidationException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, _ *connect.Client) error {
 				sid, err := c.env.srv.StartAuthentication(c.contactID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := pc.CancelParticipantAuthentication(ctx, &connectparticipant.CancelParticipantAuthenticationInput{ConnectionToken: aws.String(c.custToken), SessionId: aws.String(sid)}); err != nil {
-					t.Fatalf("CancelParticipantAuthentication: %v", err)
-				}
+				require.NoError(t, err)
+				_, err = pc.CancelParticipantAuthentication(ctx, &connectparticipant.CancelParticipantAuthenticationInput{ConnectionToken: aws.String(c.custToken), SessionId: aws.String(sid)})
+				require.NoError(t, err, "CancelParticipantAuthentication")
 				_, err = pc.GetAuthenticationUrl(ctx, &connectparticipant.GetAuthenticationUrlInput{ConnectionToken: aws.String(c.custToken), SessionId: aws.String(sid), RedirectUri: aws.String("https://x.example.test/")})
 				return err
 			},
@@ -843,9 +777,7 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			name: "AccessDeniedException: GetTranscript of an ended chat",
 			op:   "GetTranscript", status: 403, code: "AccessDeniedException", isType: emuErrorAs[*types.AccessDeniedException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, _ *connect.Client) error {
-				if err := c.env.srv.StopContact(c.contactID); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.env.srv.StopContact(c.contactID))
 				_, err := pc.GetTranscript(ctx, &connectparticipant.GetTranscriptInput{ConnectionToken: aws.String(c.custToken)})
 				return err
 			},
@@ -854,10 +786,9 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			name: "AccessDeniedException: CreateParticipantConnection after the chat ended",
 			op:   "CreateParticipantConnection", status: 403, code: "AccessDeniedException", isType: emuErrorAs[*types.AccessDeniedException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, cc *connect.Client) error {
-				if _, err := cc.StopContact(ctx, &connect.StopContactInput{InstanceId: aws.String(emuInstanceID), ContactId: aws.String(c.contactID)}); err != nil {
-					t.Fatalf("StopContact: %v", err)
-				}
-				_, err := pc.CreateParticipantConnection(ctx, &connectparticipant.CreateParticipantConnectionInput{
+				_, err := cc.StopContact(ctx, &connect.StopContactInput{InstanceId: aws.String(emuInstanceID), ContactId: aws.String(c.contactID)})
+				require.NoError(t, err, "StopContact")
+				_, err = pc.CreateParticipantConnection(ctx, &connectparticipant.CreateParticipantConnectionInput{
 					ParticipantToken: aws.String(c.customer.ParticipantToken.Reveal()), Type: []types.ConnectionType{types.ConnectionTypeConnectionCredentials},
 				})
 				return err
@@ -867,11 +798,10 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			name: "AccessDeniedException: DescribeView after the participant left",
 			op:   "DescribeView", status: 403, code: "AccessDeniedException", isType: emuErrorAs[*types.AccessDeniedException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, _ *connect.Client) error {
-				if _, err := pc.DisconnectParticipant(ctx, &connectparticipant.DisconnectParticipantInput{ConnectionToken: aws.String(c.agentToken)}); err != nil {
-					t.Fatalf("DisconnectParticipant: %v", err)
-				}
+				_, err := pc.DisconnectParticipant(ctx, &connectparticipant.DisconnectParticipantInput{ConnectionToken: aws.String(c.agentToken)})
+				require.NoError(t, err, "DisconnectParticipant")
 				c.env.srv.RegisterView("v", participanttest.View{ID: "v"})
-				_, err := pc.DescribeView(ctx, &connectparticipant.DescribeViewInput{ConnectionToken: aws.String(c.agentToken), ViewToken: aws.String("v")})
+				_, err = pc.DescribeView(ctx, &connectparticipant.DescribeViewInput{ConnectionToken: aws.String(c.agentToken), ViewToken: aws.String("v")})
 				return err
 			},
 		},
@@ -879,10 +809,9 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			name: "ConflictException: a read receipt among three participants",
 			op:   "SendEvent", status: 409, code: "ConflictException", isType: emuErrorAs[*types.ConflictException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, _ *connect.Client) error {
-				if _, err := c.env.srv.AddParticipant(c.contactID, participanttest.RoleSupervisor, "Sue"); err != nil {
-					t.Fatal(err)
-				}
-				_, err := pc.SendEvent(ctx, &connectparticipant.SendEventInput{
+				_, err := c.env.srv.AddParticipant(c.contactID, participanttest.RoleSupervisor, "Sue")
+				require.NoError(t, err)
+				_, err = pc.SendEvent(ctx, &connectparticipant.SendEventInput{
 					ConnectionToken: aws.String(c.agentToken), ContentType: readReceipt,
 					Content: aws.String(`{"messageId":"` + c.firstMessage(t) + `"}`),
 				})
@@ -896,11 +825,10 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 				id := c.uploaded(t, ctx, pc)
 				in := connectparticipant.CompleteAttachmentUploadInput{ConnectionToken: aws.String(c.custToken), AttachmentIds: []string{id}}
 				first := in
-				if _, err := pc.CompleteAttachmentUpload(ctx, &first); err != nil {
-					t.Fatalf("first CompleteAttachmentUpload: %v", err)
-				}
+				_, err := pc.CompleteAttachmentUpload(ctx, &first)
+				require.NoError(t, err, "first CompleteAttachmentUpload")
 				second := in // a fresh input: a new generated ClientToken
-				_, err := pc.CompleteAttachmentUpload(ctx, &second)
+				_, err = pc.CompleteAttachmentUpload(ctx, &second)
 				return err
 			},
 		},
@@ -913,10 +841,9 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			},
 			check: func(t *testing.T, err error) {
 				var nf *types.ResourceNotFoundException
-				errors.As(err, &nf)
-				if aws.ToString(nf.ResourceId) != "no-such-view" || nf.ResourceType != "" {
-					t.Errorf("ResourceId %q, ResourceType %q; want the view token and none", aws.ToString(nf.ResourceId), nf.ResourceType)
-				}
+				require.ErrorAs(t, err, &nf)
+				assert.Equal(t, "no-such-view", aws.ToString(nf.ResourceId), "ResourceId: want the view token")
+				assert.Empty(t, nf.ResourceType, "ResourceType: want none")
 			},
 		},
 		{
@@ -929,11 +856,10 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 					AttachmentSizeInBytes: 10, ContentType: aws.String("application/pdf"),
 				}
 				first := in
-				if _, err := pc.StartAttachmentUpload(ctx, &first); err != nil {
-					t.Fatalf("first StartAttachmentUpload: %v", err)
-				}
+				_, err := pc.StartAttachmentUpload(ctx, &first)
+				require.NoError(t, err, "first StartAttachmentUpload")
 				second := in
-				_, err := pc.StartAttachmentUpload(ctx, &second)
+				_, err = pc.StartAttachmentUpload(ctx, &second)
 				return err
 			},
 		},
@@ -943,9 +869,7 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, _ *connect.Client) error {
 				c.env.srv.Inject(participanttest.Fail(participanttest.OpSendEvent, "ThrottlingException"))
 				_, err := pc.SendEvent(ctx, &connectparticipant.SendEventInput{ConnectionToken: aws.String(c.custToken), ContentType: typing})
-				if ferr := c.env.srv.CheckFaults(); ferr != nil {
-					t.Error(ferr)
-				}
+				assert.NoError(t, c.env.srv.CheckFaults())
 				return err
 			},
 			check: emuWantThrottle,
@@ -955,10 +879,9 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			op:   "GetTranscript", status: 429, code: "ThrottlingException", isType: emuErrorAs[*types.ThrottlingException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, pc *connectparticipant.Client, _ *connect.Client) error {
 				c.env.srv.Inject(participanttest.Throttle(participanttest.OpGetTranscript, 0.001, 1))
-				if _, err := pc.GetTranscript(ctx, &connectparticipant.GetTranscriptInput{ConnectionToken: aws.String(c.custToken)}); err != nil {
-					t.Fatalf("the burst's GetTranscript: %v", err)
-				}
 				_, err := pc.GetTranscript(ctx, &connectparticipant.GetTranscriptInput{ConnectionToken: aws.String(c.custToken)})
+				require.NoError(t, err, "the burst's GetTranscript")
+				_, err = pc.GetTranscript(ctx, &connectparticipant.GetTranscriptInput{ConnectionToken: aws.String(c.custToken)})
 				return err
 			},
 			check: emuWantThrottle,
@@ -972,9 +895,8 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 				return err
 			},
 			check: func(t *testing.T, err error) {
-				if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) != aws.TrueTernary {
-					t.Errorf("aws-sdk-go-v2's standard retryer would not retry %v", err)
-				}
+				assert.Equal(t, aws.TrueTernary, retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err),
+					"aws-sdk-go-v2's standard retryer would not retry %v", err)
 			},
 		},
 
@@ -1054,9 +976,7 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			name: "connect InvalidRequestException: CreateParticipant in an ended contact",
 			op:   "CreateParticipant", status: 400, code: "InvalidRequestException", isType: emuErrorAs[*connecttypes.InvalidRequestException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, _ *connectparticipant.Client, cc *connect.Client) error {
-				if err := c.env.srv.StopContact(c.contactID); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.env.srv.StopContact(c.contactID))
 				_, err := cc.CreateParticipant(ctx, &connect.CreateParticipantInput{
 					InstanceId: aws.String(emuInstanceID), ContactId: aws.String(c.contactID),
 					ParticipantDetails: &connecttypes.ParticipantDetailsToAdd{DisplayName: aws.String("Bot"), ParticipantRole: connecttypes.ParticipantRoleCustomBot},
@@ -1101,11 +1021,10 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			call: func(t *testing.T, ctx context.Context, c *emuChat, _ *connectparticipant.Client, cc *connect.Client) error {
 				in := connect.StopContactInput{InstanceId: aws.String(emuInstanceID), ContactId: aws.String(c.contactID)}
 				first := in
-				if _, err := cc.StopContact(ctx, &first); err != nil {
-					t.Fatalf("first StopContact: %v", err)
-				}
+				_, err := cc.StopContact(ctx, &first)
+				require.NoError(t, err, "first StopContact")
 				second := in
-				_, err := cc.StopContact(ctx, &second)
+				_, err = cc.StopContact(ctx, &second)
 				return err
 			},
 		},
@@ -1132,29 +1051,31 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			before := len(env.srv.Requests())
 
 			err := tc.call(t, ctx, c, pc, cc)
-			if err == nil {
-				t.Fatalf("%s succeeded, want %s", tc.op, tc.code)
-			}
-			if !tc.isType(err) {
-				t.Fatalf("%s: %T %v, want aws-sdk-go-v2's typed %s", tc.op, errors.Unwrap(err), err, tc.code)
-			}
+			require.Error(t, err, "%s succeeded, want %s", tc.op, tc.code)
+			require.True(t, tc.isType(err), "%s: %T %v, want aws-sdk-go-v2's typed %s", tc.op, errors.Unwrap(err), err, tc.code)
 			var oe *smithy.OperationError
-			if !errors.As(err, &oe) || oe.Operation() != tc.op {
-				t.Errorf("operation error %v, want operation %s", err, tc.op)
+			if assert.ErrorAs(t, err, &oe, "want an operation error") {
+				assert.Equal(t, tc.op, oe.Operation(), "operation error %v", err)
 			}
 			var api smithy.APIError
-			if !errors.As(err, &api) || api.ErrorCode() != tc.code || api.ErrorMessage() == "" {
-				t.Errorf("APIError %v: want code %s with a message", api, tc.code)
+			if assert.ErrorAs(t, err, &api, "want an APIError") {
+				assert.Equal(t, tc.code, api.ErrorCode(), "APIError %v", api)
+				assert.NotEmpty(t, api.ErrorMessage(), "APIError %v: want a message", api)
 			}
 			var re *awshttp.ResponseError
-			if !errors.As(err, &re) || re.HTTPStatusCode() != tc.status || re.ServiceRequestID() == "" {
-				t.Errorf("response error %v: want status %d and a request id", err, tc.status)
+			if assert.ErrorAs(t, err, &re, "want a response error") {
+				assert.Equal(t, tc.status, re.HTTPStatusCode(), "response error %v", err)
+				assert.NotEmpty(t, re.ServiceRequestID(), "response error %v: want a request id", err)
 			}
 			// One request for the failing call, as the emulator recorded it.
 			reqs := env.srv.Requests()[before:]
 			last := reqs[len(reqs)-1]
-			if last.Operation != tc.op || last.Status != tc.status || last.ErrorCode != tc.code || (re != nil && last.RequestID != re.ServiceRequestID()) {
-				t.Errorf("the emulator recorded %s %d %s (request %s) last", last.Operation, last.Status, last.ErrorCode, last.RequestID)
+			const recorded = "the emulator recorded %s %d %s (request %s) last"
+			assert.Equal(t, tc.op, last.Operation, recorded, last.Operation, last.Status, last.ErrorCode, last.RequestID)
+			assert.Equal(t, tc.status, last.Status, recorded, last.Operation, last.Status, last.ErrorCode, last.RequestID)
+			assert.Equal(t, tc.code, last.ErrorCode, recorded, last.Operation, last.Status, last.ErrorCode, last.RequestID)
+			if re != nil {
+				assert.Equal(t, re.ServiceRequestID(), last.RequestID, recorded, last.Operation, last.Status, last.ErrorCode, last.RequestID)
 			}
 			if tc.check != nil {
 				tc.check(t, err)
@@ -1207,15 +1128,12 @@ func TestEmulatorAWSSDKChatLocal(t *testing.T) {
 		t.Skip("no go command to build cmd/participant")
 	}
 	bin := filepath.Join(t.TempDir(), "participant")
-	if out, err := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, "github.com/connectchat/participant/cmd/participant").CombinedOutput(); err != nil {
-		t.Fatalf("building cmd/participant: %v\n%s", err, out)
-	}
+	out, err := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, "github.com/connectchat/participant/cmd/participant").CombinedOutput()
+	require.NoError(t, err, "building cmd/participant:\n%s", out)
 	var stdout, stderr emuSyncBuffer
 	cmd := exec.Command(bin, "local", "--addr", "127.0.0.1:0", "--agent", "echo", "--agent-delay", "0s", "--seed", "7")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	exited := false
 	t.Cleanup(func() {
 		if !exited {
@@ -1229,9 +1147,7 @@ func TestEmulatorAWSSDKChatLocal(t *testing.T) {
 			base = m[1]
 		}
 	}
-	if base == "" {
-		t.Fatalf("participant local printed no URL:\n%s\n%s", stdout.String(), stderr.String())
-	}
+	require.NotEmpty(t, base, "participant local printed no URL:\n%s\n%s", stdout.String(), stderr.String())
 	env := &emuEnv{url: base}
 	t.Cleanup(env.closeClients) // before the process is stopped
 	ctx := t.Context()
@@ -1241,65 +1157,52 @@ func TestEmulatorAWSSDKChatLocal(t *testing.T) {
 		InstanceId: aws.String(emuInstanceID), ContactFlowId: aws.String(emuFlowID),
 		ParticipantDetails: &connecttypes.ParticipantDetails{DisplayName: aws.String("Ann")},
 	})
-	if err != nil {
-		t.Fatalf("StartChatContact: %v", err)
-	}
+	require.NoError(t, err, "StartChatContact")
 	conn, err := pc.CreateParticipantConnection(ctx, &connectparticipant.CreateParticipantConnectionInput{
 		ParticipantToken: start.ParticipantToken,
 		Type:             []types.ConnectionType{types.ConnectionTypeWebsocket, types.ConnectionTypeConnectionCredentials},
 	})
-	if err != nil {
-		t.Fatalf("CreateParticipantConnection: %v", err)
-	}
-	if u := aws.ToString(conn.Websocket.Url); !strings.HasPrefix(u, "ws://"+strings.TrimPrefix(base, "http://")+"/") {
-		t.Errorf("WebSocket URL %q is not on %s", u, base)
-	}
+	require.NoError(t, err, "CreateParticipantConnection")
+	u := aws.ToString(conn.Websocket.Url)
+	assert.True(t, strings.HasPrefix(u, "ws://"+strings.TrimPrefix(base, "http://")+"/"), "WebSocket URL %q is not on %s", u, base)
 	tok := conn.ConnectionCredentials.ConnectionToken
 	sock := env.dial(t, "customer socket", aws.ToString(conn.Websocket.Url))
 	sent, err := pc.SendMessage(ctx, &connectparticipant.SendMessageInput{
 		ConnectionToken: tok, ContentType: aws.String("text/plain"), Content: aws.String("ping from aws-sdk-go-v2"),
 	})
-	if err != nil {
-		t.Fatalf("SendMessage: %v", err)
-	}
+	require.NoError(t, err, "SendMessage")
 	receipt := sock.next(t, "the echo agent's read receipt", func(it emuItem) bool { return it.Type == "MESSAGEMETADATA" })
-	if receipt.MessageMetadata == nil || receipt.MessageMetadata.MessageId != aws.ToString(sent.Id) {
-		t.Errorf("receipt %+v is not for message %s", receipt, aws.ToString(sent.Id))
+	if assert.NotNil(t, receipt.MessageMetadata, "receipt %+v is not for message %s", receipt, aws.ToString(sent.Id)) {
+		assert.Equal(t, aws.ToString(sent.Id), receipt.MessageMetadata.MessageId, "receipt %+v", receipt)
 	}
 	echo := sock.next(t, "the echo", func(it emuItem) bool { return it.Type == "MESSAGE" && it.ParticipantRole == "AGENT" })
-	if echo.Content != "ping from aws-sdk-go-v2" || echo.ContactId != aws.ToString(start.ContactId) {
-		t.Errorf("echo %+v", echo)
-	}
+	assert.Equal(t, "ping from aws-sdk-go-v2", echo.Content, "echo %+v", echo)
+	assert.Equal(t, aws.ToString(start.ContactId), echo.ContactId, "echo %+v", echo)
 	tr, err := pc.GetTranscript(ctx, &connectparticipant.GetTranscriptInput{ConnectionToken: tok, SortOrder: types.SortKeyAscending})
-	if err != nil {
-		t.Fatalf("GetTranscript: %v", err)
-	}
+	require.NoError(t, err, "GetTranscript")
 	var ids []string
 	for _, it := range tr.Transcript {
 		ids = append(ids, aws.ToString(it.Id))
 	}
-	if !slices.Contains(ids, aws.ToString(sent.Id)) || !slices.Contains(ids, echo.Id) || ids[len(ids)-1] != echo.Id {
-		t.Errorf("transcript ids %v: want the message and, last, the echo %s", ids, echo.Id)
+	assert.Contains(t, ids, aws.ToString(sent.Id), "transcript ids: want the message")
+	if assert.Contains(t, ids, echo.Id, "transcript ids: want the echo") {
+		assert.Equal(t, echo.Id, ids[len(ids)-1], "transcript ids %v: want the echo last", ids)
 	}
-	if _, err := cc.StopContact(ctx, &connect.StopContactInput{InstanceId: aws.String(emuInstanceID), ContactId: start.ContactId}); err != nil {
-		t.Fatalf("StopContact: %v", err)
-	}
+	_, err = cc.StopContact(ctx, &connect.StopContactInput{InstanceId: aws.String(emuInstanceID), ContactId: start.ContactId})
+	require.NoError(t, err, "StopContact")
 	sock.next(t, "chat.ended", emuIsEvent("chat.ended"))
 
 	env.closeClients()
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	select {
 	case err := <-waited:
 		exited = true
-		if err != nil || !strings.Contains(stdout.String(), "Stopping.") {
-			t.Errorf("participant local ended with %v; stdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-		}
+		assert.NoError(t, err, "participant local ended badly; stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		assert.Contains(t, stdout.String(), "Stopping.", "participant local's stdout; stderr:\n%s", stderr.String())
 	case <-time.After(15 * time.Second):
-		t.Errorf("participant local did not stop within 15 s of an interrupt")
+		assert.Fail(t, "participant local did not stop within 15 s of an interrupt")
 		_ = cmd.Process.Kill()
 		<-waited
 		exited = true

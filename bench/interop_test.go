@@ -3,10 +3,8 @@ package bench_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"reflect"
 	"regexp"
 	"sync"
 	"testing"
@@ -15,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connectparticipant"
 	"github.com/aws/smithy-go"
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -142,9 +142,7 @@ func testSendEventRequests(t *testing.T) {
 				awsIn.ClientToken = aws.String(tc.clientToken)
 			}
 			awsOut, err := awsc.SendEvent(ctx, awsIn)
-			if err != nil {
-				t.Fatalf("awssdk: %v", err)
-			}
+			require.NoError(t, err, "awssdk")
 			awsReqs := rec.take()
 
 			ours, _ := newOurs(srv, track, func(o *participant.Options) {
@@ -160,72 +158,43 @@ func testSendEventRequests(t *testing.T) {
 				ClientToken:     tc.clientToken,
 			}
 			ourOut, err := ours.SendEvent(ctx, ourIn)
-			if err != nil {
-				t.Fatalf("participant: %v", err)
-			}
+			require.NoError(t, err, "participant")
 			ourReqs := rec.take()
-			if ourIn.ClientToken != tc.clientToken {
-				t.Errorf("participant changed the caller's ClientToken to %q", ourIn.ClientToken)
-			}
+			assert.Equal(t, tc.clientToken, ourIn.ClientToken, "participant changed the caller's ClientToken")
 
-			if len(awsReqs) != 1 || len(ourReqs) != 1 {
-				t.Fatalf("requests: awssdk sent %d, participant sent %d; want 1 each", len(awsReqs), len(ourReqs))
-			}
+			require.Len(t, awsReqs, 1, "requests: awssdk sent %d; want 1", len(awsReqs))
+			require.Len(t, ourReqs, 1, "requests: participant sent %d; want 1", len(ourReqs))
 			a, o := awsReqs[0], ourReqs[0]
-			if a.method != o.method || o.method != http.MethodPost {
-				t.Errorf("method: awssdk %s, participant %s", a.method, o.method)
-			}
-			if a.path != o.path || o.path != sendEventPath {
-				t.Errorf("path: awssdk %s, participant %s", a.path, o.path)
-			}
+			assert.Equal(t, http.MethodPost, a.method, "awssdk method")
+			assert.Equal(t, http.MethodPost, o.method, "participant method")
+			assert.Equal(t, sendEventPath, a.path, "awssdk path")
+			assert.Equal(t, sendEventPath, o.path, "participant path")
 			for _, h := range []string{"X-Amz-Bearer", "Content-Type"} {
-				if av, ov := a.header.Values(h), o.header.Values(h); !reflect.DeepEqual(av, ov) {
-					t.Errorf("%s: awssdk %q, participant %q", h, av, ov)
-				}
+				assert.Equal(t, a.header.Values(h), o.header.Values(h), "%s: awssdk first, participant second", h)
 			}
 			for _, h := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token"} {
-				if v := o.header.Get(h); v != "" {
-					t.Errorf("participant sent %s: %q", h, v)
-				}
+				assert.Empty(t, o.header.Get(h), "participant sent %s", h)
 			}
-			if !uuidV4.MatchString(o.header.Get("Amz-Sdk-Invocation-Id")) {
-				t.Errorf("participant Amz-Sdk-Invocation-Id %q is not a UUID v4", o.header.Get("Amz-Sdk-Invocation-Id"))
-			}
-			if av, ov := a.header.Get("Amz-Sdk-Request"), o.header.Get("Amz-Sdk-Request"); av != ov {
-				t.Errorf("Amz-Sdk-Request: awssdk %q, participant %q", av, ov)
-			}
+			assert.Regexp(t, uuidV4, o.header.Get("Amz-Sdk-Invocation-Id"), "participant Amz-Sdk-Invocation-Id is not a UUID v4")
+			assert.Equal(t, a.header.Get("Amz-Sdk-Request"), o.header.Get("Amz-Sdk-Request"), "Amz-Sdk-Request: awssdk first, participant second")
 
 			var am, om map[string]any
-			if err := json.Unmarshal(a.body, &am); err != nil {
-				t.Fatalf("awssdk body %s: %v", a.body, err)
-			}
-			if err := json.Unmarshal(o.body, &om); err != nil {
-				t.Fatalf("participant body %s: %v", o.body, err)
-			}
+			require.NoError(t, json.Unmarshal(a.body, &am), "awssdk body %s", a.body)
+			require.NoError(t, json.Unmarshal(o.body, &om), "participant body %s", o.body)
 			if tc.clientToken == "" && tc.pinned == "" {
 				// Each side made its own random token: check the form, then
 				// compare the rest.
 				for side, m := range map[string]map[string]any{"awssdk": am, "participant": om} {
 					tok, _ := m["ClientToken"].(string)
-					if !uuidV4.MatchString(tok) {
-						t.Errorf("%s ClientToken %q is not a UUID v4", side, tok)
-					}
+					assert.Regexp(t, uuidV4, tok, "%s ClientToken is not a UUID v4", side)
 					delete(m, "ClientToken")
 				}
 			}
-			if !reflect.DeepEqual(am, om) {
-				t.Errorf("bodies differ:\nawssdk      %s\nparticipant %s", a.body, o.body)
-			}
+			assert.Equal(t, am, om, "bodies differ:\nawssdk      %s\nparticipant %s", a.body, o.body)
 
-			if got, want := ourOut.ID, aws.ToString(awsOut.Id); got != want {
-				t.Errorf("ID: participant %q, awssdk %q", got, want)
-			}
-			if got, want := ourOut.AbsoluteTime.UTC().Format("2006-01-02T15:04:05.000Z"), aws.ToString(awsOut.AbsoluteTime); got != want {
-				t.Errorf("AbsoluteTime: participant %q, awssdk %q", got, want)
-			}
-			if ourOut.RequestID != "req-1" {
-				t.Errorf("RequestID: participant %q, want req-1", ourOut.RequestID)
-			}
+			assert.Equal(t, aws.ToString(awsOut.Id), ourOut.ID, "ID: awssdk first, participant second")
+			assert.Equal(t, aws.ToString(awsOut.AbsoluteTime), ourOut.AbsoluteTime.UTC().Format("2006-01-02T15:04:05.000Z"), "AbsoluteTime: awssdk first, participant second")
+			assert.Equal(t, "req-1", ourOut.RequestID, "participant RequestID")
 		})
 	}
 }
@@ -349,42 +318,29 @@ func testSendEventErrors(t *testing.T) {
 			_, ourErr := ours.SendEvent(ctx, ourIn)
 			ourN := len(rec.take())
 
-			if awsN != 1 || ourN != 1 {
-				t.Errorf("attempts: awssdk %d, participant %d; want 1 each (retries disabled)", awsN, ourN)
-			}
+			assert.Equal(t, 1, awsN, "awssdk attempts (retries disabled)")
+			assert.Equal(t, 1, ourN, "participant attempts (retries disabled)")
 			awsCode, ourCode := apiCode(t, "awssdk", awsErr), apiCode(t, "participant", ourErr)
-			if awsCode != ourCode {
-				t.Errorf("ErrorCode: awssdk %q, participant %q", awsCode, ourCode)
-			}
-			if ourCode != tc.wantCode {
-				t.Errorf("ErrorCode: participant %q, want %q", ourCode, tc.wantCode)
-			}
+			assert.Equal(t, awsCode, ourCode, "ErrorCode: awssdk first, participant second")
+			assert.Equal(t, tc.wantCode, ourCode, "participant ErrorCode")
 
 			type statusErr interface{ HTTPStatusCode() int }
 			type requestIDErr interface{ ServiceRequestID() string }
 			var as, os statusErr
-			if errors.As(awsErr, &as) && errors.As(ourErr, &os) {
-				if as.HTTPStatusCode() != os.HTTPStatusCode() {
-					t.Errorf("HTTPStatusCode: awssdk %d, participant %d", as.HTTPStatusCode(), os.HTTPStatusCode())
-				}
-			} else {
-				t.Errorf("HTTPStatusCode missing: awssdk %T, participant %T", awsErr, ourErr)
+			if assert.ErrorAs(t, awsErr, &as, "HTTPStatusCode missing: awssdk %T", awsErr) &&
+				assert.ErrorAs(t, ourErr, &os, "HTTPStatusCode missing: participant %T", ourErr) {
+				assert.Equal(t, as.HTTPStatusCode(), os.HTTPStatusCode(), "HTTPStatusCode: awssdk first, participant second")
 			}
 			var ar, or requestIDErr
-			if errors.As(awsErr, &ar) && errors.As(ourErr, &or) {
-				if ar.ServiceRequestID() != or.ServiceRequestID() {
-					t.Errorf("ServiceRequestID: awssdk %q, participant %q", ar.ServiceRequestID(), or.ServiceRequestID())
-				}
-			} else {
-				t.Errorf("ServiceRequestID missing: awssdk %T, participant %T", awsErr, ourErr)
+			if assert.ErrorAs(t, awsErr, &ar, "ServiceRequestID missing: awssdk %T", awsErr) &&
+				assert.ErrorAs(t, ourErr, &or, "ServiceRequestID missing: participant %T", ourErr) {
+				assert.Equal(t, ar.ServiceRequestID(), or.ServiceRequestID(), "ServiceRequestID: awssdk first, participant second")
 			}
 			var ao, oo *smithy.OperationError
-			if !errors.As(awsErr, &ao) || !errors.As(ourErr, &oo) {
-				t.Fatalf("not a *smithy.OperationError: awssdk %T, participant %T", awsErr, ourErr)
-			}
-			if ao.Service() != oo.Service() || ao.Operation() != oo.Operation() {
-				t.Errorf("OperationError: awssdk %s/%s, participant %s/%s", ao.Service(), ao.Operation(), oo.Service(), oo.Operation())
-			}
+			require.ErrorAs(t, awsErr, &ao, "not a *smithy.OperationError: awssdk %T", awsErr)
+			require.ErrorAs(t, ourErr, &oo, "not a *smithy.OperationError: participant %T", ourErr)
+			assert.Equal(t, ao.Service(), oo.Service(), "OperationError service: awssdk first, participant second")
+			assert.Equal(t, ao.Operation(), oo.Operation(), "OperationError operation: awssdk first, participant second")
 		})
 	}
 }
@@ -392,13 +348,11 @@ func testSendEventErrors(t *testing.T) {
 // apiCode returns the ErrorCode of the smithy.APIError inside err.
 func apiCode(t *testing.T, side string, err error) string {
 	t.Helper()
-	if err == nil {
-		t.Errorf("%s: no error", side)
+	if !assert.Error(t, err, "%s: no error", side) {
 		return ""
 	}
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		t.Errorf("%s: %v: no smithy.APIError inside", side, err)
+	if !assert.ErrorAs(t, err, &apiErr, "%s: %v: no smithy.APIError inside", side, err) {
 		return ""
 	}
 	return apiErr.ErrorCode()

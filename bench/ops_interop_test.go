@@ -19,6 +19,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithymiddleware "github.com/aws/smithy-go/middleware"
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // This file runs every operation of the service through aws-sdk-go-v2's
@@ -328,9 +330,7 @@ func opSpecs() []opSpec {
 					newer: func(t *testing.T, ours any) {
 						o := ours.(*participant.SendMessageOutput)
 						want := &participant.MessageProcessingMetadata{MessageProcessingStatus: participant.MessageProcessingStatusProcessing}
-						if !reflect.DeepEqual(o.MessageMetadata, want) {
-							t.Errorf("participant MessageMetadata %+v, want %+v", o.MessageMetadata, want)
-						}
+						assert.Equal(t, want, o.MessageMetadata, "participant MessageMetadata")
 						o.MessageMetadata = nil
 					},
 				},
@@ -430,13 +430,11 @@ func opSpecs() []opSpec {
 					body: `{"InitialContactId":"c-0","Transcript":[{"Id":"m-1","Type":"MESSAGE","InitialContactId":"c-0","MessageMetadata":{"MessageId":"m-1","MessageProcessingStatus":"FAILED","Receipts":[]}}]}`,
 					newer: func(t *testing.T, ours any) {
 						o := ours.(*participant.GetTranscriptOutput)
-						if len(o.Transcript) != 1 || o.Transcript[0].MessageMetadata == nil {
-							t.Fatalf("participant transcript %+v, want one item with MessageMetadata", o.Transcript)
-						}
+						require.Len(t, o.Transcript, 1, "participant transcript %+v, want one item with MessageMetadata", o.Transcript)
+						require.NotNil(t, o.Transcript[0].MessageMetadata, "participant transcript %+v, want one item with MessageMetadata", o.Transcript)
 						it := &o.Transcript[0]
-						if it.InitialContactID != "c-0" || it.MessageMetadata.MessageProcessingStatus != participant.MessageProcessingStatusFailed {
-							t.Errorf("participant InitialContactID %q, MessageProcessingStatus %q; want c-0, FAILED", it.InitialContactID, it.MessageMetadata.MessageProcessingStatus)
-						}
+						assert.Equal(t, "c-0", it.InitialContactID, "participant InitialContactID")
+						assert.Equal(t, participant.MessageProcessingStatusFailed, it.MessageMetadata.MessageProcessingStatus, "participant MessageProcessingStatus")
 						it.InitialContactID = ""
 						it.MessageMetadata.MessageProcessingStatus = ""
 					},
@@ -793,72 +791,50 @@ func TestOpsRequestsDifferential(t *testing.T) {
 					o.RetryMaxAttempts = 1
 					o.IdempotencyTokenProvider = fixedToken(pinnedClientToken)
 				})
-				if _, err := rc.call.aws(ctx, awsc); err != nil {
-					t.Fatalf("awssdk: %v", err)
-				}
+				_, err := rc.call.aws(ctx, awsc)
+				require.NoError(t, err, "awssdk")
 				awsReqs := rec.take()
 				ours, _ := newOurs(srv, track, func(o *participant.Options) {
 					o.RetryMaxAttempts = 1
 					o.NewClientToken = func() string { return pinnedClientToken }
 				})
-				if _, err := rc.call.ours(ctx, ours); err != nil {
-					t.Fatalf("participant: %v", err)
-				}
+				_, err = rc.call.ours(ctx, ours)
+				require.NoError(t, err, "participant")
 				ourReqs := rec.take()
-				if len(awsReqs) != 1 || len(ourReqs) != 1 {
-					t.Fatalf("requests: awssdk sent %d, participant sent %d; want 1 each", len(awsReqs), len(ourReqs))
-				}
+				require.Len(t, awsReqs, 1, "requests: awssdk sent %d; want 1", len(awsReqs))
+				require.Len(t, ourReqs, 1, "requests: participant sent %d; want 1", len(ourReqs))
 				a, o := awsReqs[0], ourReqs[0]
 
-				if a.method != o.method || o.method != op.method {
-					t.Errorf("method: awssdk %s, participant %s, want %s", a.method, o.method, op.method)
-				}
+				assert.Equal(t, op.method, a.method, "awssdk method")
+				assert.Equal(t, op.method, o.method, "participant method")
 				wantURI := rc.uri
 				if wantURI == "" {
 					wantURI = op.path
 				}
-				if a.uri != o.uri || o.uri != wantURI {
-					t.Errorf("request target:\nawssdk      %s\nparticipant %s\nwant        %s", a.uri, o.uri, wantURI)
-				}
-				if a.path != o.path {
-					t.Errorf("escaped path: awssdk %s, participant %s", a.path, o.path)
-				}
+				assert.Equal(t, wantURI, a.uri, "awssdk request target")
+				assert.Equal(t, wantURI, o.uri, "participant request target")
+				assert.Equal(t, a.path, o.path, "escaped path: awssdk first, participant second")
 				wantBearer := connToken
 				if op.name == "CreateParticipantConnection" {
 					wantBearer = participantToken
 				}
-				if av, ov := a.header.Values("X-Amz-Bearer"), o.header.Values("X-Amz-Bearer"); !reflect.DeepEqual(av, ov) || len(ov) != 1 || ov[0] != wantBearer {
-					t.Errorf("X-Amz-Bearer: awssdk %q, participant %q", av, ov)
-				}
-				if av, ov := a.header.Values("Content-Type"), o.header.Values("Content-Type"); !reflect.DeepEqual(av, ov) {
-					t.Errorf("Content-Type: awssdk %q, participant %q", av, ov)
-				}
-				if av, ov := a.header.Get("Amz-Sdk-Request"), o.header.Get("Amz-Sdk-Request"); av != ov {
-					t.Errorf("Amz-Sdk-Request: awssdk %q, participant %q", av, ov)
-				}
+				av, ov := a.header.Values("X-Amz-Bearer"), o.header.Values("X-Amz-Bearer")
+				assert.Equal(t, av, ov, "X-Amz-Bearer: awssdk first, participant second")
+				assert.Equal(t, []string{wantBearer}, ov, "participant X-Amz-Bearer")
+				assert.Equal(t, a.header.Values("Content-Type"), o.header.Values("Content-Type"), "Content-Type: awssdk first, participant second")
+				assert.Equal(t, a.header.Get("Amz-Sdk-Request"), o.header.Get("Amz-Sdk-Request"), "Amz-Sdk-Request: awssdk first, participant second")
 
 				if op.method == http.MethodGet {
-					if len(a.body) != 0 || len(o.body) != 0 {
-						t.Errorf("GET bodies: awssdk %q, participant %q; want both empty", a.body, o.body)
-					}
-					if len(o.header.Values("Content-Type")) != 0 {
-						t.Errorf("participant sent Content-Type %q on a GET", o.header.Values("Content-Type"))
-					}
+					assert.Empty(t, a.body, "awssdk GET body: want empty")
+					assert.Empty(t, o.body, "participant GET body: want empty")
+					assert.Empty(t, o.header.Values("Content-Type"), "participant sent Content-Type on a GET")
 					return
 				}
 				var am, om any
-				if err := json.Unmarshal(a.body, &am); err != nil {
-					t.Fatalf("awssdk body %q: %v", a.body, err)
-				}
-				if err := json.Unmarshal(o.body, &om); err != nil {
-					t.Fatalf("participant body %q: %v", o.body, err)
-				}
-				if _, ok := om.(map[string]any); !ok {
-					t.Errorf("participant body %s is not a JSON object", o.body)
-				}
-				if !reflect.DeepEqual(am, om) {
-					t.Errorf("bodies differ:\nawssdk      %s\nparticipant %s", a.body, o.body)
-				}
+				require.NoError(t, json.Unmarshal(a.body, &am), "awssdk body %q", a.body)
+				require.NoError(t, json.Unmarshal(o.body, &om), "participant body %q", o.body)
+				assert.IsType(t, map[string]any{}, om, "participant body %s is not a JSON object", o.body)
+				assert.Equal(t, am, om, "bodies differ:\nawssdk      %s\nparticipant %s", a.body, o.body)
 			})
 		}
 	}
@@ -892,28 +868,20 @@ func TestOpsResponsesDifferential(t *testing.T) {
 				for ; err != nil && errors.Is(err, net.ErrClosed) && awsAttempts < 3; awsAttempts++ {
 					awsOut, err = op.call.aws(ctx, awsc)
 				}
-				if err != nil {
-					t.Fatalf("awssdk: %v", err)
-				}
+				require.NoError(t, err, "awssdk")
 				ours, _ := newOurs(srv, track, func(o *participant.Options) { o.RetryMaxAttempts = 1 })
 				ourOut, err := op.call.ours(ctx, ours)
-				if err != nil {
-					t.Fatalf("participant: %v", err)
-				}
-				if n := len(rec.take()); n != awsAttempts+1 {
-					t.Fatalf("server saw %d requests, want %d", n, awsAttempts+1)
-				}
+				require.NoError(t, err, "participant")
+				require.Len(t, rec.take(), awsAttempts+1, "requests the server saw")
 				if rc.newer != nil {
 					rc.newer(t, ourOut)
 				}
 				want := op.fromAWS(awsOut)
-				if !reflect.DeepEqual(ourOut, want) {
-					t.Errorf("outputs differ:\nawssdk      %s\nparticipant %s", dump(want), dump(ourOut))
-				}
+				assert.Equal(t, want, ourOut, "outputs differ:\nawssdk      %s\nparticipant %s", dump(want), dump(ourOut))
 				// Guard against two empty outputs passing: a body with
 				// members must give aws-sdk-go-v2 something.
-				if rc.body != "{}" && reflect.ValueOf(want).Elem().NumField() > 1 && isZeroBesidesRequestID(want) {
-					t.Errorf("awssdk decoded nothing from %s", rc.body)
+				if rc.body != "{}" && reflect.ValueOf(want).Elem().NumField() > 1 {
+					assert.False(t, isZeroBesidesRequestID(want), "awssdk decoded nothing from %s", rc.body)
 				}
 			})
 		}
@@ -1009,66 +977,54 @@ func TestOpsErrorsDifferential(t *testing.T) {
 				ours, _ := newOurs(srv, track, func(o *participant.Options) { o.RetryMaxAttempts = 1 })
 				_, ourErr := op.call.ours(ctx, ours)
 				ourN := len(rec.take())
-				if awsN != 1 || ourN != 1 {
-					t.Errorf("attempts: awssdk %d, participant %d; want 1 each (retries off)", awsN, ourN)
-				}
+				assert.Equal(t, 1, awsN, "awssdk attempts (retries off)")
+				assert.Equal(t, 1, ourN, "participant attempts (retries off)")
 
 				awsCode, ourCode := apiCode(t, "awssdk", awsErr), apiCode(t, "participant", ourErr)
-				if awsCode != ourCode || ourCode != ec.code {
-					t.Errorf("ErrorCode: awssdk %q, participant %q, want %q", awsCode, ourCode, ec.code)
-				}
+				assert.Equal(t, ec.code, awsCode, "awssdk ErrorCode")
+				assert.Equal(t, ec.code, ourCode, "participant ErrorCode")
 				var aAPI, oAPI smithy.APIError
 				if !errors.As(awsErr, &aAPI) || !errors.As(ourErr, &oAPI) {
 					t.FailNow() // apiCode reported it
 				}
-				if aAPI.ErrorMessage() != oAPI.ErrorMessage() {
-					t.Errorf("ErrorMessage: awssdk %q, participant %q", aAPI.ErrorMessage(), oAPI.ErrorMessage())
-				}
+				assert.Equal(t, aAPI.ErrorMessage(), oAPI.ErrorMessage(), "ErrorMessage: awssdk first, participant second")
 				// aws-sdk-go-v2 types only the errors the operation
 				// models; this client types all seven.
 				_, awsGeneric := aAPI.(*smithy.GenericAPIError)
 				_, ourGeneric := oAPI.(*smithy.GenericAPIError)
 				modeled := contains(op.models, ec.code)
-				if awsGeneric == modeled {
-					t.Errorf("awssdk error %T: modeled by %s = %v", aAPI, op.name, modeled)
-				}
-				if ourGeneric {
-					t.Errorf("participant error %T, want a typed error", oAPI)
-				}
-				if modeled && aAPI.ErrorFault() != oAPI.ErrorFault() {
-					t.Errorf("ErrorFault: awssdk %v, participant %v", aAPI.ErrorFault(), oAPI.ErrorFault())
+				assert.Equal(t, !modeled, awsGeneric, "awssdk error %T: modeled by %s = %v", aAPI, op.name, modeled)
+				assert.False(t, ourGeneric, "participant error %T, want a typed error", oAPI)
+				if modeled {
+					assert.Equal(t, aAPI.ErrorFault(), oAPI.ErrorFault(), "ErrorFault: awssdk first, participant second")
 				}
 				var aNF *types.ResourceNotFoundException
 				var oNF *participant.ResourceNotFoundError
-				if errors.As(awsErr, &aNF) {
-					if !errors.As(ourErr, &oNF) {
-						t.Errorf("participant %T, want *participant.ResourceNotFoundError", oAPI)
-					} else if aws.ToString(aNF.ResourceId) != oNF.ResourceID || string(aNF.ResourceType) != string(oNF.ResourceType) {
-						t.Errorf("ResourceNotFound: awssdk %q %q, participant %q %q", aws.ToString(aNF.ResourceId), aNF.ResourceType, oNF.ResourceID, oNF.ResourceType)
-					}
+				if errors.As(awsErr, &aNF) && assert.ErrorAs(t, ourErr, &oNF, "participant %T, want *participant.ResourceNotFoundError", oAPI) {
+					assert.Equal(t, aws.ToString(aNF.ResourceId), oNF.ResourceID, "ResourceNotFound ResourceId: awssdk first, participant second")
+					assert.Equal(t, string(aNF.ResourceType), string(oNF.ResourceType), "ResourceNotFound ResourceType: awssdk first, participant second")
 				}
 
 				type statusErr interface{ HTTPStatusCode() int }
 				type requestIDErr interface{ ServiceRequestID() string }
 				var as, os statusErr
-				if !errors.As(awsErr, &as) || !errors.As(ourErr, &os) {
-					t.Errorf("HTTPStatusCode missing: awssdk %T, participant %T", awsErr, ourErr)
-				} else if as.HTTPStatusCode() != ec.status || os.HTTPStatusCode() != ec.status {
-					t.Errorf("HTTPStatusCode: awssdk %d, participant %d, want %d", as.HTTPStatusCode(), os.HTTPStatusCode(), ec.status)
+				if assert.ErrorAs(t, awsErr, &as, "HTTPStatusCode missing: awssdk %T", awsErr) &&
+					assert.ErrorAs(t, ourErr, &os, "HTTPStatusCode missing: participant %T", ourErr) {
+					assert.Equal(t, ec.status, as.HTTPStatusCode(), "awssdk HTTPStatusCode")
+					assert.Equal(t, ec.status, os.HTTPStatusCode(), "participant HTTPStatusCode")
 				}
 				var ar, or requestIDErr
-				if !errors.As(awsErr, &ar) || !errors.As(ourErr, &or) {
-					t.Errorf("ServiceRequestID missing: awssdk %T, participant %T", awsErr, ourErr)
-				} else if ar.ServiceRequestID() != or.ServiceRequestID() || or.ServiceRequestID() != header["X-Amzn-Requestid"] {
-					t.Errorf("ServiceRequestID: awssdk %q, participant %q", ar.ServiceRequestID(), or.ServiceRequestID())
+				if assert.ErrorAs(t, awsErr, &ar, "ServiceRequestID missing: awssdk %T", awsErr) &&
+					assert.ErrorAs(t, ourErr, &or, "ServiceRequestID missing: participant %T", ourErr) {
+					assert.Equal(t, header["X-Amzn-Requestid"], ar.ServiceRequestID(), "awssdk ServiceRequestID")
+					assert.Equal(t, header["X-Amzn-Requestid"], or.ServiceRequestID(), "participant ServiceRequestID")
 				}
 				var ao, oo *smithy.OperationError
-				if !errors.As(awsErr, &ao) || !errors.As(ourErr, &oo) {
-					t.Fatalf("not a *smithy.OperationError: awssdk %T, participant %T", awsErr, ourErr)
-				}
-				if ao.Service() != oo.Service() || ao.Operation() != oo.Operation() || oo.Operation() != op.name {
-					t.Errorf("OperationError: awssdk %s/%s, participant %s/%s", ao.Service(), ao.Operation(), oo.Service(), oo.Operation())
-				}
+				require.ErrorAs(t, awsErr, &ao, "not a *smithy.OperationError: awssdk %T", awsErr)
+				require.ErrorAs(t, ourErr, &oo, "not a *smithy.OperationError: participant %T", ourErr)
+				assert.Equal(t, ao.Service(), oo.Service(), "OperationError service: awssdk first, participant second")
+				assert.Equal(t, op.name, ao.Operation(), "awssdk OperationError operation")
+				assert.Equal(t, op.name, oo.Operation(), "participant OperationError operation")
 			})
 		}
 	}

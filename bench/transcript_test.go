@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connectparticipant"
 	"github.com/connectchat/participant"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkGetTranscript100 compares three ways of fetching and decoding one
@@ -258,8 +259,8 @@ func BenchmarkGetTranscript100(b *testing.B) {
 			b.SetBytes(int64(len(transcriptPage100)))
 			b.ResetTimer()
 			for range b.N {
-				if err := s.send(ctx); err != nil {
-					b.Fatal(err)
+				if err := s.send(ctx); err != nil { // testify only on failure: its b.Helper call would be timed
+					require.NoError(b, err)
 				}
 			}
 			b.StopTimer()
@@ -279,41 +280,30 @@ func TestTranscriptFloorRequest(t *testing.T) {
 
 	ours, _ := newOurs(srv, track)
 	out, err := ours.GetTranscript(ctx, transcriptInput())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Transcript) != 100 {
-		t.Fatalf("participant decoded %d items, want 100", len(out.Transcript))
-	}
+	require.NoError(t, err)
+	require.Equal(t, 100, len(out.Transcript), "participant decoded items")
 	oursReqs := rec.take()
 
 	floorClient, floorTr := newHTTPClient()
 	track(floorTr)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+transcriptPath, bytes.NewReader(transcriptFloorBody))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, h := range []string{"X-Amz-Bearer", "Content-Type", "User-Agent", "Amz-Sdk-Invocation-Id", "Amz-Sdk-Request"} {
 		req.Header.Set(h, "x")
 	}
 	resp, err := floorClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	floorReqs := rec.take()
 
-	if len(oursReqs) != 1 || len(floorReqs) != 1 {
-		t.Fatalf("requests: participant %d, floor %d; want 1 each", len(oursReqs), len(floorReqs))
-	}
+	require.Len(t, oursReqs, 1, "requests: participant sent %d; want 1", len(oursReqs))
+	require.Len(t, floorReqs, 1, "requests: floor sent %d; want 1", len(floorReqs))
 	o, f := oursReqs[0], floorReqs[0]
-	if o.method != f.method || o.uri != f.uri {
-		t.Errorf("participant %s %s, floor %s %s", o.method, o.uri, f.method, f.uri)
-	}
-	if !bytes.Equal(o.body, transcriptFloorBody) {
-		t.Errorf("participant body %s, floor body %s", o.body, transcriptFloorBody)
-	}
+	assert.Equal(t, f.method, o.method, "method: floor first, participant second")
+	assert.Equal(t, f.uri, o.uri, "request target: floor first, participant second")
+	// As strings, so that an empty body equals a nil one, as with bytes.Equal.
+	assert.Equal(t, string(transcriptFloorBody), string(o.body), "body: floor first, participant second")
 	names := func(h http.Header) []string {
 		var ns []string
 		for _, k := range []string{"X-Amz-Bearer", "Content-Type", "User-Agent", "Amz-Sdk-Invocation-Id", "Amz-Sdk-Request", "Accept-Encoding", "Content-Length"} {
@@ -323,12 +313,9 @@ func TestTranscriptFloorRequest(t *testing.T) {
 		}
 		return ns
 	}
-	if len(o.header) != len(f.header) || !reflect.DeepEqual(names(o.header), names(f.header)) {
-		t.Errorf("header names: participant %v (%d), floor %v (%d)", names(o.header), len(o.header), names(f.header), len(f.header))
-	}
-	if len(floorUserAgent) != len(o.header.Get("User-Agent")) {
-		t.Errorf("User-Agent length: floor %d, participant %d (%q)", len(floorUserAgent), len(o.header.Get("User-Agent")), o.header.Get("User-Agent"))
-	}
+	assert.Equal(t, len(f.header), len(o.header), "header count: floor first, participant second")
+	assert.Equal(t, names(f.header), names(o.header), "header names: floor first, participant second")
+	assert.Equal(t, len(floorUserAgent), len(o.header.Get("User-Agent")), "User-Agent length: floor first, participant second (%q)", o.header.Get("User-Agent"))
 }
 
 // TestTranscriptPage checks the benchmark page: 100 items, every member set,
@@ -337,35 +324,28 @@ func TestTranscriptFloorRequest(t *testing.T) {
 func TestTranscriptPage(t *testing.T) {
 	t.Parallel()
 	var page wireTranscript
-	if err := json.Unmarshal(transcriptPage100, &page); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(transcriptPage100, &page))
 	var asAny, back any
 	_ = json.Unmarshal(transcriptPage100, &asAny)
 	re, _ := json.Marshal(page)
 	_ = json.Unmarshal(re, &back)
-	if !reflect.DeepEqual(asAny, back) {
-		t.Errorf("wireTranscript drops members of the page")
-	}
-	if len(page.Transcript) != 100 {
-		t.Fatalf("%d items, want 100", len(page.Transcript))
-	}
+	assert.Equal(t, asAny, back, "wireTranscript drops members of the page")
+	require.Equal(t, 100, len(page.Transcript), "items")
 	kinds := map[string]int{}
 	for i, it := range page.Transcript {
 		kinds[it.Type]++
-		if it.AbsoluteTime == "" || it.ContactId == "" || it.Content == "" || it.ContentType == "" || it.DisplayName == "" || it.Id == "" || it.ParticipantId == "" || it.ParticipantRole == "" {
-			t.Errorf("item %d lacks a member: %+v", i, it)
+		for member, v := range map[string]string{
+			"AbsoluteTime": it.AbsoluteTime, "ContactId": it.ContactId, "Content": it.Content, "ContentType": it.ContentType,
+			"DisplayName": it.DisplayName, "Id": it.Id, "ParticipantId": it.ParticipantId, "ParticipantRole": it.ParticipantRole,
+		} {
+			assert.NotEmpty(t, v, "item %d lacks %s: %+v", i, member, it)
 		}
-		if (it.Type == "ATTACHMENT") != (len(it.Attachments) > 0) {
-			t.Errorf("item %d: type %s with %d attachments", i, it.Type, len(it.Attachments))
-		}
-		if (it.Type == "MESSAGE") != (it.MessageMetadata != nil && len(it.MessageMetadata.Receipts) == 2) {
-			t.Errorf("item %d: type %s with metadata %+v", i, it.Type, it.MessageMetadata)
-		}
+		assert.Equal(t, it.Type == "ATTACHMENT", len(it.Attachments) > 0, "item %d: type %s with %d attachments", i, it.Type, len(it.Attachments))
+		assert.Equal(t, it.Type == "MESSAGE", it.MessageMetadata != nil && len(it.MessageMetadata.Receipts) == 2, "item %d: type %s with metadata %+v", i, it.Type, it.MessageMetadata)
 	}
-	if kinds["MESSAGE"] != 70 || kinds["ATTACHMENT"] != 20 || kinds["EVENT"] != 10 {
-		t.Errorf("kinds %v, want 70 MESSAGE, 20 ATTACHMENT, 10 EVENT", kinds)
-	}
+	assert.Equal(t, 70, kinds["MESSAGE"], "kinds %v", kinds)
+	assert.Equal(t, 20, kinds["ATTACHMENT"], "kinds %v", kinds)
+	assert.Equal(t, 10, kinds["EVENT"], "kinds %v", kinds)
 }
 
 // TestTranscriptSides runs each benchmark side once: each checks its own
@@ -373,8 +353,6 @@ func TestTranscriptPage(t *testing.T) {
 func TestTranscriptSides(t *testing.T) {
 	t.Parallel()
 	for _, s := range newTranscriptSides(t) {
-		if err := s.send(context.Background()); err != nil {
-			t.Errorf("%s: %v", s.name, err)
-		}
+		assert.NoError(t, s.send(context.Background()), "%s", s.name)
 	}
 }
