@@ -74,7 +74,8 @@ type ptyChat struct {
 	scr    *screen
 	cmd    *exec.Cmd
 	exited chan struct{}
-	err    error // cmd.Wait's, once exited is closed
+	err    error         // cmd.Wait's, once exited is closed
+	copied chan struct{} // closed when all the terminal's output is on scr
 }
 
 // startChatPTY runs the built tool with args in a new pseudo-terminal, as
@@ -89,8 +90,8 @@ func startChatPTY(t *testing.T, vars []string, args ...string) *ptyChat {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	require.NoError(t, cmd.Start())
 	slave.Close()
-	p := &ptyChat{master: master, scr: &screen{}, cmd: cmd, exited: make(chan struct{})}
 	copied := make(chan struct{})
+	p := &ptyChat{master: master, scr: &screen{}, cmd: cmd, exited: make(chan struct{}), copied: copied}
 	go func() {
 		defer close(copied)
 		buf := make([]byte, 4096)
@@ -132,6 +133,12 @@ func (p *ptyChat) wait(t *testing.T) int {
 	case <-p.exited:
 	case <-time.After(20 * time.Second):
 		require.FailNow(t, "participant chat did not exit", "the terminal shows:\n%s", p.scr.String())
+	}
+	// What the program wrote just before it exited may still be in the
+	// terminal: the copy ends (EIO) once it is all read.
+	select {
+	case <-p.copied:
+	case <-time.After(5 * time.Second):
 	}
 	var ee *exec.ExitError
 	if errors.As(p.err, &ee) {
