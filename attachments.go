@@ -327,8 +327,8 @@ type DownloadAttachmentOutput struct {
 //
 // Every error is a *smithy.OperationError: named GetAttachment when that call
 // failed, DownloadAttachment for the GET, where a response outside 2xx is a
-// [*ResponseError], as for UploadAttachment. The GET goes through the client's HTTP client, refuses
-// redirects, and is not retried.
+// [*ResponseError], as for UploadAttachment. The GET goes through the
+// client's HTTP client, refuses redirects, and is not retried.
 //
 // See https://docs.aws.amazon.com/connect-participant/latest/APIReference/API_GetAttachment.html
 func (c *Client) DownloadAttachment(ctx context.Context, connectionToken Token, attachmentID string, optFns ...func(*Options)) (*DownloadAttachmentOutput, error) {
@@ -484,18 +484,14 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // message when its XML body holds them.
 func statusFailure(method string, u *url.URL, resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, ops.MaxErrorBody))
-	re := &ResponseError{StatusCode: resp.StatusCode, RequestID: redact.Text(resp.Header.Get("X-Amz-Request-Id"), ""), Attempts: 1}
+	re := &ResponseError{StatusCode: resp.StatusCode, RequestID: cleanRequestID(resp.Header.Get("X-Amz-Request-Id"), ""), Attempts: 1}
 	code := sanitizeErrorCode(xmlElement(body, "Code"))
 	msg := excerpt(redact.Text(redact.Scrub(xmlElement(body, "Message"), u.RawQuery), ""))
 	if code != "" || msg != "" {
 		if code == "" {
 			code = codeUnknown
 		}
-		fault := smithy.FaultClient
-		if resp.StatusCode >= 500 {
-			fault = smithy.FaultServer
-		}
-		re.Err = &smithy.GenericAPIError{Code: code, Message: msg, Fault: fault}
+		re.Err = &smithy.GenericAPIError{Code: code, Message: msg, Fault: faultOf(resp.StatusCode)}
 	}
 	return transferError(method, u, re)
 }

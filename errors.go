@@ -230,11 +230,9 @@ func (e *ResponseError) Error() string {
 // method, which aws/retry asks before its own rules, says so. errors.As still
 // finds Err.
 func (e *ResponseError) Unwrap() error {
-	switch e.Err.(type) {
-	case *ThrottlingError, *InternalServerError:
-		return &retryHint{err: e.Err, retry: true}
-	}
-	if e.StatusCode == http.StatusTooManyRequests && e.Err != nil {
+	_, throttled := e.Err.(*ThrottlingError)
+	_, internal := e.Err.(*InternalServerError)
+	if throttled || internal || e.StatusCode == http.StatusTooManyRequests && e.Err != nil {
 		return &retryHint{err: e.Err, retry: true}
 	}
 	return e.Err
@@ -322,25 +320,36 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
-	fault := smithy.FaultUnknown
-	switch {
-	case status >= 500:
-		fault = smithy.FaultServer
-	case status >= 400:
-		fault = smithy.FaultClient
-	}
 	// GenericAPIError's Error() prints its whole message: keep it short.
-	return &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: fault}
+	return &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: faultOf(status)}
 }
 
-// requestIDWithout returns the request id of a response, cleaned for logs,
-// with tok replaced by REDACTED before the id is cut to 128 bytes, so that no
-// part of an echoed token is left.
+// faultOf says whose fault a response of the given status is.
+func faultOf(status int) smithy.ErrorFault {
+	switch {
+	case status >= 500:
+		return smithy.FaultServer
+	case status >= 400:
+		return smithy.FaultClient
+	}
+	return smithy.FaultUnknown
+}
+
+// requestIDWithout returns the request id of a service response, as
+// cleanRequestID leaves it. S3's hyphenated x-amz-request-id is not the
+// service's, as in aws-sdk-go-v2.
 func requestIDWithout(h http.Header, tok Token) string {
 	id := h.Get("X-Amzn-Requestid")
 	if id == "" {
 		id = h.Get("X-Amz-Requestid")
 	}
+	return cleanRequestID(id, tok)
+}
+
+// cleanRequestID returns a request id cleaned for logs, with tok replaced by
+// REDACTED before the id is cut to 128 bytes, so that no part of an echoed
+// token is left.
+func cleanRequestID(id string, tok Token) string {
 	if len(tok) >= redact.MinSecretLen {
 		id = redact.Scrub(id, string(tok))
 	}
