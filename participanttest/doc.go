@@ -99,6 +99,18 @@
 // ending the chat). Both implement [Agent]; write your own against
 // [AgentSession]. [WithAgent] adds one to every chat.
 //
+// A [Bot] sends interactive messages too, as an Amazon Connect flow or a
+// Lex bot does: a [Rule]'s Interactive template (ListPicker, TimePicker,
+// Panel, QuickReply, Carousel, ViewResource, or any other templateType, as
+// JSON; package interactive decodes and builds them) goes out with content
+// type application/vnd.amazonaws.connect.message.interactive, and the
+// customer's answer (the choice's title as text, or an interactive.response
+// for action buttons and views) reaches the bot, which names it with
+// [Bot].ChoiceReply. The default bot shows one of each for "list",
+// "panel", "quick", "time", "carousel" and "view". SendMessage itself never
+// accepts the interactive content type (only the response), as in the
+// service.
+//
 // # In memory and testing/synctest
 //
 // [Server.StartInMemory] serves over net.Pipe connections only, reached
