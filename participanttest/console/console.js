@@ -521,6 +521,9 @@
     lastContacts = key;
     $('contact-count').textContent = `(${snap.contacts.filter((c) => c.active).length} active, ${snap.contacts.length} in all)`;
     $('no-contacts').hidden = snap.contacts.length > 0;
+    // Redrawing keeps the keyboard focus on the card that had it.
+    const had = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#contacts li[data-contact]') : null;
+    const focused = had ? had.dataset.contact : '';
     $('contacts').replaceChildren(...snap.contacts.map((c) => {
       const cust = c.participants.find((p) => p.role === 'CUSTOMER');
       return el('li', {
@@ -539,6 +542,10 @@
       el('div', { class: 'people' }, ...c.participants.map(personChip)),
       c.last ? el('div', { class: 'last', text: `${c.last.name}: ${c.last.content}` }) : null));
     }));
+    if (focused) {
+      const card = [...$('contacts').children].find((li) => li.dataset.contact === focused);
+      if (card) card.querySelector('a').focus();
+    }
   }
 
   function renderFaultTargets(contact) {
