@@ -129,58 +129,74 @@ type Choice struct {
 // links are not choices.
 func (m *Message) Choices() []Choice {
 	var out []Choice
-	add := func(title, label string, r Reply, err error) {
-		out = append(out, Choice{Number: len(out) + 1, Title: title, Label: label, Reply: r, err: err})
-	}
 	switch t := m.Template.(type) {
 	case *ListPicker:
 		c := t.Content
-		for _, e := range c.Elements {
-			if !e.IsLink() {
-				r, err := elementReply(e, TypeListPicker, c.ListID, c.ReferenceID, c.PreIndex, c.NextIndex)
-				add(e.Title, elementLabel(e), r, err)
-			}
-		}
+		out = pickerChoices(out, c.Elements, paging{TypeListPicker, c.ListID, c.ReferenceID, c.PreIndex, c.NextIndex})
 	case *Panel:
 		c := t.Content
-		for _, e := range c.Elements {
-			if !e.IsLink() {
-				r, err := elementReply(e, TypePanel, c.ListID, c.ReferenceID, c.PreIndex, c.NextIndex)
-				add(e.Title, elementLabel(e), r, err)
-			}
-		}
+		out = pickerChoices(out, c.Elements, paging{TypePanel, c.ListID, c.ReferenceID, c.PreIndex, c.NextIndex})
 	case *QuickReply:
 		for _, e := range t.Content.Elements {
 			r, err := textReply(e.Title)
-			add(e.Title, e.Title, r, err)
+			out = addChoice(out, e.Title, e.Title, r, err)
 		}
 	case *TimePicker:
 		for _, s := range t.Content.Timeslots {
 			r, err := textReply(s.Date)
-			add(s.Date, slotLabel(s, t.Content.TimeZoneOffset), r, err)
+			out = addChoice(out, s.Date, slotLabel(s, t.Content.TimeZoneOffset), r, err)
 		}
 	case *Carousel:
 		for _, card := range t.Content.Elements {
-			title, elems := cardElements(card)
-			for _, e := range elems {
-				if e.IsLink() {
-					continue
-				}
-				r, err := jsonReply(wire.ContentTypePlainText, struct {
-					TemplateIdentifier string `json:"templateIdentifier"`
-					ListTitle          string `json:"listTitle"`
-					SelectionText      string `json:"selectionText"`
-				}{card.TemplateIdentifier, title, e.Title})
-				add(e.Title, title+": "+e.Title, r, err)
-			}
+			out = cardChoices(out, card)
 		}
+	}
+	return out
+}
+
+func addChoice(out []Choice, title, label string, r Reply, err error) []Choice {
+	return append(out, Choice{Number: len(out) + 1, Title: title, Label: label, Reply: r, err: err})
+}
+
+// paging is what a paged ListPicker or Panel sends back with an action
+// button.
+type paging struct {
+	templateType, listID, referenceID string
+	pre, next                         *int
+}
+
+// pickerChoices adds the choices of a ListPicker's or Panel's elements.
+func pickerChoices(out []Choice, elems []Element, p paging) []Choice {
+	for _, e := range elems {
+		if !e.IsLink() {
+			r, err := elementReply(e, p)
+			out = addChoice(out, e.Title, elementLabel(e), r, err)
+		}
+	}
+	return out
+}
+
+// cardChoices adds the choices of a Carousel card, answered as the widget
+// answers them: the card and the choice in a text/plain JSON object.
+func cardChoices(out []Choice, card Card) []Choice {
+	title, elems := cardElements(card)
+	for _, e := range elems {
+		if e.IsLink() {
+			continue
+		}
+		r, err := jsonReply(wire.ContentTypePlainText, struct {
+			TemplateIdentifier string `json:"templateIdentifier"`
+			ListTitle          string `json:"listTitle"`
+			SelectionText      string `json:"selectionText"`
+		}{card.TemplateIdentifier, title, e.Title})
+		out = addChoice(out, e.Title, title+": "+e.Title, r, err)
 	}
 	return out
 }
 
 // elementReply is the reply to a ListPicker or Panel element: its title as
 // text, or for an action button the paging response.
-func elementReply(e Element, templateType, listID, referenceID string, pre, next *int) (Reply, error) {
+func elementReply(e Element, p paging) (Reply, error) {
 	if e.ActionDetail != ActionShowMore && e.ActionDetail != ActionPreviousOptions {
 		return textReply(e.Title)
 	}
@@ -196,7 +212,7 @@ func elementReply(e Element, templateType, listID, referenceID string, pre, next
 		Version string `json:"version"`
 		Data    data   `json:"data"`
 		Action  string `json:"action"`
-	}{Version, data{e.ActionDetail, pre, next, listID, templateType, referenceID}, e.ActionDetail})
+	}{Version, data{e.ActionDetail, p.pre, p.next, p.listID, p.templateType, p.referenceID}, e.ActionDetail})
 }
 
 func elementLabel(e Element) string {

@@ -353,20 +353,7 @@ func (b Bot) Run(ctx context.Context, chat *AgentSession) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	say := func(contentType, text string) error {
-		if text == "" {
-			return nil
-		}
-		if err := chat.SendTyping(); err != nil {
-			return err
-		}
-		if err := wait(ctx, b.Delay); err != nil {
-			return err
-		}
-		_, err := chat.SendMessage(contentType, text)
-		return err
-	}
-	if err := say(wire.ContentTypePlainText, b.Greeting); err != nil {
+	if err := b.say(ctx, chat, wire.ContentTypePlainText, b.Greeting); err != nil {
 		return err
 	}
 	var pending *interactive.Message // the last interactive message sent
@@ -378,33 +365,61 @@ func (b Bot) Run(ctx context.Context, chat *AgentSession) error {
 		if it.Type != TypeMessage || it.ParticipantRole != RoleCustomer {
 			continue
 		}
-		if choice, ok := answers(pending, it); ok && b.ChoiceReply != "" {
-			if err := say(wire.ContentTypePlainText, strings.ReplaceAll(b.ChoiceReply, "{choice}", choice)); err != nil {
-				return err
-			}
-			continue
-		}
-		text := messageText(it)
-		rule := Rule{Reply: b.Fallback}
-		for _, r := range b.Rules {
-			if strings.Contains(strings.ToLower(text), strings.ToLower(r.Contains)) {
-				rule = r
-				break
-			}
-		}
-		if err := say(wire.ContentTypePlainText, rule.Reply); err != nil {
+		end, err := b.answer(ctx, chat, it, &pending)
+		if err != nil {
 			return err
 		}
-		if len(rule.Interactive) > 0 {
-			if err := say(interactive.ContentType, string(rule.Interactive)); err != nil {
-				return err
-			}
-			pending, _ = interactive.Decode(string(rule.Interactive)) // checked by Validate
-		}
-		if rule.End {
+		if end {
 			return chat.EndChat()
 		}
 	}
+}
+
+// answer answers a customer's message: the ChoiceReply for an answer to
+// the pending interactive message, else the reply and template of the
+// matching rule (which becomes pending). It reports whether the rule ends
+// the chat.
+func (b Bot) answer(ctx context.Context, chat *AgentSession, it Item, pending **interactive.Message) (bool, error) {
+	if choice, ok := answers(*pending, it); ok && b.ChoiceReply != "" {
+		return false, b.say(ctx, chat, wire.ContentTypePlainText, strings.ReplaceAll(b.ChoiceReply, "{choice}", choice))
+	}
+	rule := b.rule(messageText(it))
+	if err := b.say(ctx, chat, wire.ContentTypePlainText, rule.Reply); err != nil {
+		return false, err
+	}
+	if len(rule.Interactive) > 0 {
+		if err := b.say(ctx, chat, interactive.ContentType, string(rule.Interactive)); err != nil {
+			return false, err
+		}
+		*pending, _ = interactive.Decode(string(rule.Interactive)) // checked by Validate
+	}
+	return rule.End, nil
+}
+
+// say sends a message after typing for the bot's Delay; nothing if text is
+// empty.
+func (b Bot) say(ctx context.Context, chat *AgentSession, contentType, text string) error {
+	if text == "" {
+		return nil
+	}
+	if err := chat.SendTyping(); err != nil {
+		return err
+	}
+	if err := wait(ctx, b.Delay); err != nil {
+		return err
+	}
+	_, err := chat.SendMessage(contentType, text)
+	return err
+}
+
+// rule returns the first rule that matches text, or the fallback.
+func (b Bot) rule(text string) Rule {
+	for _, r := range b.Rules {
+		if strings.Contains(strings.ToLower(text), strings.ToLower(r.Contains)) {
+			return r
+		}
+	}
+	return Rule{Reply: b.Fallback}
 }
 
 // wait sleeps d, or until ctx ends.

@@ -149,48 +149,57 @@ func sentSince(m *member, at time.Time) bool {
 	return false
 }
 
-// faultWords describes a fault in words, for the console's lists and log.
+// faultWords describes a fault in words, for the console's lists and log:
+// what it does, then where, how often and when.
 func faultWords(f *Fault) string {
-	var b strings.Builder
+	return faultWhat(f) + faultWhen(f)
+}
+
+// faultWhat says what a fault does.
+func faultWhat(f *Fault) string {
 	ops := "every operation"
 	if f.op != "" {
 		ops = f.op
 	}
 	switch f.kind {
 	case faultFail:
-		fmt.Fprintf(&b, "%s fails with %s", ops, f.code)
 		if f.status != 0 {
-			fmt.Fprintf(&b, " (HTTP %d)", f.status)
+			return fmt.Sprintf("%s fails with %s (HTTP %d)", ops, f.code, f.status)
 		}
+		return fmt.Sprintf("%s fails with %s", ops, f.code)
 	case faultThrottle:
-		fmt.Fprintf(&b, "%s is throttled to %g requests a second (burst %g)", ops, f.rate, f.burst)
+		return fmt.Sprintf("%s is throttled to %g requests a second (burst %g)", ops, f.rate, f.burst)
 	case faultLatency:
-		fmt.Fprintf(&b, "%s is delayed by %s", ops, f.delay)
-	case faultDropSocket:
-		b.WriteString("WebSockets are cut without a close frame")
+		return fmt.Sprintf("%s is delayed by %s", ops, f.delay)
 	case faultCloseSocket:
-		fmt.Fprintf(&b, "WebSockets are closed with code %d", f.closeCode)
-	case faultSilenceHeartbeat:
-		b.WriteString("heartbeats go unanswered")
-	case faultSilencePing:
-		b.WriteString("deep pings go unanswered")
-	case faultFailPing:
-		b.WriteString("deep pings answer 500")
+		return fmt.Sprintf("WebSockets are closed with code %d", f.closeCode)
 	case faultRefuseWebSocket:
 		status := f.status
 		if status == 0 {
 			status = http.StatusForbidden
 		}
-		fmt.Fprintf(&b, "WebSocket upgrades are refused with %d", status)
-	case faultDuplicate:
-		b.WriteString("chat frames are sent twice")
-	case faultReorder:
-		b.WriteString("chat frames are swapped in pairs")
-	case faultErrorFrame:
-		b.WriteString("an error frame is sent")
-	default:
-		b.WriteString("a fault")
+		return fmt.Sprintf("WebSocket upgrades are refused with %d", status)
 	}
+	if w, ok := faultPlainWords[f.kind]; ok {
+		return w
+	}
+	return "a fault"
+}
+
+// faultPlainWords are the words of the faults that take no argument.
+var faultPlainWords = map[faultKind]string{
+	faultDropSocket:       "WebSockets are cut without a close frame",
+	faultSilenceHeartbeat: "heartbeats go unanswered",
+	faultSilencePing:      "deep pings go unanswered",
+	faultFailPing:         "deep pings answer 500",
+	faultDuplicate:        "chat frames are sent twice",
+	faultReorder:          "chat frames are swapped in pairs",
+	faultErrorFrame:       "an error frame is sent",
+}
+
+// faultWhen says where, how often and when a fault fires.
+func faultWhen(f *Fault) string {
+	var b strings.Builder
 	switch {
 	case f.participantID != "":
 		fmt.Fprintf(&b, ", for participant %s", short(f.participantID))
