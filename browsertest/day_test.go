@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/participanttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -285,4 +286,50 @@ func TestInteractiveFromConsole(t *testing.T) {
 	assert.Contains(t, sent, "text/plain Orange")
 	assert.Contains(t, sent, `text/plain {"templateIdentifier":"hotel-2","listTitle":"Harbour View","selectionText":"Book room"}`)
 	assert.Contains(t, sent, `application/vnd.amazonaws.connect.message.interactive.response {"templateType":"ViewResource","version":"1.0","action":" ","data":{"content":"ann@example.com"}}`)
+}
+
+// TestSendWhileReconnecting: while the agent's socket is away (dropped, its
+// reconnects refused), a message the agent sends shows in the transcript at
+// once, marked as sending, and then as sent from SendMessage's answer.
+func TestSendWhileReconnecting(t *testing.T) {
+	needBrowser(t)
+	t.Parallel()
+	srv := newServer(t)
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
+	require.NoError(t, err)
+	agent := newTab(t, "agent")
+	id := joinFromConsole(t, srv, agent, cust.ContactID)
+	srv.Inject(participanttest.RefuseWebSocket(503).ForParticipant(id).Always())
+	srv.DropSockets(cust.ContactID)
+	agent.wait(t, "the socket away", stateIs("reconnecting"))
+	// Hold SendMessage for a moment so that the mark can be seen.
+	srv.Inject(participanttest.Latency(participanttest.OpSendMessage, 700*time.Millisecond))
+	agent.do(t, "sending", chromedp.SendKeys(chromedp.ID("message"), "Sent while away\r"))
+	agent.wait(t, "the message marked as sending", textIn("#transcript li.mine.sending .status", "sending…"))
+	agent.wait(t, "the message sent", `(() => { const li = [...document.querySelectorAll('#transcript li.mine')].find((e) => e.textContent.includes('Sent while away')); return !!li && !li.classList.contains('sending') && !li.dataset.id.startsWith('local-'); })()`)
+	assert.Equal(t, "reconnecting", eval[string](t, agent, `document.getElementById('conn-state').textContent`), "the socket is still away")
+	assert.Equal(t, 1, eval[int](t, agent, `[...document.querySelectorAll('#transcript li.mine')].filter((e) => e.textContent.includes('Sent while away')).length`), "shown once")
+}
+
+// TestWatchedTyping: a chat watched without joining shows who is typing.
+func TestWatchedTyping(t *testing.T) {
+	needBrowser(t)
+	t.Parallel()
+	srv := newServer(t)
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
+	require.NoError(t, err)
+	watcher := newTab(t, "watcher")
+	watcher.do(t, "watching the chat", chromedp.Navigate(srv.URL+"/#chat/"+cust.ContactID))
+	watcher.wait(t, "the watching state", stateIs("watching"))
+	watcher.wait(t, "the watching hint, not an error", textIn("#chat-hint.hint", "Watching"))
+	assert.Empty(t, eval[string](t, watcher, `document.getElementById('chat-error').textContent`))
+
+	c := srv.Client()
+	conn, err := c.CreateParticipantConnection(t.Context(), &participant.CreateParticipantConnectionInput{
+		ParticipantToken: cust.ParticipantToken, Type: []participant.ConnectionType{participant.ConnectionTypeConnectionCredentials}, ConnectParticipant: true,
+	})
+	require.NoError(t, err)
+	_, err = c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: conn.ConnectionCredentials.ConnectionToken, ContentType: participant.ContentTypeTyping})
+	require.NoError(t, err)
+	watcher.wait(t, "the customer typing", textIn("#typing", "Ann is typing"))
 }
