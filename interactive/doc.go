@@ -25,7 +25,7 @@
 //	if err != nil { ... } // not an interactive message, or too big
 //	fmt.Print(m.Text())       // "What would you like?\n  1. Apples\n  2. Oranges\n"
 //	r, err := m.Choose(2)     // what the customer sends for "2"
-//	client.SendMessage(ctx, participant.SendMessageInput{ContentType: participant.ContentType(r.ContentType), Content: r.Content, ...})
+//	client.SendMessage(ctx, &participant.SendMessageInput{ContentType: participant.ContentType(r.ContentType), Content: r.Content, ...})
 //
 // [Message.Choices], [Message.Text], [Message.Choose] and [Message.Parse]
 // turn a template into numbered plain-text choices and a chosen number (or
@@ -58,8 +58,9 @@
 // Decoding is bounded: content over [MaxContentBytes] bytes, a list over
 // [MaxElements] elements, or a Carousel inside a Carousel is refused with a
 // clear error before or while decoding. The documented limits (six
-// ListPicker choices, ten Panel buttons, five Carousel cards, 400-character
-// titles) are the sender's to keep; the hosted widget shows what it can and
+// ListPicker choices in the admin guide; ten Panel buttons, five Carousel
+// cards and 400-character titles in the hosted widget's notes and
+// constraints) are the sender's to keep; the hosted widget shows what it can and
 // truncates long strings, so this package decodes over-long templates too
 // and leaves presentation limits to the caller.
 //
