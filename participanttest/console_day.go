@@ -12,9 +12,11 @@ import (
 // What the console needs to be used all day: agents that vanish leave their
 // chats, watched chats show typing, faults read as words, and a favicon.
 
-// consoleAgentTimeout is how long an agent the console joined stays in its
-// chat once no console tab reports it: a tab that crashed or lost the
-// network without its pagehide DisconnectParticipant.
+// consoleAgentTimeout is how long an agent the console joined, with no
+// open WebSocket, stays in its chat once no console tab reports it: a tab
+// that crashed or lost the network without its pagehide
+// DisconnectParticipant. An open socket keeps it: a tab in the background
+// may poll only once a minute (Chrome's intensive timer throttling).
 const consoleAgentTimeout = 30 * time.Second
 
 // consoleTypingShown is how long a typing event shows in a watched chat,
@@ -41,8 +43,9 @@ func consoleAgentsOf(r *http.Request) []string {
 
 // consoleSeen notes that a console tab still holds the agents with the
 // ids, and takes out of their chats (with participant.left) the console
-// agents no tab has reported for consoleAgentTimeout. Only active AGENT
-// participants that no scripted Agent runs are tracked. s.mu must be held.
+// agents that no tab has reported for consoleAgentTimeout and that have no
+// open WebSocket. Only active AGENT participants that no scripted Agent
+// runs are tracked. s.mu must be held.
 func (s *Server) consoleSeen(ids []string) {
 	now := s.now()
 	if s.console.agents == nil {
@@ -57,7 +60,7 @@ func (s *Server) consoleSeen(ids []string) {
 		switch {
 		case m.left || m.c.ended:
 			delete(s.console.agents, m)
-		case now.Sub(seen) >= consoleAgentTimeout:
+		case now.Sub(seen) >= consoleAgentTimeout && !hasOpenSocket(m):
 			delete(s.console.agents, m)
 			s.leave(m)
 		}
@@ -76,6 +79,16 @@ func (s *Server) consoleSeen(ids []string) {
 			delete(s.console.agents, a.m)
 		}
 	}
+}
+
+// hasOpenSocket reports whether m has a WebSocket open. s.mu must be held.
+func hasOpenSocket(m *member) bool {
+	for _, so := range m.sockets {
+		if !so.dead {
+			return true
+		}
+	}
+	return false
 }
 
 // memberByID finds a participant by id. s.mu must be held.

@@ -27,10 +27,13 @@ func TestConsoleAgentTimeout(t *testing.T) {
 	require.NoError(t, err)
 	app, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "An app's agent")
 	require.NoError(t, err)
+	background, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "A console agent in a background tab")
+	require.NoError(t, err)
 	cw := open(t, srv, connect(t, srv, cust))
+	open(t, srv, connect(t, srv, background)) // its socket stays open
 
 	var snap consoleSnapshot
-	consoleGet(t, srv, "/console/api/state?agents="+gone.ParticipantID+","+kept.ParticipantID+",unknown", &snap)
+	consoleGet(t, srv, "/console/api/state?agents="+gone.ParticipantID+","+kept.ParticipantID+","+background.ParticipantID+",unknown", &snap)
 	clock.Advance(20 * time.Second)
 	consoleGet(t, srv, "/console/api/state?agents="+kept.ParticipantID, &snap)
 	clock.Advance(10 * time.Second)
@@ -45,6 +48,7 @@ func TestConsoleAgentTimeout(t *testing.T) {
 	assert.True(t, left[gone.ParticipantID], "the silent console agent left")
 	assert.False(t, left[kept.ParticipantID], "the one still named stays")
 	assert.False(t, left[app.ParticipantID], "an agent no tab named is never removed")
+	assert.False(t, left[background.ParticipantID], "an agent with an open socket stays")
 	assert.False(t, left[cust.ParticipantID])
 
 	clock.Advance(25 * time.Second)

@@ -155,8 +155,9 @@
 // does (see package interactive); images are not loaded, their descriptions
 // shown instead. An agent tab that closes leaves its chats
 // (DisconnectParticipant on pagehide, with keepalive); an agent the console
-// joined that no tab has reported in its state polls for 30 seconds (a tab
-// that crashed) leaves with participant.left at the next poll of any tab.
+// joined whose WebSocket has closed and that no tab has reported in its
+// state polls for 30 seconds (a tab that crashed) leaves with
+// participant.left at the next poll of any tab.
 // A watched chat shows typing (for 12 seconds, or until that participant's
 // next message); a message the agent sends shows at once, marked as
 // sending, whatever its socket is doing. Faults read as words ("SendMessage
