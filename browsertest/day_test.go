@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -332,4 +333,32 @@ func TestWatchedTyping(t *testing.T) {
 	_, err = c.SendEvent(t.Context(), &participant.SendEventInput{ConnectionToken: conn.ConnectionCredentials.ConnectionToken, ContentType: participant.ContentTypeTyping})
 	require.NoError(t, err)
 	watcher.wait(t, "the customer typing", textIn("#typing", "Ann is typing"))
+}
+
+// TestCrashedAgentTabLeaves crashes an agent's tab, so that no pagehide
+// runs: its socket closes with the renderer, its polls stop, and 30
+// seconds (of the server's clock) later the next poll of another tab takes
+// the agent out of the chat.
+func TestCrashedAgentTabLeaves(t *testing.T) {
+	needBrowser(t)
+	t.Parallel()
+	clock := participanttest.NewManualClock(time.Now())
+	srv := newServer(t, participanttest.WithClock(clock))
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
+	require.NoError(t, err)
+	agent := newTab(t, "agent")
+	id := joinFromConsole(t, srv, agent, cust.ContactID)
+
+	ctx, cancel := context.WithTimeout(agent.ctx, 2*time.Second)
+	defer cancel()
+	_, _ = chromedp.Call(ctx, page.Crash, cdp.Empty{}) // the renderer dies before it answers
+	require.Eventually(t, func() bool { return srv.Subscribers(cust.ContactID) == 0 },
+		waitTimeout, 50*time.Millisecond, "the crashed tab's socket closes")
+	clock.Advance(31 * time.Second)
+	require.False(t, left(srv, cust.ContactID, id), "no poll yet")
+
+	watcher := newTab(t, "watcher")
+	watcher.do(t, "opening the console", chromedp.Navigate(srv.URL+"/"))
+	require.Eventually(t, func() bool { return left(srv, cust.ContactID, id) }, waitTimeout, 50*time.Millisecond,
+		"the crashed tab's agent leaves at the next poll")
 }

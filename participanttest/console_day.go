@@ -27,11 +27,11 @@ const consoleTypingShown = 12 * time.Second
 // longest silent are dropped from tracking (and so stay in their chats).
 const consoleMaxAgents = 1000
 
-// consoleAgentsOf reads the participant ids of the agents a console tab
-// holds from its state poll (?agents=id,id), at most 50 of them.
+// consoleAgentsOf reads the agents a console tab holds from its state poll
+// (?agents=contactId:participantId,...), at most 50 of them.
 func consoleAgentsOf(r *http.Request) []string {
 	v := r.URL.Query().Get("agents")
-	if v == "" || len(v) > 50*40 {
+	if v == "" || len(v) > 50*80 {
 		return nil
 	}
 	ids := strings.Split(v, ",")
@@ -41,8 +41,8 @@ func consoleAgentsOf(r *http.Request) []string {
 	return ids
 }
 
-// consoleSeen notes that a console tab still holds the agents with the
-// ids, and takes out of their chats (with participant.left) the console
+// consoleSeen notes that a console tab still holds the agents named
+// (contactId:participantId), and takes out of their chats (with participant.left) the console
 // agents that no tab has reported for consoleAgentTimeout and that have no
 // open WebSocket. Only active AGENT participants that no scripted Agent
 // runs are tracked. s.mu must be held.
@@ -52,7 +52,7 @@ func (s *Server) consoleSeen(ids []string) {
 		s.console.agents = map[*member]time.Time{}
 	}
 	for _, id := range ids {
-		if m := s.memberByID(id); m != nil && m.role == RoleAgent && m.agent == nil && !m.left && !m.c.ended {
+		if m := s.memberOf(id); m != nil && m.role == RoleAgent && m.agent == nil && !m.left && !m.c.ended {
 			s.console.agents[m] = now
 		}
 	}
@@ -91,16 +91,17 @@ func hasOpenSocket(m *member) bool {
 	return false
 }
 
-// memberByID finds a participant by id. s.mu must be held.
-func (s *Server) memberByID(id string) *member {
-	if id == "" {
+// memberOf finds a participant named contactId:participantId. s.mu must
+// be held.
+func (s *Server) memberOf(name string) *member {
+	contactID, id, ok := strings.Cut(name, ":")
+	c := s.contacts[contactID]
+	if !ok || c == nil {
 		return nil
 	}
-	for _, c := range s.contacts {
-		for _, m := range c.members {
-			if m.id == id {
-				return m
-			}
+	for _, m := range c.members {
+		if m.id == id {
+			return m
 		}
 	}
 	return nil

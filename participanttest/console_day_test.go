@@ -2,6 +2,7 @@ package participanttest_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,9 +34,16 @@ func TestConsoleAgentTimeout(t *testing.T) {
 	open(t, srv, connect(t, srv, background)) // its socket stays open
 
 	var snap consoleSnapshot
-	consoleGet(t, srv, "/console/api/state?agents="+gone.ParticipantID+","+kept.ParticipantID+","+background.ParticipantID+",unknown", &snap)
+	named := func(ps ...participanttest.Participant) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.ContactID+":"+p.ParticipantID)
+		}
+		return strings.Join(out, ",")
+	}
+	consoleGet(t, srv, "/console/api/state?agents="+named(gone, kept, background)+",unknown,"+cust.ContactID+":nobody,:x", &snap)
 	clock.Advance(20 * time.Second)
-	consoleGet(t, srv, "/console/api/state?agents="+kept.ParticipantID, &snap)
+	consoleGet(t, srv, "/console/api/state?agents="+named(kept), &snap)
 	clock.Advance(10 * time.Second)
 	consoleGet(t, srv, "/console/api/state", &snap) // 30 s since gone was named
 	it := cw.expectItem("EVENT", wire.ContentTypeParticipantLeft)

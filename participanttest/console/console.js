@@ -691,7 +691,7 @@
     if (polling) return;
     polling = true;
     try {
-      const agents = [...page.agents.values()].filter((c) => !c.closed && !c.ended).map((c) => c.me.id);
+      const agents = [...page.agents.values()].filter((c) => !c.closed && !c.ended).map((c) => `${c.me.contactId}:${c.me.id}`);
       const snap = await call('GET', '/console/api/state' + (agents.length ? '?agents=' + agents.map(encodeURIComponent).join(',') : ''));
       page.snapshot = snap;
       $('server-info').textContent = `${snap.url} · seed ${snap.seed}`;
