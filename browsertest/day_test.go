@@ -185,7 +185,7 @@ func axProblems(t *testing.T, tb *tab) []string {
 			problems = append(problems, fmt.Sprintf("the %s %q cannot take the keyboard focus", text(n.Role), name))
 		}
 	}
-	require.Greater(t, checked, 5, "the audit saw the page's controls")
+	require.Greater(t, checked, 3, "the audit saw the page's controls")
 	if eval[string](t, tb, `document.documentElement.lang`) == "" {
 		problems = append(problems, "the page has no lang")
 	}
@@ -203,9 +203,9 @@ func TestAccessibilityAudit(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, participanttest.WithAgent(func() participanttest.Agent { return participanttest.DefaultBot() }))
 	cust := newTab(t, "customer")
+	cust.do(t, "opening the start form", chromedp.Navigate(srv.URL+"/#customer"), chromedp.WaitVisible(chromedp.ID("start-form")))
+	assert.Empty(t, axProblems(t, cust), "the start form")
 	cust.do(t, "starting a chat",
-		chromedp.Navigate(srv.URL+"/#customer"),
-		chromedp.WaitVisible(chromedp.ID("start-form")),
 		chromedp.SetValue(chromedp.ID("start-name"), "Ann"),
 		chromedp.Click(chromedp.ID("start-chat")),
 	)
