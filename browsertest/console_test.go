@@ -71,7 +71,7 @@ func TestCustomerAndAgentTabs(t *testing.T) {
 	agent.do(t, "sending the answer", chromedp.SendKeys(chromedp.ID("message"), "\r"))
 	cust.wait(t, "the agent's answer", textIn("#transcript li.AGENT .body", "Hi Ann, how can I help?"))
 	agent.wait(t, "the customer's read receipt", textIn("#transcript li.mine .receipt", "Read"))
-	agent.wait(t, "the latency firing", textIn("#fault-log li.fired", "fired Latency(SendMessage, 300ms)"))
+	agent.wait(t, "the latency firing", textIn("#fault-log li.fired", "fired (1×): SendMessage is delayed by 300ms, once"))
 
 	// An attachment from the agent, downloaded by the customer.
 	file, err := filepath.Abs(filepath.Join("testdata", "hello.txt"))

@@ -87,7 +87,7 @@ func TestFaultMakesSessionReconnect(t *testing.T) {
 	page.do(t, "dropping the sockets", chromedp.Click(chromedp.ID("q-drop")))
 	page.wait(t, "the drop in the log", textIn("#fault-log li", "dropped 2 socket(s)"))
 	waitEvent("the lost connection", func(ev chat.Event) bool { return ev.Kind == chat.KindConnectionLost })
-	page.wait(t, "the refusal firing", textIn("#fault-log li.fired", "fired RefuseWebSocket(503)"))
+	page.wait(t, "the refusal firing", textIn("#fault-log li.fired", "WebSocket upgrades are refused with 503, for participant"))
 	page.wait(t, "the agent back", stateIs("connected"))
 	page.do(t, "writing in the gap", chromedp.SendKeys(chromedp.ID("message"), "While you were away\r"))
 	page.wait(t, "the message sent", textIn("#transcript li.mine .body", "While you were away"))
@@ -104,7 +104,7 @@ func TestFaultMakesSessionReconnect(t *testing.T) {
 	assert.GreaterOrEqual(t, st.Reconnects, int64(1))
 	assert.GreaterOrEqual(t, st.ReconnectAttempts, int64(1), "refused at least once")
 	assert.GreaterOrEqual(t, st.GapFilledItems, int64(1), "the message came from the transcript")
-	page.wait(t, "the removal in the log", textIn("#fault-log li", "removed RefuseWebSocket"))
+	page.wait(t, "the removal in the log", textIn("#fault-log li", "removed: WebSocket upgrades are refused with 503"))
 
 	// Expired ConnectionTokens: the page gets a new one and its message
 	// still goes out.

@@ -2,6 +2,7 @@ package participanttest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/interactive"
 	"github.com/connectchat/participant/internal/wire"
 )
 
@@ -214,10 +216,17 @@ func (s *Server) addAgent(c *contact, ag Agent) (*member, string) {
 }
 
 // AddAgent adds a scripted participant to a chat and starts it. It returns
-// the agent's participant, whose token the test may ignore.
+// the agent's participant, whose token the test may ignore. An agent with a
+// Validate method (such as [Bot]) whose Validate fails is refused with its
+// error.
 func (s *Server) AddAgent(contactID string, a Agent) (Participant, error) {
 	if a == nil {
 		return Participant{}, errors.New("participanttest: nil Agent")
+	}
+	if v, ok := a.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return Participant{}, err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -302,17 +311,32 @@ type Bot struct {
 	Fallback string `json:"fallback,omitempty"`
 	// Delay is how long the bot "types" before each reply.
 	Delay time.Duration `json:"delay,omitempty"`
+	// ChoiceReply, when set, answers a customer message that picks a
+	// choice of the last interactive message the bot sent (the choice's
+	// reply as the widget sends it, or any interactive.response), before
+	// the rules are tried; "{choice}" in it becomes the choice's title (or
+	// the response's action).
+	ChoiceReply string `json:"choiceReply,omitempty"`
 }
 
 // Rule is one step of a [Bot]'s script.
 type Rule struct {
 	// Contains matches messages that contain it, ignoring case; "" matches
-	// every message.
+	// every message. An interactive.response is matched by its action (or
+	// the text typed into a view).
 	Contains string `json:"contains,omitempty"`
 	// Reply is the bot's text/plain answer; none if empty.
 	Reply string `json:"reply,omitempty"`
 	// End makes the bot end the chat after replying.
 	End bool `json:"end,omitempty"`
+	// Interactive, when set, is an interactive message template that the
+	// bot sends after Reply, as content type
+	// application/vnd.amazonaws.connect.message.interactive: a JSON object
+	// such as {"templateType":"QuickReply","version":"1.0","data":{"content":
+	// {"title":"Was this helpful?","elements":[{"title":"Yes"},{"title":"No"}]}}}
+	// (package interactive decodes and builds them). [Bot.Validate] checks
+	// it; a template type package interactive does not know is sent as is.
+	Interactive json.RawMessage `json:"interactive,omitempty"`
 }
 
 // Profile returns RoleCustomBot and the bot's display name.
@@ -323,24 +347,16 @@ func (b Bot) Profile() (string, string) {
 	return RoleCustomBot, b.DisplayName
 }
 
-// Run follows the script until the chat ends.
+// Run follows the script until the chat ends. A script that fails
+// [Bot.Validate] ends the bot at once with that error.
 func (b Bot) Run(ctx context.Context, chat *AgentSession) error {
-	say := func(text string) error {
-		if text == "" {
-			return nil
-		}
-		if err := chat.SendTyping(); err != nil {
-			return err
-		}
-		if err := wait(ctx, b.Delay); err != nil {
-			return err
-		}
-		_, err := chat.SendMessage(wire.ContentTypePlainText, text)
+	if err := b.Validate(); err != nil {
 		return err
 	}
-	if err := say(b.Greeting); err != nil {
+	if err := b.say(ctx, chat, wire.ContentTypePlainText, b.Greeting); err != nil {
 		return err
 	}
+	var pending *interactive.Message // the last interactive message sent
 	for {
 		it, err := chat.Next(ctx)
 		if err != nil {
@@ -349,20 +365,61 @@ func (b Bot) Run(ctx context.Context, chat *AgentSession) error {
 		if it.Type != TypeMessage || it.ParticipantRole != RoleCustomer {
 			continue
 		}
-		rule := Rule{Reply: b.Fallback}
-		for _, r := range b.Rules {
-			if strings.Contains(strings.ToLower(it.Content), strings.ToLower(r.Contains)) {
-				rule = r
-				break
-			}
-		}
-		if err := say(rule.Reply); err != nil {
+		end, err := b.answer(ctx, chat, it, &pending)
+		if err != nil {
 			return err
 		}
-		if rule.End {
+		if end {
 			return chat.EndChat()
 		}
 	}
+}
+
+// answer answers a customer's message: the ChoiceReply for an answer to
+// the pending interactive message, else the reply and template of the
+// matching rule (which becomes pending). It reports whether the rule ends
+// the chat.
+func (b Bot) answer(ctx context.Context, chat *AgentSession, it Item, pending **interactive.Message) (bool, error) {
+	if choice, ok := answers(*pending, it); ok && b.ChoiceReply != "" {
+		return false, b.say(ctx, chat, wire.ContentTypePlainText, strings.ReplaceAll(b.ChoiceReply, "{choice}", choice))
+	}
+	rule := b.rule(messageText(it))
+	if err := b.say(ctx, chat, wire.ContentTypePlainText, rule.Reply); err != nil {
+		return false, err
+	}
+	if len(rule.Interactive) > 0 {
+		if err := b.say(ctx, chat, interactive.ContentType, string(rule.Interactive)); err != nil {
+			return false, err
+		}
+		*pending, _ = interactive.Decode(string(rule.Interactive)) // checked by Validate
+	}
+	return rule.End, nil
+}
+
+// say sends a message after typing for the bot's Delay; nothing if text is
+// empty.
+func (b Bot) say(ctx context.Context, chat *AgentSession, contentType, text string) error {
+	if text == "" {
+		return nil
+	}
+	if err := chat.SendTyping(); err != nil {
+		return err
+	}
+	if err := wait(ctx, b.Delay); err != nil {
+		return err
+	}
+	_, err := chat.SendMessage(contentType, text)
+	return err
+}
+
+// rule returns the first rule that matches text, or the fallback.
+func (b Bot) rule(text string) Rule {
+	for _, r := range b.Rules {
+		if strings.Contains(strings.ToLower(text), strings.ToLower(r.Contains)) {
+			return r
+		}
+	}
+	return Rule{Reply: b.Fallback}
 }
 
 // wait sleeps d, or until ctx ends.

@@ -51,6 +51,9 @@ type consoleState struct {
 	mux  *http.ServeMux
 	ids  map[*Fault]int // guarded by Server.mu: the ids the control API shows
 	next int            // guarded by Server.mu
+
+	agents map[*member]time.Time // guarded by Server.mu: console agents, when a tab last reported them
+	typing map[*member]time.Time // guarded by Server.mu: who typed when, for watched chats
 }
 
 // serveConsole serves the console's page, files and control API, and
@@ -61,7 +64,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
 	}
 	p := r.URL.Path
 	switch {
-	case p == "/":
+	case p == "/" || p == "/favicon.ico":
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			return false
 		}
@@ -142,6 +145,7 @@ func (s *Server) consoleMux() *http.ServeMux {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, files, "index.html")
 	})
+	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("GET /console/{file}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, files, r.PathValue("file"))
 	})
@@ -220,6 +224,7 @@ type consoleContact struct {
 type consoleFault struct {
 	ID            int     `json:"id"`
 	Description   string  `json:"description"`
+	Words         string  `json:"words"`
 	Kind          string  `json:"kind"`
 	Op            string  `json:"op,omitempty"`
 	ContactID     string  `json:"contactId,omitempty"`
@@ -240,9 +245,11 @@ type consoleSnapshot struct {
 }
 
 // consoleState answers the contact list and the faults, newest contact
-// first.
+// first. A tab names the agents it holds (?agents=id,id); console agents no
+// tab has named for a while leave their chats.
 func (s *Server) consoleState(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	s.consoleSeen(consoleAgentsOf(r))
 	snap := consoleSnapshot{URL: s.URL, Seed: strconv.FormatUint(s.cfg.seed, 10), Now: formatTime(s.now()), Contacts: []consoleContact{}}
 	for _, c := range s.contacts {
 		s.touch(c)
@@ -318,7 +325,7 @@ func (s *Server) faultViews() []consoleFault {
 			desc += fmt.Sprintf(".Times(%d)", f.times)
 		}
 		out = append(out, consoleFault{
-			ID: id, Description: desc, Kind: faultKindNames[f.kind], Op: f.op,
+			ID: id, Description: desc, Words: faultWords(f), Kind: faultKindNames[f.kind], Op: f.op,
 			ContactID: f.contactID, ParticipantID: f.participantID,
 			Always: f.always, Times: f.times, Probability: f.prob, Fired: f.fired, Live: f.live(),
 		})
@@ -341,7 +348,10 @@ func (s *Server) consoleTranscript(w http.ResponseWriter, r *http.Request) {
 		}
 		items = []Item{}
 	}
-	consoleJSON(w, http.StatusOK, map[string]any{"transcript": items})
+	s.mu.Lock()
+	typing := s.typingIn(r.PathValue("id"))
+	s.mu.Unlock()
+	consoleJSON(w, http.StatusOK, map[string]any{"transcript": items, "typing": typing})
 }
 
 // consoleSockets drops or closes every WebSocket of a contact at once.

@@ -99,6 +99,18 @@
 // ending the chat). Both implement [Agent]; write your own against
 // [AgentSession]. [WithAgent] adds one to every chat.
 //
+// A [Bot] sends interactive messages too, as an Amazon Connect flow or a
+// Lex bot does: a [Rule]'s Interactive template (ListPicker, TimePicker,
+// Panel, QuickReply, Carousel, ViewResource, or any other templateType, as
+// JSON; package interactive decodes and builds them) goes out with content
+// type application/vnd.amazonaws.connect.message.interactive, and the
+// customer's answer (the choice's title as text, or an interactive.response
+// for action buttons and views) reaches the bot, which names it with
+// [Bot].ChoiceReply. The default bot shows one of each for "list",
+// "panel", "quick", "time", "carousel" and "view". SendMessage itself never
+// accepts the interactive content type (only the response), as in the
+// service.
+//
 // # In memory and testing/synctest
 //
 // [Server.StartInMemory] serves over net.Pipe connections only, reached
@@ -134,6 +146,24 @@
 // (listing chats, faults, expiring tokens) is a small control API under
 // /console/api/ that refuses cross-origin and DNS-rebinding requests.
 // [WithoutConsole] turns it off.
+//
+// A customer tab shows its own chat only; the list of chats and the faults
+// belong to the agent's and tester's view. The customer's chat accepts
+// interactive responses, and each interactive template (ListPicker, Panel,
+// QuickReply, TimePicker, Carousel, ViewResource; any other is shown as
+// text) is drawn with buttons that send the answer as the hosted widget
+// does (see package interactive); images are not loaded, their descriptions
+// shown instead. An agent tab that closes leaves its chats
+// (DisconnectParticipant on pagehide, with keepalive); an agent the console
+// joined whose WebSocket has closed and that no tab has reported in its
+// state polls for 30 seconds (a tab that crashed) leaves with
+// participant.left at the next poll of any tab.
+// A watched chat shows typing (for 12 seconds, or until that participant's
+// next message); a message the agent sends shows at once, marked as
+// sending, whatever its socket is doing. Faults read as words ("SendMessage
+// fails with ThrottlingException, once"), their spec behind a toggle.
+// Every control has a label and takes the keyboard focus; /favicon.ico is
+// the console's icon.
 //
 // # Fidelity notes
 //
@@ -179,7 +209,11 @@
 //     connected; no CONNECTION_ACK item is sent.
 //   - SendMessage accepts text/plain, text/markdown, application/json and
 //     the interactive response type, and only those among the contact's
-//     SupportedMessagingContentTypes (text/plain alone by default). The
+//     SupportedMessagingContentTypes (text/plain alone by default).
+//     Interactive messages come only from scripted agents
+//     ([AgentSession.SendMessage], a [Rule]'s Interactive), since no flow or
+//     Lex bot runs here; their templates are checked by package interactive
+//     ([Bot.Validate]), not by a flow. The
 //     newer SendMessage output member MessageMetadata
 //     (MessageProcessingStatus) is not sent.
 //   - GetTranscript: a StartPosition is inclusive (the anchor item is in

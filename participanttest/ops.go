@@ -285,6 +285,7 @@ func (s *Server) postEvent(m *member, contentType, content string) (*Item, *apiE
 	case wire.ContentTypeTyping:
 		it := &Item{Type: TypeEvent, ContentType: wire.ContentTypeTyping, ParticipantID: m.id, DisplayName: m.name, ParticipantRole: m.role}
 		s.emit(m.c, it, false, nil)
+		s.noteTyping(m)
 		return it, nil
 	case wire.ContentTypeMessageDelivered, wire.ContentTypeMessageRead:
 		return s.postReceipt(m, contentType, content)

@@ -39,8 +39,10 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 			"endpoint option; SigV4 signatures are accepted and ignored.\n\n"+
 			"An agent joins every chat. The echo agent answers each message with a copy of it. The bot\n"+
 			"follows --bot-script; without one it greets, answers 'help' with what it understands,\n"+
-			"'hello' with a hello, 'bye' with a goodbye (and ends the chat), and anything else with\n"+
-			"\"Sorry, I did not get that\". --greeting replaces the greeting of either, script or not.\n\n"+
+			"'hello' with a hello, 'list', 'panel', 'quick', 'time', 'carousel' and 'view' with an\n"+
+			"interactive message of each template, 'bye' with a goodbye (and ends the chat), and anything\n"+
+			"else with \"Sorry, I did not get that\". --greeting replaces the greeting of either, script\n"+
+			"or not. A rule's interactive key holds a template (JSON) to send.\n\n"+
 			"--bot-script implies --agent bot. A bot script is a JSON object with the keys\n"+
 			"  "+botKeys()+".\n"+
 			"Unknown keys are refused; delay is in nanoseconds and overrides --agent-delay.\n\n"+
@@ -174,6 +176,9 @@ func loadBot(path string, delay time.Duration) (participanttest.Bot, error) {
 	err = dec.Decode(&b)
 	if err == nil && dec.More() {
 		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		err = b.Validate()
 	}
 	if err != nil {
 		return participanttest.Bot{}, usagef("--bot-script %s: %v; a script is a JSON object with the keys %s", path, err, botKeys())

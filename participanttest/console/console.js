@@ -67,9 +67,11 @@
     return e;
   }
 
-  // log writes a line in the fault log.
-  function log(text, kind) {
-    const li = el('li', { class: kind || '' }, el('time', { text: new Date().toLocaleTimeString([], { hour12: false }) }), text);
+  // log writes a line in the fault log, with the fault's spec, if any,
+  // behind a details toggle.
+  function log(text, kind, spec) {
+    const li = el('li', { class: kind || '' }, el('time', { text: new Date().toLocaleTimeString([], { hour12: false }) }), text,
+      spec ? el('details', { class: 'spec' }, el('summary', { text: 'spec' }), el('code', { class: 'desc', text: spec })) : null);
     const ol = $('fault-log');
     ol.prepend(li);
     while (ol.children.length > 200) ol.lastChild.remove();
@@ -89,6 +91,7 @@
       this.typing = new Map();
       this.readSent = new Set();
       this.downloaded = new Map();
+      this.answered = new Set(); // ids of interactive messages answered here
       this.state = 'connecting';
       this.ended = false;
       this.closed = false;
@@ -259,9 +262,50 @@
       this.changed();
     }
 
-    async sendMessage(text) {
+    // sendMessage sends a message and shows it in the transcript at once,
+    // marked as sending until SendMessage answers, whatever the socket is
+    // doing; the answer's Id and time replace the mark.
+    async sendMessage(text, contentType) {
       this.note = '';
-      await this.api('/participant/message', { ContentType: 'text/plain', Content: text, ClientToken: uuid() });
+      const type = contentType || 'text/plain';
+      const local = {
+        Id: 'local-' + uuid(), Type: 'MESSAGE', ContentType: type, Content: text, ParticipantId: this.me.id,
+        DisplayName: this.me.name, ParticipantRole: this.me.role, AbsoluteTime: new Date().toISOString(),
+        sending: true, arrival: this.arrival++,
+      };
+      this.items.set(local.Id, local);
+      this.changed();
+      let out;
+      try {
+        out = await this.api('/participant/message', { ContentType: type, Content: text, ClientToken: uuid() });
+      } catch (err) {
+        local.sending = false;
+        local.failed = true;
+        this.changed();
+        throw err;
+      }
+      this.items.delete(local.Id);
+      if (this.items.has(out.Id)) this.changed();
+      else this.item(Object.assign({}, local, { Id: out.Id, AbsoluteTime: out.AbsoluteTime, sending: false }));
+    }
+
+    // answer sends the customer's answer to an interactive message.
+    async answer(it, reply) {
+      this.answered.add(it.Id);
+      this.changed();
+      try { await this.sendMessage(reply.content, reply.type); } catch (err) { this.answered.delete(it.Id); this.fail('SendMessage (interactive answer)', err); }
+    }
+
+    // leaveOnClose sends DisconnectParticipant as the tab goes away, with
+    // keepalive so that it outlives the page.
+    leaveOnClose() {
+      if (this.closed || this.ended || !this.ctoken) return;
+      this.closed = true;
+      fetch('/participant/disconnect', {
+        method: 'POST', keepalive: true, credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-Amz-Bearer': this.ctoken },
+        body: JSON.stringify({ ClientToken: uuid() }),
+      }).catch(() => {});
     }
 
     sendTyping() {
@@ -322,6 +366,7 @@
     agents: new Map(), // contactId -> ChatClient of this tab's agent
     customer: null, // this tab's customer ChatClient
     watched: [], // a watched chat's transcript, from the control API
+    watchedTyping: [], // who types in the watched chat, from the control API
     faults: new Map(), // id -> fault, as last seen
     faultsSeen: false,
   };
@@ -344,6 +389,7 @@
     else if (kind === 'customer') { page.view = 'customer'; page.contactId = id || (page.customer ? page.customer.me.contactId : ''); }
     else { page.view = 'welcome'; page.contactId = ''; }
     page.watched = [];
+    page.watchedTyping = [];
     render();
     if (page.view === 'agent' && !currentClient()) pollTranscript();
   }
@@ -351,6 +397,7 @@
   function render() {
     const client = currentClient();
     const contact = currentContact();
+    document.body.dataset.role = page.view === 'customer' ? 'customer' : 'agent';
     $('welcome').hidden = page.view !== 'welcome';
     $('start-form').hidden = !(page.view === 'customer' && !client);
     $('chat-view').hidden = !((page.view === 'agent' && page.contactId) || (page.view === 'customer' && client));
@@ -382,9 +429,10 @@
     const items = client ? client.sorted() : page.watched;
     renderTranscript(items, client);
     const now = Date.now();
-    const typers = client ? [...client.typing.values()].filter((t) => t.until > now).map((t) => t.name) : [];
+    const typers = client ? [...client.typing.values()].filter((t) => t.until > now).map((t) => t.name) : page.watchedTyping.map((t) => t.name);
     $('typing').textContent = typers.length ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…` : '';
-    $('chat-error').textContent = client ? client.note : (page.view === 'agent' ? 'Watching: take over or join to answer, see typing live and send receipts.' : '');
+    $('chat-error').textContent = client ? client.note : '';
+    $('chat-hint').textContent = !client && page.view === 'agent' ? 'Watching: take over or join to answer and send receipts.' : '';
   }
 
   function personChip(p) {
@@ -417,7 +465,7 @@
   function renderTranscript(items, client) {
     const me = client ? client.me.id : '';
     const ol = $('transcript');
-    const key = JSON.stringify([me, items, client ? [...client.downloaded] : []]);
+    const key = JSON.stringify([me, items, client ? [...client.downloaded] : [], client ? [...client.answered] : [], client ? client.ended : true]);
     if (key === lastTranscript) return;
     lastTranscript = key;
     const stick = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30;
@@ -429,7 +477,7 @@
       const meta = el('div', { class: 'meta' },
         el('span', { text: `${it.DisplayName || ''} · ${(it.ParticipantRole || '').toLowerCase()}` }),
         el('span', { text: clock(it.AbsoluteTime) }));
-      const li = el('li', { class: `msg ${it.ParticipantRole || ''}${mine ? ' mine' : ''}`, 'data-id': it.Id, 'data-type': it.Type }, meta);
+      const li = el('li', { class: `msg ${it.ParticipantRole || ''}${mine ? ' mine' : ''}${it.sending ? ' sending' : ''}${it.failed ? ' failed' : ''}`, 'data-id': it.Id, 'data-type': it.Type, 'data-content-type': it.ContentType || '' }, meta);
       if (it.Type === 'ATTACHMENT') {
         for (const a of it.Attachments || []) {
           const size = client && client.downloaded.get(a.AttachmentId);
@@ -442,9 +490,18 @@
             }) : null,
             size !== undefined && size !== false ? el('span', { class: 'downloaded', text: `downloaded, ${size} bytes` }) : null));
         }
+      } else if (it.ContentType === Interactive.TYPE) {
+        const canAnswer = client && client.me.role === 'CUSTOMER' && !client.ended && !client.closed && !mine;
+        const answered = !!client && (client.answered.has(it.Id) || items.some((o) => o.ParticipantId === me && o.Type === 'MESSAGE' && o.AbsoluteTime > it.AbsoluteTime));
+        const view = Interactive.render(it.Content || '', { answer: canAnswer ? (r) => client.answer(it, r) : null, answered });
+        li.classList.add('has-interactive');
+        li.append(view || el('div', { class: 'body', text: it.Content || '' }));
       } else {
-        li.append(el('div', { class: 'body', text: it.Content || '' }));
+        const words = Interactive.describe(it.ContentType, it.Content || '');
+        li.append(el('div', { class: 'body' + (words ? ' im-answer' : ''), text: words || it.Content || '', title: words ? it.Content : null }));
       }
+      if (it.sending) li.append(el('div', { class: 'status', text: 'sending…' }));
+      if (it.failed) li.append(el('div', { class: 'status', text: 'not sent' }));
       if (mine || !client) {
         const r = receiptText(it);
         if (r) li.append(el('div', { class: 'receipt', text: r }));
@@ -464,21 +521,31 @@
     lastContacts = key;
     $('contact-count').textContent = `(${snap.contacts.filter((c) => c.active).length} active, ${snap.contacts.length} in all)`;
     $('no-contacts').hidden = snap.contacts.length > 0;
+    // Redrawing keeps the keyboard focus on the card that had it.
+    const had = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#contacts li[data-contact]') : null;
+    const focused = had ? had.dataset.contact : '';
     $('contacts').replaceChildren(...snap.contacts.map((c) => {
       const cust = c.participants.find((p) => p.role === 'CUSTOMER');
       return el('li', {
         class: c.id === page.contactId ? 'selected' : '', 'data-contact': c.id,
-        onclick: () => { location.hash = (page.customer && page.customer.me.contactId === c.id && page.view === 'customer') ? `#customer/${c.id}` : `#chat/${c.id}`; },
+        onclick: (ev) => { if (!ev.target.closest('a')) location.hash = `#chat/${c.id}`; },
       },
-      el('div', { class: 'row' },
+      el('a', {
+        class: 'card-link', href: `#chat/${c.id}`, 'aria-current': c.id === page.contactId ? 'page' : null,
+        'aria-label': `Chat with ${cust ? cust.name : 'no customer'}, ${c.active ? 'active' : 'ended'}, started ${clock(c.started)}${c.last ? `, last message from ${c.last.name}` : ''}`,
+      }, el('div', { class: 'row' },
         el('span', { class: 'who', text: cust ? cust.name : '(no customer)' }),
         el('span', { class: 'badge' + (c.active ? '' : ' ended'), text: c.active ? 'active' : 'ended' })),
       el('div', { class: 'row' },
         el('span', { class: 'id', text: c.id.slice(0, 8) }),
         el('span', { class: 'id', text: clock(c.started) + (c.ended ? ' – ' + clock(c.ended) : '') })),
       el('div', { class: 'people' }, ...c.participants.map(personChip)),
-      c.last ? el('div', { class: 'last', text: `${c.last.name}: ${c.last.content}` }) : null);
+      c.last ? el('div', { class: 'last', text: `${c.last.name}: ${c.last.content}` }) : null));
     }));
+    if (focused) {
+      const card = [...$('contacts').children].find((li) => li.dataset.contact === focused);
+      if (card) card.querySelector('a').focus();
+    }
   }
 
   function renderFaultTargets(contact) {
@@ -511,18 +578,20 @@
   function renderFaults(faults) {
     const list = $('fault-list');
     list.replaceChildren(...faults.map((f) => el('li', { class: f.live ? '' : 'spent', 'data-fault': f.id },
-      el('span', { class: 'desc', text: f.description }),
+      el('div', { class: 'fault-main' },
+        el('span', { class: 'words', text: f.words || f.description }),
+        el('details', { class: 'spec' }, el('summary', { text: 'spec' }), el('code', { class: 'desc', text: f.description }))),
       el('span', { class: 'fired', text: `fired ${f.fired}×` }),
-      el('button', { class: 'link', type: 'button', text: 'remove', onclick: () => removeFault(f) }))));
+      el('button', { class: 'link', type: 'button', text: 'remove', 'aria-label': `remove: ${f.words || f.description}`, onclick: () => removeFault(f) }))));
     // The log: what was injected, what fired, what went.
     const seen = new Map(faults.map((f) => [f.id, f]));
     for (const f of faults) {
       const old = page.faults.get(f.id);
-      if (!old && page.faultsSeen) log(`injected ${f.description}`);
-      if (!old && !page.faultsSeen) log(`injected at start: ${f.description}`);
-      if (f.fired > (old ? old.fired : 0)) log(`fired ${f.description} (${f.fired}×)`, 'fired');
+      if (!old && page.faultsSeen) log(`injected: ${f.words}`, '', f.description);
+      if (!old && !page.faultsSeen) log(`injected at start: ${f.words}`, '', f.description);
+      if (f.fired > (old ? old.fired : 0)) log(`fired (${f.fired}×): ${f.words}`, 'fired', f.description);
     }
-    for (const [id, f] of page.faults) if (!seen.has(id)) log(`removed ${f.description}`);
+    for (const [id, f] of page.faults) if (!seen.has(id)) log(`removed: ${f.words}`, '', f.description);
     page.faults = seen;
     page.faultsSeen = true;
   }
@@ -622,7 +691,8 @@
     if (polling) return;
     polling = true;
     try {
-      const snap = await call('GET', '/console/api/state');
+      const agents = [...page.agents.values()].filter((c) => !c.closed && !c.ended).map((c) => `${c.me.contactId}:${c.me.id}`);
+      const snap = await call('GET', '/console/api/state' + (agents.length ? '?agents=' + agents.map(encodeURIComponent).join(',') : ''));
       page.snapshot = snap;
       $('server-info').textContent = `${snap.url} · seed ${snap.seed}`;
       renderFaults(snap.faults);
@@ -641,7 +711,7 @@
     const id = page.contactId;
     try {
       const out = await call('GET', `/console/api/contacts/${id}/transcript`);
-      if (page.contactId === id && !currentClient()) { page.watched = out.transcript; render(); }
+      if (page.contactId === id && !currentClient()) { page.watched = out.transcript; page.watchedTyping = out.typing || []; render(); }
     } catch (err) {
       $('chat-error').textContent = err.message;
     } finally {
@@ -682,7 +752,10 @@
     ev.preventDefault();
     const name = $('start-name').value.trim() || 'Customer';
     const first = $('start-message').value.trim();
-    const req = { InstanceId: INSTANCE, ContactFlowId: 'console', ParticipantDetails: { DisplayName: name }, ClientToken: uuid() };
+    const req = {
+      InstanceId: INSTANCE, ContactFlowId: 'console', ParticipantDetails: { DisplayName: name }, ClientToken: uuid(),
+      SupportedMessagingContentTypes: ['text/plain', Interactive.RESPONSE],
+    };
     if (first) req.InitialMessage = { ContentType: 'text/plain', Content: first };
     try {
       const out = await call('PUT', '/contact/chat', req);
@@ -742,6 +815,8 @@
       poll();
     });
     window.addEventListener('hashchange', route);
+    // An agent tab that closes leaves its chats, as an agent app would.
+    window.addEventListener('pagehide', () => { for (const c of page.agents.values()) c.leaveOnClose(); });
     showFormFields();
     route();
     poll();
