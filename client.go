@@ -91,15 +91,6 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
-// errNilContext is returned (inside the operation error) by a call given a
-// nil context.Context, instead of a panic.
-var errNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
-
-// opError wraps err in the operation error every operation returns.
-func opError(op *ops.Op, err error) error {
-	return &smithy.OperationError{ServiceID: ServiceID, OperationName: op.Name, Err: err}
-}
-
 // options returns the resolved options for one call.
 func (c *Client) options(optFns []func(*Options)) *resolved {
 	if len(optFns) == 0 {
@@ -114,38 +105,39 @@ type output[T any] interface {
 	setRequestID(string)
 }
 
-// request is one call of an operation, as the operation's method builds it.
+// memberless is implemented by the Output types whose success response has
+// no members: the request path drains their body instead of decoding it.
+type memberless interface{ memberless() }
+
+// request is one call of an operation, as the operation's method builds it
+// once its input is checked.
 type request struct {
-	op   *ops.Op
-	v    validator // the token and the violations found
-	path string    // the escaped path, when op.Path has a label
-	// body is the input's wire form, marshalled by encoding/json; nil for
-	// a GET.
+	op  *ops.Op
+	tok Token // the bearer token, sent in X-Amz-Bearer
+	// path is the escaped path, when op.Path has a label.
+	path string
+	// body is the input's wire form, ClientToken included, marshalled by
+	// encoding/json; nil for a GET.
 	body any
-	// clientToken points at body's ClientToken for an idempotent
-	// operation: when empty, a new token is put there once per call.
-	clientToken *string
 }
 
-// call is the one request path of every operation: report the violations,
-// fill the ClientToken, encode the body, send it with retries, decode the
-// success body into a new T.
-func call[T any, P output[T]](ctx context.Context, c *Client, rq request, optFns []func(*Options)) (*T, error) {
-	op := rq.op
-	if err := rq.v.err(); err != nil {
-		return nil, opError(op, err)
+// begin starts a call of op: it reports the violations v found in the
+// input, refuses a nil context and resolves the call's options.
+func (c *Client) begin(ctx context.Context, v *validator, optFns []func(*Options)) (*resolved, error) {
+	if err := v.err(); err != nil {
+		return nil, opError(v.op, err)
 	}
 	if ctx == nil {
-		return nil, opError(op, errNilContext)
+		return nil, opError(v.op, errNilContext)
 	}
-	r := c.options(optFns)
-	if rq.clientToken != nil && *rq.clientToken == "" {
-		t, err := r.clientToken("")
-		if err != nil {
-			return nil, opError(op, err)
-		}
-		*rq.clientToken = t
-	}
+	return c.options(optFns), nil
+}
+
+// call is the one request path of every operation, after begin: encode
+// the body, send it with retries, decode the success body into a new T
+// unless T has no members.
+func call[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq request) (*T, error) {
+	op := rq.op
 	var payload []byte
 	if rq.body != nil {
 		buf := bufPool.Get().(*bytes.Buffer)
@@ -159,15 +151,15 @@ func call[T any, P output[T]](ctx context.Context, c *Client, rq request, optFns
 		payload = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
 	out := P(new(T))
-	var into any
-	if op.Output {
-		into = out
+	var into any = out
+	if _, ok := into.(memberless); ok {
+		into = nil
 	}
 	path := rq.path
 	if path == "" {
 		path = op.Path
 	}
-	requestID, err := c.invoke(ctx, r, op, rq.v.tok, path, payload, into)
+	requestID, err := c.invoke(ctx, r, op, rq.tok, path, payload, into)
 	if err != nil {
 		return nil, err
 	}
@@ -293,17 +285,6 @@ func nopRelease(error) error { return nil }
 // released with (see invoke).
 var errRetriedAttempt = errors.New("participant: the attempt succeeded after a retry")
 
-// quotaError is a failed attempt that was not retried because the retryer's
-// quota was used up. errors.As finds the last attempt's error and the
-// retryer's own (aws/ratelimit's QuotaExceededError for aws/retry's
-// retryers).
-type quotaError struct{ last, quota error }
-
-func (e *quotaError) Error() string {
-	return e.last.Error() + " (not retried: " + e.quota.Error() + ")"
-}
-func (e *quotaError) Unwrap() []error { return []error{e.last, e.quota} }
-
 // sdkRequestHeader returns the Amz-Sdk-Request value of attempt n of max.
 func sdkRequestHeader(n, max int) string {
 	return "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)
@@ -359,46 +340,6 @@ func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool,
 	return false, io.ErrNoProgress
 }
 
-// attemptsError notes how many attempts ended in a failure other than an
-// error response.
-type attemptsError struct {
-	attempts int
-	err      error
-}
-
-func (e *attemptsError) Error() string {
-	return "after " + strconv.Itoa(e.attempts) + " attempts: " + e.err.Error()
-}
-func (e *attemptsError) Unwrap() error { return e.err }
-
-// canceled reports the end of ctx, noting the last attempt's failure, if
-// any, in the text.
-func canceled(ctxErr, last error) error {
-	if last != nil {
-		var ce *smithy.CanceledError
-		if errors.As(last, &ce) {
-			return ce
-		}
-		return &smithy.CanceledError{Err: fmt.Errorf("%w (last attempt: %s)", ctxErr, last.Error())}
-	}
-	return &smithy.CanceledError{Err: ctxErr}
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status int, requestID string, d time.Duration, retry string, err error) {
 	attrs := []slog.Attr{
 		slog.String("operation", op.Name),
@@ -413,20 +354,6 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "participant: attempt", attrs...)
 }
-
-// bodyTimeoutError is the failure of an attempt whose response body did not
-// arrive whole within Options.ResponseBodyTimeout of its headers: a server
-// or proxy that trickles the body. Like net/http's own timeouts, it is a
-// net.Error whose Timeout is true and it matches context.DeadlineExceeded
-// with errors.Is. It is retried like any transport failure.
-type bodyTimeoutError struct{ after time.Duration }
-
-func (e *bodyTimeoutError) Error() string {
-	return "participant: the response body did not arrive within " + e.after.String()
-}
-func (e *bodyTimeoutError) Timeout() bool        { return true }
-func (e *bodyTimeoutError) Temporary() bool      { return true }
-func (e *bodyTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // attempt sends the request once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
@@ -455,11 +382,7 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 		if ctx.Err() != nil {
 			return 0, "", &smithy.CanceledError{Err: ctx.Err()}
 		}
-		var send error = &smithyhttp.RequestSendError{Err: err}
-		if isCertificateError(err) {
-			send = &retryHint{err: send, retry: false}
-		}
-		return 0, "", send
+		return 0, "", &smithyhttp.RequestSendError{Err: err}
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode

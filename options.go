@@ -1,7 +1,6 @@
 package participant
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -130,7 +129,7 @@ type resolved struct {
 	opts        Options
 	httpClient  HTTPClient
 	baseRetry   aws.Retryer   // the retryer before RetryMaxAttempts
-	retryer     aws.RetryerV2 // what the request path uses
+	retryer     aws.RetryerV2 // what the request path uses: serviceRetryRules
 	endpoint    *url.URL      // scheme, host and base path (no trailing slash)
 	baseURL     string        // endpoint as a string
 	endErr      error         // why there is no endpoint
@@ -164,7 +163,7 @@ func resolve(o Options, base *resolved) *resolved {
 	if o.RetryMaxAttempts > 0 {
 		rt = retry.AddWithMaxAttempts(rt, o.RetryMaxAttempts)
 	}
-	r.retryer = asRetryerV2(rt)
+	r.retryer = serviceRetryRules{asRetryerV2(rt)}
 	if r.newToken == nil {
 		r.newToken = uuid.NewString
 	}
@@ -180,20 +179,6 @@ func resolve(o Options, base *resolved) *resolved {
 		r.baseURL = r.endpoint.String()
 	}
 	return r
-}
-
-// retryerV1 adapts an aws.Retryer that predates aws.RetryerV2.
-type retryerV1 struct{ aws.Retryer }
-
-func (r retryerV1) GetAttemptToken(context.Context) (func(error) error, error) {
-	return r.GetInitialToken(), nil
-}
-
-func asRetryerV2(r aws.Retryer) aws.RetryerV2 {
-	if v2, ok := r.(aws.RetryerV2); ok {
-		return v2
-	}
-	return retryerV1{r}
 }
 
 // defaultHTTPClient is the client used when Options.HTTPClient is nil.
