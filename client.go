@@ -290,11 +290,18 @@ func sdkRequestHeader(n, max int) string {
 	return "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)
 }
 
+// doublingCap is where the buffer of a body of unknown length stops
+// doubling (see readBody).
+const doublingCap = 1 << 20
+
 // readBody reads r into buf until EOF or until buf holds limit bytes, and
-// reports whether r held more. size is the Content-Length, or -1: when it is
+// reports whether r held more. size is the Content-Length, or -1. When it is
 // known, buf grows once to it (or to limit), so reading a body near the cap
-// allocates about the cap; when not, buf doubles, up to twice the cap. The
-// byte that tells whether r is longer is read aside, never into buf.
+// allocates about the cap. When not, buf doubles up to doublingCap and then
+// grows once to limit, so no body allocates more than limit plus twice
+// doublingCap (1.125 times the 16 MiB cap) where doubling all the way would
+// allocate twice the cap. The byte that tells whether r is longer is read
+// aside, never into buf.
 func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool, err error) {
 	// grow makes room for n bytes in all with one allocation (bytes.Buffer's
 	// own Grow may allocate more than asked, and twice under -race).
@@ -311,7 +318,11 @@ func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool,
 	}
 	for buf.Len() < limit {
 		if buf.Available() == 0 {
-			grow(min(max(2*buf.Cap(), 512), limit))
+			n := max(2*buf.Cap(), 512)
+			if n > doublingCap {
+				n = limit
+			}
+			grow(min(n, limit))
 		}
 		b := buf.AvailableBuffer()
 		b = b[:min(cap(b), limit-buf.Len())]

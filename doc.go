@@ -72,11 +72,10 @@
 // [Options.RetryMaxAttempts] sets its attempts; quota exhaustion is
 // reported with the retryer's own error inside the operation error
 // (errors.As finds aws/ratelimit's QuotaExceededError). Three rules go
-// beyond aws-sdk-go-v2 and hold with any retryer, because the errors carry
-// them (aws/retry asks an error's RetryableError method first): throttling
-// (a ThrottlingException, or any HTTP 429) and an InternalServerException
-// are retried, and a failure to verify the server's TLS certificate is
-// never retried. Backoff sleeps end when the context ends.
+// beyond aws-sdk-go-v2 and hold with any retryer, because the client asks
+// them before the retryer's own: throttling (a ThrottlingException, or any
+// HTTP 429) and an InternalServerException are retried, and a failure to
+// verify the server's TLS certificate is never retried. Backoff sleeps end when the context ends.
 //
 // SendMessage, SendEvent, DisconnectParticipant, StartAttachmentUpload and
 // CompleteAttachmentUpload carry a ClientToken. When the input has none, the
