@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/tracing"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/connectchat/participant/internal/ops"
 	"github.com/google/uuid"
@@ -138,6 +139,28 @@ func (c *Client) begin(ctx context.Context, v *validator, optFns []func(*Options
 // unless T has no members.
 func call[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq request) (*T, error) {
 	op := rq.op
+	tel := r.tel
+	var span tracing.Span
+	var start time.Time
+	if tel != nil {
+		start = time.Now()
+		ctx, span = tel.startOperation(ctx, op)
+	}
+	out, err := send[T, P](ctx, c, r, rq, tel)
+	if tel != nil {
+		tel.endOperation(ctx, op, span, start, err)
+	}
+	return out, err
+}
+
+// send encodes the body of rq, sends it with retries and decodes the
+// answer.
+func send[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq request, tel *telemetry) (*T, error) {
+	op := rq.op
+	var serStart time.Time
+	if tel != nil {
+		serStart = time.Now()
+	}
 	var payload []byte
 	if rq.body != nil {
 		buf := bufPool.Get().(*bytes.Buffer)
@@ -149,6 +172,9 @@ func call[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq re
 			return nil, opError(op, &smithy.SerializationError{Err: err})
 		}
 		payload = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	if tel != nil {
+		tel.serialization.Record(ctx, time.Since(serStart).Seconds(), tel.opAttrs(op))
 	}
 	out := P(new(T))
 	var into any = out
@@ -200,6 +226,7 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 		logger = nil
 	}
 
+	tel := r.tel
 	releaseRetry := nopRelease
 	var err error
 	attempt := 1
@@ -217,10 +244,16 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 			break
 		}
 
+		actx := ctx
+		var aspan tracing.Span
+		if tel != nil {
+			actx, aspan = tel.startAttempt(ctx, op, attempt)
+		}
 		start := time.Now()
 		var status int
 		var requestID string
-		status, requestID, err = c.attempt(ctx, r, op, tok, target, payload, invocationID, attempt, maxAttempts, into)
+		status, requestID, err = c.attempt(actx, r, op, tok, target, payload, invocationID, attempt, maxAttempts, into)
+		elapsed := time.Since(start)
 		_ = releaseRetry(err)
 		if err == nil && attempt > 1 {
 			_ = releaseAttempt(errRetriedAttempt)
@@ -228,40 +261,49 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 			_ = releaseAttempt(err)
 		}
 		if err == nil {
+			if tel != nil {
+				tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, nil, decisionDone)
+			}
 			if logger != nil {
-				logAttempt(ctx, logger, op, attempt, status, requestID, time.Since(start), "done", nil)
+				logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decisionDone, nil)
 			}
 			return requestID, nil
 		}
 		if cerr := ctx.Err(); cerr != nil {
+			if tel != nil {
+				tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, err, decisionCanceled)
+			}
 			err = canceled(cerr, err)
 			break
 		}
 
-		decision := "no"
+		decision := decisionNo
 		var delay time.Duration
 		switch {
 		case !r.retryer.IsErrorRetryable(err):
 		case attempt >= maxAttempts:
-			decision = "no, attempts exhausted"
+			decision = decisionExhausted
 		default:
 			rel, terr := r.retryer.GetRetryToken(ctx, err)
 			if terr != nil {
-				decision = "no, retry quota exhausted"
+				decision = decisionQuota
 				err = &quotaError{last: err, quota: terr}
 				break
 			}
 			releaseRetry = rel
 			if delay, terr = r.retryer.RetryDelay(attempt, err); terr != nil {
-				decision = "no, no retry delay"
+				decision = decisionNoDelay
 				break
 			}
-			decision = "yes"
+			decision = decisionRetry
+		}
+		if tel != nil {
+			tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, err, decision)
 		}
 		if logger != nil {
-			logAttempt(ctx, logger, op, attempt, status, requestID, time.Since(start), decision, err)
+			logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decision, err)
 		}
-		if decision != "yes" {
+		if decision != decisionRetry {
 			break
 		}
 		if serr := sleep(ctx, delay); serr != nil {
@@ -280,6 +322,18 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 }
 
 func nopRelease(error) error { return nil }
+
+// The retry decisions after an attempt, as the Debug log and the attempt
+// spans name them.
+const (
+	decisionDone      = "done" // the attempt succeeded
+	decisionRetry     = "yes"
+	decisionNo        = "no" // the retryer does not retry the error
+	decisionExhausted = "no, attempts exhausted"
+	decisionQuota     = "no, retry quota exhausted"
+	decisionNoDelay   = "no, no retry delay"
+	decisionCanceled  = "no, canceled"
+)
 
 // errRetriedAttempt is what the attempt token of a successful retry is
 // released with (see invoke).
@@ -396,6 +450,9 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 		return 0, "", &smithyhttp.RequestSendError{Err: err}
 	}
 	defer resp.Body.Close()
+	if r.tel != nil {
+		defer r.tel.deserialized(ctx, op, time.Now())
+	}
 	status = resp.StatusCode
 	requestID = requestIDWithout(resp.Header, tok)
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 	"github.com/connectchat/participant/internal/redact"
 	"github.com/connectchat/participant/internal/version"
 	"github.com/connectchat/participant/internal/wire"
@@ -90,6 +92,37 @@ type Options struct {
 	// bodies and URL queries are never logged.
 	Logger *slog.Logger
 
+	// TracerProvider, when set, receives a span per call and per attempt,
+	// named and described as aws-sdk-go-v2's service clients do: the
+	// operation span "ConnectParticipant.<Operation>" (kind client;
+	// rpc.system "aws-api", rpc.service, rpc.method; on failure
+	// exception.type, exception.message, api.error_code and
+	// api.error_fault) and its "Attempt" children (operation.attempt,
+	// http.status_code, aws.request_id; on failure exception.type and
+	// retry.decision). OpenTelemetry plugs in through smithy-go's
+	// smithyoteltracing.Adapt. A span never holds a token, a URL or
+	// anything the participant or the service wrote: exception.message
+	// is the status and error code, or the transport failure without its
+	// URL.
+	TracerProvider tracing.TracerProvider
+
+	// MeterProvider, when set, receives the metrics aws-sdk-go-v2's service
+	// clients record, with the same names, units and descriptions, each
+	// with the attributes rpc.service ("ConnectParticipant") and rpc.method:
+	// client.call.duration, client.call.serialization_duration and
+	// client.call.deserialization_duration (per response),
+	// client.call.attempts, client.call.attempt_duration, and
+	// client.call.errors (per failed attempt, with exception.type: the error
+	// code, such as ThrottlingException, or the Go type of a transport
+	// failure). One more, client.call.retry_quota_exceeded, counts failed
+	// attempts that were not retried because the retry quota was used up.
+	// The endpoint, identity and signing durations of aws-sdk-go-v2 do not
+	// apply: the endpoint is resolved once per Client and a bearer token is
+	// neither resolved nor signed. OpenTelemetry plugs in through
+	// smithy-go's smithyotelmetrics.Adapt. With neither provider set,
+	// nothing is recorded and calls cost nothing more.
+	MeterProvider metrics.MeterProvider
+
 	// AppID names the application in the User-Agent header (app/<AppID>).
 	AppID string
 
@@ -136,6 +169,7 @@ type resolved struct {
 	userAgent   string
 	newToken    func() string
 	bodyTimeout time.Duration // 0: none
+	tel         *telemetry    // nil: no provider set
 }
 
 // resolve fills the defaults of o. base, when set, is the Client's own
@@ -172,6 +206,11 @@ func resolve(o Options, base *resolved) *resolved {
 		r.bodyTimeout = defaultResponseBodyTimeout
 	case d > 0:
 		r.bodyTimeout = d
+	}
+	if base != nil && (base.tel == nil && o.TracerProvider == nil && o.MeterProvider == nil || base.tel != nil && base.tel.sameAs(o)) {
+		r.tel = base.tel
+	} else {
+		r.tel = newTelemetry(o.TracerProvider, o.MeterProvider)
 	}
 	r.userAgent = userAgent(o.AppID)
 	r.endpoint, r.endErr = resolveEndpoint(o)
