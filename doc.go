@@ -84,6 +84,31 @@
 // timeout or cancellation the outcome is unknown: to try again, send the
 // same input with the same ClientToken.
 //
+// # Observability
+//
+// [Options.TracerProvider] and [Options.MeterProvider] take smithy-go's
+// tracing and metrics interfaces, as aws-sdk-go-v2's service clients do, so
+// an OpenTelemetry setup plugs in through smithy-go's adapters:
+//
+//	c := participant.New(participant.Options{
+//		Region:         "us-east-1",
+//		TracerProvider: smithyoteltracing.Adapt(otel.GetTracerProvider()),
+//		MeterProvider:  smithyotelmetrics.Adapt(otel.GetMeterProvider()),
+//	})
+//
+// Each call is one span named "ConnectParticipant.<Operation>" with an
+// "Attempt" child per attempt, and records aws-sdk-go-v2's instruments
+// (client.call.duration, client.call.attempts, client.call.errors by error
+// code, client.call.attempt_duration, client.call.serialization_duration,
+// client.call.deserialization_duration) under the same names, units and
+// rpc.service / rpc.method attributes, so dashboards and alerts built for
+// the AWS SDK see this client's calls. Throttling shows as
+// client.call.errors with exception.type ThrottlingException; attempts the
+// retry quota refused count in client.call.retry_quota_exceeded. No span or
+// attribute holds a token, a URL or message content. Unset, nothing is
+// recorded and a call costs what it did without them. Calls refused by
+// input validation fail before any span starts.
+//
 // # Security
 //
 // Redirects are never followed: Go's HTTP client would forward X-Amz-Bearer
