@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -170,6 +171,32 @@ type resolved struct {
 	newToken    func() string
 	bodyTimeout time.Duration // 0: none
 	tel         *telemetry    // nil: no provider set
+
+	// lastCallTel is the telemetry last made for a call's options whose
+	// providers differ from these (a chat.Session's, say): calls with the
+	// same providers reuse it instead of making instruments each time.
+	lastCallTel atomic.Pointer[telemetry]
+}
+
+// telemetryFor returns the telemetry of o's providers: base's own, or the
+// one base last made for a call with the same providers, or a new one.
+// base may be nil.
+func (base *resolved) telemetryFor(o Options) *telemetry {
+	none := o.TracerProvider == nil && o.MeterProvider == nil
+	switch {
+	case none:
+		return nil
+	case base == nil:
+		return newTelemetry(o.TracerProvider, o.MeterProvider)
+	case base.tel != nil && base.tel.sameAs(o):
+		return base.tel
+	}
+	if t := base.lastCallTel.Load(); t != nil && t.sameAs(o) {
+		return t
+	}
+	t := newTelemetry(o.TracerProvider, o.MeterProvider)
+	base.lastCallTel.Store(t)
+	return t
 }
 
 // resolve fills the defaults of o. base, when set, is the Client's own
@@ -207,11 +234,7 @@ func resolve(o Options, base *resolved) *resolved {
 	case d > 0:
 		r.bodyTimeout = d
 	}
-	if base != nil && (base.tel == nil && o.TracerProvider == nil && o.MeterProvider == nil || base.tel != nil && base.tel.sameAs(o)) {
-		r.tel = base.tel
-	} else {
-		r.tel = newTelemetry(o.TracerProvider, o.MeterProvider)
-	}
+	r.tel = base.telemetryFor(o)
 	r.userAgent = userAgent(o.AppID)
 	r.endpoint, r.endErr = resolveEndpoint(o)
 	if r.endpoint != nil {
