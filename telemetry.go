@@ -89,11 +89,7 @@ func newTelemetry(tp tracing.TracerProvider, mp metrics.MeterProvider) *telemetr
 	t.errs = counter(metricErrors, "{error}", "The number of errors for an operation")
 	t.quotaRefused = counter(metricRetryQuotaRefuse, "{error}", "The number of failed attempts not retried because the retryer's retry quota was used up")
 	for _, op := range ops.All {
-		name := op.Name
-		t.byOp[op] = func(o *metrics.RecordMetricOptions) {
-			o.Properties.Set("rpc.service", ServiceID)
-			o.Properties.Set("rpc.method", name)
-		}
+		t.byOp[op] = rpcAttrs(op.Name)
 	}
 	return t
 }
@@ -118,10 +114,16 @@ func (t *telemetry) opAttrs(op *ops.Op) metrics.RecordMetricOption {
 	if a, ok := t.byOp[op]; ok {
 		return a
 	}
-	name := op.Name // an operation outside the table (UploadAttachment's)
+	return rpcAttrs(op.Name) // an operation outside the table
+}
+
+// rpcAttrs returns the record option that sets the rpc attributes of the
+// operation name. The values are boxed once, here, not on every record.
+func rpcAttrs(name string) metrics.RecordMetricOption {
+	var service, method any = ServiceID, name
 	return func(o *metrics.RecordMetricOptions) {
-		o.Properties.Set("rpc.service", ServiceID)
-		o.Properties.Set("rpc.method", name)
+		o.Properties.Set("rpc.service", service)
+		o.Properties.Set("rpc.method", method)
 	}
 }
 
