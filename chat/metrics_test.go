@@ -17,6 +17,7 @@ import (
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/participanttest"
 )
 
 // telemetry is an in-memory tracing.TracerProvider and
@@ -278,4 +279,77 @@ func TestMetricsUnset(t *testing.T) {
 			assert.True(t, strings.HasPrefix(k, "client.call."), "metric %s", k)
 		}
 	})
+}
+
+// TestMetricsRealTime (real time, -race): readers on several goroutines,
+// receipts sent by the worker and sockets cut while messages arrive; the
+// metrics agree with what the readers got.
+func TestMetricsRealTime(t *testing.T) {
+	t.Parallel()
+	srv := participanttest.NewServer()
+	t.Cleanup(srv.Close)
+	tel := newTelemetry()
+	cust, err := srv.StartChat(participanttest.ChatOptions{})
+	require.NoError(t, err)
+	s, err := chat.Connect(context.Background(), srv.Client(), cust.ParticipantToken, &chat.Options{
+		MeterProvider: tel, TracerProvider: tel, ReorderWindow: 5 * time.Millisecond,
+		Receipts: chat.ReceiptOptions{Interval: -1, DeliveredDelay: -1, Every: true},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	p := newPuppet()
+	_, err = srv.AddAgent(cust.ContactID, p)
+	require.NoError(t, err)
+
+	const n = 30
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	items := 0
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for {
+				ev, err := s.Next(ctx)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				if ev.Item.ID != "" && !ev.Update && ev.Kind < chat.KindConnectionEstablished {
+					items++
+				}
+				if ev.Kind == chat.KindMessage && ev.Item.DisplayName == "Puppet" {
+					seen[ev.Item.Content] = true
+					_ = s.SendReadReceipt(ev.Item.ID)
+					if len(seen) == n {
+						cancel()
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range n {
+		p.post(t, fmt.Sprintf("m%02d", i))
+		if i%10 == 5 {
+			srv.DropSockets(cust.ContactID)
+		}
+	}
+	wg.Wait()
+	require.Len(t, seen, n, "stats %+v", s.Stats())
+	require.Eventually(t, func() bool { return s.Stats().ReceiptsSent > 0 }, 10*time.Second, 5*time.Millisecond, "no receipt sent")
+	require.NoError(t, s.Close())
+	mu.Lock()
+	defer mu.Unlock()
+	st := s.Stats()
+	// Events may be published and never read (the readers stopped at the
+	// last message); receipts may be counted by the worker after the
+	// session's last sync.
+	assert.GreaterOrEqual(t, tel.sum("chat.items.delivered"), float64(items), "items delivered")
+	assert.Equal(t, float64(st.Reconnects), tel.sum("chat.reconnects"))
+	assert.Positive(t, tel.sum("chat.receipts.sent"))
+	assert.LessOrEqual(t, tel.sum("chat.receipts.sent"), float64(st.ReceiptsSent))
+	assert.Equal(t, 0.0, tel.sum("chat.sessions.open"))
+	assert.Equal(t, 0.0, tel.sum("chat.events.pending"))
 }
