@@ -304,12 +304,14 @@ func BenchmarkTelemetrySendEvent(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for range b.N {
 				if err := s.send(ctx); err != nil {
 					require.NoError(b, err)
 				}
 			}
 			b.StopTimer()
+			reportCPU(b, cpu)
 			s.idle()
 		})
 	}
@@ -324,6 +326,7 @@ func BenchmarkTelemetrySendEventParallel(b *testing.B) {
 			warm(b, s, parallelism*runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				ctx := context.Background()
 				for pb.Next() {
@@ -334,6 +337,7 @@ func BenchmarkTelemetrySendEventParallel(b *testing.B) {
 				}
 			})
 			b.StopTimer()
+			reportCPU(b, cpu)
 			s.idle()
 		})
 	}
