@@ -22,6 +22,7 @@ import (
 // metric point, so tests can read what a client recorded.
 type recorder struct {
 	mu     sync.Mutex
+	meters int // Meter calls
 	spans  []*recSpan
 	points []recPoint
 	instr  map[string]recInstrument
@@ -93,7 +94,12 @@ func (s *recSpan) End()                            { s.rec.mu.Lock(); s.ended = 
 
 // Meter implements metrics.MeterProvider. The instruments this package
 // uses record; the others are smithy-go's no-ops.
-func (r *recorder) Meter(string, ...metrics.MeterOption) metrics.Meter { return recMeter{r: r} }
+func (r *recorder) Meter(string, ...metrics.MeterOption) metrics.Meter {
+	r.mu.Lock()
+	r.meters++
+	r.mu.Unlock()
+	return recMeter{r: r}
+}
 
 type recMeter struct {
 	metrics.NopMeter
@@ -322,6 +328,13 @@ func TestTelemetryPerCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, rec.spansNamed("ConnectParticipant.SendEvent"), 1)
 	assert.Len(t, rec.pointsOf("client.call.duration"), 1)
+	// Calls that bring the same providers share one set of instruments.
+	for range 3 {
+		_, err = c.SendEvent(t.Context(), in, withRecorder(rec))
+		require.NoError(t, err)
+	}
+	assert.Len(t, rec.pointsOf("client.call.duration"), 4)
+	assert.Equal(t, 1, rec.meters, "meters made for calls with the same providers")
 
 	// A Client's own providers serve every call, and a call's options that
 	// leave them alone share its instruments.
