@@ -100,7 +100,7 @@ func (c *Client) UploadAttachment(ctx context.Context, in *UploadAttachmentInput
 	}
 	start := &StartAttachmentUploadInput{ConnectionToken: in.ConnectionToken, ContentType: in.ContentType,
 		AttachmentSizeInBytes: in.AttachmentSizeInBytes, AttachmentName: in.AttachmentName, ClientToken: in.ClientToken}
-	v := validator{op: opUploadAttachment, name: "UploadAttachment", tok: in.ConnectionToken}
+	v := validator{op: opUploadAttachment, name: "UploadAttachment"}
 	v.token("ConnectionToken", in.ConnectionToken)
 	start.validate(&v)
 	if size := in.AttachmentSizeInBytes; size > MaxAttachmentSize {

@@ -25,6 +25,7 @@ type CancelParticipantAuthenticationOutput struct {
 }
 
 func (o *CancelParticipantAuthenticationOutput) setRequestID(id string) { o.RequestID = id }
+func (*CancelParticipantAuthenticationOutput) memberless()              {}
 
 // CancelParticipantAuthentication cancels a customer's sign-in: the
 // Authenticate Customer flow block takes its "opted out" branch. It needs the
@@ -41,6 +42,10 @@ func (c *Client) CancelParticipantAuthentication(ctx context.Context, in *Cancel
 	}
 	v := newValidator(ops.CancelParticipantAuthentication, in.ConnectionToken)
 	v.exactly("SessionID", in.SessionID, 36)
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
 	body := struct{ SessionId string }{in.SessionID}
-	return call[CancelParticipantAuthenticationOutput](ctx, c, request{op: ops.CancelParticipantAuthentication, v: v, body: body}, optFns)
+	return call[CancelParticipantAuthenticationOutput](ctx, c, r, request{op: ops.CancelParticipantAuthentication, tok: in.ConnectionToken, body: body})
 }

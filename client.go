@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/tracing"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/connectchat/participant/internal/ops"
 	"github.com/google/uuid"
@@ -91,15 +92,6 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
-// errNilContext is returned (inside the operation error) by a call given a
-// nil context.Context, instead of a panic.
-var errNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
-
-// opError wraps err in the operation error every operation returns.
-func opError(op *ops.Op, err error) error {
-	return &smithy.OperationError{ServiceID: ServiceID, OperationName: op.Name, Err: err}
-}
-
 // options returns the resolved options for one call.
 func (c *Client) options(optFns []func(*Options)) *resolved {
 	if len(optFns) == 0 {
@@ -114,37 +106,60 @@ type output[T any] interface {
 	setRequestID(string)
 }
 
-// request is one call of an operation, as the operation's method builds it.
+// memberless is implemented by the Output types whose success response has
+// no members: the request path drains their body instead of decoding it.
+type memberless interface{ memberless() }
+
+// request is one call of an operation, as the operation's method builds it
+// once its input is checked.
 type request struct {
-	op   *ops.Op
-	v    validator // the token and the violations found
-	path string    // the escaped path, when op.Path has a label
-	// body is the input's wire form, marshalled by encoding/json; nil for
-	// a GET.
+	op  *ops.Op
+	tok Token // the bearer token, sent in X-Amz-Bearer
+	// path is the escaped path, when op.Path has a label.
+	path string
+	// body is the input's wire form, ClientToken included, marshalled by
+	// encoding/json; nil for a GET.
 	body any
-	// clientToken points at body's ClientToken for an idempotent
-	// operation: when empty, a new token is put there once per call.
-	clientToken *string
 }
 
-// call is the one request path of every operation: report the violations,
-// fill the ClientToken, encode the body, send it with retries, decode the
-// success body into a new T.
-func call[T any, P output[T]](ctx context.Context, c *Client, rq request, optFns []func(*Options)) (*T, error) {
-	op := rq.op
-	if err := rq.v.err(); err != nil {
-		return nil, opError(op, err)
+// begin starts a call of op: it reports the violations v found in the
+// input, refuses a nil context and resolves the call's options.
+func (c *Client) begin(ctx context.Context, v *validator, optFns []func(*Options)) (*resolved, error) {
+	if err := v.err(); err != nil {
+		return nil, opError(v.op, err)
 	}
 	if ctx == nil {
-		return nil, opError(op, errNilContext)
+		return nil, opError(v.op, errNilContext)
 	}
-	r := c.options(optFns)
-	if rq.clientToken != nil && *rq.clientToken == "" {
-		t, err := r.clientToken("")
-		if err != nil {
-			return nil, opError(op, err)
-		}
-		*rq.clientToken = t
+	return c.options(optFns), nil
+}
+
+// call is the one request path of every operation, after begin: encode
+// the body, send it with retries, decode the success body into a new T
+// unless T has no members.
+func call[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq request) (*T, error) {
+	op := rq.op
+	tel := r.tel
+	var span tracing.Span
+	var start time.Time
+	if tel != nil {
+		start = time.Now()
+		ctx, span = tel.startOperation(ctx, op)
+	}
+	out, err := send[T, P](ctx, c, r, rq, tel)
+	if tel != nil {
+		tel.endOperation(ctx, op, span, start, err)
+	}
+	return out, err
+}
+
+// send encodes the body of rq, sends it with retries and decodes the
+// answer.
+func send[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq request, tel *telemetry) (*T, error) {
+	op := rq.op
+	var serStart time.Time
+	if tel != nil {
+		serStart = time.Now()
 	}
 	var payload []byte
 	if rq.body != nil {
@@ -158,16 +173,19 @@ func call[T any, P output[T]](ctx context.Context, c *Client, rq request, optFns
 		}
 		payload = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
+	if tel != nil {
+		tel.serialization.Record(ctx, time.Since(serStart).Seconds(), tel.opAttrs(op))
+	}
 	out := P(new(T))
-	var into any
-	if op.Output {
-		into = out
+	var into any = out
+	if _, ok := into.(memberless); ok {
+		into = nil
 	}
 	path := rq.path
 	if path == "" {
 		path = op.Path
 	}
-	requestID, err := c.invoke(ctx, r, op, rq.v.tok, path, payload, into)
+	requestID, err := c.invoke(ctx, r, op, rq.tok, path, payload, into)
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +226,7 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 		logger = nil
 	}
 
+	tel := r.tel
 	releaseRetry := nopRelease
 	var err error
 	attempt := 1
@@ -225,10 +244,16 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 			break
 		}
 
+		actx := ctx
+		var aspan tracing.Span
+		if tel != nil {
+			actx, aspan = tel.startAttempt(ctx, op, attempt)
+		}
 		start := time.Now()
 		var status int
 		var requestID string
-		status, requestID, err = c.attempt(ctx, r, op, tok, target, payload, invocationID, attempt, maxAttempts, into)
+		status, requestID, err = c.attempt(actx, r, op, tok, target, payload, invocationID, attempt, maxAttempts, into)
+		elapsed := time.Since(start)
 		_ = releaseRetry(err)
 		if err == nil && attempt > 1 {
 			_ = releaseAttempt(errRetriedAttempt)
@@ -236,40 +261,49 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 			_ = releaseAttempt(err)
 		}
 		if err == nil {
+			if tel != nil {
+				tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, nil, decisionDone)
+			}
 			if logger != nil {
-				logAttempt(ctx, logger, op, attempt, status, requestID, time.Since(start), "done", nil)
+				logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decisionDone, nil)
 			}
 			return requestID, nil
 		}
 		if cerr := ctx.Err(); cerr != nil {
+			if tel != nil {
+				tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, err, decisionCanceled)
+			}
 			err = canceled(cerr, err)
 			break
 		}
 
-		decision := "no"
+		decision := decisionNo
 		var delay time.Duration
 		switch {
 		case !r.retryer.IsErrorRetryable(err):
 		case attempt >= maxAttempts:
-			decision = "no, attempts exhausted"
+			decision = decisionExhausted
 		default:
 			rel, terr := r.retryer.GetRetryToken(ctx, err)
 			if terr != nil {
-				decision = "no, retry quota exhausted"
+				decision = decisionQuota
 				err = &quotaError{last: err, quota: terr}
 				break
 			}
 			releaseRetry = rel
 			if delay, terr = r.retryer.RetryDelay(attempt, err); terr != nil {
-				decision = "no, no retry delay"
+				decision = decisionNoDelay
 				break
 			}
-			decision = "yes"
+			decision = decisionRetry
+		}
+		if tel != nil {
+			tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, err, decision)
 		}
 		if logger != nil {
-			logAttempt(ctx, logger, op, attempt, status, requestID, time.Since(start), decision, err)
+			logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decision, err)
 		}
-		if decision != "yes" {
+		if decision != decisionRetry {
 			break
 		}
 		if serr := sleep(ctx, delay); serr != nil {
@@ -289,31 +323,39 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 
 func nopRelease(error) error { return nil }
 
+// The retry decisions after an attempt, as the Debug log and the attempt
+// spans name them.
+const (
+	decisionDone      = "done" // the attempt succeeded
+	decisionRetry     = "yes"
+	decisionNo        = "no" // the retryer does not retry the error
+	decisionExhausted = "no, attempts exhausted"
+	decisionQuota     = "no, retry quota exhausted"
+	decisionNoDelay   = "no, no retry delay"
+	decisionCanceled  = "no, canceled"
+)
+
 // errRetriedAttempt is what the attempt token of a successful retry is
 // released with (see invoke).
 var errRetriedAttempt = errors.New("participant: the attempt succeeded after a retry")
-
-// quotaError is a failed attempt that was not retried because the retryer's
-// quota was used up. errors.As finds the last attempt's error and the
-// retryer's own (aws/ratelimit's QuotaExceededError for aws/retry's
-// retryers).
-type quotaError struct{ last, quota error }
-
-func (e *quotaError) Error() string {
-	return e.last.Error() + " (not retried: " + e.quota.Error() + ")"
-}
-func (e *quotaError) Unwrap() []error { return []error{e.last, e.quota} }
 
 // sdkRequestHeader returns the Amz-Sdk-Request value of attempt n of max.
 func sdkRequestHeader(n, max int) string {
 	return "attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)
 }
 
+// doublingCap is where the buffer of a body of unknown length stops
+// doubling (see readBody).
+const doublingCap = 1 << 20
+
 // readBody reads r into buf until EOF or until buf holds limit bytes, and
-// reports whether r held more. size is the Content-Length, or -1: when it is
+// reports whether r held more. size is the Content-Length, or -1. When it is
 // known, buf grows once to it (or to limit), so reading a body near the cap
-// allocates about the cap; when not, buf doubles, up to twice the cap. The
-// byte that tells whether r is longer is read aside, never into buf.
+// allocates about the cap. When not, buf doubles up to doublingCap and then
+// grows once to limit, so no body allocates more than limit plus twice
+// doublingCap (1.125 times the 16 MiB cap) where doubling all the way would
+// allocate twice the cap. The byte that tells whether r is longer is read
+// aside, never into buf.
 func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool, err error) {
 	// grow makes room for n bytes in all with one allocation (bytes.Buffer's
 	// own Grow may allocate more than asked, and twice under -race).
@@ -330,7 +372,11 @@ func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool,
 	}
 	for buf.Len() < limit {
 		if buf.Available() == 0 {
-			grow(min(max(2*buf.Cap(), 512), limit))
+			n := max(2*buf.Cap(), 512)
+			if n > doublingCap {
+				n = limit
+			}
+			grow(min(n, limit))
 		}
 		b := buf.AvailableBuffer()
 		b = b[:min(cap(b), limit-buf.Len())]
@@ -359,46 +405,6 @@ func readBody(buf *bytes.Buffer, r io.Reader, size int64, limit int) (more bool,
 	return false, io.ErrNoProgress
 }
 
-// attemptsError notes how many attempts ended in a failure other than an
-// error response.
-type attemptsError struct {
-	attempts int
-	err      error
-}
-
-func (e *attemptsError) Error() string {
-	return "after " + strconv.Itoa(e.attempts) + " attempts: " + e.err.Error()
-}
-func (e *attemptsError) Unwrap() error { return e.err }
-
-// canceled reports the end of ctx, noting the last attempt's failure, if
-// any, in the text.
-func canceled(ctxErr, last error) error {
-	if last != nil {
-		var ce *smithy.CanceledError
-		if errors.As(last, &ce) {
-			return ce
-		}
-		return &smithy.CanceledError{Err: fmt.Errorf("%w (last attempt: %s)", ctxErr, last.Error())}
-	}
-	return &smithy.CanceledError{Err: ctxErr}
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status int, requestID string, d time.Duration, retry string, err error) {
 	attrs := []slog.Attr{
 		slog.String("operation", op.Name),
@@ -413,20 +419,6 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "participant: attempt", attrs...)
 }
-
-// bodyTimeoutError is the failure of an attempt whose response body did not
-// arrive whole within Options.ResponseBodyTimeout of its headers: a server
-// or proxy that trickles the body. Like net/http's own timeouts, it is a
-// net.Error whose Timeout is true and it matches context.DeadlineExceeded
-// with errors.Is. It is retried like any transport failure.
-type bodyTimeoutError struct{ after time.Duration }
-
-func (e *bodyTimeoutError) Error() string {
-	return "participant: the response body did not arrive within " + e.after.String()
-}
-func (e *bodyTimeoutError) Timeout() bool        { return true }
-func (e *bodyTimeoutError) Temporary() bool      { return true }
-func (e *bodyTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // attempt sends the request once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
@@ -455,13 +447,12 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 		if ctx.Err() != nil {
 			return 0, "", &smithy.CanceledError{Err: ctx.Err()}
 		}
-		var send error = &smithyhttp.RequestSendError{Err: err}
-		if isCertificateError(err) {
-			send = &retryHint{err: send, retry: false}
-		}
-		return 0, "", send
+		return 0, "", &smithyhttp.RequestSendError{Err: err}
 	}
 	defer resp.Body.Close()
+	if r.tel != nil {
+		defer r.tel.deserialized(ctx, op, time.Now())
+	}
 	status = resp.StatusCode
 	requestID = requestIDWithout(resp.Header, tok)
 

@@ -31,6 +31,7 @@ type CompleteAttachmentUploadOutput struct {
 }
 
 func (o *CompleteAttachmentUploadOutput) setRequestID(id string) { o.RequestID = id }
+func (*CompleteAttachmentUploadOutput) memberless()              {}
 
 // CompleteAttachmentUpload finishes the upload of an attachment after its
 // file has been PUT to the URL of StartAttachmentUpload; the service then
@@ -55,9 +56,17 @@ func (c *Client) CompleteAttachmentUpload(ctx context.Context, in *CompleteAttac
 		v.required("AttachmentIDs["+strconv.Itoa(i)+"]", id, 1, 256)
 	}
 	v.optional("ClientToken", in.ClientToken, 1, 500)
-	body := &struct {
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
+	clientToken, err := r.clientToken(ops.CompleteAttachmentUpload, in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	body := struct {
 		AttachmentIds []string
 		ClientToken   string
-	}{in.AttachmentIDs, in.ClientToken}
-	return call[CompleteAttachmentUploadOutput](ctx, c, request{op: ops.CompleteAttachmentUpload, v: v, body: body, clientToken: &body.ClientToken}, optFns)
+	}{in.AttachmentIDs, clientToken}
+	return call[CompleteAttachmentUploadOutput](ctx, c, r, request{op: ops.CompleteAttachmentUpload, tok: in.ConnectionToken, body: body})
 }

@@ -73,9 +73,13 @@ func (c *Client) CreateParticipantConnection(ctx context.Context, in *CreatePart
 		}
 		enum(&v, field, t, connectionTypes)
 	}
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
 	body := struct {
 		ConnectParticipant bool             `json:",omitempty"`
 		Type               []ConnectionType `json:",omitempty"`
 	}{in.ConnectParticipant, in.Type}
-	return call[CreateParticipantConnectionOutput](ctx, c, request{op: ops.CreateParticipantConnection, v: v, body: body}, optFns)
+	return call[CreateParticipantConnectionOutput](ctx, c, r, request{op: ops.CreateParticipantConnection, tok: in.ParticipantToken, body: body})
 }

@@ -47,5 +47,9 @@ func (c *Client) DescribeView(ctx context.Context, in *DescribeViewInput, optFns
 	// The label is escaped as smithy-go escapes it: every byte but
 	// A-Z a-z 0-9 - . _ ~ becomes %XX, '/' included.
 	path := strings.Replace(ops.DescribeView.Path, "{ViewToken}", httpbinding.EscapePath(in.ViewToken, true), 1)
-	return call[DescribeViewOutput](ctx, c, request{op: ops.DescribeView, v: v, path: path}, optFns)
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
+	return call[DescribeViewOutput](ctx, c, r, request{op: ops.DescribeView, tok: in.ConnectionToken, path: path})
 }

@@ -25,6 +25,7 @@ type DisconnectParticipantOutput struct {
 }
 
 func (o *DisconnectParticipantOutput) setRequestID(id string) { o.RequestID = id }
+func (*DisconnectParticipantOutput) memberless()              {}
 
 // DisconnectParticipant takes the participant out of the chat; for a
 // customer this ends the chat. It needs the ConnectionToken. The WebSocket
@@ -42,6 +43,14 @@ func (c *Client) DisconnectParticipant(ctx context.Context, in *DisconnectPartic
 	}
 	v := newValidator(ops.DisconnectParticipant, in.ConnectionToken)
 	v.optional("ClientToken", in.ClientToken, 0, 500)
-	body := &struct{ ClientToken string }{in.ClientToken}
-	return call[DisconnectParticipantOutput](ctx, c, request{op: ops.DisconnectParticipant, v: v, body: body, clientToken: &body.ClientToken}, optFns)
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
+	clientToken, err := r.clientToken(ops.DisconnectParticipant, in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	body := struct{ ClientToken string }{clientToken}
+	return call[DisconnectParticipantOutput](ctx, c, r, request{op: ops.DisconnectParticipant, tok: in.ConnectionToken, body: body})
 }

@@ -72,11 +72,10 @@
 // [Options.RetryMaxAttempts] sets its attempts; quota exhaustion is
 // reported with the retryer's own error inside the operation error
 // (errors.As finds aws/ratelimit's QuotaExceededError). Three rules go
-// beyond aws-sdk-go-v2 and hold with any retryer, because the errors carry
-// them (aws/retry asks an error's RetryableError method first): throttling
-// (a ThrottlingException, or any HTTP 429) and an InternalServerException
-// are retried, and a failure to verify the server's TLS certificate is
-// never retried. Backoff sleeps end when the context ends.
+// beyond aws-sdk-go-v2 and hold with any retryer, because the client asks
+// them before the retryer's own: throttling (a ThrottlingException, or any
+// HTTP 429) and an InternalServerException are retried, and a failure to
+// verify the server's TLS certificate is never retried. Backoff sleeps end when the context ends.
 //
 // SendMessage, SendEvent, DisconnectParticipant, StartAttachmentUpload and
 // CompleteAttachmentUpload carry a ClientToken. When the input has none, the
@@ -84,6 +83,31 @@
 // request is acted on once; the caller's input is not changed. After a
 // timeout or cancellation the outcome is unknown: to try again, send the
 // same input with the same ClientToken.
+//
+// # Observability
+//
+// [Options.TracerProvider] and [Options.MeterProvider] take smithy-go's
+// tracing and metrics interfaces, as aws-sdk-go-v2's service clients do, so
+// an OpenTelemetry setup plugs in through smithy-go's adapters:
+//
+//	c := participant.New(participant.Options{
+//		Region:         "us-east-1",
+//		TracerProvider: smithyoteltracing.Adapt(otel.GetTracerProvider()),
+//		MeterProvider:  smithyotelmetrics.Adapt(otel.GetMeterProvider()),
+//	})
+//
+// Each call is one span named "ConnectParticipant.<Operation>" with an
+// "Attempt" child per attempt, and records aws-sdk-go-v2's instruments
+// (client.call.duration, client.call.attempts, client.call.errors by error
+// code, client.call.attempt_duration, client.call.serialization_duration,
+// client.call.deserialization_duration) under the same names, units and
+// rpc.service / rpc.method attributes, so dashboards and alerts built for
+// the AWS SDK see this client's calls. Throttling shows as
+// client.call.errors with exception.type ThrottlingException; attempts the
+// retry quota refused count in client.call.retry_quota_exceeded. No span or
+// attribute holds a token, a URL or message content. Unset, nothing is
+// recorded and a call costs what it did without them. Calls refused by
+// input validation fail before any span starts.
 //
 // # Security
 //

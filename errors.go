@@ -2,16 +2,18 @@ package participant
 
 import (
 	"bytes"
-	"crypto/tls"
-	"crypto/x509"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
+	"github.com/connectchat/participant/internal/ops"
 	"github.com/connectchat/participant/internal/redact"
 )
 
@@ -222,21 +224,8 @@ func (e *ResponseError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the decoded error.
-//
-// Throttling (a ThrottlingException, or any 429 whatever code it names, as in
-// aws-sdk-java-v2) and an InternalServerException are retried with any
-// aws.Retryer: Unwrap returns them inside a wrapper whose RetryableError
-// method, which aws/retry asks before its own rules, says so. errors.As still
-// finds Err.
-func (e *ResponseError) Unwrap() error {
-	_, throttled := e.Err.(*ThrottlingError)
-	_, internal := e.Err.(*InternalServerError)
-	if throttled || internal || e.StatusCode == http.StatusTooManyRequests && e.Err != nil {
-		return &retryHint{err: e.Err, retry: true}
-	}
-	return e.Err
-}
+// Unwrap returns Err, the decoded error.
+func (e *ResponseError) Unwrap() error { return e.Err }
 
 // HTTPStatusCode returns StatusCode. aws/retry uses it to retry 5xx responses.
 func (e *ResponseError) HTTPStatusCode() int { return e.StatusCode }
@@ -244,29 +233,64 @@ func (e *ResponseError) HTTPStatusCode() int { return e.StatusCode }
 // ServiceRequestID returns RequestID.
 func (e *ResponseError) ServiceRequestID() string { return e.RequestID }
 
-// retryHint carries a retry decision for an error whose type cannot carry one
-// itself: aws/retry asks RetryableError before any other rule.
-type retryHint struct {
-	err   error
-	retry bool
+// errNilContext is returned (inside the operation error) by a call given a
+// nil context.Context, instead of a panic.
+var errNilContext = errors.New("participant: nil context.Context: pass context.Background() or a context with a deadline")
+
+// opError wraps err in the operation error every operation returns.
+func opError(op *ops.Op, err error) error {
+	return &smithy.OperationError{ServiceID: ServiceID, OperationName: op.Name, Err: err}
 }
 
-func (h *retryHint) Error() string        { return h.err.Error() }
-func (h *retryHint) Unwrap() error        { return h.err }
-func (h *retryHint) RetryableError() bool { return h.retry }
+// quotaError is a failed attempt that was not retried because the retryer's
+// quota was used up. errors.As finds the last attempt's error and the
+// retryer's own (aws/ratelimit's QuotaExceededError for aws/retry's
+// retryers).
+type quotaError struct{ last, quota error }
 
-// isCertificateError reports whether err is a failure to verify the server's
-// TLS certificate. Such a failure does not heal on retry; retrying it only
-// repeats a handshake with a host that may not be the service.
-func isCertificateError(err error) bool {
-	var (
-		verr *tls.CertificateVerificationError
-		uerr x509.UnknownAuthorityError
-		herr x509.HostnameError
-		ierr x509.CertificateInvalidError
-	)
-	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr)
+func (e *quotaError) Error() string {
+	return e.last.Error() + " (not retried: " + e.quota.Error() + ")"
 }
+func (e *quotaError) Unwrap() []error { return []error{e.last, e.quota} }
+
+// attemptsError notes how many attempts ended in a failure other than an
+// error response.
+type attemptsError struct {
+	attempts int
+	err      error
+}
+
+func (e *attemptsError) Error() string {
+	return "after " + strconv.Itoa(e.attempts) + " attempts: " + e.err.Error()
+}
+func (e *attemptsError) Unwrap() error { return e.err }
+
+// canceled reports the end of ctx, noting the last attempt's failure, if
+// any, in the text.
+func canceled(ctxErr, last error) error {
+	if last != nil {
+		var ce *smithy.CanceledError
+		if errors.As(last, &ce) {
+			return ce
+		}
+		return &smithy.CanceledError{Err: fmt.Errorf("%w (last attempt: %s)", ctxErr, last.Error())}
+	}
+	return &smithy.CanceledError{Err: ctxErr}
+}
+
+// bodyTimeoutError is the failure of an attempt whose response body did not
+// arrive whole within Options.ResponseBodyTimeout of its headers: a server
+// or proxy that trickles the body. Like net/http's own timeouts, it is a
+// net.Error whose Timeout is true and it matches context.DeadlineExceeded
+// with errors.Is. It is retried like any transport failure.
+type bodyTimeoutError struct{ after time.Duration }
+
+func (e *bodyTimeoutError) Error() string {
+	return "participant: the response body did not arrive within " + e.after.String()
+}
+func (e *bodyTimeoutError) Timeout() bool        { return true }
+func (e *bodyTimeoutError) Temporary() bool      { return true }
+func (e *bodyTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // decodeError turns a non-2xx response into the service error it describes.
 // body holds at most maxErrorBody bytes; truncated says more followed. The

@@ -263,7 +263,7 @@ func checkErrorCase(t *testing.T, c *errorCase, err error) {
 		assert.Equal(t, w.ResourceType, string(rnf.ResourceType), "ResourceType")
 	}
 
-	assert.Equal(t, *w.Retryable, retry.NewStandard().IsErrorRetryable(err), "retry.NewStandard().IsErrorRetryable")
+	assert.Equal(t, *w.Retryable, participant.WithServiceRetryRules(retry.NewStandard()).IsErrorRetryable(err), "IsErrorRetryable of the standard retryer with the client's rules")
 
 	s := err.Error()
 	assert.False(t, strings.ContainsAny(s, "\r\n"), "Error() holds a raw CR or LF: %q", s)

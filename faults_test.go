@@ -265,9 +265,9 @@ func TestCustomRetryers(t *testing.T) {
 		wantAttempts int
 	}{
 		{"nop retryer makes one attempt", aws.NopRetryer{}, []fault{return500}, 1},
-		// A retryer whose rules know nothing of 429: the errors' own
-		// RetryableError still gets a bare 429 retried.
-		{"no rules but the errors' own", retry.NewStandard(noDelay, func(o *retry.StandardOptions) {
+		// A retryer whose rules know nothing of 429: the client's own
+		// rules, around any retryer, still get a bare 429 retried.
+		{"no rules of its own for 429", retry.NewStandard(noDelay, func(o *retry.StandardOptions) {
 			o.Retryables = []retry.IsErrorRetryable{retry.RetryableError{}}
 		}), []fault{return429Bare, return429Coded}, 3},
 		{"max attempts wrapper", retry.AddWithMaxAttempts(retry.NewStandard(noDelay), 2), []fault{return500, return500}, 2},

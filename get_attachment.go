@@ -54,9 +54,13 @@ func (c *Client) GetAttachment(ctx context.Context, in *GetAttachmentInput, optF
 	if in.URLExpiryInSeconds != 0 {
 		v.intRange("URLExpiryInSeconds", int64(in.URLExpiryInSeconds), 5, 300)
 	}
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
 	body := struct {
 		AttachmentId       string
 		UrlExpiryInSeconds int32 `json:",omitempty"`
 	}{in.AttachmentID, in.URLExpiryInSeconds}
-	return call[GetAttachmentOutput](ctx, c, request{op: ops.GetAttachment, v: v, body: body}, optFns)
+	return call[GetAttachmentOutput](ctx, c, r, request{op: ops.GetAttachment, tok: in.ConnectionToken, body: body})
 }

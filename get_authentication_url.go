@@ -48,6 +48,10 @@ func (c *Client) GetAuthenticationUrl(ctx context.Context, in *GetAuthentication
 	v := newValidator(ops.GetAuthenticationUrl, in.ConnectionToken)
 	v.exactly("SessionID", in.SessionID, 36)
 	v.required("RedirectURI", in.RedirectURI, 1, 1024)
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
 	body := struct{ RedirectUri, SessionId string }{in.RedirectURI, in.SessionID}
-	return call[GetAuthenticationUrlOutput](ctx, c, request{op: ops.GetAuthenticationUrl, v: v, body: body}, optFns)
+	return call[GetAuthenticationUrlOutput](ctx, c, r, request{op: ops.GetAuthenticationUrl, tok: in.ConnectionToken, body: body})
 }

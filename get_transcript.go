@@ -90,6 +90,11 @@ func (c *Client) GetTranscript(ctx context.Context, in *GetTranscriptInput, optF
 	if in == nil {
 		in = &GetTranscriptInput{}
 	}
+	v := checkGetTranscript(in)
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
 	body := struct {
 		ContactId     string         `json:",omitempty"`
 		MaxResults    int32          `json:",omitempty"`
@@ -98,7 +103,7 @@ func (c *Client) GetTranscript(ctx context.Context, in *GetTranscriptInput, optF
 		SortOrder     SortOrder      `json:",omitempty"`
 		StartPosition *StartPosition `json:",omitempty"`
 	}{in.ContactID, in.MaxResults, in.NextToken, in.ScanDirection, in.SortOrder, in.StartPosition}
-	return call[GetTranscriptOutput](ctx, c, request{op: ops.GetTranscript, v: checkGetTranscript(in), body: body}, optFns)
+	return call[GetTranscriptOutput](ctx, c, r, request{op: ops.GetTranscript, tok: in.ConnectionToken, body: body})
 }
 
 // Transcript returns an iterator over every item of the transcript from the

@@ -1,7 +1,6 @@
 package participant
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -12,10 +11,13 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 	"github.com/connectchat/participant/internal/redact"
 	"github.com/connectchat/participant/internal/version"
 	"github.com/connectchat/participant/internal/wire"
@@ -91,6 +93,37 @@ type Options struct {
 	// bodies and URL queries are never logged.
 	Logger *slog.Logger
 
+	// TracerProvider, when set, receives a span per call and per attempt,
+	// named and described as aws-sdk-go-v2's service clients do: the
+	// operation span "ConnectParticipant.<Operation>" (kind client;
+	// rpc.system "aws-api", rpc.service, rpc.method; on failure
+	// exception.type, exception.message, api.error_code and
+	// api.error_fault) and its "Attempt" children (operation.attempt,
+	// http.status_code, aws.request_id; on failure exception.type and
+	// retry.decision). OpenTelemetry plugs in through smithy-go's
+	// smithyoteltracing.Adapt. A span never holds a token, a URL or
+	// anything the participant or the service wrote: exception.message
+	// is the status and error code, or the transport failure without its
+	// URL.
+	TracerProvider tracing.TracerProvider
+
+	// MeterProvider, when set, receives the metrics aws-sdk-go-v2's service
+	// clients record, with the same names, units and descriptions, each
+	// with the attributes rpc.service ("ConnectParticipant") and rpc.method:
+	// client.call.duration, client.call.serialization_duration and
+	// client.call.deserialization_duration (per response),
+	// client.call.attempts, client.call.attempt_duration, and
+	// client.call.errors (per failed attempt, with exception.type: the error
+	// code, such as ThrottlingException, or the Go type of a transport
+	// failure). One more, client.call.retry_quota_exceeded, counts failed
+	// attempts that were not retried because the retry quota was used up.
+	// The endpoint, identity and signing durations of aws-sdk-go-v2 do not
+	// apply: the endpoint is resolved once per Client and a bearer token is
+	// neither resolved nor signed. OpenTelemetry plugs in through
+	// smithy-go's smithyotelmetrics.Adapt. With neither provider set,
+	// nothing is recorded and calls cost nothing more.
+	MeterProvider metrics.MeterProvider
+
 	// AppID names the application in the User-Agent header (app/<AppID>).
 	AppID string
 
@@ -130,13 +163,40 @@ type resolved struct {
 	opts        Options
 	httpClient  HTTPClient
 	baseRetry   aws.Retryer   // the retryer before RetryMaxAttempts
-	retryer     aws.RetryerV2 // what the request path uses
+	retryer     aws.RetryerV2 // what the request path uses: serviceRetryRules
 	endpoint    *url.URL      // scheme, host and base path (no trailing slash)
 	baseURL     string        // endpoint as a string
 	endErr      error         // why there is no endpoint
 	userAgent   string
 	newToken    func() string
 	bodyTimeout time.Duration // 0: none
+	tel         *telemetry    // nil: no provider set
+
+	// lastCallTel is the telemetry last made for a call's options whose
+	// providers differ from these (a chat.Session's, say): calls with the
+	// same providers reuse it instead of making instruments each time.
+	lastCallTel atomic.Pointer[telemetry]
+}
+
+// telemetryFor returns the telemetry of o's providers: base's own, or the
+// one base last made for a call with the same providers, or a new one.
+// base may be nil.
+func (base *resolved) telemetryFor(o Options) *telemetry {
+	none := o.TracerProvider == nil && o.MeterProvider == nil
+	switch {
+	case none:
+		return nil
+	case base == nil:
+		return newTelemetry(o.TracerProvider, o.MeterProvider)
+	case base.tel != nil && base.tel.sameAs(o):
+		return base.tel
+	}
+	if t := base.lastCallTel.Load(); t != nil && t.sameAs(o) {
+		return t
+	}
+	t := newTelemetry(o.TracerProvider, o.MeterProvider)
+	base.lastCallTel.Store(t)
+	return t
 }
 
 // resolve fills the defaults of o. base, when set, is the Client's own
@@ -164,7 +224,7 @@ func resolve(o Options, base *resolved) *resolved {
 	if o.RetryMaxAttempts > 0 {
 		rt = retry.AddWithMaxAttempts(rt, o.RetryMaxAttempts)
 	}
-	r.retryer = asRetryerV2(rt)
+	r.retryer = serviceRetryRules{asRetryerV2(rt)}
 	if r.newToken == nil {
 		r.newToken = uuid.NewString
 	}
@@ -174,26 +234,13 @@ func resolve(o Options, base *resolved) *resolved {
 	case d > 0:
 		r.bodyTimeout = d
 	}
+	r.tel = base.telemetryFor(o)
 	r.userAgent = userAgent(o.AppID)
 	r.endpoint, r.endErr = resolveEndpoint(o)
 	if r.endpoint != nil {
 		r.baseURL = r.endpoint.String()
 	}
 	return r
-}
-
-// retryerV1 adapts an aws.Retryer that predates aws.RetryerV2.
-type retryerV1 struct{ aws.Retryer }
-
-func (r retryerV1) GetAttemptToken(context.Context) (func(error) error, error) {
-	return r.GetInitialToken(), nil
-}
-
-func asRetryerV2(r aws.Retryer) aws.RetryerV2 {
-	if v2, ok := r.(aws.RetryerV2); ok {
-		return v2
-	}
-	return retryerV1{r}
 }
 
 // defaultHTTPClient is the client used when Options.HTTPClient is nil.

@@ -398,3 +398,68 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
+
+// TestRedactTelemetry records the spans and metrics of calls that meet a
+// service echoing the token and the message content everywhere it can, a
+// transport failure on a DescribeView whose path holds the view token, and
+// a cancelled retry, and finds none of the secrets in any span name,
+// attribute or event, nor in any metric attribute.
+func TestRedactTelemetry(t *testing.T) {
+	t.Parallel()
+	const content = "SECRET-MESSAGE-CONTENT-91c2"
+	const viewToken = "SECRET-VIEW-TOKEN-44d1"
+	rec := newRecorder()
+	c, mux := setup(t, withRecorder(rec), func(o *participant.Options) { o.RetryMaxAttempts = 2 })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		tok := r.Header.Get("X-Amz-Bearer")
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("x-amzn-RequestId", "rid-"+tok)
+		w.Header().Set("X-Amzn-ErrorType", "ns#"+tok+":http://x/?q="+tok)
+		w.WriteHeader(429)
+		_, _ = io.WriteString(w, `{"message":"bad `+tok+` in `+string(body)+`","code":"`+tok+`"}`)
+	})
+	_, err := c.SendMessage(t.Context(), &participant.SendMessageInput{ConnectionToken: redactToken, ContentType: participant.ContentTypePlainText, Content: content})
+	require.Error(t, err)
+	require.Error(t, sendTyping(t.Context(), c, redactToken))
+
+	// A transport failure: nothing listens on the port any more.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := "http://" + ln.Addr().String() + "/base"
+	require.NoError(t, ln.Close())
+	_, err = c.DescribeView(t.Context(), &participant.DescribeViewInput{ConnectionToken: redactToken, ViewToken: viewToken},
+		func(o *participant.Options) { o.BaseEndpoint = dead })
+	require.Error(t, err)
+
+	// A call cancelled during its backoff.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	rt := retry.NewStandard(func(o *retry.StandardOptions) {
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { cancel(); return time.Hour, nil })
+	})
+	_, err = c.SendEvent(ctx, &participant.SendEventInput{ConnectionToken: redactToken, ContentType: participant.ContentTypeTyping},
+		func(o *participant.Options) { o.Retryer = rt })
+	require.ErrorIs(t, err, context.Canceled)
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	require.NotEmpty(t, rec.spans)
+	require.NotEmpty(t, rec.points)
+	var texts []string
+	for _, s := range rec.spans {
+		texts = append(texts, s.name, fmt.Sprint(s.props))
+		for _, e := range s.events {
+			texts = append(texts, e.name, fmt.Sprint(e.props))
+		}
+	}
+	for _, p := range rec.points {
+		texts = append(texts, p.name, fmt.Sprint(p.attrs))
+	}
+	for _, s := range texts {
+		checkNoLeak(t, "telemetry", s)
+		assert.NotContains(t, s, content, "message content in telemetry")
+		assert.NotContains(t, s, viewToken, "view token in telemetry")
+		assert.NotContains(t, s, "?", "a URL query in telemetry")
+		assert.NotContains(t, s, "/base/participant", "a request URL in telemetry")
+	}
+}

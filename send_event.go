@@ -58,12 +58,20 @@ func (c *Client) SendEvent(ctx context.Context, in *SendEventInput, optFns ...fu
 	v.required("ContentType", string(in.ContentType), 1, 100)
 	v.optional("Content", in.Content, 1, 16384)
 	v.optional("ClientToken", in.ClientToken, 0, 500)
-	body := &struct {
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
+	clientToken, err := r.clientToken(ops.SendEvent, in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	body := struct {
 		ClientToken string
 		Content     string `json:",omitempty"`
 		ContentType ContentType
-	}{in.ClientToken, in.Content, in.ContentType}
-	return call[SendEventOutput](ctx, c, request{op: ops.SendEvent, v: v, body: body, clientToken: &body.ClientToken}, optFns)
+	}{clientToken, in.Content, in.ContentType}
+	return call[SendEventOutput](ctx, c, r, request{op: ops.SendEvent, tok: in.ConnectionToken, body: body})
 }
 
 // SendTyping tells the other participants that this one is typing. The

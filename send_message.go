@@ -78,10 +78,18 @@ func (c *Client) SendMessage(ctx context.Context, in *SendMessageInput, optFns .
 	}
 	v.required("Content", in.Content, 1, limit)
 	v.optional("ClientToken", in.ClientToken, 0, 500)
-	body := &struct {
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
+	clientToken, err := r.clientToken(ops.SendMessage, in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	body := struct {
 		ClientToken string
 		Content     string
 		ContentType ContentType
-	}{in.ClientToken, in.Content, in.ContentType}
-	return call[SendMessageOutput](ctx, c, request{op: ops.SendMessage, v: v, body: body, clientToken: &body.ClientToken}, optFns)
+	}{clientToken, in.Content, in.ContentType}
+	return call[SendMessageOutput](ctx, c, r, request{op: ops.SendMessage, tok: in.ConnectionToken, body: body})
 }

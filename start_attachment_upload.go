@@ -70,11 +70,19 @@ func (c *Client) StartAttachmentUpload(ctx context.Context, in *StartAttachmentU
 	}
 	v := newValidator(ops.StartAttachmentUpload, in.ConnectionToken)
 	in.validate(&v)
-	body := &struct {
+	r, err := c.begin(ctx, &v, optFns)
+	if err != nil {
+		return nil, err
+	}
+	clientToken, err := r.clientToken(ops.StartAttachmentUpload, in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	body := struct {
 		AttachmentName        string
 		AttachmentSizeInBytes int64
 		ClientToken           string
 		ContentType           string
-	}{in.AttachmentName, in.AttachmentSizeInBytes, in.ClientToken, in.ContentType}
-	return call[StartAttachmentUploadOutput](ctx, c, request{op: ops.StartAttachmentUpload, v: v, body: body, clientToken: &body.ClientToken}, optFns)
+	}{in.AttachmentName, in.AttachmentSizeInBytes, clientToken, in.ContentType}
+	return call[StartAttachmentUploadOutput](ctx, c, r, request{op: ops.StartAttachmentUpload, tok: in.ConnectionToken, body: body})
 }

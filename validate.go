@@ -50,18 +50,17 @@ func (e *paramError) AddNestedContext(ctx string) {
 
 // validator collects every constraint an input breaks, so that one error
 // names all of them. Lengths count characters (Unicode code points), as the
-// Smithy length trait does. It also holds the call's bearer token.
+// Smithy length trait does.
 type validator struct {
 	op   *ops.Op
 	name string // the input's name when it is not op.Name+"Input"
-	tok  Token
 	errs smithy.InvalidParamsError
 }
 
 // newValidator starts the checks of an input of op: first its token, in
 // the field the operation takes it from.
 func newValidator(op *ops.Op, tok Token) validator {
-	v := validator{op: op, tok: tok}
+	v := validator{op: op}
 	v.token(op.Token.Field(), tok)
 	return v
 }

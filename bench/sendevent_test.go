@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connectparticipant"
@@ -161,6 +162,14 @@ func warm(b *testing.B, s benchSide, n int) {
 	}
 }
 
+// reportCPU reports the process's CPU time since cpu per op, as cpu-ns/op:
+// the client's and the in-process server's, as with allocs/op.
+func reportCPU(b *testing.B, cpu time.Duration) {
+	if now := cpuTime(); now > 0 && b.N > 0 {
+		b.ReportMetric(float64(now-cpu)/float64(b.N), "cpu-ns/op")
+	}
+}
+
 // parallelism is the b.SetParallelism factor of the parallel benchmarks:
 // 32 × GOMAXPROCS goroutines, 64 on a 2-core machine.
 const parallelism = 32
@@ -172,12 +181,14 @@ func BenchmarkSendEvent(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for range b.N {
 				if err := s.send(ctx); err != nil { // testify only on failure: its b.Helper call would be timed
 					require.NoError(b, err)
 				}
 			}
 			b.StopTimer()
+			reportCPU(b, cpu)
 			s.idle()
 		})
 	}
@@ -190,6 +201,7 @@ func BenchmarkSendEventParallel(b *testing.B) {
 			warm(b, s, parallelism*runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				ctx := context.Background()
 				for pb.Next() {
@@ -202,6 +214,7 @@ func BenchmarkSendEventParallel(b *testing.B) {
 				}
 			})
 			b.StopTimer()
+			reportCPU(b, cpu)
 			s.idle()
 		})
 	}

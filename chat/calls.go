@@ -34,6 +34,7 @@ type gapResult struct {
 	mode  gapMode
 	items []incoming
 	err   error
+	pages int // pages requested, counted only with telemetry
 }
 
 type refreshResult struct {
@@ -68,7 +69,7 @@ func (s *Session) open(ctx context.Context, skipHistory bool) any {
 		ParticipantToken:   s.ptoken,
 		Type:               []participant.ConnectionType{participant.ConnectionTypeWebsocket, participant.ConnectionTypeConnectionCredentials},
 		ConnectParticipant: true,
-	})
+	}, s.met.calls()...)
 	if err != nil {
 		return connectResult{err: err}
 	}
@@ -81,7 +82,7 @@ func (s *Session) open(ctx context.Context, skipHistory bool) any {
 			ConnectionToken: r.token,
 			ScanDirection:   participant.ScanDirectionBackward,
 			MaxResults:      1,
-		})
+		}, s.met.calls()...)
 		if err != nil {
 			return connectResult{err: err}
 		}
@@ -114,9 +115,9 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 		in.SortOrder = participant.SortOrderDescending
 	}
 	r := gapResult{mode: mode}
-	for it, err := range s.client.Transcript(ctx, in) {
+	for it, err := range s.client.Transcript(ctx, in, s.met.transcriptCalls(&r.pages)...) {
 		if err != nil {
-			return gapResult{mode: mode, err: err}
+			return gapResult{mode: mode, err: err, pages: r.pages}
 		}
 		r.items = append(r.items, incoming{it: it, past: it.RelatedContactID != ""})
 	}
@@ -131,7 +132,7 @@ func (s *Session) refresh(ctx context.Context) any {
 	out, err := s.client.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{
 		ParticipantToken: s.ptoken,
 		Type:             []participant.ConnectionType{participant.ConnectionTypeConnectionCredentials},
-	})
+	}, s.met.calls()...)
 	if err != nil {
 		return refreshResult{err: err}
 	}
@@ -150,7 +151,7 @@ func (s *Session) sendBatch(ctx context.Context, tok participant.Token, batch []
 			ConnectionToken: tok,
 			ContentType:     r.contentType(),
 			Content:         wire.ReceiptContent(r.messageID),
-		})
+		}, s.met.calls()...)
 		var conflict *participant.ConflictError
 		switch {
 		case err == nil:

@@ -115,6 +115,23 @@
 // never a token and never a WebSocket URL's query. [Session.Stats] counts
 // reconnects, gap-filled items, dropped duplicates and more.
 //
+// [Options.MeterProvider] and [Options.TracerProvider] take smithy-go's
+// interfaces, as participant.Options does (OpenTelemetry plugs in through
+// smithyotelmetrics.Adapt and smithyoteltracing.Adapt). The meter gets the
+// chat.* instruments: chat.sessions.open, chat.connection.losses (by cause:
+// heartbeat, closed, error), chat.reconnects, chat.reconnect.failures,
+// chat.rotations, chat.token_refreshes, chat.ping.failures,
+// chat.gap_fills (by result: ok, failed), chat.gap_fill.items,
+// chat.gap_fill.pages, chat.items.delivered, chat.items.duplicates_dropped,
+// chat.items.late, chat.items.delivery_lag (seconds from a live item's
+// AbsoluteTime to its delivery), chat.events.pending, chat.receipts.sent,
+// chat.receipts.failed (by reason: conflict, error), chat.typing.sent and
+// chat.typing.throttled. Their attributes are those few fixed values, so
+// that many sessions add up without a series per chat; the contact id is
+// only on the session's "chat.Session" span, which also notes lost sockets,
+// reconnects and failed gap fills, and under which the session's service
+// calls are traced with the same providers.
+//
 // # Testing
 //
 // Sessions run against participanttest's emulator like against the

@@ -57,6 +57,7 @@ func (s *Session) after(now time.Time) {
 	if !s.over {
 		s.step(now)
 	}
+	s.met.sync(&s.st, s.connected, s.contactID)
 	if s.over {
 		s.shutdown()
 		return
@@ -387,6 +388,7 @@ func (s *Session) lose(cause error, now time.Time) {
 	sk := s.primary
 	s.primary = nil
 	s.kill(sk)
+	s.met.lost(cause)
 	if s.leaving {
 		s.finish(ErrDisconnected)
 		return
@@ -465,6 +467,7 @@ func (s *Session) gapFill(now time.Time) {
 func (s *Session) onGap(r gapResult, now time.Time) {
 	s.gapRunning = false
 	if r.err != nil {
+		s.met.gapFailed(r.pages)
 		if isAccessDenied(r.err) {
 			// An expired ConnectionToken, or the chat ended: only
 			// CreateParticipantConnection tells which. The gap fill runs
@@ -482,6 +485,7 @@ func (s *Session) onGap(r gapResult, now time.Time) {
 	}
 	s.gapAttempts = 0
 	s.st.gapFills.Add(1)
+	s.met.gapRead(r.pages)
 	before := s.st.gapFilled.Load()
 	// Another fill is owed if the socket was lost, or replaced, meanwhile.
 	again := s.gapAgain || s.primary == nil
@@ -661,6 +665,7 @@ func (s *Session) shutdown() {
 	}
 	s.down = true
 	s.timer.Stop()
+	s.met.end(&s.st, s.endError())
 	s.mu.Lock()
 	polite := errors.Is(s.term, ErrChatEnded) || errors.Is(s.term, ErrDisconnected)
 	s.mu.Unlock()

@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 )
 
 // Options configures a [Session]. The zero value (or nil) gives the
@@ -142,6 +145,25 @@ type Options struct {
 	// Seed, when not zero, seeds the jitter of the reconnect backoff, so
 	// that a test replays. The default draws a random seed.
 	Seed uint64
+
+	// MeterProvider, when set, receives the session's metrics (see
+	// metrics.go for the list): sessions open, connection losses by
+	// cause, reconnects and failed attempts, rotations, gap fills by
+	// result with their items and pages, items delivered, duplicates
+	// dropped, late items, the delivery lag from an item's AbsoluteTime,
+	// pending events, receipts sent and failed by reason. Attributes are
+	// few and fixed (cause, result, reason): never a contact id or a
+	// token. The session's service calls are recorded with it too, as
+	// participant.Options.MeterProvider records them. OpenTelemetry plugs
+	// in through smithy-go's smithyotelmetrics.Adapt.
+	MeterProvider metrics.MeterProvider
+
+	// TracerProvider, when set, receives a "chat.Session" span from the
+	// connect to the end of the session, with the contact id
+	// (aws.connect.contact_id) and events for lost sockets, reconnects and
+	// failed gap fills, and the spans of the session's service calls
+	// below it (as participant.Options.TracerProvider records them).
+	TracerProvider tracing.TracerProvider
 }
 
 // ReceiptOptions configures how a session sends read and delivered

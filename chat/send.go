@@ -49,7 +49,7 @@ func (s *Session) SendMessage(ctx context.Context, m *Message) (*participant.Sen
 		ContentType:     ct,
 		Content:         m.Content,
 		ClientToken:     m.ClientToken,
-	})
+	}, s.met.calls()...)
 	if err == nil {
 		s.sentItem(out.ID)
 	}
@@ -77,7 +77,7 @@ func (s *Session) SendTyping(ctx context.Context) error {
 	s.lastTyping = now
 	tok := s.token
 	s.mu.Unlock()
-	out, err := s.client.SendTyping(ctx, tok)
+	out, err := s.client.SendTyping(ctx, tok, s.met.calls()...)
 	if err != nil {
 		s.mu.Lock()
 		if s.lastTyping.Equal(now) {

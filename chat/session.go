@@ -64,6 +64,7 @@ type Session struct {
 	ready  chan error     // the first subscription, or why not
 	done   chan struct{}  // closed when the session is over
 	st     counters
+	met    *sessionMetrics // nil without Options.MeterProvider and TracerProvider
 
 	mu         sync.Mutex // guards the fields below
 	events     []Event
@@ -218,6 +219,7 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		s.last = lastItem{t: st.LastItemTime, id: st.LastItemID}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.ctx, s.met = newSessionMetrics(s.ctx, cfg.TracerProvider, cfg.MeterProvider)
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
 	s.timer.Stop()
 	s.input(func(time.Time) { s.startConnect() })
@@ -262,6 +264,7 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 			ev := s.events[s.head]
 			s.events[s.head] = Event{}
 			s.head++
+			s.met.taken()
 			if s.head == len(s.events) {
 				// Drained: let the array go, an idle session keeps none.
 				s.events, s.head = nil, 0
@@ -323,6 +326,7 @@ func (s *Session) publish(evs ...Event) {
 	s.events = append(s.events, evs...)
 	s.mu.Unlock()
 	s.st.events.Add(int64(len(evs)))
+	s.met.published(evs)
 	s.signal()
 }
 
@@ -458,8 +462,10 @@ type counters struct {
 }
 
 // Stats returns the session's counters so far.
-func (s *Session) Stats() Stats {
-	c := &s.st
+func (s *Session) Stats() Stats { return s.st.snapshot() }
+
+// snapshot returns the counters as Stats.
+func (c *counters) snapshot() Stats {
 	return Stats{
 		Reconnects:        c.reconnects.Load(),
 		ReconnectAttempts: c.reconnectAttempts.Load(),

@@ -1,6 +1,6 @@
 // Package ops is the table of the Participant Service's operations: for each,
-// its name, HTTP method and path, which bearer token it takes, whether it
-// carries a ClientToken, and whether its response has members. The root
+// its name, HTTP method and path, which bearer token it takes, and whether it
+// carries a ClientToken. The root
 // package's one request path reads everything it needs about an operation
 // from here, and the emulator (participanttest) and the CLI can use the same
 // table to route and name operations.
@@ -39,24 +39,21 @@ type Op struct {
 	// Idempotent operations carry a ClientToken: the caller's, or a UUID v4
 	// made once per call and sent on every attempt.
 	Idempotent bool
-	// Output is true when the success response has members to decode; the
-	// body of the others is not read.
-	Output bool
 }
 
 // The operations of the service, in the order of the API reference.
 var (
 	CancelParticipantAuthentication = &Op{Name: "CancelParticipantAuthentication", Method: http.MethodPost, Path: "/participant/cancel-authentication"}
 	CompleteAttachmentUpload        = &Op{Name: "CompleteAttachmentUpload", Method: http.MethodPost, Path: "/participant/complete-attachment-upload", Idempotent: true}
-	CreateParticipantConnection     = &Op{Name: "CreateParticipantConnection", Method: http.MethodPost, Path: "/participant/connection", Token: ParticipantToken, Output: true}
-	DescribeView                    = &Op{Name: "DescribeView", Method: http.MethodGet, Path: "/participant/views/{ViewToken}", Output: true}
+	CreateParticipantConnection     = &Op{Name: "CreateParticipantConnection", Method: http.MethodPost, Path: "/participant/connection", Token: ParticipantToken}
+	DescribeView                    = &Op{Name: "DescribeView", Method: http.MethodGet, Path: "/participant/views/{ViewToken}"}
 	DisconnectParticipant           = &Op{Name: "DisconnectParticipant", Method: http.MethodPost, Path: "/participant/disconnect", Idempotent: true}
-	GetAttachment                   = &Op{Name: "GetAttachment", Method: http.MethodPost, Path: "/participant/attachment", Output: true}
-	GetAuthenticationUrl            = &Op{Name: "GetAuthenticationUrl", Method: http.MethodPost, Path: "/participant/authentication-url", Output: true}
-	GetTranscript                   = &Op{Name: "GetTranscript", Method: http.MethodPost, Path: "/participant/transcript", Output: true}
-	SendEvent                       = &Op{Name: "SendEvent", Method: http.MethodPost, Path: "/participant/event", Idempotent: true, Output: true}
-	SendMessage                     = &Op{Name: "SendMessage", Method: http.MethodPost, Path: "/participant/message", Idempotent: true, Output: true}
-	StartAttachmentUpload           = &Op{Name: "StartAttachmentUpload", Method: http.MethodPost, Path: "/participant/start-attachment-upload", Idempotent: true, Output: true}
+	GetAttachment                   = &Op{Name: "GetAttachment", Method: http.MethodPost, Path: "/participant/attachment"}
+	GetAuthenticationUrl            = &Op{Name: "GetAuthenticationUrl", Method: http.MethodPost, Path: "/participant/authentication-url"}
+	GetTranscript                   = &Op{Name: "GetTranscript", Method: http.MethodPost, Path: "/participant/transcript"}
+	SendEvent                       = &Op{Name: "SendEvent", Method: http.MethodPost, Path: "/participant/event", Idempotent: true}
+	SendMessage                     = &Op{Name: "SendMessage", Method: http.MethodPost, Path: "/participant/message", Idempotent: true}
+	StartAttachmentUpload           = &Op{Name: "StartAttachmentUpload", Method: http.MethodPost, Path: "/participant/start-attachment-upload", Idempotent: true}
 )
 
 // All lists every operation of the service.
