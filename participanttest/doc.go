@@ -119,9 +119,12 @@
 // is bounded: the request history keeps at most 10000 requests and 16 MiB
 // ([WithRequestHistory] and [WithRequestHistoryBytes]; `participant local`
 // keeps none), request bodies of the JSON operations are capped at 256 KiB,
-// and read, write and idle timeouts ([WithTimeouts]) cut clients that
-// trickle their requests or hold idle connections. Chats, attachments
-// and sockets stay until Close, as in a test.
+// read, write and idle timeouts ([WithTimeouts]) cut clients that
+// trickle their requests or hold idle connections, and each WebSocket's
+// queue of frames to send is bounded: a client that does not read is
+// closed with 1008 once 256 KiB of frames wait for it, or cut when one
+// frame has waited for the socket write timeout (10 seconds by default).
+// Chats, attachments and sockets stay until Close, as in a test.
 //
 // # The agent console
 //
@@ -204,7 +207,11 @@
 //     X-Participanttest-Reason). The socket lifetime cap (2 hours by
 //     default; the real one is not documented) is checked when the client
 //     next sends a frame, when the socket is closed with 1001. Frames from a
-//     client are limited to 128 KiB.
+//     client are limited to 128 KiB. A socket whose client leaves 256 KiB
+//     of frames unread is closed with 1008 (policy violation) and what it
+//     still sends is dropped; a frame that cannot be written within the
+//     socket write timeout cuts the connection. The service's own bounds
+//     are not documented.
 //   - WEBRTC_CONNECTION is not emulated (ValidationException).
 //   - Attachments: HeadersToInclude are Content-Type and Content-Disposition;
 //     uploads are checked for exactly those headers and the declared size,

@@ -251,8 +251,8 @@ func WithRequestHistoryBytes(n int64) Option {
 // Timeouts bound how long a client may hold a connection of the server
 // started with Start or StartInMemory, as the fields of http.Server of the
 // same names do. A zero field keeps its default; a negative one turns that
-// timeout off. They do not apply to WebSockets once open, nor to a
-// Handler served from a server of your own.
+// timeout off. They do not apply to WebSockets once open (but SocketWrite
+// does), nor to a Handler served from a server of your own.
 type Timeouts struct {
 	// ReadHeader is how long a client may take to send a request's
 	// headers: 10 seconds by default.
@@ -269,6 +269,11 @@ type Timeouts struct {
 	// request: 2 minutes by default (longer than the 90 seconds after
 	// which Go's and most clients' transports drop an idle connection).
 	Idle time.Duration
+	// SocketWrite is how long the server may take to write one frame to a
+	// WebSocket, however it was served: 10 seconds by default. A client
+	// that reads nothing for that long while a frame waits is cut. It
+	// cannot be turned off: a negative value keeps the default.
+	SocketWrite time.Duration
 }
 
 func (t Timeouts) withDefaults() Timeouts {
@@ -284,6 +289,9 @@ func (t Timeouts) withDefaults() Timeouts {
 	def(&t.Read, time.Minute)
 	def(&t.Write, 2*time.Minute)
 	def(&t.Idle, 2*time.Minute)
+	if t.SocketWrite <= 0 {
+		t.SocketWrite = 10 * time.Second
+	}
 	return t
 }
 
