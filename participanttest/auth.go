@@ -87,6 +87,9 @@ var (
 	// ErrUnknownSession: no authentication session has the given id, or it
 	// has already ended.
 	ErrUnknownSession = errors.New("participanttest: unknown or finished authentication session")
+	// ErrMaxChats: [Server.StartChat] would pass the cap on concurrent
+	// active chats ([WithMaxChats]).
+	ErrMaxChats = errors.New("participanttest: too many active chats")
 )
 
 // StartAuthentication begins a customer authentication in a chat, as the

@@ -86,6 +86,9 @@ func (s *Server) startChat(r chatRequest) (c *contact, cust *member, tok string,
 		}
 		source = src
 	}
+	if s.chatQuotaReached() {
+		return nil, nil, "", nil, s.chatQuotaError()
+	}
 	if r.duration <= 0 {
 		r.duration = s.cfg.life.Chat
 	}
@@ -134,6 +137,9 @@ func (s *Server) StartChat(o ChatOptions) (Participant, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, cust, tok, _, e := s.startChat(r)
+	if e != nil && e.code == "LimitExceededException" {
+		return Participant{}, fmt.Errorf("%w: %d are active, the most WithMaxChats allows", ErrMaxChats, s.cfg.maxChats)
+	}
 	if e != nil {
 		return Participant{}, e
 	}

@@ -116,7 +116,8 @@
 // ([WithWebSocketBaseURL] overrides this).
 //
 // A server meant to run for long, or to face clients that may misbehave,
-// is bounded: the request history keeps at most 10000 requests and 16 MiB
+// is bounded: at most 10000 chats are active at once ([WithMaxChats]), the
+// request history keeps at most 10000 requests and 16 MiB
 // ([WithRequestHistory] and [WithRequestHistoryBytes]; `participant local`
 // keeps none), request bodies of the JSON operations are capped at 256 KiB,
 // read, write and idle timeouts ([WithTimeouts]) cut clients that
@@ -229,7 +230,16 @@
 //   - Latency faults delay HTTP operations only; socket frames are never
 //     delayed. A Throttle bucket is shared by every caller of its operation
 //     (or of all operations), not kept per participant or per account.
-//   - No rate limits or quotas apply unless injected as faults.
+//   - Concurrent active chats are capped at 10000 by default
+//     ([WithMaxChats], `participant local --max-chats`): past the cap,
+//     StartChatContact answers LimitExceededException with HTTP 429, as
+//     the Amazon Connect API reference says StartChatContact does when the
+//     instance's quota of concurrent active chats is reached (its message
+//     here is the model's description of the exception plus a
+//     participanttest reason; the service's text is not documented). An
+//     ended chat frees its place at once; a chat whose duration ran out is
+//     counted until something touches it or the cap is reached. Other rate
+//     limits and quotas apply only when injected as faults.
 //   - A request body over 256 KiB is refused with 413
 //     RequestEntityTooLargeException (the service's own limit and answer
 //     are not documented); one that does not arrive within the read

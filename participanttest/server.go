@@ -71,6 +71,7 @@ type Server struct {
 	auths       map[string]*authSession
 	connectIdem map[string][]byte // Amazon Connect results by ClientToken and body
 	sockets     map[*socket]struct{}
+	active      int // contacts not ended
 	faults      []*Fault
 	console     consoleState
 	history     history
@@ -94,6 +95,7 @@ type config struct {
 	noConsole       bool
 	historyBytes    int64
 	timeouts        Timeouts
+	maxChats        int
 }
 
 // Lifetimes sets how long the server's tokens and URLs live. A zero field
@@ -301,6 +303,20 @@ func WithTimeouts(t Timeouts) Option {
 	return func(cf *config) { cf.timeouts = t }
 }
 
+// DefaultMaxChats is the default cap on concurrent active chats of
+// [WithMaxChats].
+const DefaultMaxChats = 10000
+
+// WithMaxChats caps the chats that may be active at once: past n,
+// StartChatContact (and [Server.StartChat]) fails as Amazon Connect does
+// when an instance's quota of concurrent active chats is reached, with
+// LimitExceededException (HTTP 429). A chat that ends (StopContact, the
+// customer leaving, its duration running out) frees its place. The default
+// is [DefaultMaxChats]; n <= 0 removes the cap.
+func WithMaxChats(n int) Option {
+	return func(cf *config) { cf.maxChats = max(n, 0) }
+}
+
 // NewServer starts and returns a Server listening on a loopback port. The
 // caller must Close it.
 func NewServer(opts ...Option) *Server {
@@ -320,6 +336,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		attachmentTypes: defaultAttachmentTypes(),
 		history:         defaultHistory,
 		historyBytes:    defaultHistoryBytes,
+		maxChats:        DefaultMaxChats,
 	}
 	for _, o := range opts {
 		if o != nil {

@@ -2,6 +2,7 @@ package participanttest
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/connectchat/participant/internal/wire"
@@ -65,6 +66,7 @@ func (s *Server) newContact(instanceID string, duration time.Duration, supported
 	}
 	c.id = s.newID()
 	c.initialID = c.id
+	s.active++
 	for _, t := range supported {
 		c.supported[t] = true
 	}
@@ -145,7 +147,32 @@ func (s *Server) endChat(c *contact) {
 		return
 	}
 	c.ended = true
+	s.active--
 	s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeChatEnded}, true, nil)
+}
+
+// chatQuotaReached reports whether a new chat would pass the cap on
+// concurrent active chats ([WithMaxChats]). At the cap it first ends the
+// chats whose duration has run out, which end lazily otherwise. s.mu must
+// be held.
+func (s *Server) chatQuotaReached() bool {
+	limit := s.cfg.maxChats
+	if limit <= 0 || s.active < limit {
+		return false
+	}
+	for _, c := range s.contacts {
+		s.touch(c)
+	}
+	return s.active >= limit
+}
+
+// chatQuotaError is StartChatContact's answer past the cap on concurrent
+// active chats: Amazon Connect's LimitExceededException, HTTP 429 (the
+// Connect API model: "Active chat throttling returns a
+// LimitExceededException").
+func (s *Server) chatQuotaError() *apiError {
+	return newAPIError("LimitExceededException", fmt.Sprintf(
+		"The allowed limit for the resource has been exceeded. (participanttest: %d concurrent active chats, the most WithMaxChats or --max-chats allows; end a chat to free a place)", s.cfg.maxChats))
 }
 
 // leave takes m out of the chat with participant.left; when m is the

@@ -44,7 +44,8 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 			"--bot-script implies --agent bot. A bot script is a JSON object with the keys\n"+
 			"  "+botKeys()+".\n"+
 			"Unknown keys are refused; delay is in nanoseconds and overrides --agent-delay.\n\n"+
-			"The service keeps no request history; request bodies over 256 KiB get 413.",
+			"The service keeps no request history; request bodies over 256 KiB get 413; a WebSocket\n"+
+			"client that leaves 256 KiB of frames unread is closed with 1008.",
 		"  participant local\n"+
 			"  participant local --addr 127.0.0.1:9000 --agent bot --bot-script bot.json\n"+
 			"  participant local --agent bot --greeting 'Welcome to the test desk'\n"+
@@ -61,6 +62,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	chatTTL := fs.Duration("chat-duration", 0, "chat duration when StartChatContact sets none (default 25h)")
 	socketTTL := fs.Duration("socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
 	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
+	maxChats := fs.Int("max-chats", participanttest.DefaultMaxChats, "the most chats active at once; StartChatContact then fails with LimitExceededException (429), as at Amazon Connect's quota (0: no cap)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	var fails, latencies, throttles multiFlag
 	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability (repeatable)")
@@ -78,6 +80,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	}
 	if *readTimeout <= 0 {
 		return usagef("--read-timeout must be positive")
+	}
+	if *maxChats < 0 {
+		return usagef("--max-chats must be 0 (no cap) or more")
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -97,6 +102,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		// clients fill the memory.
 		participanttest.WithRequestHistory(0),
 		participanttest.WithTimeouts(participanttest.Timeouts{ReadHeader: min(*readTimeout, 10*time.Second), Read: *readTimeout}),
+		participanttest.WithMaxChats(*maxChats),
 	}
 	if *seed != 0 {
 		opts = append(opts, participanttest.WithSeed(*seed))

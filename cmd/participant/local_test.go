@@ -56,6 +56,7 @@ func TestLocalUsageErrors(t *testing.T) {
 		{"greeting without an agent", []string{"--agent", "none", "--greeting", "hi"}, []string{"--greeting needs"}},
 		{"unknown agent", []string{"--agent", "robot"}, []string{"echo, bot or none"}},
 		{"read timeout", []string{"--read-timeout", "0s"}, []string{"--read-timeout"}},
+		{"max chats", []string{"--max-chats", "-1"}, []string{"--max-chats"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
