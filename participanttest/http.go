@@ -15,49 +15,6 @@ import (
 	"github.com/connectchat/participant/internal/ops"
 )
 
-// Operation names, as [Request.Operation] and the faults of [Fail],
-// [Throttle] and [Latency] name them.
-const (
-	OpCreateParticipantConnection     = "CreateParticipantConnection"
-	OpSendMessage                     = "SendMessage"
-	OpSendEvent                       = "SendEvent"
-	OpGetTranscript                   = "GetTranscript"
-	OpDisconnectParticipant           = "DisconnectParticipant"
-	OpStartAttachmentUpload           = "StartAttachmentUpload"
-	OpCompleteAttachmentUpload        = "CompleteAttachmentUpload"
-	OpGetAttachment                   = "GetAttachment"
-	OpDescribeView                    = "DescribeView"
-	OpGetAuthenticationURL            = "GetAuthenticationUrl"
-	OpCancelParticipantAuthentication = "CancelParticipantAuthentication"
-
-	OpStartChatContact  = "StartChatContact"  // Amazon Connect: PUT /contact/chat
-	OpCreateParticipant = "CreateParticipant" // Amazon Connect: POST /contact/create-participant
-	OpStopContact       = "StopContact"       // Amazon Connect: POST /contact/stop
-
-	OpUploadAttachment   = "UploadAttachment"   // the PUT to an upload URL
-	OpDownloadAttachment = "DownloadAttachment" // the GET of a download URL
-	OpWebSocket          = "WebSocket"          // the WebSocket upgrade
-	OpAuthorize          = "Authorize"          // the authentication page
-)
-
-// apiRoutes maps "METHOD /path" to an operation: the Participant Service's
-// come from the client's operation table (internal/ops), so the emulator
-// and the client cannot disagree on a method or path; Amazon Connect's
-// chat-start operations are the emulator's own.
-var apiRoutes = func() map[string]string {
-	m := map[string]string{
-		"PUT /contact/chat":                OpStartChatContact,
-		"POST /contact/create-participant": OpCreateParticipant,
-		"POST /contact/stop":               OpStopContact,
-	}
-	for _, op := range ops.All {
-		if !strings.Contains(op.Path, "{") { // DescribeView's label: viewsPrefix
-			m[op.Method+" "+op.Path] = op.Name
-		}
-	}
-	return m
-}()
-
 // viewsPrefix is the path of DescribeView up to its {ViewToken} label.
 var viewsPrefix = strings.TrimSuffix(ops.DescribeView.Path, "{ViewToken}")
 
@@ -156,6 +113,7 @@ type exchange struct {
 	s         *Server
 	w         http.ResponseWriter
 	r         *http.Request
+	rt        *route // nil for an unknown route
 	op        string
 	requestID string
 	arrived   time.Time
@@ -282,18 +240,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		preflight(w, r)
 		return
 	}
-	var handle func(*exchange)
-	x.op, handle = s.route(r)
+	x.rt = routeOf(r)
 	defer s.record(x)
-	if handle == nil {
+	if x.rt == nil {
 		x.fail(newAPIError("UnknownOperationException", fmt.Sprintf("participanttest: no operation %s %s", r.Method, r.URL.EscapedPath())))
 		return
 	}
-	switch x.op {
-	case OpUploadAttachment, OpDownloadAttachment:
+	x.op = x.rt.op
+	switch x.rt.kind {
+	case routeS3:
 		x.s3 = true
-	case OpWebSocket, OpAuthorize:
-	default:
+	case routeRaw:
+	case routeJSON:
 		if r.ContentLength > maxAPIBody {
 			// Refused before a byte of it is read.
 			x.fail(tooLarge())
@@ -314,60 +272,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.applyHTTPFaults(x) {
 		return
 	}
-	handle(x)
-}
-
-// route finds the operation of a request.
-func (s *Server) route(r *http.Request) (string, func(*exchange)) {
-	p := r.URL.EscapedPath()
-	if op, ok := apiRoutes[r.Method+" "+p]; ok {
-		return op, s.handlerOf(op)
-	}
-	switch {
-	case r.Method == http.MethodGet && strings.HasPrefix(p, viewsPrefix):
-		return OpDescribeView, s.describeView
-	case r.Method == http.MethodPut && strings.HasPrefix(p, filesPrefix):
-		return OpUploadAttachment, s.uploadFile
-	case r.Method == http.MethodGet && strings.HasPrefix(p, filesPrefix):
-		return OpDownloadAttachment, s.downloadFile
-	case r.Method == http.MethodGet && p == wsPath:
-		return OpWebSocket, s.serveWebSocket
-	case r.Method == http.MethodGet && p == authorizePath:
-		return OpAuthorize, s.authorizePage
-	}
-	return "", nil
-}
-
-func (s *Server) handlerOf(op string) func(*exchange) {
-	switch op {
-	case OpCreateParticipantConnection:
-		return s.createParticipantConnection
-	case OpSendMessage:
-		return s.sendMessage
-	case OpSendEvent:
-		return s.sendEvent
-	case OpGetTranscript:
-		return s.getTranscript
-	case OpDisconnectParticipant:
-		return s.disconnectParticipant
-	case OpStartAttachmentUpload:
-		return s.startAttachmentUpload
-	case OpCompleteAttachmentUpload:
-		return s.completeAttachmentUpload
-	case OpGetAttachment:
-		return s.getAttachment
-	case OpGetAuthenticationURL:
-		return s.getAuthenticationURL
-	case OpCancelParticipantAuthentication:
-		return s.cancelAuthentication
-	case OpStartChatContact:
-		return s.startChatContact
-	case OpCreateParticipant:
-		return s.createParticipant
-	case OpStopContact:
-		return s.stopContact
-	}
-	return nil
+	x.rt.handle(s, x)
 }
 
 // record adds x to the request history, once.

@@ -39,6 +39,15 @@ const (
 	kindConnection
 )
 
+// field is the name of the input member a token of kind stands for, as
+// validation messages name it.
+func (k tokenKind) field() string {
+	if k == kindParticipant {
+		return "participantToken"
+	}
+	return "connectionToken"
+}
+
 // token is a ParticipantToken or ConnectionToken.
 type token struct {
 	kind    tokenKind

@@ -13,41 +13,27 @@ import (
 	"github.com/connectchat/participant/internal/wire"
 )
 
-func (s *Server) getTranscript(x *exchange) {
-	var in getTranscriptIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.optional("contactId", in.ContactID, 1, 256)
-	if in.MaxResults != nil {
-		v.rangeOf("maxResults", int64(*in.MaxResults), 0, 100)
-	}
-	v.optional("nextToken", in.NextToken, 1, 1000)
-	if in.ScanDirection != "" {
-		v.enum("scanDirection", in.ScanDirection, "FORWARD", "BACKWARD")
-	}
-	if in.SortOrder != "" {
-		v.enum("sortOrder", in.SortOrder, "DESCENDING", "ASCENDING")
-	}
-	if sp := in.StartPosition; sp != nil {
-		v.optional("startPosition.id", sp.ID, 1, 256)
-		v.optional("startPosition.absoluteTime", sp.AbsoluteTime, 1, 100)
-		v.rangeOf("startPosition.mostRecent", int64(sp.MostRecent), 0, 100)
-	}
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, gone, err := s.authenticate(x.bearer(), kindConnection)
-		if err != nil {
-			return nil, err
+var getTranscriptOp = jsonOp[getTranscriptIn]{
+	check: func(v *checks, in *getTranscriptIn) {
+		v.optional("contactId", in.ContactID, 1, 256)
+		if in.MaxResults != nil {
+			v.rangeOf("maxResults", int64(*in.MaxResults), 0, 100)
 		}
-		if gone != nil {
-			return nil, gone
+		v.optional("nextToken", in.NextToken, 1, 1000)
+		if in.ScanDirection != "" {
+			v.enum("scanDirection", in.ScanDirection, "FORWARD", "BACKWARD")
 		}
+		if in.SortOrder != "" {
+			v.enum("sortOrder", in.SortOrder, "DESCENDING", "ASCENDING")
+		}
+		if sp := in.StartPosition; sp != nil {
+			v.optional("startPosition.id", sp.ID, 1, 256)
+			v.optional("startPosition.absoluteTime", sp.AbsoluteTime, 1, 100)
+			v.rangeOf("startPosition.mostRecent", int64(sp.MostRecent), 0, 100)
+		}
+	},
+	run: func(c *call, in *getTranscriptIn) (any, *apiError) {
+		s, m := c.s, c.m
 		target := m.c
 		if in.ContactID != nil && *in.ContactID != m.c.id {
 			t := s.contacts[*in.ContactID]
@@ -58,12 +44,12 @@ func (s *Server) getTranscript(x *exchange) {
 			}
 			target = t
 		}
-		page, next, e := s.page(s.view(target), target.id, in)
+		page, next, e := s.page(s.view(target), target.id, *in)
 		if e != nil {
 			return nil, e
 		}
 		return getTranscriptOut{InitialContactID: target.initialID, Transcript: page, NextToken: next}, nil
-	})
+	},
 }
 
 // Transcript returns the transcript of a contact as GetTranscript sees it,
