@@ -250,7 +250,7 @@ var getAttachmentOp = jsonOp[getAttachmentIn]{
 		case !a.completed:
 			return nil, validation("participanttest: the attachment's upload has not been completed")
 		case m.role == RoleCustomBot && a.owner.role == RoleCustomer:
-			return nil, accessDenied("a CUSTOM_BOT participant cannot read a customer's attachments")
+			return nil, accessDenied(reasonNotAllowed, "a CUSTOM_BOT participant cannot read a customer's attachments")
 		}
 		life := s.cfg.life.DownloadURL
 		if in.URLExpiryInSeconds != nil {

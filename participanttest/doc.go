@@ -91,6 +91,16 @@
 // generator, so a run replays. [Server.CheckFaults] reports the faults that
 // did not fire.
 //
+// Faults have one text form, the Go calls that build them, which
+// [ParseFault] reads and [Fault.String] writes:
+//
+//	Fail(SendMessage, ThrottlingException).Probability(0.1).Always()
+//
+// The console's control API, `participant local --fault` (and its
+// --fail, --latency and --throttle shorthands) and tests all go through
+// it, and every fault, parsed or built in Go, must lie in the ranges
+// [Fault] lists: [Server.Inject] refuses one that does not.
+//
 // # Scripted participants
 //
 // [EchoAgent] answers each customer message (read receipt, typing, echo);
@@ -204,8 +214,7 @@
 //     topics means aws/chat). Frames with another topic, or that are not
 //     JSON, get {"message":"Forbidden",...}. A subscribe without aws/chat
 //     answers status "failure". Upgrades of unknown, used or expired URLs
-//     answer 403 ForbiddenException (and say why in
-//     X-Participanttest-Reason). The socket lifetime cap (2 hours by
+//     answer 403 ForbiddenException. The socket lifetime cap (2 hours by
 //     default; the real one is not documented) is checked when the client
 //     next sends a frame, when the socket is closed with 1001. Frames from a
 //     client are limited to 128 KiB. A socket whose client leaves 256 KiB
@@ -213,6 +222,13 @@
 //     still sends is dropped; a frame that cannot be written within the
 //     socket write timeout cuts the connection. The service's own bounds
 //     are not documented.
+//   - Refusals carry a machine-readable reason in an
+//     X-Participanttest-Reason header (the service sends none), exposed to
+//     browsers: no-token, unknown-token, wrong-token (a ParticipantToken
+//     where a ConnectionToken belongs, or the reverse), token-expired,
+//     chat-ended, participant-left, not-allowed (a CUSTOM_BOT reading a
+//     customer's attachment), unknown-url, url-used, url-expired (WebSocket
+//     upgrades) and injected-fault (any error a fault caused).
 //   - WEBRTC_CONNECTION is not emulated (ValidationException).
 //   - Attachments: HeadersToInclude are Content-Type and Content-Disposition;
 //     uploads are checked for exactly those headers and the declared size,

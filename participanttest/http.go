@@ -57,7 +57,27 @@ type apiError struct {
 	code   string
 	msg    string
 	extra  map[string]string
+	reason string // machine-readable, sent in X-Participanttest-Reason
 }
+
+// reasonHeader carries the machine-readable reason of a refusal: one of
+// the reason constants. The service sends no such header.
+const reasonHeader = "X-Participanttest-Reason"
+
+// The reasons of refusals, in reasonHeader (listed in the package doc).
+const (
+	reasonNoToken         = "no-token"
+	reasonUnknownToken    = "unknown-token"
+	reasonWrongToken      = "wrong-token"
+	reasonTokenExpired    = "token-expired"
+	reasonChatEnded       = "chat-ended"
+	reasonParticipantLeft = "participant-left"
+	reasonNotAllowed      = "not-allowed"
+	reasonUnknownURL      = "unknown-url"
+	reasonURLUsed         = "url-used"
+	reasonURLExpired      = "url-expired"
+	reasonInjected        = "injected-fault"
+)
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
 
@@ -93,12 +113,11 @@ func newAPIError(code, msg string) *apiError {
 	return &apiError{status: st, code: code, msg: msg}
 }
 
-func accessDenied(reason string) *apiError {
-	msg := "Access denied"
-	if reason != "" {
-		msg += " (participanttest: " + reason + ")"
-	}
-	return newAPIError("AccessDeniedException", msg)
+// accessDenied is a 403 with its machine-readable reason and why in words.
+func accessDenied(reason, why string) *apiError {
+	e := newAPIError("AccessDeniedException", "Access denied (participanttest: "+why+")")
+	e.reason = reason
+	return e
 }
 
 // tooLarge is the answer to a request body over maxAPIBody.
@@ -146,6 +165,9 @@ func (x *exchange) fail(e *apiError) {
 			xmlEscape(e.code), xmlEscape(e.msg), x.requestID)
 		return
 	}
+	if e.reason != "" {
+		h.Set(reasonHeader, e.reason)
+	}
 	h["X-Amzn-ErrorType"] = []string{e.code}
 	h.Set("Content-Type", "application/json")
 	body := map[string]string{"message": e.msg}
@@ -191,7 +213,7 @@ var corsAllowHeaders = []string{
 	"content-disposition", "x-amz-acl",
 }
 
-const corsExposeHeaders = "x-amzn-ErrorType, x-amzn-RequestId, x-amzn-ErrorMessage, x-amz-request-id, Date, ETag"
+const corsExposeHeaders = "x-amzn-ErrorType, x-amzn-RequestId, x-amzn-ErrorMessage, x-amz-request-id, Date, ETag, " + reasonHeader
 
 func setCORS(h http.Header, r *http.Request) {
 	origin := r.Header.Get("Origin")

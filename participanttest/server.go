@@ -73,6 +73,7 @@ type Server struct {
 	sockets     map[*socket]struct{}
 	active      int // contacts not ended
 	faults      []*Fault
+	refused     []string // why Inject refused faults, for CheckFaults
 	console     consoleState
 	history     history
 }

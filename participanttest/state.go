@@ -229,27 +229,27 @@ func (c *contact) chain(other *contact) bool {
 // unless the request is an idempotent replay. s.mu must be held.
 func (s *Server) authenticate(bearer string, kind tokenKind) (m *member, gone, err *apiError) {
 	if bearer == "" {
-		return nil, nil, accessDenied("no X-Amz-Bearer token")
+		return nil, nil, accessDenied(reasonNoToken, "no X-Amz-Bearer token")
 	}
 	t := s.tokens[bearer]
 	if t == nil {
-		return nil, nil, accessDenied("unknown token")
+		return nil, nil, accessDenied(reasonUnknownToken, "unknown token")
 	}
 	if t.kind != kind {
 		if kind == kindConnection {
-			return nil, nil, accessDenied("a ParticipantToken works only for CreateParticipantConnection; use the ConnectionToken")
+			return nil, nil, accessDenied(reasonWrongToken, "a ParticipantToken works only for CreateParticipantConnection; use the ConnectionToken")
 		}
-		return nil, nil, accessDenied("CreateParticipantConnection needs the ParticipantToken, not a ConnectionToken")
+		return nil, nil, accessDenied(reasonWrongToken, "CreateParticipantConnection needs the ParticipantToken, not a ConnectionToken")
 	}
 	if !t.expires.IsZero() && !s.now().Before(t.expires) {
-		return nil, nil, accessDenied("token expired")
+		return nil, nil, accessDenied(reasonTokenExpired, "token expired")
 	}
 	s.touch(t.m.c)
 	switch {
 	case t.m.c.ended:
-		return t.m, accessDenied("the chat has ended"), nil
+		return t.m, accessDenied(reasonChatEnded, "the chat has ended"), nil
 	case t.m.left:
-		return t.m, accessDenied("the participant has left the chat"), nil
+		return t.m, accessDenied(reasonParticipantLeft, "the participant has left the chat"), nil
 	}
 	return t.m, nil, nil
 }

@@ -119,37 +119,37 @@ func (s *Server) serveWebSocket(x *exchange) {
 	secret := x.r.URL.Query().Get("X-Amz-Signature")
 	s.mu.Lock()
 	t := s.tickets[secret]
-	reason := ""
+	var reason string
 	var refuse *Fault
 	switch {
 	case t == nil:
-		reason = "unknown WebSocket URL"
+		reason = reasonUnknownURL
 	case t.used:
-		reason = "the WebSocket URL was already used"
+		reason = reasonURLUsed
 	case !s.now().Before(t.expires):
-		reason = "the WebSocket URL expired"
+		reason = reasonURLExpired
 	default:
 		s.touch(t.m.c)
 		switch {
 		case t.m.c.ended:
-			reason = "the chat has ended"
+			reason = reasonChatEnded
 		case t.m.left:
-			reason = "the participant has left the chat"
-		}
-	}
-	if reason == "" {
-		if refuse = s.socketFault(t.m, faultRefuseWebSocket); refuse == nil {
-			t.used = true
+			reason = reasonParticipantLeft
+		default:
+			if refuse = s.socketFault(t.m, faultRefuseWebSocket); refuse != nil {
+				reason = reasonInjected
+			} else {
+				t.used = true
+			}
 		}
 	}
 	s.mu.Unlock()
 	if reason != "" {
-		x.w.Header().Set("X-Participanttest-Reason", reason)
-		x.fail(&apiError{status: http.StatusForbidden, code: "ForbiddenException", msg: "Forbidden"})
-		return
-	}
-	if refuse != nil {
-		x.fail(&apiError{status: refuse.status, code: "ForbiddenException", msg: http.StatusText(refuse.status)})
+		e := &apiError{status: http.StatusForbidden, code: "ForbiddenException", msg: "Forbidden", reason: reason}
+		if refuse != nil {
+			e.status, e.msg = refuse.status, http.StatusText(refuse.status)
+		}
+		x.fail(e)
 		return
 	}
 

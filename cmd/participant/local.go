@@ -64,10 +64,11 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
 	maxChats := fs.Int("max-chats", participanttest.DefaultMaxChats, "the most chats active at once; StartChatContact then fails with LimitExceededException (429), as at Amazon Connect's quota (0: no cap)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
-	var fails, latencies, throttles multiFlag
-	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability (repeatable)")
+	var fails, latencies, throttles, specs multiFlag
+	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability in (0, 1] (repeatable)")
 	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
 	fs.Var(&throttles, "throttle", "OP=RATE[/BURST]: throttle OP to RATE requests per second (repeatable)")
+	fs.Var(&specs, "fault", "a fault in the grammar of participanttest.ParseFault, such as 'DropSocket().Probability(0.01).Always()' (repeatable)")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	default:
 		return usagef("--agent must be echo, bot or none")
 	}
-	faults, err := parseFaults(fails, latencies, throttles)
+	faults, err := parseFaults(fails, latencies, throttles, specs)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	srv.Listener = ln
 	srv.Start()
 	defer srv.Close()
-	srv.Inject(faults...)
+	if err := srv.Inject(faults...); err != nil {
+		return err // ParseFault has checked them
+	}
 
 	u := srv.URL
 	fmt.Fprintf(e.stdout, "Local Amazon Connect Participant Service at %s (seed %d, agent %s)\n\n", u, srv.Seed(), *agent)
@@ -209,88 +212,66 @@ func botKeys() string {
 }
 
 // parseFaults turns the fault flags of `participant local` into faults.
-// Operation names and error codes are checked, ignoring case, against those
-// the emulator knows.
-func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault, error) {
+// --fail, --latency and --throttle are shorthands, written out in the
+// grammar of participanttest.ParseFault (which --fault takes as it is), so
+// that one grammar and one set of ranges apply, names ignoring case.
+func parseFaults(fails, latencies, throttles, specs []string) ([]*participanttest.Fault, error) {
 	var out []*participanttest.Fault
-	for _, f := range fails {
-		op, rest, ok := strings.Cut(f, "=")
-		if !ok || rest == "" {
-			return nil, usagef("--fail %q: want OP=CODE[@PROBABILITY]", f)
+	add := func(flag, value, spec string) error {
+		f, err := participanttest.ParseFault(spec)
+		if err != nil {
+			return usagef("%s %q: %s", flag, value, strings.TrimPrefix(err.Error(), "participanttest: "))
 		}
+		out = append(out, f)
+		return nil
+	}
+	for _, v := range fails {
+		op, rest, ok := strings.Cut(v, "=")
 		code, prob, hasProb := strings.Cut(rest, "@")
-		opn, err := opName("--fail", op)
-		if err != nil {
-			return nil, err
+		if !ok || code == "" || hasProb && prob == "" {
+			return nil, usagef("--fail %q: want OP=CODE[@PROBABILITY]", v)
 		}
-		code, ok = lookupFold(participanttest.ErrorCodes(), code)
-		if !ok {
-			return nil, usagef("--fail %q: unknown error code; valid codes: %s", f, strings.Join(participanttest.ErrorCodes(), ", "))
-		}
-		fault := participanttest.Fail(opn, code).Always()
+		spec := "Fail(" + quote(op) + ", " + quote(code) + ").Always()"
 		if hasProb {
-			p, err := strconv.ParseFloat(prob, 64)
-			if err != nil || p <= 0 || p > 1 {
-				return nil, usagef("--fail %q: the probability must be in (0, 1]", f)
-			}
-			fault = fault.Probability(p)
+			spec += ".Probability(" + quote(prob) + ")"
 		}
-		out = append(out, fault)
-	}
-	for _, l := range latencies {
-		op, d, ok := strings.Cut(l, "=")
-		dur, err := time.ParseDuration(d)
-		if !ok || err != nil || dur < 0 {
-			return nil, usagef("--latency %q: want OP=DURATION, such as SendMessage=200ms", l)
-		}
-		opn, err := opName("--latency", op)
-		if err != nil {
+		if err := add("--fail", v, spec); err != nil {
 			return nil, err
 		}
-		out = append(out, participanttest.Latency(opn, dur).Always())
 	}
-	for _, t := range throttles {
-		op, spec, ok := strings.Cut(t, "=")
-		rate, burst, _ := strings.Cut(spec, "/")
-		r, err := strconv.ParseFloat(rate, 64)
-		b := 1
-		if err == nil && burst != "" {
-			b, err = strconv.Atoi(burst)
+	for _, v := range latencies {
+		op, d, ok := strings.Cut(v, "=")
+		if !ok || d == "" {
+			return nil, usagef("--latency %q: want OP=DURATION, such as SendMessage=200ms", v)
 		}
-		if !ok || err != nil || r <= 0 || b < 1 {
-			return nil, usagef("--throttle %q: want OP=RATE[/BURST], such as SendEvent=5/10", t)
-		}
-		opn, err := opName("--throttle", op)
-		if err != nil {
+		if err := add("--latency", v, "Latency("+quote(op)+", "+quote(d)+").Always()"); err != nil {
 			return nil, err
 		}
-		out = append(out, participanttest.Throttle(opn, r, b))
+	}
+	for _, v := range throttles {
+		op, rate, ok := strings.Cut(v, "=")
+		rate, burst, hasBurst := strings.Cut(rate, "/")
+		if !ok || rate == "" || hasBurst && burst == "" {
+			return nil, usagef("--throttle %q: want OP=RATE[/BURST], such as SendEvent=5/10", v)
+		}
+		args := quote(op) + ", " + quote(rate)
+		if hasBurst {
+			args += ", " + quote(burst)
+		}
+		if err := add("--throttle", v, "Throttle("+args+")"); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range specs {
+		if err := add("--fault", v, v); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// opName returns the emulator's name of the operation a fault flag names:
-// "" (every operation) for "*" or "all".
-func opName(flag, op string) (string, error) {
-	if op == "*" || strings.EqualFold(op, "all") {
-		return "", nil
-	}
-	name, ok := lookupFold(participanttest.Operations(), op)
-	if !ok {
-		return "", usagef("%s: unknown operation %q; valid operations: * (all), %s", flag, op, strings.Join(participanttest.Operations(), ", "))
-	}
-	return name, nil
-}
-
-// lookupFold finds name in valid, ignoring case.
-func lookupFold(valid []string, name string) (string, bool) {
-	for _, v := range valid {
-		if strings.EqualFold(v, name) {
-			return v, true
-		}
-	}
-	return "", false
-}
+// quote writes a flag's part as one argument of the fault grammar.
+func quote(s string) string { return strconv.Quote(strings.TrimSpace(s)) }
 
 func runStartChat(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "start-chat",
