@@ -216,58 +216,63 @@ func botKeys() string {
 // grammar of participanttest.ParseFault (which --fault takes as it is), so
 // that one grammar and one set of ranges apply, names ignoring case.
 func parseFaults(fails, latencies, throttles, specs []string) ([]*participanttest.Fault, error) {
+	flags := []struct {
+		name   string
+		values []string
+		spec   func(string) (string, bool) // the value in the grammar; false: malformed
+		want   string
+	}{
+		{"--fail", fails, failSpec, "OP=CODE[@PROBABILITY]"},
+		{"--latency", latencies, latencySpec, "OP=DURATION, such as SendMessage=200ms"},
+		{"--throttle", throttles, throttleSpec, "OP=RATE[/BURST], such as SendEvent=5/10"},
+		{"--fault", specs, func(v string) (string, bool) { return v, true }, ""},
+	}
 	var out []*participanttest.Fault
-	add := func(flag, value, spec string) error {
-		f, err := participanttest.ParseFault(spec)
-		if err != nil {
-			return usagef("%s %q: %s", flag, value, strings.TrimPrefix(err.Error(), "participanttest: "))
-		}
-		out = append(out, f)
-		return nil
-	}
-	for _, v := range fails {
-		op, rest, ok := strings.Cut(v, "=")
-		code, prob, hasProb := strings.Cut(rest, "@")
-		if !ok || code == "" || hasProb && prob == "" {
-			return nil, usagef("--fail %q: want OP=CODE[@PROBABILITY]", v)
-		}
-		spec := "Fail(" + quote(op) + ", " + quote(code) + ").Always()"
-		if hasProb {
-			spec += ".Probability(" + quote(prob) + ")"
-		}
-		if err := add("--fail", v, spec); err != nil {
-			return nil, err
-		}
-	}
-	for _, v := range latencies {
-		op, d, ok := strings.Cut(v, "=")
-		if !ok || d == "" {
-			return nil, usagef("--latency %q: want OP=DURATION, such as SendMessage=200ms", v)
-		}
-		if err := add("--latency", v, "Latency("+quote(op)+", "+quote(d)+").Always()"); err != nil {
-			return nil, err
-		}
-	}
-	for _, v := range throttles {
-		op, rate, ok := strings.Cut(v, "=")
-		rate, burst, hasBurst := strings.Cut(rate, "/")
-		if !ok || rate == "" || hasBurst && burst == "" {
-			return nil, usagef("--throttle %q: want OP=RATE[/BURST], such as SendEvent=5/10", v)
-		}
-		args := quote(op) + ", " + quote(rate)
-		if hasBurst {
-			args += ", " + quote(burst)
-		}
-		if err := add("--throttle", v, "Throttle("+args+")"); err != nil {
-			return nil, err
-		}
-	}
-	for _, v := range specs {
-		if err := add("--fault", v, v); err != nil {
-			return nil, err
+	for _, fl := range flags {
+		for _, v := range fl.values {
+			spec, ok := fl.spec(v)
+			if !ok {
+				return nil, usagef("%s %q: want %s", fl.name, v, fl.want)
+			}
+			f, err := participanttest.ParseFault(spec)
+			if err != nil {
+				return nil, usagef("%s %q: %s", fl.name, v, strings.TrimPrefix(err.Error(), "participanttest: "))
+			}
+			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// failSpec writes --fail OP=CODE[@PROBABILITY] in the fault grammar.
+func failSpec(v string) (string, bool) {
+	op, rest, ok := strings.Cut(v, "=")
+	code, prob, hasProb := strings.Cut(rest, "@")
+	if !ok || code == "" || hasProb && prob == "" {
+		return "", false
+	}
+	spec := "Fail(" + quote(op) + ", " + quote(code) + ").Always()"
+	if hasProb {
+		spec += ".Probability(" + quote(prob) + ")"
+	}
+	return spec, true
+}
+
+// latencySpec writes --latency OP=DURATION in the fault grammar.
+func latencySpec(v string) (string, bool) {
+	op, d, ok := strings.Cut(v, "=")
+	return "Latency(" + quote(op) + ", " + quote(d) + ").Always()", ok && d != ""
+}
+
+// throttleSpec writes --throttle OP=RATE[/BURST] in the fault grammar.
+func throttleSpec(v string) (string, bool) {
+	op, rate, ok := strings.Cut(v, "=")
+	rate, burst, hasBurst := strings.Cut(rate, "/")
+	args := quote(op) + ", " + quote(rate)
+	if hasBurst {
+		args += ", " + quote(burst)
+	}
+	return "Throttle(" + args + ")", ok && rate != "" && (!hasBurst || burst != "")
 }
 
 // quote writes a flag's part as one argument of the fault grammar.
