@@ -410,31 +410,39 @@ func (s *Server) socketsOf(contactID string) []*socket {
 
 // DropSockets cuts every WebSocket connection of a contact at once, at the
 // TCP level with no close frame, as a network failure would. It returns how
-// many it cut.
+// many it cut, not counting those already being closed (which it cuts
+// too).
 func (s *Server) DropSockets(contactID string) int {
 	s.mu.Lock()
 	socks := s.socketsOf(contactID)
+	n := 0
 	for _, so := range socks {
-		so.dead = true
+		if !so.dead {
+			so.dead = true
+			n++
+		}
 	}
 	s.mu.Unlock()
 	for _, so := range socks {
 		so.kill()
 	}
-	return len(socks)
+	return n
 }
 
 // CloseSockets closes every WebSocket connection of a contact with the close
 // code and reason, after the frames already queued. It returns how many it
-// closed.
+// closed, not counting those already being closed.
 func (s *Server) CloseSockets(contactID string, code int, reason string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	socks := s.socketsOf(contactID)
-	for _, so := range socks {
-		s.enqueueClose(so, code, reason)
+	n := 0
+	for _, so := range s.socketsOf(contactID) {
+		if !so.dead {
+			s.enqueueClose(so, code, reason)
+			n++
+		}
 	}
-	return len(socks)
+	return n
 }
 
 // Subscribers returns how many open WebSocket connections of a contact are
