@@ -79,10 +79,13 @@ func (so *socket) writeLoop() {
 				so.kill()
 				return
 			case f.close != 0:
+				so.deadline()
 				_ = so.conn.Close(websocket.StatusCode(f.close), f.reason)
 				return
 			}
-			if !so.write(f.data) {
+			so.deadline()
+			if so.conn.Write(so.ctx, websocket.MessageText, f.data) != nil {
+				so.kill() // a write that failed or timed out leaves the stream broken
 				return
 			}
 			if !so.out.wrote(f) {
@@ -92,12 +95,13 @@ func (so *socket) writeLoop() {
 	}
 }
 
-// write writes one frame within the socket write timeout; coder/websocket
-// cuts the connection when a write outlives its context.
-func (so *socket) write(data []byte) bool {
-	ctx, cancel := context.WithTimeout(so.ctx, so.s.cfg.timeouts.SocketWrite)
-	defer cancel()
-	return so.conn.Write(ctx, websocket.MessageText, data) == nil
+// deadline gives the next write (a frame, or a close) the socket write
+// timeout, on the hijacked connection itself: unlike a context per write,
+// it costs no allocation.
+func (so *socket) deadline() {
+	if so.raw != nil {
+		_ = so.raw.SetWriteDeadline(time.Now().Add(so.s.cfg.timeouts.SocketWrite))
+	}
 }
 
 // hijackRecorder keeps the connection coder/websocket hijacks, so that the
