@@ -962,6 +962,23 @@ func TestEmulatorAWSSDKErrors(t *testing.T) {
 			},
 		},
 		{
+			name: "connect LimitExceededException: StartChatContact past WithMaxChats",
+			opts: []participanttest.Option{participanttest.WithMaxChats(1)},
+			op:   "StartChatContact", status: 429, code: "LimitExceededException", isType: emuErrorAs[*connecttypes.LimitExceededException],
+			call: func(t *testing.T, ctx context.Context, c *emuChat, _ *connectparticipant.Client, cc *connect.Client) error {
+				_, err := cc.StartChatContact(ctx, &connect.StartChatContactInput{
+					InstanceId: aws.String(emuInstanceID), ContactFlowId: aws.String(emuFlowID),
+					ParticipantDetails: &connecttypes.ParticipantDetails{DisplayName: aws.String("Ann")},
+				})
+				return err
+			},
+			check: func(t *testing.T, err error) {
+				var le *connecttypes.LimitExceededException
+				require.ErrorAs(t, err, &le)
+				assert.Contains(t, le.ErrorMessage(), "The allowed limit for the resource has been exceeded.")
+			},
+		},
+		{
 			name: "connect ResourceNotFoundException: CreateParticipant in an unknown contact",
 			op:   "CreateParticipant", status: 404, code: "ResourceNotFoundException", isType: emuErrorAs[*connecttypes.ResourceNotFoundException],
 			call: func(t *testing.T, ctx context.Context, c *emuChat, _ *connectparticipant.Client, cc *connect.Client) error {

@@ -57,27 +57,15 @@ func httpBase(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-func (s *Server) startAttachmentUpload(x *exchange) {
-	var in startUploadIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.required("contentType", in.ContentType, 1, 255)
-	v.rangeOf("attachmentSizeInBytes", in.AttachmentSizeInBytes, 1, 1<<62)
-	v.required("attachmentName", in.AttachmentName, 1, 256)
-	v.required("clientToken", in.ClientToken, 1, 500)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	base := httpBase(x.r)
-	s.answer(x, func() (any, *apiError) {
-		m, id, done, e := s.connected(x, in.ClientToken, in)
-		if e != nil || done != nil {
-			return done, e
-		}
+var startAttachmentUploadOp = jsonOp[startUploadIn]{
+	check: func(v *checks, in *startUploadIn) {
+		v.required("contentType", in.ContentType, 1, 255)
+		v.rangeOf("attachmentSizeInBytes", in.AttachmentSizeInBytes, 1, 1<<62)
+		v.required("attachmentName", in.AttachmentName, 1, 256)
+		v.required("clientToken", in.ClientToken, 1, 500)
+	},
+	run: func(c *call, in *startUploadIn) (any, *apiError) {
+		s, m := c.s, c.m
 		if !s.cfg.attachmentTypes[strings.ToLower(in.ContentType)] {
 			return nil, validation(fmt.Sprintf("participanttest: attachments of type %q are not supported", in.ContentType))
 		}
@@ -98,12 +86,12 @@ func (s *Server) startAttachmentUpload(x *exchange) {
 			headers: map[string]string{"Content-Type": in.ContentType, "Content-Disposition": disp},
 		}
 		s.files[a.id] = a
-		u, exp := s.fileURL(a, true, s.cfg.life.UploadURL, base)
-		return id.keep(startUploadOut{
+		u, exp := s.fileURL(a, true, s.cfg.life.UploadURL, httpBase(c.x.r))
+		return startUploadOut{
 			AttachmentID:   a.id,
 			UploadMetadata: uploadMetadataOut{URL: u, URLExpiry: formatTime(exp), HeadersToInclude: a.headers},
-		})
-	})
+		}, nil
+	},
 }
 
 // fileURL hands out an upload or download URL of a. s.mu must be held.
@@ -210,34 +198,23 @@ func (s *Server) downloadFile(x *exchange) {
 	_, _ = x.w.Write(data)
 }
 
-func (s *Server) completeAttachmentUpload(x *exchange) {
-	var in completeUploadIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	switch {
-	case in.AttachmentIDs == nil:
-		v.null("attachmentIds")
-	case len(in.AttachmentIDs) < 1:
-		v.add("attachmentIds", "Member must have length greater than or equal to 1")
-	case len(in.AttachmentIDs) > 1:
-		v.add("attachmentIds", "Member must have length less than or equal to 1")
-	}
-	for i, id := range in.AttachmentIDs {
-		v.length(fmt.Sprintf("attachmentIds.%d.member", i+1), id, 1, 256)
-	}
-	v.required("clientToken", in.ClientToken, 1, 500)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, id, done, e := s.connected(x, in.ClientToken, in)
-		if e != nil || done != nil {
-			return done, e
+var completeAttachmentUploadOp = jsonOp[completeUploadIn]{
+	check: func(v *checks, in *completeUploadIn) {
+		switch {
+		case in.AttachmentIDs == nil:
+			v.null("attachmentIds")
+		case len(in.AttachmentIDs) < 1:
+			v.add("attachmentIds", "Member must have length greater than or equal to 1")
+		case len(in.AttachmentIDs) > 1:
+			v.add("attachmentIds", "Member must have length less than or equal to 1")
 		}
+		for i, id := range in.AttachmentIDs {
+			v.length(fmt.Sprintf("attachmentIds.%d.member", i+1), id, 1, 256)
+		}
+		v.required("clientToken", in.ClientToken, 1, 500)
+	},
+	run: func(c *call, in *completeUploadIn) (any, *apiError) {
+		s, m := c.s, c.m
 		a := s.files[in.AttachmentIDs[0]]
 		switch {
 		case a == nil || a.c != m.c:
@@ -253,34 +230,19 @@ func (s *Server) completeAttachmentUpload(x *exchange) {
 			ParticipantID: a.owner.id, DisplayName: a.owner.name, ParticipantRole: a.owner.role,
 			Attachments: []AttachmentItem{{ContentType: a.contentType, AttachmentID: a.id, AttachmentName: a.name, Status: "APPROVED"}},
 		}, true, nil)
-		return id.keep(struct{}{})
-	})
+		return struct{}{}, nil
+	},
 }
 
-func (s *Server) getAttachment(x *exchange) {
-	var in getAttachmentIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.required("attachmentId", in.AttachmentID, 1, 256)
-	if in.URLExpiryInSeconds != nil {
-		v.rangeOf("urlExpiryInSeconds", int64(*in.URLExpiryInSeconds), 5, 300)
-	}
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	base := httpBase(x.r)
-	s.answer(x, func() (any, *apiError) {
-		m, gone, err := s.authenticate(x.bearer(), kindConnection)
-		if err != nil {
-			return nil, err
+var getAttachmentOp = jsonOp[getAttachmentIn]{
+	check: func(v *checks, in *getAttachmentIn) {
+		v.required("attachmentId", in.AttachmentID, 1, 256)
+		if in.URLExpiryInSeconds != nil {
+			v.rangeOf("urlExpiryInSeconds", int64(*in.URLExpiryInSeconds), 5, 300)
 		}
-		if gone != nil {
-			return nil, gone
-		}
+	},
+	run: func(c *call, in *getAttachmentIn) (any, *apiError) {
+		s, m := c.s, c.m
 		a := s.files[in.AttachmentID]
 		switch {
 		case a == nil || !m.c.chain(a.c):
@@ -288,13 +250,13 @@ func (s *Server) getAttachment(x *exchange) {
 		case !a.completed:
 			return nil, validation("participanttest: the attachment's upload has not been completed")
 		case m.role == RoleCustomBot && a.owner.role == RoleCustomer:
-			return nil, accessDenied("a CUSTOM_BOT participant cannot read a customer's attachments")
+			return nil, accessDenied(reasonNotAllowed, "a CUSTOM_BOT participant cannot read a customer's attachments")
 		}
 		life := s.cfg.life.DownloadURL
 		if in.URLExpiryInSeconds != nil {
 			life = time.Duration(*in.URLExpiryInSeconds) * time.Second
 		}
-		u, exp := s.fileURL(a, false, life, base)
+		u, exp := s.fileURL(a, false, life, httpBase(c.x.r))
 		return getAttachmentOut{URL: u, URLExpiry: formatTime(exp), AttachmentSizeInBytes: a.size}, nil
-	})
+	},
 }

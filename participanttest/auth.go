@@ -22,40 +22,33 @@ func (s *Server) RegisterView(viewToken string, v View) {
 	s.views[viewToken] = v
 }
 
-func (s *Server) describeView(x *exchange) {
-	raw := strings.TrimPrefix(x.r.URL.EscapedPath(), viewsPrefix)
-	if strings.Contains(raw, "/") {
-		x.fail(newAPIError("UnknownOperationException", "participanttest: no operation GET "+x.r.URL.EscapedPath()))
-		return
-	}
-	viewToken, err := url.PathUnescape(raw)
-	if err != nil {
-		x.fail(validation("participanttest: the view token is not a valid percent-encoded path segment"))
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.required("viewToken", viewToken, 1, 1000)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		_, gone, err := s.authenticate(x.bearer(), kindConnection)
-		if err != nil {
-			return nil, err
+// describeViewIn is DescribeView's input: the label of its path.
+type describeViewIn struct{ viewToken string }
+
+var describeViewOp = jsonOp[describeViewIn]{
+	fromRequest: func(x *exchange, in *describeViewIn) *apiError {
+		raw := strings.TrimPrefix(x.r.URL.EscapedPath(), viewsPrefix)
+		if strings.Contains(raw, "/") {
+			return newAPIError("UnknownOperationException", "participanttest: no operation GET "+x.r.URL.EscapedPath())
 		}
-		if gone != nil {
-			return nil, gone
+		var err error
+		if in.viewToken, err = url.PathUnescape(raw); err != nil {
+			return validation("participanttest: the view token is not a valid percent-encoded path segment")
 		}
-		view, ok := s.views[viewToken]
+		return nil
+	},
+	check: func(v *checks, in *describeViewIn) {
+		v.required("viewToken", in.viewToken, 1, 1000)
+	},
+	run: func(c *call, in *describeViewIn) (any, *apiError) {
+		view, ok := c.s.views[in.viewToken]
 		if !ok {
 			e := newAPIError("ResourceNotFoundException", "The view does not exist (participanttest: no view registered for this view token)")
-			e.extra = map[string]string{"ResourceId": viewToken}
+			e.extra = map[string]string{"ResourceId": in.viewToken}
 			return nil, e
 		}
 		return describeViewOut{View: view}, nil
-	})
+	},
 }
 
 // AuthOutcome is how a customer authentication ends: the ContentType event
@@ -87,6 +80,9 @@ var (
 	// ErrUnknownSession: no authentication session has the given id, or it
 	// has already ended.
 	ErrUnknownSession = errors.New("participanttest: unknown or finished authentication session")
+	// ErrMaxChats: [Server.StartChat] would pass the cap on concurrent
+	// active chats ([WithMaxChats]).
+	ErrMaxChats = errors.New("participanttest: too many active chats")
 )
 
 // StartAuthentication begins a customer authentication in a chat, as the
@@ -175,29 +171,14 @@ func (s *Server) session(m *member, id string) (*authSession, *apiError) {
 	return a, nil
 }
 
-func (s *Server) getAuthenticationURL(x *exchange) {
-	var in authURLIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	authChecks(&v, in.SessionID)
-	v.required("redirectUri", in.RedirectURI, 1, 1024)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	base := httpBase(x.r)
-	s.answer(x, func() (any, *apiError) {
-		m, gone, err := s.authenticate(x.bearer(), kindConnection)
-		if err != nil {
-			return nil, err
-		}
-		if gone != nil {
-			return nil, gone
-		}
-		a, e := s.session(m, in.SessionID)
+var getAuthenticationURLOp = jsonOp[authURLIn]{
+	check: func(v *checks, in *authURLIn) {
+		authChecks(v, in.SessionID)
+		v.required("redirectUri", in.RedirectURI, 1, 1024)
+	},
+	run: func(c *call, in *authURLIn) (any, *apiError) {
+		s := c.s
+		a, e := s.session(c.m, in.SessionID)
 		if e != nil {
 			return nil, e
 		}
@@ -205,38 +186,21 @@ func (s *Server) getAuthenticationURL(x *exchange) {
 			return nil, validation(fmt.Sprintf("participanttest: GetAuthenticationUrl must be called within %s of authentication.initiated", s.cfg.life.AuthenticationURL))
 		}
 		q := url.Values{"session_id": {a.id}, "redirect_uri": {in.RedirectURI}}
-		return authURLOut{AuthenticationURL: base + authorizePath + "?" + q.Encode()}, nil
-	})
+		return authURLOut{AuthenticationURL: httpBase(c.x.r) + authorizePath + "?" + q.Encode()}, nil
+	},
 }
 
-func (s *Server) cancelAuthentication(x *exchange) {
-	var in cancelAuthIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	authChecks(&v, in.SessionID)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, gone, err := s.authenticate(x.bearer(), kindConnection)
-		if err != nil {
-			return nil, err
-		}
-		if gone != nil {
-			return nil, gone
-		}
-		a, e := s.session(m, in.SessionID)
+var cancelAuthenticationOp = jsonOp[cancelAuthIn]{
+	check: func(v *checks, in *cancelAuthIn) { authChecks(v, in.SessionID) },
+	run: func(c *call, in *cancelAuthIn) (any, *apiError) {
+		a, e := c.s.session(c.m, in.SessionID)
 		if e != nil {
 			return nil, e
 		}
 		a.done = true
-		s.emitAuth(a, wire.ContentTypeAuthenticationCancelled)
+		c.s.emitAuth(a, wire.ContentTypeAuthenticationCancelled)
 		return struct{}{}, nil
-	})
+	},
 }
 
 // authorizePage stands in for the Amazon Cognito hosted page that

@@ -1,7 +1,6 @@
 package participanttest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -86,6 +85,9 @@ func (s *Server) startChat(r chatRequest) (c *contact, cust *member, tok string,
 		}
 		source = src
 	}
+	if s.chatQuotaReached() {
+		return nil, nil, "", nil, s.chatQuotaError()
+	}
 	if r.duration <= 0 {
 		r.duration = s.cfg.life.Chat
 	}
@@ -134,6 +136,9 @@ func (s *Server) StartChat(o ChatOptions) (Participant, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, cust, tok, _, e := s.startChat(r)
+	if e != nil && e.code == "LimitExceededException" {
+		return Participant{}, fmt.Errorf("%w: %d are active, the most WithMaxChats allows", ErrMaxChats, s.cfg.maxChats)
+	}
 	if e != nil {
 		return Participant{}, e
 	}
@@ -176,22 +181,10 @@ func chatChecks(v *checks, r chatRequest) {
 	}
 }
 
-// connectIdem answers a repeated Amazon Connect request from its stored
-// result. s.mu must be held.
-func (s *Server) connectIdemKey(op, clientToken string, in any) string {
-	if clientToken == "" {
-		return ""
-	}
-	b, _ := json.Marshal(in)
-	return op + "\x00" + clientToken + "\x00" + string(b)
-}
-
-func (s *Server) startChatContact(x *exchange) {
-	var in startChatIn
-	if !x.decode(&in) {
-		return
-	}
-	r := chatRequest{instanceID: in.InstanceID}
+// request is the chatRequest of a StartChatContact. A ChatDurationInMinutes
+// present but zero is out of range: its duration is -1.
+func (in *startChatIn) request() chatRequest {
+	r := chatRequest{instanceID: in.InstanceID, supported: in.SupportedMessagingContentTypes}
 	if in.ParticipantDetails != nil {
 		r.name = in.ParticipantDetails.DisplayName
 	}
@@ -201,49 +194,41 @@ func (s *Server) startChatContact(x *exchange) {
 	if in.ChatDurationInMinutes != nil {
 		r.duration = time.Duration(*in.ChatDurationInMinutes) * time.Minute
 		if r.duration == 0 {
-			r.duration = -1 // present but zero: out of range
+			r.duration = -1
 		}
 	}
-	r.supported = in.SupportedMessagingContentTypes
 	if pc := in.PersistentChat; pc != nil {
 		r.persistent = &PersistentChat{SourceContactID: pc.SourceContactID, RehydrationType: pc.RehydrationType}
 	}
-	var v checks
-	chatChecks(&v, r)
-	v.required("contactFlowId", in.ContactFlowID, 1, 500)
-	if in.ParticipantDetails == nil {
-		v.null("participantDetails")
-	}
-	if in.ChatDurationInMinutes != nil && *in.ChatDurationInMinutes == 0 {
-		v.rangeOf("chatDurationInMinutes", 0, 60, 10080)
-	}
-	v.length("clientToken", in.ClientToken, 0, 500)
-	if e := v.errCode("InvalidParameterException"); e != nil {
-		x.fail(e)
-		return
-	}
-	if r.duration < 0 {
-		r.duration = 0
-	}
-	s.answer(x, func() (any, *apiError) {
-		key := s.connectIdemKey(x.op, in.ClientToken, in)
-		if b, ok := s.connectIdem[key]; ok && key != "" {
-			return json.RawMessage(b), nil
+	return r
+}
+
+var startChatContactOp = jsonOp[startChatIn]{
+	invalid: "InvalidParameterException",
+	check: func(v *checks, in *startChatIn) {
+		chatChecks(v, in.request())
+		v.required("contactFlowId", in.ContactFlowID, 1, 500)
+		if in.ParticipantDetails == nil {
+			v.null("participantDetails")
 		}
-		c, cust, tok, from, e := s.startChat(r)
+		if in.ChatDurationInMinutes != nil && *in.ChatDurationInMinutes == 0 {
+			v.rangeOf("chatDurationInMinutes", 0, 60, 10080)
+		}
+		v.length("clientToken", in.ClientToken, 0, 500)
+	},
+	run: func(c *call, in *startChatIn) (any, *apiError) {
+		r := in.request()
+		r.duration = max(r.duration, 0)
+		ct, cust, tok, from, e := c.s.startChat(r)
 		if e != nil {
 			return nil, e
 		}
-		out := startChatOut{ContactID: c.id, ParticipantID: cust.id, ParticipantToken: tok}
+		out := startChatOut{ContactID: ct.id, ParticipantID: cust.id, ParticipantToken: tok}
 		if from != nil {
 			out.ContinuedFromContactID = from.id
 		}
-		b, _ := json.Marshal(out)
-		if key != "" {
-			s.connectIdem[key] = b
-		}
-		return json.RawMessage(b), nil
-	})
+		return out, nil
+	},
 }
 
 // addParticipant adds an agent, bot or supervisor to a contact. s.mu must
@@ -297,52 +282,37 @@ func (s *Server) AddParticipant(contactID, role, displayName string) (Participan
 	return Participant{ContactID: contactID, ParticipantID: m.id, ParticipantToken: participant.Token(tok)}, nil
 }
 
-func (s *Server) createParticipant(x *exchange) {
-	var in createParticipantIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	v.required("instanceId", in.InstanceID, 1, 100)
-	v.required("contactId", in.ContactID, 1, 256)
-	v.length("clientToken", in.ClientToken, 0, 500)
-	if d := in.ParticipantDetails; d == nil {
-		v.null("participantDetails")
-	} else {
-		if d.ParticipantRole == "" {
-			v.null("participantDetails.participantRole")
+var createParticipantOp = jsonOp[createParticipantIn]{
+	invalid: "InvalidRequestException",
+	check: func(v *checks, in *createParticipantIn) {
+		v.required("instanceId", in.InstanceID, 1, 100)
+		v.required("contactId", in.ContactID, 1, 256)
+		v.length("clientToken", in.ClientToken, 0, 500)
+		if d := in.ParticipantDetails; d == nil {
+			v.null("participantDetails")
 		} else {
-			v.enum("participantDetails.participantRole", d.ParticipantRole, RoleAgent, RoleCustomer, RoleSystem, RoleCustomBot, RoleSupervisor)
+			if d.ParticipantRole == "" {
+				v.null("participantDetails.participantRole")
+			} else {
+				v.enum("participantDetails.participantRole", d.ParticipantRole, RoleAgent, RoleCustomer, RoleSystem, RoleCustomBot, RoleSupervisor)
+			}
+			v.required("participantDetails.displayName", d.DisplayName, 1, 256)
 		}
-		v.required("participantDetails.displayName", d.DisplayName, 1, 256)
-	}
-	if e := v.errCode("InvalidRequestException"); e != nil {
-		x.fail(e)
-		return
-	}
-	role := in.ParticipantDetails.ParticipantRole
-	if role == RoleCustomer || role == RoleSystem {
-		x.fail(newAPIError("InvalidRequestException", "participanttest: CreateParticipant adds AGENT, CUSTOM_BOT or SUPERVISOR participants"))
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		key := s.connectIdemKey(x.op, in.ClientToken, in)
-		if b, ok := s.connectIdem[key]; ok && key != "" {
-			return json.RawMessage(b), nil
+	},
+	run: func(c *call, in *createParticipantIn) (any, *apiError) {
+		role := in.ParticipantDetails.ParticipantRole
+		if role == RoleCustomer || role == RoleSystem {
+			return nil, newAPIError("InvalidRequestException", "participanttest: CreateParticipant adds AGENT, CUSTOM_BOT or SUPERVISOR participants")
 		}
-		m, tok, exp, e := s.addParticipant(in.ContactID, role, in.ParticipantDetails.DisplayName)
+		m, tok, exp, e := c.s.addParticipant(in.ContactID, role, in.ParticipantDetails.DisplayName)
 		if e != nil {
 			return nil, e
 		}
-		b, _ := json.Marshal(createParticipantOut{
+		return createParticipantOut{
 			ParticipantCredentials: participantCredentialsOut{ParticipantToken: tok, Expiry: formatTime(exp)},
 			ParticipantID:          m.id,
-		})
-		if key != "" {
-			s.connectIdem[key] = b
-		}
-		return json.RawMessage(b), nil
-	})
+		}, nil
+	},
 }
 
 // StopContact ends a chat as StopContact does: chat.ended goes to every
@@ -362,32 +332,26 @@ func (s *Server) StopContact(contactID string) error {
 	return nil
 }
 
-func (s *Server) stopContact(x *exchange) {
-	var in stopContactIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	v.required("contactId", in.ContactID, 1, 256)
-	v.required("instanceId", in.InstanceID, 1, 100)
-	if in.DisconnectReason != nil {
-		v.length("disconnectReason.code", in.DisconnectReason.Code, 1, 128)
-	}
-	if e := v.errCode("InvalidParameterException"); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		c := s.contacts[in.ContactID]
-		if c != nil {
-			s.touch(c)
+var stopContactOp = jsonOp[stopContactIn]{
+	invalid: "InvalidParameterException",
+	check: func(v *checks, in *stopContactIn) {
+		v.required("contactId", in.ContactID, 1, 256)
+		v.required("instanceId", in.InstanceID, 1, 100)
+		if in.DisconnectReason != nil {
+			v.length("disconnectReason.code", in.DisconnectReason.Code, 1, 128)
 		}
-		if c == nil || c.ended {
+	},
+	run: func(c *call, in *stopContactIn) (any, *apiError) {
+		ct := c.s.contacts[in.ContactID]
+		if ct != nil {
+			c.s.touch(ct)
+		}
+		if ct == nil || ct.ended {
 			return nil, newAPIError("ContactNotFoundException", "Contact not found or not active")
 		}
-		s.endChat(c)
+		c.s.endChat(ct)
 		return struct{}{}, nil
-	})
+	},
 }
 
 // Connection is what CreateParticipantConnection returns when asked for

@@ -3,8 +3,6 @@ package participanttest
 import (
 	"embed"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"mime"
@@ -313,19 +311,8 @@ func (s *Server) faultViews() []consoleFault {
 			id = s.console.next
 		}
 		ids[f] = id
-		desc := f.String()
-		if f.prob > 0 && f.prob < 1 {
-			desc += fmt.Sprintf(".Probability(%g)", f.prob)
-		}
-		switch {
-		case f.kind == faultThrottle:
-		case f.always:
-			desc += ".Always()"
-		case f.times > 1:
-			desc += fmt.Sprintf(".Times(%d)", f.times)
-		}
 		out = append(out, consoleFault{
-			ID: id, Description: desc, Words: faultWords(f), Kind: faultKindNames[f.kind], Op: f.op,
+			ID: id, Description: f.String(), Words: faultWords(f), Kind: f.kind.String(), Op: f.op,
 			ContactID: f.contactID, ParticipantID: f.participantID,
 			Always: f.always, Times: f.times, Probability: f.prob, Fired: f.fired, Live: f.live(),
 		})
@@ -436,149 +423,6 @@ func (s *Server) expireTokens(contactID string, participant bool) (int, error) {
 		n++
 	}
 	return n, nil
-}
-
-// faultSpec is a fault as the console's form describes it. Kind is the name
-// of the function that makes it ("Fail", "DropSocket", ...).
-type faultSpec struct {
-	Kind          string  `json:"kind"`
-	Op            string  `json:"op"`
-	Code          string  `json:"code"`
-	Status        int     `json:"status"`
-	Message       string  `json:"message"`
-	Delay         string  `json:"delay"`
-	Rate          float64 `json:"rate"`
-	Burst         int     `json:"burst"`
-	CloseCode     int     `json:"closeCode"`
-	Reason        string  `json:"reason"`
-	ContactID     string  `json:"contactId"`
-	ParticipantID string  `json:"participantId"`
-	Times         int     `json:"times"`
-	Always        bool    `json:"always"`
-	Probability   float64 `json:"probability"`
-	After         int     `json:"after"`
-}
-
-var faultKindNames = map[faultKind]string{
-	faultFail: "Fail", faultThrottle: "Throttle", faultLatency: "Latency",
-	faultDropSocket: "DropSocket", faultCloseSocket: "CloseSocket",
-	faultSilenceHeartbeat: "SilenceHeartbeats", faultSilencePing: "SilencePings", faultFailPing: "FailPings",
-	faultRefuseWebSocket: "RefuseWebSocket", faultDuplicate: "DuplicateFrames", faultReorder: "ReorderFrames",
-	faultErrorFrame: "ErrorFrame",
-}
-
-// knownOps are the operations a Fail, Throttle or Latency fault can name.
-var knownOps = []string{
-	OpCreateParticipantConnection, OpSendMessage, OpSendEvent, OpGetTranscript, OpDisconnectParticipant,
-	OpStartAttachmentUpload, OpCompleteAttachmentUpload, OpGetAttachment, OpDescribeView,
-	OpGetAuthenticationURL, OpCancelParticipantAuthentication,
-	OpStartChatContact, OpCreateParticipant, OpStopContact,
-	OpUploadAttachment, OpDownloadAttachment, OpWebSocket, OpAuthorize,
-}
-
-// fault builds the fault a spec describes, or says what is wrong with it.
-func (sp faultSpec) fault() (*Fault, error) {
-	if sp.Op != "" && sp.Op != "*" && !slices.Contains(knownOps, sp.Op) {
-		return nil, fmt.Errorf("unknown operation %q", sp.Op)
-	}
-	op := strings.TrimPrefix(sp.Op, "*")
-	var f *Fault
-	switch sp.Kind {
-	case "Fail":
-		if sp.Code == "" {
-			return nil, errors.New("a Fail fault needs an error code")
-		}
-		f = Fail(op, sp.Code)
-		if sp.Status != 0 {
-			if sp.Status < 400 || sp.Status > 599 {
-				return nil, errors.New("a Fail fault's status must be 400-599")
-			}
-			f.WithStatus(sp.Status)
-		}
-		if sp.Message != "" {
-			f.WithMessage(sp.Message)
-		}
-	case "Throttle":
-		if sp.Rate <= 0 {
-			return nil, errors.New("a Throttle fault needs a rate above 0 requests a second")
-		}
-		f = Throttle(op, sp.Rate, sp.Burst)
-	case "Latency":
-		d, err := time.ParseDuration(sp.Delay)
-		if err != nil || d <= 0 || d > time.Hour {
-			return nil, errors.New("a Latency fault needs a delay such as 500ms (at most 1h)")
-		}
-		f = Latency(op, d)
-	case "DropSocket":
-		f = DropSocket()
-	case "CloseSocket":
-		if !validCloseCode(sp.CloseCode) {
-			return nil, errors.New("a close code must be 1000-1003, 1007-1014 or 3000-4999")
-		}
-		f = CloseSocket(sp.CloseCode, sp.Reason)
-	case "SilenceHeartbeats":
-		f = SilenceHeartbeats()
-	case "SilencePings":
-		f = SilencePings()
-	case "FailPings":
-		f = FailPings()
-	case "RefuseWebSocket":
-		if sp.Status != 0 && (sp.Status < 400 || sp.Status > 599) {
-			return nil, errors.New("a RefuseWebSocket fault's status must be 400-599")
-		}
-		f = RefuseWebSocket(sp.Status)
-	case "DuplicateFrames":
-		f = DuplicateFrames()
-	case "ReorderFrames":
-		f = ReorderFrames()
-	case "ErrorFrame":
-		f = ErrorFrame(sp.Message)
-	default:
-		return nil, fmt.Errorf("unknown fault kind %q", sp.Kind)
-	}
-	switch {
-	case sp.Times < 0 || sp.After < 0:
-		return nil, errors.New("times and after must not be negative")
-	case sp.Probability < 0 || sp.Probability >= 1:
-		return nil, errors.New("a probability must be at least 0 and below 1 (0: always)")
-	}
-	if sp.Always {
-		f.Always()
-	} else if sp.Times > 0 && f.kind != faultThrottle {
-		f.Times(sp.Times)
-	}
-	if sp.Probability > 0 {
-		f.Probability(sp.Probability)
-	}
-	if sp.After > 0 {
-		f.After(sp.After)
-	}
-	if sp.ContactID != "" {
-		f.ForContact(sp.ContactID)
-	}
-	if sp.ParticipantID != "" {
-		f.ForParticipant(sp.ParticipantID)
-	}
-	return f, nil
-}
-
-func (s *Server) consoleAddFault(w http.ResponseWriter, r *http.Request) {
-	var sp faultSpec
-	if !decodeConsole(w, r, &sp) {
-		return
-	}
-	f, err := sp.fault()
-	if err != nil {
-		consoleError(w, http.StatusBadRequest, "participanttest console: "+err.Error())
-		return
-	}
-	s.mu.Lock()
-	s.faults = append(s.faults, f)
-	views := s.faultViews()
-	id := s.console.ids[f]
-	s.mu.Unlock()
-	i := slices.IndexFunc(views, func(v consoleFault) bool { return v.ID == id })
-	consoleJSON(w, http.StatusOK, views[i])
 }
 
 func (s *Server) consoleClearFaults(w http.ResponseWriter, r *http.Request) {

@@ -239,8 +239,8 @@ func TestConsoleFaults(t *testing.T) {
 	}{
 		{`{"kind":"Fail","op":"SendMessage","code":"ThrottlingException"}`, "Fail(SendMessage, ThrottlingException)", "Fail"},
 		{`{"kind":"Fail","op":"*","code":"InternalServerException","always":true}`, "Fail(*, InternalServerException).Always()", "Fail"},
-		{`{"kind":"Fail","code":"X","status":503,"times":3}`, "Fail(*, X).Times(3)", "Fail"},
-		{`{"kind":"Throttle","op":"SendEvent","rate":2,"burst":4}`, "Throttle(SendEvent, 2/s, burst 4)", "Throttle"},
+		{`{"kind":"Fail","code":"X","status":503,"times":3}`, "Fail(*, X).WithStatus(503).Times(3)", "Fail"},
+		{`{"kind":"Throttle","op":"SendEvent","rate":2,"burst":4}`, "Throttle(SendEvent, 2, 4)", "Throttle"},
 		{`{"kind":"Latency","op":"GetTranscript","delay":"250ms","probability":0.5}`, "Latency(GetTranscript, 250ms).Probability(0.5)", "Latency"},
 		{`{"kind":"DropSocket","contactId":"c1"}`, "DropSocket().ForContact(c1)", "DropSocket"},
 		{`{"kind":"CloseSocket","closeCode":4000,"reason":"bye","participantId":"p1"}`, `CloseSocket(4000, "bye").ForParticipant(p1)`, "CloseSocket"},
@@ -251,6 +251,7 @@ func TestConsoleFaults(t *testing.T) {
 		{`{"kind":"DuplicateFrames"}`, "DuplicateFrames()", "DuplicateFrames"},
 		{`{"kind":"ReorderFrames"}`, "ReorderFrames()", "ReorderFrames"},
 		{`{"kind":"ErrorFrame","message":"Internal server error"}`, `ErrorFrame("Internal server error")`, "ErrorFrame"},
+		{`{"spec":"fail(sendmessage, throttlingexception).always().probability(1)"}`, "Fail(SendMessage, ThrottlingException).Probability(1).Always()", "Fail"},
 	}
 	for _, tc := range good {
 		t.Run(tc.kind, func(t *testing.T) {
@@ -272,17 +273,19 @@ func TestConsoleFaults(t *testing.T) {
 
 	bad := []struct{ name, spec, msg string }{
 		{"not JSON", `{`, "bad request body"},
-		{"no kind", `{}`, "unknown fault kind"},
-		{"unknown kind", `{"kind":"Explode"}`, "unknown fault kind"},
+		{"no kind", `{}`, "a call without a name"},
+		{"unknown kind", `{"kind":"Explode"}`, `unknown fault "Explode"`},
 		{"unknown operation", `{"kind":"Fail","op":"Nope","code":"X"}`, "unknown operation"},
-		{"Fail without a code", `{"kind":"Fail","op":"SendMessage"}`, "needs an error code"},
+		{"Fail without a code", `{"kind":"Fail","op":"SendMessage"}`, "an error code is 1 to 128"},
+		{"Fail with an unknown code", `{"kind":"Fail","op":"SendMessage","code":"Nope"}`, `unknown error code "Nope"`},
 		{"Fail with a 200", `{"kind":"Fail","code":"X","status":200}`, "400-599"},
 		{"Throttle at zero", `{"kind":"Throttle","rate":0}`, "rate above 0"},
 		{"Latency unparsable", `{"kind":"Latency","delay":"soon"}`, "delay such as"},
-		{"Latency negative", `{"kind":"Latency","delay":"-1s"}`, "delay such as"},
+		{"Latency negative", `{"kind":"Latency","delay":"-1s"}`, "a delay above 0"},
 		{"a bad close code", `{"kind":"CloseSocket","closeCode":1005}`, "close code"},
-		{"a probability of 1", `{"kind":"DropSocket","probability":1}`, "probability"},
-		{"negative times", `{"kind":"DropSocket","times":-1}`, "negative"},
+		{"a probability above 1", `{"kind":"DropSocket","probability":1.5}`, "probability"},
+		{"a bad spec", `{"spec":"DropSocket(.Always()"}`, "DropSocket"},
+		{"negative times", `{"kind":"DropSocket","times":-1}`, "Times must be at least 1"},
 	}
 	srv := newServer(t)
 	for _, tc := range bad {

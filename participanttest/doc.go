@@ -91,6 +91,16 @@
 // generator, so a run replays. [Server.CheckFaults] reports the faults that
 // did not fire.
 //
+// Faults have one text form, the Go calls that build them, which
+// [ParseFault] reads and [Fault.String] writes:
+//
+//	Fail(SendMessage, ThrottlingException).Probability(0.1).Always()
+//
+// The console's control API, `participant local --fault` (and its
+// --fail, --latency and --throttle shorthands) and tests all go through
+// it, and every fault, parsed or built in Go, must lie in the ranges
+// [Fault] lists: [Server.Inject] refuses one that does not.
+//
 // # Scripted participants
 //
 // [EchoAgent] answers each customer message (read receipt, typing, echo);
@@ -128,12 +138,16 @@
 // ([WithWebSocketBaseURL] overrides this).
 //
 // A server meant to run for long, or to face clients that may misbehave,
-// is bounded: the request history keeps at most 10000 requests and 16 MiB
+// is bounded: at most 10000 chats are active at once ([WithMaxChats]), the
+// request history keeps at most 10000 requests and 16 MiB
 // ([WithRequestHistory] and [WithRequestHistoryBytes]; `participant local`
 // keeps none), request bodies of the JSON operations are capped at 256 KiB,
-// and read, write and idle timeouts ([WithTimeouts]) cut clients that
-// trickle their requests or hold idle connections. Chats, attachments
-// and sockets stay until Close, as in a test.
+// read, write and idle timeouts ([WithTimeouts]) cut clients that
+// trickle their requests or hold idle connections, and each WebSocket's
+// queue of frames to send is bounded: a client that does not read is
+// closed with 1008 once 256 KiB of frames wait for it, or cut when one
+// frame has waited for the socket write timeout (10 seconds by default).
+// Chats, attachments and sockets stay until Close, as in a test.
 //
 // # The agent console
 //
@@ -234,11 +248,21 @@
 //     topics means aws/chat). Frames with another topic, or that are not
 //     JSON, get {"message":"Forbidden",...}. A subscribe without aws/chat
 //     answers status "failure". Upgrades of unknown, used or expired URLs
-//     answer 403 ForbiddenException (and say why in
-//     X-Participanttest-Reason). The socket lifetime cap (2 hours by
+//     answer 403 ForbiddenException. The socket lifetime cap (2 hours by
 //     default; the real one is not documented) is checked when the client
 //     next sends a frame, when the socket is closed with 1001. Frames from a
-//     client are limited to 128 KiB.
+//     client are limited to 128 KiB. A socket whose client leaves 256 KiB
+//     of frames unread is closed with 1008 (policy violation) and what it
+//     still sends is dropped; a frame that cannot be written within the
+//     socket write timeout cuts the connection. The service's own bounds
+//     are not documented.
+//   - Refusals carry a machine-readable reason in an
+//     X-Participanttest-Reason header (the service sends none), exposed to
+//     browsers: no-token, unknown-token, wrong-token (a ParticipantToken
+//     where a ConnectionToken belongs, or the reverse), token-expired,
+//     chat-ended, participant-left, not-allowed (a CUSTOM_BOT reading a
+//     customer's attachment), unknown-url, url-used, url-expired (WebSocket
+//     upgrades) and injected-fault (any error a fault caused).
 //   - WEBRTC_CONNECTION is not emulated (ValidationException).
 //   - Attachments: HeadersToInclude are Content-Type and Content-Disposition;
 //     uploads are checked for exactly those headers and the declared size,
@@ -256,7 +280,16 @@
 //   - Latency faults delay HTTP operations only; socket frames are never
 //     delayed. A Throttle bucket is shared by every caller of its operation
 //     (or of all operations), not kept per participant or per account.
-//   - No rate limits or quotas apply unless injected as faults.
+//   - Concurrent active chats are capped at 10000 by default
+//     ([WithMaxChats], `participant local --max-chats`): past the cap,
+//     StartChatContact answers LimitExceededException with HTTP 429, as
+//     the Amazon Connect API reference says StartChatContact does when the
+//     instance's quota of concurrent active chats is reached (its message
+//     here is the model's description of the exception plus a
+//     participanttest reason; the service's text is not documented). An
+//     ended chat frees its place at once; a chat whose duration ran out is
+//     counted until something touches it or the cap is reached. Other rate
+//     limits and quotas apply only when injected as faults.
 //   - A request body over 256 KiB is refused with 413
 //     RequestEntityTooLargeException (the service's own limit and answer
 //     are not documented); one that does not arrive within the read

@@ -29,14 +29,35 @@ const (
 // Fault is one injected misbehaviour of the server. Make one with [Fail],
 // [Throttle], [Latency], [DropSocket], [CloseSocket], [SilenceHeartbeats],
 // [SilencePings], [FailPings], [RefuseWebSocket], [DuplicateFrames],
-// [ReorderFrames] or [ErrorFrame]; narrow it with its methods; then hand it
-// to [Server.Inject], after which it must not be changed.
+// [ReorderFrames] or [ErrorFrame], or from text with [ParseFault]; narrow
+// it with its methods; then hand it to [Server.Inject], after which it must
+// not be changed.
 //
 // A fault fires once by default ([Fault.Times] changes that,
 // [Fault.Always] makes it permanent). [Fault.Probability] makes each match
 // fire only with that probability, drawn from the server's seeded generator
 // ([WithSeed]), so a run can be replayed. [Server.CheckFaults] reports the
 // faults that have not fired as often as they were meant to.
+//
+// [Fault.Validate] checks a fault against these ranges, the same whether
+// it was built in Go or parsed, and [Server.Inject] refuses a fault
+// outside them:
+//
+//   - an operation is one of [Operations], or "" for every operation;
+//   - Fail's code is one of [ErrorCodes], or any other (1 to 128 letters,
+//     digits and ".:#_-") given a status with [Fault.WithStatus];
+//   - a status (Fail's, RefuseWebSocket's) is 400 to 599;
+//   - Throttle's rate is above 0 and at most 1e6 a second, its burst 1 to
+//     1e6;
+//   - Latency's delay is above 0 and at most 1 hour;
+//   - CloseSocket's code is 1000 to 1003, 1007 to 1014 or 3000 to 4999 and
+//     its reason at most 123 bytes;
+//   - a message (WithMessage, ErrorFrame) is at most 1024 bytes, a contact
+//     or participant id 1 to 256;
+//   - Times is at least 1, After at least 0, a Probability above 0 and at
+//     most 1;
+//   - WithStatus applies to Fail and RefuseWebSocket only, WithMessage to
+//     Fail and ErrorFrame only.
 type Fault struct {
 	kind                     faultKind
 	op                       string
@@ -50,6 +71,7 @@ type Fault struct {
 	times                    int
 	always                   bool
 	prob                     float64
+	probSet                  bool
 	skip                     int
 
 	// Guarded by Server.mu once injected.
@@ -61,8 +83,9 @@ type Fault struct {
 
 // Fail makes requests of operation op (an Op constant; "" for every
 // operation) fail with the error code, such as "ThrottlingException" or
-// "InternalServerException", with the status the service uses for it (500
-// for codes it does not know; see [Fault.WithStatus]).
+// "InternalServerException", with the status the service uses for it. A
+// code the server does not know ([ErrorCodes]) needs a status: see
+// [Fault.WithStatus].
 func Fail(op, code string) *Fault {
 	return &Fault{kind: faultFail, op: op, code: code, times: 1}
 }
@@ -73,7 +96,7 @@ func Fail(op, code string) *Fault {
 // cleared ([Fault.Always]); CheckFaults wants it to have throttled at least
 // once.
 func Throttle(op string, perSecond float64, burst int) *Fault {
-	return &Fault{kind: faultThrottle, op: op, rate: perSecond, burst: float64(max(burst, 1)), always: true}
+	return &Fault{kind: faultThrottle, op: op, rate: perSecond, burst: float64(burst), always: true}
 }
 
 // Latency delays requests of operation op ("" for all) by d before they
@@ -137,7 +160,7 @@ func ErrorFrame(message string) *Fault {
 
 // Times makes f fire n times.
 func (f *Fault) Times(n int) *Fault {
-	f.times, f.always = max(n, 1), false
+	f.times, f.always = n, false
 	return f
 }
 
@@ -147,10 +170,10 @@ func (f *Fault) Always() *Fault {
 	return f
 }
 
-// Probability makes each match fire with probability p (0 < p < 1), drawn
-// from the server's seeded generator.
+// Probability makes each match fire with probability p (0 < p <= 1),
+// drawn from the server's seeded generator.
 func (f *Fault) Probability(p float64) *Fault {
-	f.prob = p
+	f.prob, f.probSet = p, true
 	return f
 }
 
@@ -175,85 +198,53 @@ func (f *Fault) ForParticipant(participantID string) *Fault {
 	return f
 }
 
-// WithStatus sets the HTTP status of a Fail fault.
+// WithStatus sets the HTTP status of a Fail or RefuseWebSocket fault.
 func (f *Fault) WithStatus(status int) *Fault {
 	f.status = status
 	return f
 }
 
-// WithMessage sets the message of a Fail fault's error body.
+// WithMessage sets the message of a Fail fault's error body, or of an
+// ErrorFrame.
 func (f *Fault) WithMessage(msg string) *Fault {
 	f.message = msg
 	return f
 }
 
-// String describes f, as CheckFaults does.
-func (f *Fault) String() string {
-	var b strings.Builder
-	switch f.kind {
-	case faultFail:
-		fmt.Fprintf(&b, "Fail(%s, %s)", opName(f.op), f.code)
-	case faultThrottle:
-		fmt.Fprintf(&b, "Throttle(%s, %g/s, burst %g)", opName(f.op), f.rate, f.burst)
-	case faultLatency:
-		fmt.Fprintf(&b, "Latency(%s, %s)", opName(f.op), f.delay)
-	case faultDropSocket:
-		b.WriteString("DropSocket()")
-	case faultCloseSocket:
-		fmt.Fprintf(&b, "CloseSocket(%d, %q)", f.closeCode, f.reason)
-	case faultSilenceHeartbeat:
-		b.WriteString("SilenceHeartbeats()")
-	case faultSilencePing:
-		b.WriteString("SilencePings()")
-	case faultFailPing:
-		b.WriteString("FailPings()")
-	case faultRefuseWebSocket:
-		fmt.Fprintf(&b, "RefuseWebSocket(%d)", f.status)
-	case faultDuplicate:
-		b.WriteString("DuplicateFrames()")
-	case faultReorder:
-		b.WriteString("ReorderFrames()")
-	case faultErrorFrame:
-		fmt.Fprintf(&b, "ErrorFrame(%q)", f.message)
-	}
-	if f.contactID != "" {
-		fmt.Fprintf(&b, ".ForContact(%s)", f.contactID)
-	}
-	if f.participantID != "" {
-		fmt.Fprintf(&b, ".ForParticipant(%s)", f.participantID)
-	}
-	return b.String()
-}
-
-func opName(op string) string {
-	if op == "" {
-		return "*"
-	}
-	return op
-}
-
 // Inject adds faults to the server. They apply from the next request or
-// frame on, in the order given.
-func (s *Server) Inject(faults ...*Fault) {
+// frame on, in the order given. A fault outside the ranges of [Fault] is
+// not injected: Inject returns why, and [Server.CheckFaults] reports it
+// too, so that a test that drops Inject's error still fails. nil faults
+// are ignored.
+func (s *Server) Inject(faults ...*Fault) error {
+	var errs []error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range faults {
-		if f != nil {
-			s.faults = append(s.faults, f)
+		if f == nil {
+			continue
 		}
+		if err := f.Validate(); err != nil {
+			errs = append(errs, err)
+			s.refused = append(s.refused, err.Error())
+			continue
+		}
+		s.faults = append(s.faults, f)
 	}
+	return errors.Join(errs...)
 }
 
-// ClearFaults removes every fault.
+// ClearFaults removes every fault, and forgets those Inject refused.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = nil
+	s.faults, s.refused = nil, nil
 }
 
 // CheckFaults reports the injected faults that have not fired as often as
 // they were meant to: fewer times than [Fault.Times], or never for a fault
-// that applies always. It returns nil when every fault was consumed. Call
+// that applies always; and the faults Inject refused. It returns nil when
+// every fault was consumed. Call
 // it at the end of a test:
 //
 //	if err := srv.CheckFaults(); err != nil {
@@ -262,7 +253,7 @@ func (s *Server) ClearFaults() {
 func (s *Server) CheckFaults() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var pending []string
+	pending := slices.Clone(s.refused)
 	for _, f := range s.faults {
 		switch {
 		case f.always && f.fired == 0:
@@ -320,9 +311,7 @@ func (s *Server) throttled(f *Fault) bool {
 // faultError is the error response of a Fail fault.
 func (f *Fault) faultError() *apiError {
 	e := newAPIError(f.code, f.message)
-	if _, ok := statusOf[f.code]; !ok {
-		e.status = http.StatusInternalServerError
-	}
+	e.reason = reasonInjected
 	if f.status != 0 {
 		e.status = f.status
 	}

@@ -29,7 +29,7 @@ func TestOperationFaults(t *testing.T) {
 		{"internal error once", participanttest.Fail(participanttest.OpSendMessage, "InternalServerException"), "/participant/message", msg, []int{500, 200}, "InternalServerException"},
 		{"any operation", participanttest.Fail("", "AccessDeniedException"), "/participant/transcript", `{}`, []int{403, 200}, "AccessDeniedException"},
 		{"after one", participanttest.Fail(participanttest.OpGetTranscript, "ServiceQuotaExceededException").After(1), "/participant/transcript", `{}`, []int{200, 402, 200}, "ServiceQuotaExceededException"},
-		{"unknown code is a 500", participanttest.Fail(participanttest.OpSendMessage, "WeirdException"), "/participant/message", msg, []int{500, 200}, "WeirdException"},
+		{"unknown code with its status", participanttest.Fail(participanttest.OpSendMessage, "WeirdException").WithStatus(500), "/participant/message", msg, []int{500, 200}, "WeirdException"},
 		{"status and message", participanttest.Fail(participanttest.OpSendMessage, "ThrottlingException").WithStatus(503).WithMessage("slow down"), "/participant/message", msg, []int{503, 200}, "ThrottlingException"},
 		{"other operation unaffected", participanttest.Fail(participanttest.OpSendEvent, "ThrottlingException"), "/participant/message", msg, []int{200}, ""},
 	}

@@ -15,49 +15,6 @@ import (
 	"github.com/connectchat/participant/internal/ops"
 )
 
-// Operation names, as [Request.Operation] and the faults of [Fail],
-// [Throttle] and [Latency] name them.
-const (
-	OpCreateParticipantConnection     = "CreateParticipantConnection"
-	OpSendMessage                     = "SendMessage"
-	OpSendEvent                       = "SendEvent"
-	OpGetTranscript                   = "GetTranscript"
-	OpDisconnectParticipant           = "DisconnectParticipant"
-	OpStartAttachmentUpload           = "StartAttachmentUpload"
-	OpCompleteAttachmentUpload        = "CompleteAttachmentUpload"
-	OpGetAttachment                   = "GetAttachment"
-	OpDescribeView                    = "DescribeView"
-	OpGetAuthenticationURL            = "GetAuthenticationUrl"
-	OpCancelParticipantAuthentication = "CancelParticipantAuthentication"
-
-	OpStartChatContact  = "StartChatContact"  // Amazon Connect: PUT /contact/chat
-	OpCreateParticipant = "CreateParticipant" // Amazon Connect: POST /contact/create-participant
-	OpStopContact       = "StopContact"       // Amazon Connect: POST /contact/stop
-
-	OpUploadAttachment   = "UploadAttachment"   // the PUT to an upload URL
-	OpDownloadAttachment = "DownloadAttachment" // the GET of a download URL
-	OpWebSocket          = "WebSocket"          // the WebSocket upgrade
-	OpAuthorize          = "Authorize"          // the authentication page
-)
-
-// apiRoutes maps "METHOD /path" to an operation: the Participant Service's
-// come from the client's operation table (internal/ops), so the emulator
-// and the client cannot disagree on a method or path; Amazon Connect's
-// chat-start operations are the emulator's own.
-var apiRoutes = func() map[string]string {
-	m := map[string]string{
-		"PUT /contact/chat":                OpStartChatContact,
-		"POST /contact/create-participant": OpCreateParticipant,
-		"POST /contact/stop":               OpStopContact,
-	}
-	for _, op := range ops.All {
-		if !strings.Contains(op.Path, "{") { // DescribeView's label: viewsPrefix
-			m[op.Method+" "+op.Path] = op.Name
-		}
-	}
-	return m
-}()
-
 // viewsPrefix is the path of DescribeView up to its {ViewToken} label.
 var viewsPrefix = strings.TrimSuffix(ops.DescribeView.Path, "{ViewToken}")
 
@@ -100,7 +57,27 @@ type apiError struct {
 	code   string
 	msg    string
 	extra  map[string]string
+	reason string // machine-readable, sent in X-Participanttest-Reason
 }
+
+// reasonHeader carries the machine-readable reason of a refusal: one of
+// the reason constants. The service sends no such header.
+const reasonHeader = "X-Participanttest-Reason"
+
+// The reasons of refusals, in reasonHeader (listed in the package doc).
+const (
+	reasonNoToken         = "no-token"
+	reasonUnknownToken    = "unknown-token"
+	reasonWrongToken      = "wrong-token"
+	reasonTokenExpired    = "token-expired"
+	reasonChatEnded       = "chat-ended"
+	reasonParticipantLeft = "participant-left"
+	reasonNotAllowed      = "not-allowed"
+	reasonUnknownURL      = "unknown-url"
+	reasonURLUsed         = "url-used"
+	reasonURLExpired      = "url-expired"
+	reasonInjected        = "injected-fault"
+)
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
 
@@ -136,12 +113,11 @@ func newAPIError(code, msg string) *apiError {
 	return &apiError{status: st, code: code, msg: msg}
 }
 
-func accessDenied(reason string) *apiError {
-	msg := "Access denied"
-	if reason != "" {
-		msg += " (participanttest: " + reason + ")"
-	}
-	return newAPIError("AccessDeniedException", msg)
+// accessDenied is a 403 with its machine-readable reason and why in words.
+func accessDenied(reason, why string) *apiError {
+	e := newAPIError("AccessDeniedException", "Access denied (participanttest: "+why+")")
+	e.reason = reason
+	return e
 }
 
 // tooLarge is the answer to a request body over maxAPIBody.
@@ -156,6 +132,7 @@ type exchange struct {
 	s         *Server
 	w         http.ResponseWriter
 	r         *http.Request
+	rt        *route // nil for an unknown route
 	op        string
 	requestID string
 	arrived   time.Time
@@ -187,6 +164,9 @@ func (x *exchange) fail(e *apiError) {
 		_, _ = fmt.Fprintf(x.w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>",
 			xmlEscape(e.code), xmlEscape(e.msg), x.requestID)
 		return
+	}
+	if e.reason != "" {
+		h.Set(reasonHeader, e.reason)
 	}
 	h["X-Amzn-ErrorType"] = []string{e.code}
 	h.Set("Content-Type", "application/json")
@@ -233,7 +213,7 @@ var corsAllowHeaders = []string{
 	"content-disposition", "x-amz-acl",
 }
 
-const corsExposeHeaders = "x-amzn-ErrorType, x-amzn-RequestId, x-amzn-ErrorMessage, x-amz-request-id, Date, ETag"
+const corsExposeHeaders = "x-amzn-ErrorType, x-amzn-RequestId, x-amzn-ErrorMessage, x-amz-request-id, Date, ETag, " + reasonHeader
 
 func setCORS(h http.Header, r *http.Request) {
 	origin := r.Header.Get("Origin")
@@ -282,18 +262,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		preflight(w, r)
 		return
 	}
-	var handle func(*exchange)
-	x.op, handle = s.route(r)
+	x.rt = routeOf(r)
 	defer s.record(x)
-	if handle == nil {
+	if x.rt == nil {
 		x.fail(newAPIError("UnknownOperationException", fmt.Sprintf("participanttest: no operation %s %s", r.Method, r.URL.EscapedPath())))
 		return
 	}
-	switch x.op {
-	case OpUploadAttachment, OpDownloadAttachment:
+	x.op = x.rt.op
+	switch x.rt.kind {
+	case routeS3:
 		x.s3 = true
-	case OpWebSocket, OpAuthorize:
-	default:
+	case routeRaw:
+	case routeJSON:
 		if r.ContentLength > maxAPIBody {
 			// Refused before a byte of it is read.
 			x.fail(tooLarge())
@@ -314,60 +294,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.applyHTTPFaults(x) {
 		return
 	}
-	handle(x)
-}
-
-// route finds the operation of a request.
-func (s *Server) route(r *http.Request) (string, func(*exchange)) {
-	p := r.URL.EscapedPath()
-	if op, ok := apiRoutes[r.Method+" "+p]; ok {
-		return op, s.handlerOf(op)
-	}
-	switch {
-	case r.Method == http.MethodGet && strings.HasPrefix(p, viewsPrefix):
-		return OpDescribeView, s.describeView
-	case r.Method == http.MethodPut && strings.HasPrefix(p, filesPrefix):
-		return OpUploadAttachment, s.uploadFile
-	case r.Method == http.MethodGet && strings.HasPrefix(p, filesPrefix):
-		return OpDownloadAttachment, s.downloadFile
-	case r.Method == http.MethodGet && p == wsPath:
-		return OpWebSocket, s.serveWebSocket
-	case r.Method == http.MethodGet && p == authorizePath:
-		return OpAuthorize, s.authorizePage
-	}
-	return "", nil
-}
-
-func (s *Server) handlerOf(op string) func(*exchange) {
-	switch op {
-	case OpCreateParticipantConnection:
-		return s.createParticipantConnection
-	case OpSendMessage:
-		return s.sendMessage
-	case OpSendEvent:
-		return s.sendEvent
-	case OpGetTranscript:
-		return s.getTranscript
-	case OpDisconnectParticipant:
-		return s.disconnectParticipant
-	case OpStartAttachmentUpload:
-		return s.startAttachmentUpload
-	case OpCompleteAttachmentUpload:
-		return s.completeAttachmentUpload
-	case OpGetAttachment:
-		return s.getAttachment
-	case OpGetAuthenticationURL:
-		return s.getAuthenticationURL
-	case OpCancelParticipantAuthentication:
-		return s.cancelAuthentication
-	case OpStartChatContact:
-		return s.startChatContact
-	case OpCreateParticipant:
-		return s.createParticipant
-	case OpStopContact:
-		return s.stopContact
-	}
-	return nil
+	x.rt.handle(s, x)
 }
 
 // record adds x to the request history, once.

@@ -36,42 +36,6 @@ func (s *Server) answer(x *exchange, f func() (any, *apiError)) {
 	x.okBytes(b)
 }
 
-// idempotency remembers the results of requests that carry a ClientToken,
-// keyed on the operation, the participant, the token and the request body:
-// a repeat with the same token and body gets the first result and changes
-// nothing; the same token with a different body is a new request
-// (amazon-connect-chatjs sends every read receipt with one token).
-type idempotency struct {
-	c   *contact
-	key string
-}
-
-// idem looks up a repeat of a request; in is the decoded input. s.mu must be
-// held.
-func (s *Server) idem(op string, m *member, clientToken string, in any) (idempotency, json.RawMessage, bool) {
-	if clientToken == "" {
-		return idempotency{}, nil, false
-	}
-	body, _ := json.Marshal(in)
-	id := idempotency{c: m.c, key: op + "\x00" + m.id + "\x00" + clientToken + "\x00" + string(body)}
-	if b, ok := m.c.idem[id.key]; ok {
-		return id, json.RawMessage(b), true
-	}
-	return id, nil, false
-}
-
-// keep stores a result for repeats and returns it.
-func (id idempotency) keep(v any) (json.RawMessage, *apiError) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, newAPIError("InternalServerException", "participanttest: "+err.Error())
-	}
-	if id.c != nil {
-		id.c.idem[id.key] = b
-	}
-	return b, nil
-}
-
 // tokenChecks checks the bearer token's length (presence is checked by
 // authentication, with 403).
 func tokenChecks(v *checks, field, bearer string) {
@@ -80,51 +44,17 @@ func tokenChecks(v *checks, field, bearer string) {
 	}
 }
 
-// connected authenticates a request that needs a ConnectionToken, answering
-// a repeat of an idempotent request even after the participant has left.
-// It returns the member, or a result or error to answer at once. s.mu must
-// be held.
-func (s *Server) connected(x *exchange, clientToken string, in any) (m *member, id idempotency, done any, e *apiError) {
-	m, gone, err := s.authenticate(x.bearer(), kindConnection)
-	if err != nil {
-		return nil, id, nil, err
-	}
-	id, prev, ok := s.idem(x.op, m, clientToken, in)
-	if ok {
-		return nil, id, prev, nil
-	}
-	if gone != nil {
-		return nil, id, nil, gone
-	}
-	return m, id, nil, nil
-}
-
-func (s *Server) createParticipantConnection(x *exchange) {
-	var in createConnectionIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "participantToken", x.bearer())
-	if in.Type != nil && len(in.Type) == 0 {
-		v.add("type", "Member must have length greater than or equal to 1")
-	}
-	for i, t := range in.Type {
-		v.enum(fmt.Sprintf("type.%d.member", i+1), t, "WEBSOCKET", "CONNECTION_CREDENTIALS", "WEBRTC_CONNECTION")
-	}
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	wsBase := s.wsBase(x.r)
-	s.answer(x, func() (any, *apiError) {
-		m, gone, err := s.authenticate(x.bearer(), kindParticipant)
-		if err != nil {
-			return nil, err
+var createParticipantConnectionOp = jsonOp[createConnectionIn]{
+	check: func(v *checks, in *createConnectionIn) {
+		if in.Type != nil && len(in.Type) == 0 {
+			v.add("type", "Member must have length greater than or equal to 1")
 		}
-		if gone != nil {
-			return nil, gone
+		for i, t := range in.Type {
+			v.enum(fmt.Sprintf("type.%d.member", i+1), t, "WEBSOCKET", "CONNECTION_CREDENTIALS", "WEBRTC_CONNECTION")
 		}
+	},
+	run: func(c *call, in *createConnectionIn) (any, *apiError) {
+		s, m := c.s, c.m
 		var out createConnectionOut
 		for _, t := range in.Type {
 			switch t {
@@ -132,7 +62,7 @@ func (s *Server) createParticipantConnection(x *exchange) {
 				return nil, validation("participanttest does not emulate WebRTC: WEBRTC_CONNECTION is not supported")
 			case "WEBSOCKET":
 				if out.Websocket == nil {
-					out.Websocket = s.issueWebSocketURL(m, wsBase)
+					out.Websocket = s.issueWebSocketURL(m, s.wsBase(c.x.r))
 				}
 			case "CONNECTION_CREDENTIALS":
 				if out.ConnectionCredentials == nil {
@@ -145,7 +75,7 @@ func (s *Server) createParticipantConnection(x *exchange) {
 			m.connected = true
 		}
 		return out, nil
-	})
+	},
 }
 
 // issueWebSocketURL hands out a single-use WebSocket URL for m. s.mu must be
@@ -204,25 +134,14 @@ var messageLimits = map[string]int{
 	wire.ContentTypeInteractiveResponse: 12288,
 }
 
-func (s *Server) sendMessage(x *exchange) {
-	var in sendMessageIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.required("contentType", in.ContentType, 1, 100)
-	v.required("content", in.Content, 1, 16384)
-	v.length("clientToken", in.ClientToken, 0, 500)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, id, done, e := s.connected(x, in.ClientToken, in)
-		if e != nil || done != nil {
-			return done, e
-		}
+var sendMessageOp = jsonOp[sendMessageIn]{
+	check: func(v *checks, in *sendMessageIn) {
+		v.required("contentType", in.ContentType, 1, 100)
+		v.required("content", in.Content, 1, 16384)
+		v.length("clientToken", in.ClientToken, 0, 500)
+	},
+	run: func(c *call, in *sendMessageIn) (any, *apiError) {
+		m := c.m
 		limit, ok := messageLimits[in.ContentType]
 		if !ok {
 			return nil, validation(fmt.Sprintf("participanttest: ContentType %q is not a message content type (text/plain, text/markdown, application/json, %s)", in.ContentType, wire.ContentTypeInteractiveResponse))
@@ -235,9 +154,9 @@ func (s *Server) sendMessage(x *exchange) {
 			lv.length("content", in.Content, 1, limit)
 			return nil, lv.err()
 		}
-		it := s.postMessage(m, in.ContentType, in.Content)
-		return id.keep(idTimeOut{ID: it.ID, AbsoluteTime: it.AbsoluteTime})
-	})
+		it := c.s.postMessage(m, in.ContentType, in.Content)
+		return idTimeOut{ID: it.ID, AbsoluteTime: it.AbsoluteTime}, nil
+	},
 }
 
 // postMessage adds a message of m to the chat. s.mu must be held.
@@ -247,35 +166,23 @@ func (s *Server) postMessage(m *member, contentType, content string) *Item {
 	return it
 }
 
-func (s *Server) sendEvent(x *exchange) {
-	var in sendEventIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.required("contentType", in.ContentType, 1, 100)
-	v.optional("content", in.Content, 1, 16384)
-	v.length("clientToken", in.ClientToken, 0, 500)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, id, done, e := s.connected(x, in.ClientToken, in)
-		if e != nil || done != nil {
-			return done, e
-		}
+var sendEventOp = jsonOp[sendEventIn]{
+	check: func(v *checks, in *sendEventIn) {
+		v.required("contentType", in.ContentType, 1, 100)
+		v.optional("content", in.Content, 1, 16384)
+		v.length("clientToken", in.ClientToken, 0, 500)
+	},
+	run: func(c *call, in *sendEventIn) (any, *apiError) {
 		content := ""
 		if in.Content != nil {
 			content = *in.Content
 		}
-		it, e := s.postEvent(m, in.ContentType, content)
+		it, e := c.s.postEvent(c.m, in.ContentType, content)
 		if e != nil {
 			return nil, e
 		}
-		return id.keep(idTimeOut{ID: it.ID, AbsoluteTime: it.AbsoluteTime})
-	})
+		return idTimeOut{ID: it.ID, AbsoluteTime: it.AbsoluteTime}, nil
+	},
 }
 
 // postEvent sends an event of m: typing, a receipt, or the deprecated
@@ -352,24 +259,12 @@ func (s *Server) postReceipt(m *member, contentType, content string) (*Item, *ap
 	return it, nil
 }
 
-func (s *Server) disconnectParticipant(x *exchange) {
-	var in disconnectIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.length("clientToken", in.ClientToken, 0, 500)
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, id, done, e := s.connected(x, in.ClientToken, in)
-		if e != nil || done != nil {
-			return done, e
-		}
-		s.leave(m)
-		return id.keep(struct{}{})
-	})
+var disconnectParticipantOp = jsonOp[disconnectIn]{
+	check: func(v *checks, in *disconnectIn) {
+		v.length("clientToken", in.ClientToken, 0, 500)
+	},
+	run: func(c *call, _ *disconnectIn) (any, *apiError) {
+		c.s.leave(c.m)
+		return struct{}{}, nil
+	},
 }

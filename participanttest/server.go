@@ -71,7 +71,9 @@ type Server struct {
 	auths       map[string]*authSession
 	connectIdem map[string][]byte // Amazon Connect results by ClientToken and body
 	sockets     map[*socket]struct{}
+	active      int // contacts not ended
 	faults      []*Fault
+	refused     []string // why Inject refused faults, for CheckFaults
 	console     consoleState
 	history     history
 }
@@ -94,6 +96,7 @@ type config struct {
 	noConsole       bool
 	historyBytes    int64
 	timeouts        Timeouts
+	maxChats        int
 }
 
 // Lifetimes sets how long the server's tokens and URLs live. A zero field
@@ -251,8 +254,8 @@ func WithRequestHistoryBytes(n int64) Option {
 // Timeouts bound how long a client may hold a connection of the server
 // started with Start or StartInMemory, as the fields of http.Server of the
 // same names do. A zero field keeps its default; a negative one turns that
-// timeout off. They do not apply to WebSockets once open, nor to a
-// Handler served from a server of your own.
+// timeout off. They do not apply to WebSockets once open (but SocketWrite
+// does), nor to a Handler served from a server of your own.
 type Timeouts struct {
 	// ReadHeader is how long a client may take to send a request's
 	// headers: 10 seconds by default.
@@ -269,6 +272,11 @@ type Timeouts struct {
 	// request: 2 minutes by default (longer than the 90 seconds after
 	// which Go's and most clients' transports drop an idle connection).
 	Idle time.Duration
+	// SocketWrite is how long the server may take to write one frame to a
+	// WebSocket, however it was served: 10 seconds by default. A client
+	// that reads nothing for that long while a frame waits is cut. It
+	// cannot be turned off: a negative value keeps the default.
+	SocketWrite time.Duration
 }
 
 func (t Timeouts) withDefaults() Timeouts {
@@ -284,6 +292,9 @@ func (t Timeouts) withDefaults() Timeouts {
 	def(&t.Read, time.Minute)
 	def(&t.Write, 2*time.Minute)
 	def(&t.Idle, 2*time.Minute)
+	if t.SocketWrite <= 0 {
+		t.SocketWrite = 10 * time.Second
+	}
 	return t
 }
 
@@ -291,6 +302,20 @@ func (t Timeouts) withDefaults() Timeouts {
 // their defaults.
 func WithTimeouts(t Timeouts) Option {
 	return func(cf *config) { cf.timeouts = t }
+}
+
+// DefaultMaxChats is the default cap on concurrent active chats of
+// [WithMaxChats].
+const DefaultMaxChats = 10000
+
+// WithMaxChats caps the chats that may be active at once: past n,
+// StartChatContact (and [Server.StartChat]) fails as Amazon Connect does
+// when an instance's quota of concurrent active chats is reached, with
+// LimitExceededException (HTTP 429). A chat that ends (StopContact, the
+// customer leaving, its duration running out) frees its place. The default
+// is [DefaultMaxChats]; n <= 0 removes the cap.
+func WithMaxChats(n int) Option {
+	return func(cf *config) { cf.maxChats = max(n, 0) }
 }
 
 // NewServer starts and returns a Server listening on a loopback port. The
@@ -312,6 +337,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		attachmentTypes: defaultAttachmentTypes(),
 		history:         defaultHistory,
 		historyBytes:    defaultHistoryBytes,
+		maxChats:        DefaultMaxChats,
 	}
 	for _, o := range opts {
 		if o != nil {

@@ -118,6 +118,13 @@ func TestWireConventions(t *testing.T) {
 	}{
 		{"unknown route", "POST", "/participant/nope", c.token, `{}`, nil, 404, "UnknownOperationException"},
 		{"wrong method", "GET", "/participant/message", c.token, nil, nil, 404, "UnknownOperationException"},
+		{"wrong method of a Connect operation", "POST", "/contact/chat", "", `{}`, nil, 404, "UnknownOperationException"},
+		{"wrong method of a GET", "POST", "/websocket", "", `{}`, nil, 404, "UnknownOperationException"},
+		{"HEAD of a GET", "HEAD", "/participant/views/v1", c.token, nil, nil, 404, ""},
+		{"a path not clean", "POST", "/participant//message", c.token, `{"ContentType":"text/plain","Content":"x"}`, nil, 404, "UnknownOperationException"},
+		{"a path with dots", "POST", "/participant/x/../message", c.token, `{"ContentType":"text/plain","Content":"x"}`, nil, 404, "UnknownOperationException"},
+		{"a trailing slash", "POST", "/participant/message/", c.token, `{"ContentType":"text/plain","Content":"x"}`, nil, 404, "UnknownOperationException"},
+		{"a URL prefix without its slash", "PUT", "/attachments", "", ``, nil, 404, "UnknownOperationException"},
 		{"no bearer", "POST", "/participant/message", "", `{"ContentType":"text/plain","Content":"x"}`, nil, 403, "AccessDeniedException"},
 		{"unknown bearer", "POST", "/participant/message", "nope", `{"ContentType":"text/plain","Content":"x"}`, nil, 403, "AccessDeniedException"},
 		{"participant token for SendMessage", "POST", "/participant/message", cust.ParticipantToken.Reveal(), `{"ContentType":"text/plain","Content":"x"}`, nil, 403, "AccessDeniedException"},
@@ -131,9 +138,13 @@ func TestWireConventions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := call(t, srv, tt.method, tt.path, tt.bearer, tt.body, tt.hdr...)
-			if tt.wantCode == "" {
+			switch {
+			case tt.wantStatus == 404 && tt.wantCode == "": // HEAD: no body
+				assert.Equal(t, 404, r.status)
+				assert.Equal(t, "UnknownOperationException", r.errorType())
+			case tt.wantCode == "":
 				r.wantOK(t)
-			} else {
+			default:
 				r.wantError(t, tt.wantStatus, tt.wantCode)
 			}
 			assert.Regexp(t, uuidPattern, r.header.Get("X-Amzn-RequestId"), "x-amzn-RequestId")

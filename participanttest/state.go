@@ -2,6 +2,7 @@ package participanttest
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/connectchat/participant/internal/wire"
@@ -38,6 +39,15 @@ const (
 	kindConnection
 )
 
+// field is the name of the input member a token of kind stands for, as
+// validation messages name it.
+func (k tokenKind) field() string {
+	if k == kindParticipant {
+		return "participantToken"
+	}
+	return "connectionToken"
+}
+
 // token is a ParticipantToken or ConnectionToken.
 type token struct {
 	kind    tokenKind
@@ -65,6 +75,7 @@ func (s *Server) newContact(instanceID string, duration time.Duration, supported
 	}
 	c.id = s.newID()
 	c.initialID = c.id
+	s.active++
 	for _, t := range supported {
 		c.supported[t] = true
 	}
@@ -145,7 +156,32 @@ func (s *Server) endChat(c *contact) {
 		return
 	}
 	c.ended = true
+	s.active--
 	s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeChatEnded}, true, nil)
+}
+
+// chatQuotaReached reports whether a new chat would pass the cap on
+// concurrent active chats ([WithMaxChats]). At the cap it first ends the
+// chats whose duration has run out, which end lazily otherwise. s.mu must
+// be held.
+func (s *Server) chatQuotaReached() bool {
+	limit := s.cfg.maxChats
+	if limit <= 0 || s.active < limit {
+		return false
+	}
+	for _, c := range s.contacts {
+		s.touch(c)
+	}
+	return s.active >= limit
+}
+
+// chatQuotaError is StartChatContact's answer past the cap on concurrent
+// active chats: Amazon Connect's LimitExceededException, HTTP 429 (the
+// Connect API model: "Active chat throttling returns a
+// LimitExceededException").
+func (s *Server) chatQuotaError() *apiError {
+	return newAPIError("LimitExceededException", fmt.Sprintf(
+		"The allowed limit for the resource has been exceeded. (participanttest: %d concurrent active chats, the most WithMaxChats or --max-chats allows; end a chat to free a place)", s.cfg.maxChats))
 }
 
 // leave takes m out of the chat with participant.left; when m is the
@@ -193,27 +229,27 @@ func (c *contact) chain(other *contact) bool {
 // unless the request is an idempotent replay. s.mu must be held.
 func (s *Server) authenticate(bearer string, kind tokenKind) (m *member, gone, err *apiError) {
 	if bearer == "" {
-		return nil, nil, accessDenied("no X-Amz-Bearer token")
+		return nil, nil, accessDenied(reasonNoToken, "no X-Amz-Bearer token")
 	}
 	t := s.tokens[bearer]
 	if t == nil {
-		return nil, nil, accessDenied("unknown token")
+		return nil, nil, accessDenied(reasonUnknownToken, "unknown token")
 	}
 	if t.kind != kind {
 		if kind == kindConnection {
-			return nil, nil, accessDenied("a ParticipantToken works only for CreateParticipantConnection; use the ConnectionToken")
+			return nil, nil, accessDenied(reasonWrongToken, "a ParticipantToken works only for CreateParticipantConnection; use the ConnectionToken")
 		}
-		return nil, nil, accessDenied("CreateParticipantConnection needs the ParticipantToken, not a ConnectionToken")
+		return nil, nil, accessDenied(reasonWrongToken, "CreateParticipantConnection needs the ParticipantToken, not a ConnectionToken")
 	}
 	if !t.expires.IsZero() && !s.now().Before(t.expires) {
-		return nil, nil, accessDenied("token expired")
+		return nil, nil, accessDenied(reasonTokenExpired, "token expired")
 	}
 	s.touch(t.m.c)
 	switch {
 	case t.m.c.ended:
-		return t.m, accessDenied("the chat has ended"), nil
+		return t.m, accessDenied(reasonChatEnded, "the chat has ended"), nil
 	case t.m.left:
-		return t.m, accessDenied("the participant has left the chat"), nil
+		return t.m, accessDenied(reasonParticipantLeft, "the participant has left the chat"), nil
 	}
 	return t.m, nil, nil
 }

@@ -13,41 +13,27 @@ import (
 	"github.com/connectchat/participant/internal/wire"
 )
 
-func (s *Server) getTranscript(x *exchange) {
-	var in getTranscriptIn
-	if !x.decode(&in) {
-		return
-	}
-	var v checks
-	tokenChecks(&v, "connectionToken", x.bearer())
-	v.optional("contactId", in.ContactID, 1, 256)
-	if in.MaxResults != nil {
-		v.rangeOf("maxResults", int64(*in.MaxResults), 0, 100)
-	}
-	v.optional("nextToken", in.NextToken, 1, 1000)
-	if in.ScanDirection != "" {
-		v.enum("scanDirection", in.ScanDirection, "FORWARD", "BACKWARD")
-	}
-	if in.SortOrder != "" {
-		v.enum("sortOrder", in.SortOrder, "DESCENDING", "ASCENDING")
-	}
-	if sp := in.StartPosition; sp != nil {
-		v.optional("startPosition.id", sp.ID, 1, 256)
-		v.optional("startPosition.absoluteTime", sp.AbsoluteTime, 1, 100)
-		v.rangeOf("startPosition.mostRecent", int64(sp.MostRecent), 0, 100)
-	}
-	if e := v.err(); e != nil {
-		x.fail(e)
-		return
-	}
-	s.answer(x, func() (any, *apiError) {
-		m, gone, err := s.authenticate(x.bearer(), kindConnection)
-		if err != nil {
-			return nil, err
+var getTranscriptOp = jsonOp[getTranscriptIn]{
+	check: func(v *checks, in *getTranscriptIn) {
+		v.optional("contactId", in.ContactID, 1, 256)
+		if in.MaxResults != nil {
+			v.rangeOf("maxResults", int64(*in.MaxResults), 0, 100)
 		}
-		if gone != nil {
-			return nil, gone
+		v.optional("nextToken", in.NextToken, 1, 1000)
+		if in.ScanDirection != "" {
+			v.enum("scanDirection", in.ScanDirection, "FORWARD", "BACKWARD")
 		}
+		if in.SortOrder != "" {
+			v.enum("sortOrder", in.SortOrder, "DESCENDING", "ASCENDING")
+		}
+		if sp := in.StartPosition; sp != nil {
+			v.optional("startPosition.id", sp.ID, 1, 256)
+			v.optional("startPosition.absoluteTime", sp.AbsoluteTime, 1, 100)
+			v.rangeOf("startPosition.mostRecent", int64(sp.MostRecent), 0, 100)
+		}
+	},
+	run: func(c *call, in *getTranscriptIn) (any, *apiError) {
+		s, m := c.s, c.m
 		target := m.c
 		if in.ContactID != nil && *in.ContactID != m.c.id {
 			t := s.contacts[*in.ContactID]
@@ -58,12 +44,12 @@ func (s *Server) getTranscript(x *exchange) {
 			}
 			target = t
 		}
-		page, next, e := s.page(s.view(target), target.id, in)
+		page, next, e := s.page(s.view(target), target.id, *in)
 		if e != nil {
 			return nil, e
 		}
 		return getTranscriptOut{InitialContactID: target.initialID, Transcript: page, NextToken: next}, nil
-	})
+	},
 }
 
 // Transcript returns the transcript of a contact as GetTranscript sees it,
@@ -148,83 +134,103 @@ func (s *Server) decodeToken(v string) (pageToken, bool) {
 // included, sorted by SortOrder (default DESCENDING). A NextToken carries
 // the scan on; it overrides StartPosition and ScanDirection.
 func (s *Server) page(view []Item, contactID string, in getTranscriptIn) ([]Item, string, *apiError) {
-	n := len(view)
+	sc, e := s.scanOf(view, contactID, in)
+	if e != nil {
+		return nil, "", e
+	}
 	limit := 10
 	if in.MaxResults != nil && *in.MaxResults > 0 {
 		limit = *in.MaxResults
 	}
-	var dir string
-	var idx int
-	if in.NextToken != nil {
-		t, ok := s.decodeToken(*in.NextToken)
-		if !ok || t.C != contactID || t.I < 0 || t.I >= n {
-			return nil, "", validation("The NextToken is invalid (participanttest: not a token this server issued for this transcript)")
-		}
-		dir, idx = t.D, t.I
-	} else {
-		sp := in.StartPosition
-		hasID := sp != nil && sp.ID != nil
-		hasTime := sp != nil && sp.AbsoluteTime != nil
-		hasRecent := sp != nil && sp.MostRecent > 0
-		dir = in.ScanDirection
-		if dir == "" {
-			dir = "BACKWARD"
-			if hasID || hasTime || hasRecent {
-				dir = "FORWARD"
-			}
-		}
-		switch {
-		case hasID:
-			idx = slices.IndexFunc(view, func(it Item) bool { return it.ID == *sp.ID })
-			if idx < 0 {
-				return nil, "", validation(fmt.Sprintf("participanttest: StartPosition.Id %q is not an item of this transcript", *sp.ID))
-			}
-		case hasTime:
-			at, err := time.Parse(time.RFC3339Nano, *sp.AbsoluteTime)
-			if err != nil {
-				return nil, "", validation("1 validation error detected: Value at 'startPosition.absoluteTime' failed to satisfy constraint: Member must be an ISO-8601 time such as 2019-11-08T02:41:28.172Z")
-			}
-			if dir == "FORWARD" {
-				idx = slices.IndexFunc(view, func(it Item) bool { return !itemTime(it).Before(at) })
-				if idx < 0 {
-					idx = n
-				}
-			} else {
-				idx = -1
-				for i := n - 1; i >= 0; i-- {
-					if !itemTime(view[i]).After(at) {
-						idx = i
-						break
-					}
-				}
-			}
-		case hasRecent:
-			idx = max(n-sp.MostRecent, 0)
-		default:
-			if dir == "FORWARD" {
-				return nil, "", validation("participanttest: ScanDirection FORWARD needs a StartPosition with Id, AbsoluteTime or MostRecent")
-			}
-			idx = n - 1
-		}
-	}
 	step := 1
-	if dir == "BACKWARD" {
+	if sc.dir == "BACKWARD" {
 		step = -1
 	}
+	n := len(view)
 	page := []Item{}
-	i := idx
+	i := sc.idx
 	for ; i >= 0 && i < n && len(page) < limit; i += step {
 		page = append(page, view[i])
 	}
 	next := ""
 	if i >= 0 && i < n {
-		next = s.encodeToken(pageToken{C: contactID, D: dir, I: i})
+		next = s.encodeToken(pageToken{C: contactID, D: sc.dir, I: i})
 	}
 	ascending := in.SortOrder == "ASCENDING"
-	if ascending != (dir == "FORWARD") {
+	if ascending != (sc.dir == "FORWARD") {
 		slices.Reverse(page)
 	}
 	return page, next, nil
+}
+
+// scan is where a GetTranscript page starts in the view and which way it
+// goes.
+type scan struct {
+	dir string // FORWARD or BACKWARD
+	idx int    // the first item's index; out of the view: an empty page
+}
+
+// scanOf finds the scan of a request: its NextToken's, or its
+// StartPosition's.
+func (s *Server) scanOf(view []Item, contactID string, in getTranscriptIn) (scan, *apiError) {
+	if in.NextToken == nil {
+		return startScan(view, in.StartPosition, in.ScanDirection)
+	}
+	t, ok := s.decodeToken(*in.NextToken)
+	if !ok || t.C != contactID || t.I < 0 || t.I >= len(view) {
+		return scan{}, validation("The NextToken is invalid (participanttest: not a token this server issued for this transcript)")
+	}
+	return scan{dir: t.D, idx: t.I}, nil
+}
+
+// startScan finds the scan a StartPosition and ScanDirection ask for.
+func startScan(view []Item, sp *startPositionIn, dir string) (scan, *apiError) {
+	if sp == nil {
+		sp = &startPositionIn{}
+	}
+	if dir == "" {
+		dir = "BACKWARD"
+		if sp.ID != nil || sp.AbsoluteTime != nil || sp.MostRecent > 0 {
+			dir = "FORWARD"
+		}
+	}
+	switch {
+	case sp.ID != nil:
+		idx := slices.IndexFunc(view, func(it Item) bool { return it.ID == *sp.ID })
+		if idx < 0 {
+			return scan{}, validation(fmt.Sprintf("participanttest: StartPosition.Id %q is not an item of this transcript", *sp.ID))
+		}
+		return scan{dir: dir, idx: idx}, nil
+	case sp.AbsoluteTime != nil:
+		at, err := time.Parse(time.RFC3339Nano, *sp.AbsoluteTime)
+		if err != nil {
+			return scan{}, validation("1 validation error detected: Value at 'startPosition.absoluteTime' failed to satisfy constraint: Member must be an ISO-8601 time such as 2019-11-08T02:41:28.172Z")
+		}
+		return scan{dir: dir, idx: timeAnchor(view, at, dir)}, nil
+	case sp.MostRecent > 0:
+		return scan{dir: dir, idx: max(len(view)-sp.MostRecent, 0)}, nil
+	case dir == "FORWARD":
+		return scan{}, validation("participanttest: ScanDirection FORWARD needs a StartPosition with Id, AbsoluteTime or MostRecent")
+	}
+	return scan{dir: dir, idx: len(view) - 1}, nil
+}
+
+// timeAnchor is the index of the first item at or after at scanning
+// FORWARD (len(view) when there is none), or of the last at or before it
+// scanning BACKWARD (-1 when there is none).
+func timeAnchor(view []Item, at time.Time, dir string) int {
+	if dir == "FORWARD" {
+		if i := slices.IndexFunc(view, func(it Item) bool { return !itemTime(it).Before(at) }); i >= 0 {
+			return i
+		}
+		return len(view)
+	}
+	for i := len(view) - 1; i >= 0; i-- {
+		if !itemTime(view[i]).After(at) {
+			return i
+		}
+	}
+	return -1
 }
 
 func itemTime(it Item) time.Time {

@@ -58,6 +58,90 @@ func pagingChat(t *testing.T) (*participanttest.Server, chat, []participanttest.
 	return srv, c, all
 }
 
+// pagingAnchor is a StartPosition and the scans it starts.
+type pagingAnchor struct {
+	name     string
+	start    map[string]any // nil: no StartPosition member
+	forward  []string       // the scan FORWARD; nil: FORWARD is refused
+	backward []string       // the scan BACKWARD
+}
+
+// pagingCase is one GetTranscript request of TestTranscriptPaging and the
+// scan it must read, page by page.
+type pagingCase struct {
+	a              pagingAnchor
+	dir, sortOrder string
+	max            int
+	index          map[string]int // transcript positions by id
+	contactID      string
+}
+
+// effective is the direction the scan goes.
+func (pc pagingCase) effective() string {
+	if pc.dir != "" {
+		return pc.dir
+	}
+	if pc.a.forward != nil && pc.a.name != "none" && pc.a.name != "empty" && pc.a.name != "MostRecent 0" {
+		return "FORWARD"
+	}
+	return "BACKWARD"
+}
+
+// want is the scan, or nil when the request is refused.
+func (pc pagingCase) want() []string {
+	if pc.effective() == "FORWARD" {
+		return pc.a.forward
+	}
+	return pc.a.backward
+}
+
+// body is the first request; next the one that follows a NextToken.
+func (pc pagingCase) body() map[string]any {
+	b := pc.next()
+	if pc.a.start != nil {
+		b["StartPosition"] = pc.a.start
+	}
+	if pc.dir != "" {
+		b["ScanDirection"] = pc.dir
+	}
+	return b
+}
+
+func (pc pagingCase) next() map[string]any {
+	b := map[string]any{}
+	if pc.sortOrder != "" {
+		b["SortOrder"] = pc.sortOrder
+	}
+	if pc.max != 0 {
+		b["MaxResults"] = pc.max
+	}
+	return b
+}
+
+// readPage checks one page (its size, its order by SortOrder) and returns
+// its ids in scan order.
+func (pc pagingCase) readPage(t *testing.T, p transcriptPage, remaining, page int) []string {
+	t.Helper()
+	assert.Equal(t, pc.contactID, p.InitialContactId, "InitialContactId")
+	pageSize := pc.max
+	if pageSize == 0 {
+		pageSize = 10
+	}
+	require.Len(t, p.Transcript, min(pageSize, remaining), "page %d", page)
+	chunk := make([]string, len(p.Transcript))
+	for i, it := range p.Transcript {
+		chunk[i] = it.ID
+		if i > 0 {
+			asc := pc.index[it.ID] > pc.index[p.Transcript[i-1].ID]
+			require.True(t, asc == (pc.sortOrder == "ASCENDING"), "page %d is not sorted %q: %v", page, pc.sortOrder, chunk)
+		}
+	}
+	if (pc.sortOrder == "ASCENDING") != (pc.effective() == "FORWARD") {
+		slices.Reverse(chunk)
+	}
+	return chunk
+}
+
 func TestTranscriptPaging(t *testing.T) {
 	t.Parallel()
 	srv, c, all := pagingChat(t)
@@ -74,13 +158,7 @@ func TestTranscriptPaging(t *testing.T) {
 	}
 	at := func(i int) time.Time { ts, _ := time.Parse(time.RFC3339, all[i].AbsoluteTime); return ts }
 
-	type anchor struct {
-		name     string
-		start    map[string]any // nil: no StartPosition member
-		forward  []string       // the scan FORWARD; nil: FORWARD is refused
-		backward []string       // the scan BACKWARD
-	}
-	anchors := []anchor{
+	anchors := []pagingAnchor{
 		{"none", nil, nil, backward(n - 1)},
 		{"empty", map[string]any{}, nil, backward(n - 1)},
 		{"MostRecent 0", map[string]any{"MostRecent": 0}, nil, backward(n - 1)},
@@ -94,86 +172,40 @@ func TestTranscriptPaging(t *testing.T) {
 		{"MostRecent 3", map[string]any{"MostRecent": 3}, ids[n-3:], backward(n - 3)},
 		{"MostRecent beyond", map[string]any{"MostRecent": 100}, ids, backward(0)},
 	}
+	var cases []pagingCase
 	for _, a := range anchors {
 		for _, dir := range []string{"", "FORWARD", "BACKWARD"} {
 			for _, sortOrder := range []string{"", "ASCENDING", "DESCENDING"} {
 				for _, max := range []int{0, 1, 2, 4, 100} {
-					name := fmt.Sprintf("%s/%s/%s/%d", a.name, dir, sortOrder, max)
-					t.Run(name, func(t *testing.T) {
-						t.Parallel()
-						effective := dir
-						if effective == "" {
-							effective = "BACKWARD"
-							if a.forward != nil && a.name != "none" && a.name != "empty" && a.name != "MostRecent 0" {
-								effective = "FORWARD"
-							}
-						}
-						want := a.backward
-						if effective == "FORWARD" {
-							want = a.forward
-						}
-						body := map[string]any{}
-						if a.start != nil {
-							body["StartPosition"] = a.start
-						}
-						if dir != "" {
-							body["ScanDirection"] = dir
-						}
-						if sortOrder != "" {
-							body["SortOrder"] = sortOrder
-						}
-						if max != 0 {
-							body["MaxResults"] = max
-						}
-						pageSize := max
-						if pageSize == 0 {
-							pageSize = 10
-						}
-						p, r := getTranscript(t, srv, c.token, body)
-						if want == nil {
-							r.wantError(t, 400, "ValidationException")
-							return
-						}
-						r.wantOK(t)
-						got := []string{} // want is never nil here
-						for page := 1; ; page++ {
-							assert.Equal(t, c.ContactID, p.InitialContactId, "InitialContactId")
-							remaining := len(want) - len(got)
-							require.Len(t, p.Transcript, min(pageSize, remaining), "page %d", page)
-							// Each page is sorted by SortOrder (default
-							// DESCENDING), whatever the scan's direction.
-							chunk := make([]string, len(p.Transcript))
-							for i, it := range p.Transcript {
-								chunk[i] = it.ID
-								if i > 0 {
-									asc := index[it.ID] > index[p.Transcript[i-1].ID]
-									require.True(t, asc == (sortOrder == "ASCENDING"), "page %d is not sorted %q: %v", page, sortOrder, chunk)
-								}
-							}
-							// Put the page back in scan order.
-							if (sortOrder == "ASCENDING") != (effective == "FORWARD") {
-								slices.Reverse(chunk)
-							}
-							got = append(got, chunk...)
-							if p.NextToken == nil || *p.NextToken == "" {
-								break
-							}
-							require.Less(t, len(got), len(want), "NextToken after the last item")
-							next := map[string]any{"NextToken": *p.NextToken, "SortOrder": sortOrder, "MaxResults": max}
-							if sortOrder == "" {
-								delete(next, "SortOrder")
-							}
-							if max == 0 {
-								delete(next, "MaxResults")
-							}
-							p, r = getTranscript(t, srv, c.token, next)
-							r.wantOK(t)
-						}
-						require.Equal(t, want, got, "scan %v\nwant %v", positions(got, index), positions(want, index))
-					})
+					cases = append(cases, pagingCase{a: a, dir: dir, sortOrder: sortOrder, max: max, index: index, contactID: c.ContactID})
 				}
 			}
 		}
+	}
+	for _, pc := range cases {
+		t.Run(fmt.Sprintf("%s/%s/%s/%d", pc.a.name, pc.dir, pc.sortOrder, pc.max), func(t *testing.T) {
+			t.Parallel()
+			want := pc.want()
+			p, r := getTranscript(t, srv, c.token, pc.body())
+			if want == nil {
+				r.wantError(t, 400, "ValidationException")
+				return
+			}
+			r.wantOK(t)
+			got := []string{} // want is never nil here
+			for page := 1; ; page++ {
+				got = append(got, pc.readPage(t, p, len(want)-len(got), page)...)
+				if p.NextToken == nil || *p.NextToken == "" {
+					break
+				}
+				require.Less(t, len(got), len(want), "NextToken after the last item")
+				next := pc.next()
+				next["NextToken"] = *p.NextToken
+				p, r = getTranscript(t, srv, c.token, next)
+				r.wantOK(t)
+			}
+			require.Equal(t, want, got, "scan %v\nwant %v", positions(got, index), positions(want, index))
+		})
 	}
 }
 

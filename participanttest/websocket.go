@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -17,18 +16,12 @@ import (
 // maxFrame is the largest frame a client may send.
 const maxFrame = 128 << 10
 
-// outFrame is one thing a socket's writer does, in order: write a frame,
-// close with a code, or drop the connection.
-type outFrame struct {
-	data   []byte
-	close  int
-	reason string
-	drop   bool
-}
-
 // socket is one WebSocket connection of a participant. Each has two
 // goroutines: the handler's, which reads, and a writer, which drains the
-// socket's queue so that nothing sending to a slow client ever blocks.
+// socket's queue so that nothing sending to a slow client ever blocks. The
+// queue is bounded (see outQueue) and each write has a deadline, so a
+// client that does not read costs at most maxSocketQueue and is
+// disconnected.
 type socket struct {
 	s          *Server
 	id         string // the connectionId of error frames
@@ -46,18 +39,15 @@ type socket struct {
 	dead       bool   // a close or drop is queued: nothing more is sent
 	held       []byte // a frame held back by ReorderFrames
 
-	qmu   sync.Mutex
-	queue []outFrame
-	wake  chan struct{}
+	out *outQueue
 }
 
+// enqueue queues f for the writer. A frame that would overflow the queue
+// condemns the socket: it is closed with 1008 instead. s.mu must be held.
 func (so *socket) enqueue(f outFrame) {
-	so.qmu.Lock()
-	so.queue = append(so.queue, f)
-	so.qmu.Unlock()
-	select {
-	case so.wake <- struct{}{}:
-	default:
+	if !so.out.push(f) && !so.dead {
+		so.dead = true
+		so.s.debug("participanttest: socket queue full, closing", "connection", so.id)
 	}
 }
 
@@ -74,33 +64,43 @@ func (so *socket) writeLoop() {
 	defer so.s.wg.Done()
 	defer close(so.writerDone)
 	for {
-		so.qmu.Lock()
-		for len(so.queue) == 0 {
-			so.qmu.Unlock()
+		batch := so.out.take()
+		if batch == nil {
 			select {
-			case <-so.wake:
+			case <-so.out.wake:
 			case <-so.ctx.Done():
 				return
 			}
-			so.qmu.Lock()
+			continue
 		}
-		batch := so.queue
-		so.queue = nil
-		so.qmu.Unlock()
 		for _, f := range batch {
 			switch {
 			case f.drop:
 				so.kill()
 				return
 			case f.close != 0:
+				so.deadline()
 				_ = so.conn.Close(websocket.StatusCode(f.close), f.reason)
 				return
-			default:
-				if err := so.conn.Write(so.ctx, websocket.MessageText, f.data); err != nil {
-					return
-				}
+			}
+			so.deadline()
+			if so.conn.Write(so.ctx, websocket.MessageText, f.data) != nil {
+				so.kill() // a write that failed or timed out leaves the stream broken
+				return
+			}
+			if !so.out.wrote(f) {
+				break // the queue overflowed: its close is next
 			}
 		}
+	}
+}
+
+// deadline gives the next write (a frame, or a close) the socket write
+// timeout, on the hijacked connection itself: unlike a context per write,
+// it costs no allocation.
+func (so *socket) deadline() {
+	if so.raw != nil {
+		_ = so.raw.SetWriteDeadline(time.Now().Add(so.s.cfg.timeouts.SocketWrite))
 	}
 }
 
@@ -123,37 +123,37 @@ func (s *Server) serveWebSocket(x *exchange) {
 	secret := x.r.URL.Query().Get("X-Amz-Signature")
 	s.mu.Lock()
 	t := s.tickets[secret]
-	reason := ""
+	var reason string
 	var refuse *Fault
 	switch {
 	case t == nil:
-		reason = "unknown WebSocket URL"
+		reason = reasonUnknownURL
 	case t.used:
-		reason = "the WebSocket URL was already used"
+		reason = reasonURLUsed
 	case !s.now().Before(t.expires):
-		reason = "the WebSocket URL expired"
+		reason = reasonURLExpired
 	default:
 		s.touch(t.m.c)
 		switch {
 		case t.m.c.ended:
-			reason = "the chat has ended"
+			reason = reasonChatEnded
 		case t.m.left:
-			reason = "the participant has left the chat"
-		}
-	}
-	if reason == "" {
-		if refuse = s.socketFault(t.m, faultRefuseWebSocket); refuse == nil {
-			t.used = true
+			reason = reasonParticipantLeft
+		default:
+			if refuse = s.socketFault(t.m, faultRefuseWebSocket); refuse != nil {
+				reason = reasonInjected
+			} else {
+				t.used = true
+			}
 		}
 	}
 	s.mu.Unlock()
 	if reason != "" {
-		x.w.Header().Set("X-Participanttest-Reason", reason)
-		x.fail(&apiError{status: http.StatusForbidden, code: "ForbiddenException", msg: "Forbidden"})
-		return
-	}
-	if refuse != nil {
-		x.fail(&apiError{status: refuse.status, code: "ForbiddenException", msg: http.StatusText(refuse.status)})
+		e := &apiError{status: http.StatusForbidden, code: "ForbiddenException", msg: "Forbidden", reason: reason}
+		if refuse != nil {
+			e.status, e.msg = refuse.status, http.StatusText(refuse.status)
+		}
+		x.fail(e)
 		return
 	}
 
@@ -168,7 +168,7 @@ func (s *Server) serveWebSocket(x *exchange) {
 	conn.SetReadLimit(maxFrame)
 	so := &socket{
 		s: s, m: t.m, conn: conn, raw: rec.conn, opened: s.now(),
-		writerDone: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}, 1),
+		writerDone: make(chan struct{}), done: make(chan struct{}), out: newOutQueue(maxSocketQueue),
 	}
 	// Not derived from s.ctx: Close ends sockets with a close frame first,
 	// and cancelling a coder/websocket read cuts the connection at once.
@@ -189,12 +189,16 @@ func (s *Server) serveWebSocket(x *exchange) {
 	s.debug("participanttest: socket open", "contact", t.m.c.id, "participant", t.m.id, "connection", so.id)
 
 	go so.writeLoop()
+	var buf bytes.Buffer
 	for {
-		typ, data, err := conn.Read(so.ctx)
+		typ, data, err := readFrame(so.ctx, conn, &buf)
 		if err != nil {
 			break
 		}
-		if typ == websocket.MessageText {
+		// A socket whose queue overflowed is condemned: what its client
+		// still sends is read and dropped until the writer has closed it
+		// (with 1008, or by the write deadline).
+		if typ == websocket.MessageText && !so.out.isOverflowed() {
 			s.handleFrame(so, data)
 		}
 	}
@@ -206,6 +210,24 @@ func (s *Server) serveWebSocket(x *exchange) {
 	so.m.sockets = slices.DeleteFunc(so.m.sockets, func(o *socket) bool { return o == so })
 	s.mu.Unlock()
 	s.debug("participanttest: socket closed", "connection", so.id)
+}
+
+// readFrame reads the next message of conn into buf, which it reuses: a
+// client's frames cost no garbage each, and a buffer grown by a large
+// frame is let go.
+func readFrame(ctx context.Context, conn *websocket.Conn, buf *bytes.Buffer) (websocket.MessageType, []byte, error) {
+	if buf.Cap() > 16<<10 {
+		*buf = bytes.Buffer{}
+	}
+	buf.Reset()
+	typ, r, err := conn.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return 0, nil, err
+	}
+	return typ, buf.Bytes(), nil
 }
 
 // clientFrame reads a client frame leniently, in one decode: anything after
@@ -392,31 +414,39 @@ func (s *Server) socketsOf(contactID string) []*socket {
 
 // DropSockets cuts every WebSocket connection of a contact at once, at the
 // TCP level with no close frame, as a network failure would. It returns how
-// many it cut.
+// many it cut, not counting those already being closed (which it cuts
+// too).
 func (s *Server) DropSockets(contactID string) int {
 	s.mu.Lock()
 	socks := s.socketsOf(contactID)
+	n := 0
 	for _, so := range socks {
-		so.dead = true
+		if !so.dead {
+			so.dead = true
+			n++
+		}
 	}
 	s.mu.Unlock()
 	for _, so := range socks {
 		so.kill()
 	}
-	return len(socks)
+	return n
 }
 
 // CloseSockets closes every WebSocket connection of a contact with the close
 // code and reason, after the frames already queued. It returns how many it
-// closed.
+// closed, not counting those already being closed.
 func (s *Server) CloseSockets(contactID string, code int, reason string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	socks := s.socketsOf(contactID)
-	for _, so := range socks {
-		s.enqueueClose(so, code, reason)
+	n := 0
+	for _, so := range s.socketsOf(contactID) {
+		if !so.dead {
+			s.enqueueClose(so, code, reason)
+			n++
+		}
 	}
-	return len(socks)
+	return n
 }
 
 // Subscribers returns how many open WebSocket connections of a contact are

@@ -46,7 +46,8 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 			"--bot-script implies --agent bot. A bot script is a JSON object with the keys\n"+
 			"  "+botKeys()+".\n"+
 			"Unknown keys are refused; delay is in nanoseconds and overrides --agent-delay.\n\n"+
-			"The service keeps no request history; request bodies over 256 KiB get 413.",
+			"The service keeps no request history; request bodies over 256 KiB get 413; a WebSocket\n"+
+			"client that leaves 256 KiB of frames unread is closed with 1008.",
 		"  participant local\n"+
 			"  participant local --addr 127.0.0.1:9000 --agent bot --bot-script bot.json\n"+
 			"  participant local --agent bot --greeting 'Welcome to the test desk'\n"+
@@ -63,11 +64,13 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	chatTTL := fs.Duration("chat-duration", 0, "chat duration when StartChatContact sets none (default 25h)")
 	socketTTL := fs.Duration("socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
 	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
+	maxChats := fs.Int("max-chats", participanttest.DefaultMaxChats, "the most chats active at once; StartChatContact then fails with LimitExceededException (429), as at Amazon Connect's quota (0: no cap)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
-	var fails, latencies, throttles multiFlag
-	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability (repeatable)")
+	var fails, latencies, throttles, specs multiFlag
+	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability in (0, 1] (repeatable)")
 	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
 	fs.Var(&throttles, "throttle", "OP=RATE[/BURST]: throttle OP to RATE requests per second (repeatable)")
+	fs.Var(&specs, "fault", "a fault in the grammar of participanttest.ParseFault, such as 'DropSocket().Probability(0.01).Always()' (repeatable)")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -80,6 +83,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	}
 	if *readTimeout <= 0 {
 		return usagef("--read-timeout must be positive")
+	}
+	if *maxChats < 0 {
+		return usagef("--max-chats must be 0 (no cap) or more")
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -99,6 +105,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		// clients fill the memory.
 		participanttest.WithRequestHistory(0),
 		participanttest.WithTimeouts(participanttest.Timeouts{ReadHeader: min(*readTimeout, 10*time.Second), Read: *readTimeout}),
+		participanttest.WithMaxChats(*maxChats),
 	}
 	if *seed != 0 {
 		opts = append(opts, participanttest.WithSeed(*seed))
@@ -129,7 +136,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	default:
 		return usagef("--agent must be echo, bot or none")
 	}
-	faults, err := parseFaults(fails, latencies, throttles)
+	faults, err := parseFaults(fails, latencies, throttles, specs)
 	if err != nil {
 		return err
 	}
@@ -142,7 +149,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	srv.Listener = ln
 	srv.Start()
 	defer srv.Close()
-	srv.Inject(faults...)
+	if err := srv.Inject(faults...); err != nil {
+		return err // ParseFault has checked them
+	}
 
 	u := srv.URL
 	fmt.Fprintf(e.stdout, "Local Amazon Connect Participant Service at %s (seed %d, agent %s)\n\n", u, srv.Seed(), *agent)
@@ -208,88 +217,71 @@ func botKeys() string {
 }
 
 // parseFaults turns the fault flags of `participant local` into faults.
-// Operation names and error codes are checked, ignoring case, against those
-// the emulator knows.
-func parseFaults(fails, latencies, throttles []string) ([]*participanttest.Fault, error) {
+// --fail, --latency and --throttle are shorthands, written out in the
+// grammar of participanttest.ParseFault (which --fault takes as it is), so
+// that one grammar and one set of ranges apply, names ignoring case.
+func parseFaults(fails, latencies, throttles, specs []string) ([]*participanttest.Fault, error) {
+	flags := []struct {
+		name   string
+		values []string
+		spec   func(string) (string, bool) // the value in the grammar; false: malformed
+		want   string
+	}{
+		{"--fail", fails, failSpec, "OP=CODE[@PROBABILITY]"},
+		{"--latency", latencies, latencySpec, "OP=DURATION, such as SendMessage=200ms"},
+		{"--throttle", throttles, throttleSpec, "OP=RATE[/BURST], such as SendEvent=5/10"},
+		{"--fault", specs, func(v string) (string, bool) { return v, true }, ""},
+	}
 	var out []*participanttest.Fault
-	for _, f := range fails {
-		op, rest, ok := strings.Cut(f, "=")
-		if !ok || rest == "" {
-			return nil, usagef("--fail %q: want OP=CODE[@PROBABILITY]", f)
-		}
-		code, prob, hasProb := strings.Cut(rest, "@")
-		opn, err := opName("--fail", op)
-		if err != nil {
-			return nil, err
-		}
-		code, ok = lookupFold(participanttest.ErrorCodes(), code)
-		if !ok {
-			return nil, usagef("--fail %q: unknown error code; valid codes: %s", f, strings.Join(participanttest.ErrorCodes(), ", "))
-		}
-		fault := participanttest.Fail(opn, code).Always()
-		if hasProb {
-			p, err := strconv.ParseFloat(prob, 64)
-			if err != nil || p <= 0 || p > 1 {
-				return nil, usagef("--fail %q: the probability must be in (0, 1]", f)
+	for _, fl := range flags {
+		for _, v := range fl.values {
+			spec, ok := fl.spec(v)
+			if !ok {
+				return nil, usagef("%s %q: want %s", fl.name, v, fl.want)
 			}
-			fault = fault.Probability(p)
+			f, err := participanttest.ParseFault(spec)
+			if err != nil {
+				return nil, usagef("%s %q: %s", fl.name, v, strings.TrimPrefix(err.Error(), "participanttest: "))
+			}
+			out = append(out, f)
 		}
-		out = append(out, fault)
-	}
-	for _, l := range latencies {
-		op, d, ok := strings.Cut(l, "=")
-		dur, err := time.ParseDuration(d)
-		if !ok || err != nil || dur < 0 {
-			return nil, usagef("--latency %q: want OP=DURATION, such as SendMessage=200ms", l)
-		}
-		opn, err := opName("--latency", op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, participanttest.Latency(opn, dur).Always())
-	}
-	for _, t := range throttles {
-		op, spec, ok := strings.Cut(t, "=")
-		rate, burst, _ := strings.Cut(spec, "/")
-		r, err := strconv.ParseFloat(rate, 64)
-		b := 1
-		if err == nil && burst != "" {
-			b, err = strconv.Atoi(burst)
-		}
-		if !ok || err != nil || r <= 0 || b < 1 {
-			return nil, usagef("--throttle %q: want OP=RATE[/BURST], such as SendEvent=5/10", t)
-		}
-		opn, err := opName("--throttle", op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, participanttest.Throttle(opn, r, b))
 	}
 	return out, nil
 }
 
-// opName returns the emulator's name of the operation a fault flag names:
-// "" (every operation) for "*" or "all".
-func opName(flag, op string) (string, error) {
-	if op == "*" || strings.EqualFold(op, "all") {
-		return "", nil
+// failSpec writes --fail OP=CODE[@PROBABILITY] in the fault grammar.
+func failSpec(v string) (string, bool) {
+	op, rest, ok := strings.Cut(v, "=")
+	code, prob, hasProb := strings.Cut(rest, "@")
+	if !ok || code == "" || hasProb && prob == "" {
+		return "", false
 	}
-	name, ok := lookupFold(participanttest.Operations(), op)
-	if !ok {
-		return "", usagef("%s: unknown operation %q; valid operations: * (all), %s", flag, op, strings.Join(participanttest.Operations(), ", "))
+	spec := "Fail(" + quote(op) + ", " + quote(code) + ").Always()"
+	if hasProb {
+		spec += ".Probability(" + quote(prob) + ")"
 	}
-	return name, nil
+	return spec, true
 }
 
-// lookupFold finds name in valid, ignoring case.
-func lookupFold(valid []string, name string) (string, bool) {
-	for _, v := range valid {
-		if strings.EqualFold(v, name) {
-			return v, true
-		}
-	}
-	return "", false
+// latencySpec writes --latency OP=DURATION in the fault grammar.
+func latencySpec(v string) (string, bool) {
+	op, d, ok := strings.Cut(v, "=")
+	return "Latency(" + quote(op) + ", " + quote(d) + ").Always()", ok && d != ""
 }
+
+// throttleSpec writes --throttle OP=RATE[/BURST] in the fault grammar.
+func throttleSpec(v string) (string, bool) {
+	op, rate, ok := strings.Cut(v, "=")
+	rate, burst, hasBurst := strings.Cut(rate, "/")
+	args := quote(op) + ", " + quote(rate)
+	if hasBurst {
+		args += ", " + quote(burst)
+	}
+	return "Throttle(" + args + ")", ok && rate != "" && (!hasBurst || burst != "")
+}
+
+// quote writes a flag's part as one argument of the fault grammar.
+func quote(s string) string { return strconv.Quote(strings.TrimSpace(s)) }
 
 func runStartChat(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "start-chat",

@@ -45,6 +45,7 @@ func TestLocalUsageErrors(t *testing.T) {
 		{"unknown latency operation", []string{"--latency", "SendMesage=1s"}, []string{`unknown operation "SendMesage"`, "SendMessage"}},
 		{"unknown throttle operation", []string{"--throttle", "Nope=5/2"}, []string{`unknown operation "Nope"`, "SendEvent"}},
 		{"bad probability", []string{"--fail", "SendMessage=ThrottlingException@2"}, []string{"probability"}},
+		{"bad fault", []string{"--fault", "Explode()"}, []string{`unknown fault "Explode"`, "DropSocket"}},
 		{"misspelled script key", []string{"--bot-script", script("greting.json", `{"greting":"hi"}`)},
 			[]string{`unknown field "greting"`, "displayName, greeting, rules"}},
 		{"misspelled rule key", []string{"--bot-script", script("rule.json", `{"rules":[{"contain":"x","reply":"y"}]}`)},
@@ -56,6 +57,7 @@ func TestLocalUsageErrors(t *testing.T) {
 		{"greeting without an agent", []string{"--agent", "none", "--greeting", "hi"}, []string{"--greeting needs"}},
 		{"unknown agent", []string{"--agent", "robot"}, []string{"echo, bot or none"}},
 		{"read timeout", []string{"--read-timeout", "0s"}, []string{"--read-timeout"}},
+		{"max chats", []string{"--max-chats", "-1"}, []string{"--max-chats"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,20 +73,55 @@ func TestLocalUsageErrors(t *testing.T) {
 }
 
 // TestParseFaultsNames: operation names and error codes ignore case and
-// come out as the emulator spells them; * and all mean every operation.
+// come out as the emulator spells them; * and all mean every operation;
+// --fault takes the grammar itself.
 func TestParseFaultsNames(t *testing.T) {
 	t.Parallel()
-	faults, err := parseFaults([]string{"sendmessage=throttlingexception", "*=InternalServerException"},
-		[]string{"ALL=1ms"}, []string{"getTranscript=5/2"})
+	faults, err := parseFaults([]string{"sendmessage=throttlingexception", "*=InternalServerException@0.25"},
+		[]string{"ALL=1ms"}, []string{"getTranscript=5/2", "SendEvent=0.5"}, []string{"dropsocket().probability(0.01).always()"})
 	require.NoError(t, err)
 	var got []string
 	for _, f := range faults {
 		got = append(got, f.String())
 	}
 	assert.Equal(t, []string{
-		"Fail(SendMessage, ThrottlingException)", "Fail(*, InternalServerException)",
-		"Latency(*, 1ms)", "Throttle(GetTranscript, 5/s, burst 2)",
+		"Fail(SendMessage, ThrottlingException).Always()", "Fail(*, InternalServerException).Probability(0.25).Always()",
+		"Latency(*, 1ms).Always()", "Throttle(GetTranscript, 5, 2)", "Throttle(SendEvent, 0.5, 1)",
+		"DropSocket().Probability(0.01).Always()",
 	}, got)
+}
+
+// TestParseFaultsRefused: the shorthands refuse what the grammar refuses,
+// with its reasons.
+func TestParseFaultsRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                           string
+		fails, latencies, throttles, f []string
+		want                           string
+	}{
+		{"no code", []string{"SendMessage="}, nil, nil, nil, "want OP=CODE[@PROBABILITY]"},
+		{"no probability", []string{"SendMessage=ThrottlingException@"}, nil, nil, nil, "want OP=CODE[@PROBABILITY]"},
+		{"probability 0", []string{"SendMessage=ThrottlingException@0"}, nil, nil, nil, "probability must be above 0"},
+		{"probability not a number", []string{"SendMessage=ThrottlingException@often"}, nil, nil, nil, "a probability must be a number"},
+		{"a quote in a code", []string{`SendMessage=Throttling"Exception`}, nil, nil, nil, "error code"},
+		{"latency 0", nil, []string{"SendMessage=0s"}, nil, nil, "a delay above 0"},
+		{"latency over an hour", nil, []string{"SendMessage=2h"}, nil, nil, "at most 1h0m0s"},
+		{"latency unparsable", nil, []string{"SendMessage=soon"}, nil, nil, "a delay such as 500ms"},
+		{"no latency", nil, []string{"SendMessage"}, nil, nil, "want OP=DURATION"},
+		{"throttle burst 0", nil, nil, []string{"SendEvent=5/0"}, nil, "a burst of 1"},
+		{"throttle rate 0", nil, nil, []string{"SendEvent=0"}, nil, "a rate above 0"},
+		{"no burst", nil, nil, []string{"SendEvent=5/"}, nil, "want OP=RATE[/BURST]"},
+		{"a bad --fault", nil, nil, nil, []string{"DropSocket("}, "--fault"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseFaults(tt.fails, tt.latencies, tt.throttles, tt.f)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
 }
 
 // localProcess is a `participant local` process serving on a free

@@ -43,6 +43,7 @@
       const code = res.headers.get('x-amzn-ErrorType') || String(res.status);
       const err = new Error(`${code}: ${data.message || res.statusText}`);
       err.status = res.status; err.code = code; err.serverMessage = data.message || '';
+      err.reason = res.headers.get('X-Participanttest-Reason') || ''; // machine-readable: token-expired, chat-ended, ...
       throw err;
     }
     return data;
@@ -246,7 +247,7 @@
       try {
         return await call('POST', path, body, this.ctoken);
       } catch (err) {
-        if (err.status === 403 && /expired/i.test(err.serverMessage) && !retried) {
+        if (err.status === 403 && err.reason === 'token-expired' && !retried) {
           log(`${this.me.name}: ConnectionToken expired, getting a new one`, 'fired');
           const out = await call('POST', '/participant/connection', { Type: ['CONNECTION_CREDENTIALS'], ConnectParticipant: true }, this.ptoken);
           this.ctoken = out.ConnectionCredentials.ConnectionToken;
