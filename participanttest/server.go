@@ -94,6 +94,7 @@ type config struct {
 	noConsole       bool
 	historyBytes    int64
 	timeouts        Timeouts
+	contactEvents   *contactEvents // WithContactEvents, WithContactEventFunc (contactevents.go)
 }
 
 // Lifetimes sets how long the server's tokens and URLs live. A zero field
@@ -545,6 +546,7 @@ func (s *Server) Close() {
 		so.kill()
 	}
 	s.wg.Wait()
+	s.cfg.contactEvents.close() // contact events (contactevents.go)
 	s.memTr.CloseIdleConnections()
 	if s.netTr != nil {
 		s.netTr.CloseIdleConnections()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/connectchat/participant/internal/contactevent"
 	"github.com/connectchat/participant/internal/wire"
 )
 
@@ -69,6 +70,7 @@ func (s *Server) newContact(instanceID string, duration time.Duration, supported
 		c.supported[t] = true
 	}
 	s.contacts[c.id] = c
+	s.contactEvent(c, contactevent.TypeInitiated) // contact events (contactevents.go)
 	return c
 }
 
@@ -146,6 +148,7 @@ func (s *Server) endChat(c *contact) {
 	}
 	c.ended = true
 	s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeChatEnded}, true, nil)
+	s.contactEvent(c, contactevent.TypeDisconnected) // contact events (contactevents.go)
 }
 
 // leave takes m out of the chat with participant.left; when m is the
