@@ -134,7 +134,7 @@ type run struct {
 
 type counters struct {
 	joined, joinFailures, duplicates, rejected, stopped, finished atomic.Int64
-	handlerErrs, panics, resumes, left, leaveErrs, abandoned        atomic.Int64
+	handlerErrs, panics, resumes, left, leaveErrs, abandoned      atomic.Int64
 }
 
 // errStopped is the cause of a chat's ctx after Stop; errShutdown after
