@@ -31,7 +31,7 @@ func FuzzParseContactEvent(f *testing.F) {
 		require.NotEmpty(t, ev.EventType)
 		require.NotEmpty(t, ev.ContactID)
 		var v struct {
-			DetailType string `json:"detail-type"`
+			DetailType string                                `json:"detail-type"`
 			Detail     struct{ EventType, ContactID string } `json:"detail"`
 		}
 		require.NoError(t, json.Unmarshal(body, &v))
