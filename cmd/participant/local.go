@@ -62,6 +62,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	socketTTL := fs.Duration("socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
 	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
+	contactEvents := fs.String("contact-events", "", "URL[,SECRET]: POST Amazon Connect contact events (INITIATED, DISCONNECTED) to URL as EventBridge does, SECRET in the "+participanttest.ContactEventSecretHeader+" header")
 	var fails, latencies, throttles multiFlag
 	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability (repeatable)")
 	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
@@ -130,6 +131,13 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	faults, err := parseFaults(fails, latencies, throttles)
 	if err != nil {
 		return err
+	}
+	if *contactEvents != "" { // contact events (contactevents.go)
+		o, err := contactEventsOption(*contactEvents)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, o)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
