@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,38 +12,22 @@ import (
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/bot"
 	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/examples/bot/hours"
 	"github.com/connectchat/participant/participanttest"
 )
 
-// hoursBot is the bot of these tests: it answers "hours" and hands over to
-// a person on "agent", leaving with a goodbye; "panic" makes it panic.
-func hoursBot(ctx context.Context, c *bot.Chat) error {
-	for {
-		ev, err := c.Next(ctx)
-		if err != nil {
-			return err
+// hoursBot is the bot of these tests: the example bot's handler, which
+// answers "hours" and hands over to a person on "agent".
+var hoursBot bot.HandleFunc = hours.Handle
+
+// panicIn returns a handler that panics in the chat of contactID and runs
+// hoursBot in the others.
+func panicIn(contactID string) bot.HandleFunc {
+	return func(ctx context.Context, c *bot.Chat) error {
+		if c.ContactID() == contactID {
+			panic("the bot was told to panic")
 		}
-		if ev.Kind != chat.KindMessage || ev.Own || ev.Update || ev.Item.ParticipantRole != participant.ParticipantRoleCustomer {
-			continue
-		}
-		_ = c.MarkRead(ev.Item.ID)
-		text := strings.ToLower(ev.Item.Content)
-		switch {
-		case strings.Contains(text, "panic"):
-			panic("the bot was asked to panic")
-		case strings.Contains(text, "agent"):
-			return c.Send(ctx, "Passing you to a person. Goodbye!")
-		case strings.Contains(text, "hours"):
-			stop := c.Typing(ctx)
-			stop()
-			if err := c.Send(ctx, "We're open 9:00-17:00, Monday to Friday."); err != nil {
-				return err
-			}
-		default:
-			if err := c.Send(ctx, "Ask me about our hours, or for an agent."); err != nil {
-				return err
-			}
-		}
+		return hoursBot(ctx, c)
 	}
 }
 

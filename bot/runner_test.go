@@ -99,15 +99,15 @@ func TestPanicEndsOneChat(t *testing.T) {
 	t.Parallel()
 	srv := participanttest.NewServer()
 	t.Cleanup(srv.Close)
-	r, _ := newRunner(t, srv, nil, nil)
 	custs := make([]*customer, 5)
 	for i := range custs {
 		custs[i] = startCustomer(t, srv)
-		require.NoError(t, r.Start(t.Context(), custs[i].p.ContactID))
 	}
-	_, err := custs[2].sess.SendMessage(t.Context(), &chat.Message{Content: "panic now"})
-	require.NoError(t, err)
-	_, err = custs[2].waitFor(t.Context(), botLeft)
+	r, _ := newRunner(t, srv, panicIn(custs[2].p.ContactID), nil)
+	for _, c := range custs {
+		require.NoError(t, r.Start(t.Context(), c.p.ContactID))
+	}
+	_, err := custs[2].waitFor(t.Context(), botLeft)
 	require.NoError(t, err)
 	for i, c := range custs {
 		if i == 2 {
