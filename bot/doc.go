@@ -75,19 +75,21 @@
 // # Several processes
 //
 // Runners in several processes must not put two bots into one chat. Use a
-// queue that gives one consumer at a time each contact, rather than
-// coordination of your own: send the contact events (an EventBridge rule
-// can target an SQS FIFO queue directly) to an SQS FIFO queue with the
-// contact id as the message group id, and let each process consume it,
-// calling Start for INITIATED and Stop for DISCONNECTED and deleting a
-// message once Start returned nil. SQS hands the messages of one group to
-// one consumer at a time, and Start returns only once the bot joined (or
-// failed, leaving the message to be received again). If a process dies
-// between joining and deleting, the message comes back to another one; its
-// Join then calls CreateParticipant with the same ClientToken (connectjoin
-// derives it from the contact id and the bot's name), which returns the
-// same participant rather than adding a second bot. examples/botqueue shows
-// the consumer loop, with an in-memory queue standing in for SQS.
+// queue that gives each contact to one consumer at a time, rather than
+// coordination of your own: an EventBridge rule (detail.channel CHAT,
+// detail.eventType INITIATED or DISCONNECTED) targets an SQS FIFO queue
+// with the contact id as the message group id and the event's id as the
+// deduplication id, and each process consumes it, calling Start for
+// INITIATED and Stop for DISCONNECTED, and deleting a message once Start
+// returned nil. SQS drops a second delivery of one event, and hands the
+// messages of one contact to one consumer at a time, in order; Start
+// returns only once the bot joined (or failed, leaving the message to come
+// back). If a process dies between joining and deleting, the message
+// comes back to another one, whose Join calls CreateParticipant with the
+// same ClientToken (connectjoin derives it from the contact id and the
+// bot's name): Amazon Connect returns the same participant rather than
+// adding a second bot. The example Example (Queue) runs this consumer loop
+// in two runners, with a few lines standing in for SQS FIFO.
 //
 // # Locally
 //
