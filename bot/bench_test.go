@@ -34,7 +34,7 @@ import (
 //
 //	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
 func BenchmarkChats(b *testing.B) {
-	for _, n := range []int{100, 1000} {
+	for _, n := range []int{100, 300, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for range b.N {
 				benchChats(b, n)
