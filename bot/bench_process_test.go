@@ -82,7 +82,9 @@ func benchIdleBots(b *testing.B, n int) {
 	r, err := bot.New(bot.Options{
 		Client: client, Handle: hours.Handle, MaxChats: n, Session: chat.Options{ReorderWindow: -1},
 		Join: func(_ context.Context, contactID string) (participant.Token, error) {
-			var out struct{ ParticipantCredentials struct{ ParticipantToken string } }
+			var out struct {
+				ParticipantCredentials struct{ ParticipantToken string }
+			}
 			call(http.MethodPost, "/contact/create-participant", map[string]any{
 				"InstanceId": "i", "ContactId": contactID,
 				"ParticipantDetails": map[string]string{"DisplayName": "Hours Bot", "ParticipantRole": "CUSTOM_BOT"},
