@@ -154,3 +154,41 @@ func TestIntakeFromEmulator(t *testing.T) {
 	require.Eventually(t, func() bool { return r.Stats().Active == 0 }, 10*time.Second, 10*time.Millisecond)
 	assert.EqualValues(t, 1, r.Stats().Joined)
 }
+
+// TestIntakeFullAndShutdown: past MaxChats the intake answers 429 with
+// Retry-After (EventBridge retries), after Shutdown 503.
+func TestIntakeFullAndShutdown(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	r, err := bot.New(bot.Options{
+		Client:   participant.New(participant.Options{BaseEndpoint: "http://127.0.0.1:1"}),
+		MaxChats: 1,
+		Join: func(ctx context.Context, id string) (participant.Token, error) {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return "", io.ErrUnexpectedEOF
+		},
+		Handle: hoursBot,
+	})
+	require.NoError(t, err)
+	h, err := r.ContactEvents(bot.IntakeOptions{Unauthenticated: true})
+	require.NoError(t, err)
+	post := func(contactID string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", strings.NewReader(event("INITIATED", "CHAT", contactID))))
+		return w
+	}
+	first := make(chan int, 1)
+	go func() { first <- post("a").Code }()
+	require.Eventually(t, func() bool { return r.Stats().Active == 1 }, 5*time.Second, time.Millisecond)
+	w := post("b")
+	assert.Equal(t, http.StatusTooManyRequests, w.Code)
+	assert.Equal(t, "5", w.Header().Get("Retry-After"))
+	close(release)
+	assert.Equal(t, http.StatusBadGateway, <-first)
+	require.NoError(t, r.Shutdown(t.Context()))
+	assert.Equal(t, http.StatusServiceUnavailable, post("c").Code)
+	assert.EqualValues(t, 1, r.Stats().Rejected)
+}
