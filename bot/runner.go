@@ -99,7 +99,7 @@ type Stats struct {
 	Stopped      int64 // chats stopped by Stop (DISCONNECTED) while running or joining
 	Finished     int64 // handlers that returned, whatever their result
 	HandlerErrs  int64 // handlers that returned an error
-	Panics       int64 // handlers that panicked
+	Panics       int64 // handlers (and Joins) that panicked
 	Resumes      int64 // broken sessions resumed from their checkpoint
 	Left         int64 // chats left with DisconnectParticipant
 	LeaveErrs    int64 // leaves that failed (the chat was then only closed)
@@ -246,7 +246,7 @@ func (r *Runner) join(ctx context.Context, ru *run, log *slog.Logger) (*chat.Ses
 	ctx, cancel := context.WithTimeout(ctx, r.o.JoinTimeout)
 	defer cancel()
 	defer context.AfterFunc(ru.ctx, cancel)()
-	tok, err := r.o.Join(ctx, ru.contactID)
+	tok, err := r.callJoin(ctx, ru.contactID, log)
 	if err != nil {
 		return nil, "", fmt.Errorf("join: %w", err)
 	}
@@ -258,6 +258,19 @@ func (r *Runner) join(ctx context.Context, ru *run, log *slog.Logger) (*chat.Ses
 		return nil, "", fmt.Errorf("chat.Connect: %w", err)
 	}
 	return sess, tok, nil
+}
+
+// callJoin calls Options.Join, turning a panic into an error: like a
+// handler's, it fails this contact's join only.
+func (r *Runner) callJoin(ctx context.Context, contactID string, log *slog.Logger) (tok participant.Token, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.st.panics.Add(1)
+			log.Error("bot: Join panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = fmt.Errorf("bot: Join panicked: %v", p)
+		}
+	}()
+	return r.o.Join(ctx, contactID)
 }
 
 // sessionOptions is Options.Session with the chat's logger.

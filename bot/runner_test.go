@@ -250,6 +250,16 @@ func TestLimitsAndErrors(t *testing.T) {
 	require.NoError(t, r2.Start(t.Context(), "never-started"))
 	assert.EqualValues(t, 1, r2.Stats().Duplicates, "a DISCONNECTED before its INITIATED keeps the bot out")
 
+	// A Join that panics fails that join only.
+	r3, err := bot.New(bot.Options{Client: srv.Client(), Handle: hoursBot, Join: func(context.Context, string) (participant.Token, error) {
+		panic("broken join")
+	}})
+	require.NoError(t, err)
+	require.ErrorContains(t, r3.Start(t.Context(), "x"), "Join panicked")
+	assert.EqualValues(t, 1, r3.Stats().Panics)
+	assert.Zero(t, r3.Stats().Active)
+	require.NoError(t, r3.Shutdown(t.Context()))
+
 	for _, o := range []bot.Options{{}, {Client: srv.Client()}, {Client: srv.Client(), Join: j.join}, {Client: srv.Client(), Join: j.join, Handle: hoursBot, MaxChats: -1}} {
 		_, err := bot.New(o)
 		assert.Error(t, err)
