@@ -3,8 +3,10 @@ package participanttest_test
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -146,4 +148,43 @@ func TestContactEventsDelivery(t *testing.T) {
 	start = time.Now()
 	srv2.Close()
 	assert.Less(t, time.Since(start), 3*time.Second, "Close cancels the delivery in flight")
+}
+
+// TestContactEventsQueueFull: a receiver that stops taking events never
+// stalls the server: past the bounded queues, events are dropped with a
+// warning.
+func TestContactEventsQueueFull(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var logs lockedLog
+	srv := participanttest.NewServer(
+		participanttest.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+		participanttest.WithContactEventFunc(func(participanttest.ContactEvent) { <-release }))
+	start := time.Now()
+	for range 5000 {
+		_, err := srv.StartChat(participanttest.ChatOptions{})
+		require.NoError(t, err)
+	}
+	assert.Less(t, time.Since(start), 20*time.Second)
+	close(release)
+	srv.Close()
+	assert.Contains(t, logs.String(), "contact event dropped: the delivery queue is full")
+}
+
+// lockedLog is a log destination safe for concurrent writes.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
