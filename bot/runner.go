@@ -25,10 +25,11 @@ type JoinFunc func(ctx context.Context, contactID string) (participant.Token, er
 
 // HandleFunc is the bot: it runs once per chat, reading the chat's events
 // with [Chat.Next] and answering through c. The runner leaves the chat
-// when it returns. ctx ends when the chat ends, when [Runner.Stop] is
-// called for the contact, and when [Runner.Shutdown]'s deadline passes:
-// a handler must then return soon. A panic ends this chat's bot only: it
-// is recovered, logged and counted in [Stats].Panics.
+// when it returns. When the chat ends, [Chat.Next] returns
+// chat.ErrChatEnded; ctx ends when [Runner.Stop] is called for the contact
+// and when [Runner.Shutdown]'s deadline passes: a handler must then return
+// soon. A panic ends this chat's bot only: it is recovered, logged and
+// counted in [Stats].Panics.
 type HandleFunc func(ctx context.Context, c *Chat) error
 
 // Options configures a [Runner]. Client, Join and Handle are required;
