@@ -17,20 +17,20 @@ import (
 // Contact event types and the channel the intake acts on, as Amazon
 // Connect writes them in the event's detail.
 const (
-	EventInitiated         = contactevent.TypeInitiated
-	EventConnectedToSystem = contactevent.TypeConnectedToSystem
-	EventDisconnected      = contactevent.TypeDisconnected
-	ChannelChat            = contactevent.ChannelChat
+	EventInitiated         = "INITIATED"
+	EventConnectedToSystem = "CONNECTED_TO_SYSTEM"
+	EventDisconnected      = "DISCONNECTED"
+	ChannelChat            = "CHAT"
 )
 
 // DetailType is the EventBridge detail-type of Amazon Connect's contact
 // events: "Amazon Connect Contact Event".
-const DetailType = contactevent.DetailType
+const DetailType = "Amazon Connect Contact Event"
 
 // DefaultSecretHeader is the header the HTTP intake reads the shared secret
 // from unless IntakeOptions.Header says otherwise, and the one
 // participanttest.WithContactEvents sends: "X-Contact-Events-Secret".
-const DefaultSecretHeader = contactevent.SecretHeader
+const DefaultSecretHeader = "X-Contact-Events-Secret"
 
 // MaxEventBytes bounds the body the HTTP intake reads: a body of 1 MiB or
 // more is answered 413. EventBridge events are at most 256 KB.

@@ -192,3 +192,23 @@ func TestIntakeFullAndShutdown(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, post("c").Code)
 	assert.EqualValues(t, 1, r.Stats().Rejected)
 }
+
+// TestNamesAgree: the intake and the local service speak the same names.
+func TestNamesAgree(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, participanttest.ContactEventSecretHeader, bot.DefaultSecretHeader)
+	types := make(chan string, 2)
+	srv := participanttest.NewServer(participanttest.WithContactEventFunc(func(ev participanttest.ContactEvent) {
+		got, err := bot.ParseContactEvent(ev.Body)
+		assert.NoError(t, err)
+		assert.Equal(t, ev.ContactID, got.ContactID)
+		assert.Equal(t, bot.ChannelChat, got.Channel)
+		types <- got.EventType
+	}))
+	defer srv.Close()
+	p, err := srv.StartChat(participanttest.ChatOptions{})
+	require.NoError(t, err)
+	require.NoError(t, srv.StopContact(p.ContactID))
+	assert.Equal(t, bot.EventInitiated, <-types)
+	assert.Equal(t, bot.EventDisconnected, <-types)
+}
