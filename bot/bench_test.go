@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -29,7 +30,8 @@ import (
 // (p50, p99, max), and memory: the whole process's heap and stacks per
 // chat once the bots are in (customers, emulator and bots), and the part
 // the bots added (their sessions, the runner, the emulator's side of the
-// bots' sockets). Sessions deliver items on arrival (ReorderWindow -1):
+// bots' sockets). The customers and the bots each have a
+// participant.Client keeping n connections alive. Sessions deliver items on arrival (ReorderWindow -1):
 // the default 200 ms window would set the latency floor. Run once:
 //
 //	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
@@ -70,7 +72,15 @@ func benchChats(b *testing.B, n int) {
 	// The customers.
 	custs := make([]*chat.Session, n)
 	contacts := make([]string, n)
-	client := srv.Client()
+	client, botClient := srv.Client(), srv.Client()
+	if !benchInMemory {
+		// A backend running n chats keeps n connections alive (the
+		// emulator's own client keeps 64, the participant package's
+		// default 256): fewer make the load dial new ones all the time.
+		client, botClient = pooledClient(srv.URL, n), pooledClient(srv.URL, n)
+	}
+	defer client.CloseIdleConnections()
+	defer botClient.CloseIdleConnections()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 32)
 	for i := range custs {
@@ -95,7 +105,7 @@ func benchChats(b *testing.B, n int) {
 
 	// The bots.
 	r, err := bot.New(bot.Options{
-		Client: client, Session: opts, Handle: hours.Handle, MaxChats: n,
+		Client: botClient, Session: opts, Handle: hours.Handle, MaxChats: n,
 		Join: func(_ context.Context, contactID string) (participant.Token, error) {
 			p, err := srv.AddParticipant(contactID, participanttest.RoleCustomBot, "Hours Bot")
 			return p.ParticipantToken, err
@@ -178,6 +188,13 @@ func benchChats(b *testing.B, n int) {
 	st := r.Stats()
 	require.EqualValues(b, n, st.Joined)
 	require.Zero(b, st.Panics+st.HandlerErrs)
+}
+
+// pooledClient returns a participant.Client for url that keeps up to n
+// connections alive.
+func pooledClient(url string, n int) *participant.Client {
+	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, IdleConnTimeout: 90 * time.Second}
+	return participant.New(participant.Options{BaseEndpoint: url, HTTPClient: &http.Client{Transport: tr}})
 }
 
 // mem is the heap and stacks in use.
