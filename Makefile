@@ -13,7 +13,7 @@ COUNT     ?= 6
 .PHONY: test lint unit bench-unit fuzz-smoke fuzz bench help
 
 help:
-	@echo "make test   - gofmt check, go vet, race tests (root and bench/), every fuzz target for FUZZCOUNT ($(FUZZCOUNT)) inputs"
+	@echo "make test   - gofmt check, go vet, race tests (root, bench/ and bot/connectjoin/), every fuzz target for FUZZCOUNT ($(FUZZCOUNT)) inputs"
 	@echo "make lint   - gofmt check and go vet"
 	@echo "make fuzz   - run every fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make bench  - side-by-side benchmarks in bench/, summarised by benchstat"
@@ -25,12 +25,14 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	cd bot/connectjoin && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
 
 bench-unit:
 	cd bench && $(GO) test -race -count=1 ./...
+	cd bot/connectjoin && $(GO) test -race -count=1 ./...
 
 # fuzzpkgs lists the directories of the packages that have fuzz targets.
 fuzzpkgs = for d in $$($(GO) list -f '{{.Dir}}' ./...); do \

@@ -3,7 +3,9 @@
 package examples_test
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/examples/bot/hours"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -59,50 +62,76 @@ func TestCustomer(t *testing.T) {
 	assert.Equal(t, want, string(out), "customer printed")
 }
 
-// TestBot runs the bot in a chat and talks to it as the customer.
+// TestBot runs the bot as its doc says, with the local service posting
+// contact events to it: it joins a new chat, answers "hours", says goodbye
+// and leaves on "agent", and stops cleanly on SIGINT.
 func TestBot(t *testing.T) {
 	t.Parallel()
-	srv := participanttest.NewServer()
-	defer srv.Close()
-	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	endpoint := "http://" + ln.Addr().String()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	bot := exec.CommandContext(ctx, filepath.Join(bin, "bot"), "--endpoint", srv.URL, "--contact-id", cust.ContactID)
+	bot := exec.CommandContext(ctx, filepath.Join(bin, "bot"), "--endpoint", endpoint, "--listen", "127.0.0.1:0", "--secret", "s3cret")
 	botOut := &lockedBuffer{}
-	bot.Stdout, bot.Stderr = botOut, botOut
+	bot.Stderr = botOut
+	stdout, err := bot.StdoutPipe()
+	require.NoError(t, err)
 	require.NoError(t, bot.Start())
+	lines := bufio.NewScanner(stdout)
+	var intake string
+	for lines.Scan() {
+		if _, rest, ok := strings.Cut(lines.Text(), "taking contact events at "); ok {
+			intake = rest
+			break
+		}
+	}
+	require.NotEmpty(t, intake, "bot: %s", botOut.String())
+	rest := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		for lines.Scan() {
+			b.WriteString(lines.Text() + "\n")
+		}
+		rest <- b.String()
+	}()
+
+	srv := participanttest.NewUnstartedServer(participanttest.WithContactEvents(intake, "s3cret"))
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Ann", InitialMessage: "What are your opening hours?"})
+	require.NoError(t, err)
 	client := srv.Client()
 	defer client.CloseIdleConnections()
 	sess, err := chat.Connect(ctx, client, cust.ParticipantToken, nil)
 	require.NoError(t, err)
 	defer sess.Close()
-	// Wait for the bot to join before asking.
-	for {
-		ev, err := sess.Next(ctx)
-		require.NoError(t, err, "waiting for the bot to join\nbot: %s", botOut.String())
-		if ev.Kind == chat.KindParticipantJoined && ev.Item.DisplayName == "Helper Bot" {
-			break
-		}
-	}
-	for _, q := range []struct{ ask, want string }{
-		{"What are your opening hours?", "We're open 9:00-17:00, Monday to Friday."},
-		{"Do you deliver to Spain?", "We ship to every country in Europe within 5 days."},
-	} {
-		sent, err := sess.SendMessage(ctx, &chat.Message{Content: q.ask})
-		require.NoError(t, err)
+	next := func(what string, match func(chat.Event) bool) chat.Event {
 		for {
 			ev, err := sess.Next(ctx)
-			require.NoError(t, err, "waiting for the answer to %q\nbot: %s", q.ask, botOut.String())
-			if ev.Kind == chat.KindMessage && !ev.Update && ev.Item.ID != sent.ID && ev.Item.DisplayName == "Helper Bot" {
-				assert.Equal(t, q.want, ev.Item.Content, "bot's answer to %q", q.ask)
-				break
+			require.NoError(t, err, "waiting for %s\nbot: %s", what, botOut.String())
+			if match(ev) {
+				return ev
 			}
 		}
 	}
+	fromBot := func(ev chat.Event) bool {
+		return ev.Kind == chat.KindMessage && !ev.Update && ev.Item.DisplayName == "Helper Bot"
+	}
+	assert.Equal(t, hours.HoursReply, next("the answer", fromBot).Item.Content)
+	_, err = sess.SendMessage(ctx, &chat.Message{Content: "Can I talk to an agent?"})
+	require.NoError(t, err)
+	assert.Equal(t, hours.HandOverReply, next("the goodbye", fromBot).Item.Content)
+	next("the bot to leave", func(ev chat.Event) bool {
+		return ev.Kind == chat.KindParticipantLeft && ev.Item.DisplayName == "Helper Bot"
+	})
 	require.NoError(t, sess.Disconnect(ctx))
+	require.NoError(t, bot.Process.Signal(os.Interrupt))
+	out := <-rest
 	assert.NoError(t, bot.Wait(), "bot exited:\n%s", botOut.String())
-	assert.Contains(t, botOut.String(), "chat ended", "bot output")
+	assert.Contains(t, out, "stopped: 1 chats joined, 1 left")
+	assert.Contains(t, botOut.String(), "contact_id="+cust.ContactID, "the bot's logs name the contact")
 }
 
 // lockedBuffer collects a process's output while the test reads it.

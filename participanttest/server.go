@@ -97,6 +97,7 @@ type config struct {
 	historyBytes    int64
 	timeouts        Timeouts
 	maxChats        int
+	contactEvents   *contactEvents // WithContactEvents, WithContactEventFunc (contactevents.go)
 }
 
 // Lifetimes sets how long the server's tokens and URLs live. A zero field
@@ -571,6 +572,7 @@ func (s *Server) Close() {
 		so.kill()
 	}
 	s.wg.Wait()
+	s.cfg.contactEvents.close() // contact events (contactevents.go)
 	s.memTr.CloseIdleConnections()
 	if s.netTr != nil {
 		s.netTr.CloseIdleConnections()

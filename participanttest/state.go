@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/connectchat/participant/internal/contactevent"
 	"github.com/connectchat/participant/internal/wire"
 )
 
@@ -80,6 +81,7 @@ func (s *Server) newContact(instanceID string, duration time.Duration, supported
 		c.supported[t] = true
 	}
 	s.contacts[c.id] = c
+	s.contactEvent(c, contactevent.TypeInitiated) // contact events (contactevents.go)
 	return c
 }
 
@@ -158,6 +160,7 @@ func (s *Server) endChat(c *contact) {
 	c.ended = true
 	s.active--
 	s.emit(c, &Item{Type: TypeEvent, ContentType: wire.ContentTypeChatEnded}, true, nil)
+	s.contactEvent(c, contactevent.TypeDisconnected) // contact events (contactevents.go)
 }
 
 // chatQuotaReached reports whether a new chat would pass the cap on

@@ -66,6 +66,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
 	maxChats := fs.Int("max-chats", participanttest.DefaultMaxChats, "the most chats active at once; StartChatContact then fails with LimitExceededException (429), as at Amazon Connect's quota (0: no cap)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
+	contactEvents := fs.String("contact-events", "", "URL[,SECRET]: POST Amazon Connect contact events (INITIATED, DISCONNECTED) to URL as EventBridge does, SECRET in the "+participanttest.ContactEventSecretHeader+" header")
 	var fails, latencies, throttles, specs multiFlag
 	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability in (0, 1] (repeatable)")
 	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
@@ -139,6 +140,13 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	faults, err := parseFaults(fails, latencies, throttles, specs)
 	if err != nil {
 		return err
+	}
+	if *contactEvents != "" { // contact events (contactevents.go)
+		o, err := contactEventsOption(*contactEvents)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, o)
 	}
 
 	ln, err := net.Listen("tcp", *addr)

@@ -1,0 +1,214 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/bot"
+	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/examples/bot/hours"
+	"github.com/connectchat/participant/participanttest"
+)
+
+// BenchmarkChats runs n bot chats at once in this process, on the
+// emulator in process (loopback TCP), with the example bot's handler. The
+// customers are connected first; then the bots join; then, for
+// benchLoad, every customer asks a question once a second (each at its own
+// phase of the second). It reports the latency from the customer's
+// SendMessage call to the bot's answer arriving at the customer's session
+// (p50, p99, max), and memory: the whole process's heap and stacks per
+// chat once the bots are in (customers, emulator and bots), and the part
+// the bots added (their sessions, the runner, the emulator's side of the
+// bots' sockets). The customers and the bots each have a
+// participant.Client keeping n connections alive. Sessions deliver items on arrival (ReorderWindow -1):
+// the default 200 ms window would set the latency floor. Run once:
+//
+//	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
+func BenchmarkChats(b *testing.B) {
+	for _, n := range []int{100, 300, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for range b.N {
+				benchChats(b, n)
+			}
+		})
+	}
+}
+
+// benchInMemory serves the emulator over its in-memory transport
+// (net.Pipe) instead of loopback TCP.
+var benchInMemory = os.Getenv("BOT_BENCH_MEM") != ""
+
+// benchLoad is how long every customer asks once a second: 10 s, or
+// $BOT_BENCH_LOAD.
+var benchLoad = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("BOT_BENCH_LOAD")); err == nil && d > 0 {
+		return d
+	}
+	return 10 * time.Second
+}()
+
+func benchChats(b *testing.B, n int) {
+	srv := participanttest.NewUnstartedServer(participanttest.WithRequestHistory(0))
+	if benchInMemory {
+		srv.StartInMemory()
+	} else {
+		srv.Start()
+	}
+	defer srv.Close()
+	opts := chat.Options{ReorderWindow: -1}
+	base := memNow()
+
+	// The customers.
+	custs := make([]*chat.Session, n)
+	contacts := make([]string, n)
+	client, botClient := srv.Client(), srv.Client()
+	if !benchInMemory {
+		// A backend running n chats keeps n connections alive (the
+		// emulator's own client keeps 64, the participant package's
+		// default 256): fewer make the load dial new ones all the time.
+		client, botClient = pooledClient(srv.URL, n), pooledClient(srv.URL, n)
+	}
+	defer client.CloseIdleConnections()
+	defer botClient.CloseIdleConnections()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for i := range custs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Customer"})
+			require.NoError(b, err)
+			s, err := chat.Connect(context.Background(), client, p.ParticipantToken, &opts)
+			require.NoError(b, err)
+			custs[i], contacts[i] = s, p.ContactID
+		})
+	}
+	wg.Wait()
+	defer func() {
+		for _, s := range custs {
+			_ = s.Close()
+		}
+	}()
+	withCustomers := memNow()
+	gCustomers := runtime.NumGoroutine()
+
+	// The bots.
+	r, err := bot.New(bot.Options{
+		Client: botClient, Session: opts, Handle: hours.Handle, MaxChats: n,
+		Join: func(_ context.Context, contactID string) (participant.Token, error) {
+			p, err := srv.AddParticipant(contactID, participanttest.RoleCustomBot, "Hours Bot")
+			return p.ParticipantToken, err
+		},
+	})
+	require.NoError(b, err)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = r.Shutdown(ctx)
+	}()
+	for _, id := range contacts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			require.NoError(b, r.Start(context.Background(), id))
+		})
+	}
+	wg.Wait()
+	// Read each customer's events up to the bot's join.
+	for _, s := range custs {
+		wg.Go(func() {
+			for {
+				ev, err := s.Next(context.Background())
+				require.NoError(b, err)
+				if ev.Kind == chat.KindParticipantJoined && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	withBots := memNow()
+	gBots := runtime.NumGoroutine()
+
+	// The load.
+	b.ResetTimer()
+	lat := make([][]time.Duration, n)
+	start := time.Now()
+	for i, s := range custs {
+		wg.Go(func() {
+			phase := time.Duration(rand.Int64N(int64(time.Second)))
+			ctx := context.Background()
+			for k := 0; ; k++ {
+				at := start.Add(phase + time.Duration(k)*time.Second)
+				if at.Sub(start) >= benchLoad {
+					return
+				}
+				time.Sleep(time.Until(at))
+				t0 := time.Now()
+				_, err := s.SendMessage(ctx, &chat.Message{Content: "What are your hours?"})
+				require.NoError(b, err)
+				for {
+					ev, err := s.Next(ctx)
+					require.NoError(b, err)
+					if ev.Kind == chat.KindMessage && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
+						lat[i] = append(lat[i], time.Since(t0))
+						break
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	q := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(q(1), "max-ms")
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "answers/s")
+	per := func(a, b uint64) float64 { return (float64(a) - float64(b)) / float64(n) }
+	b.ReportMetric(per(withBots.total(), base.total()), "B/chat")
+	b.ReportMetric(per(withBots.total(), withCustomers.total()), "bot-B/chat")
+	b.ReportMetric(per(withBots.heap, withCustomers.heap), "bot-heap-B/chat")
+	b.ReportMetric(per(withBots.stack, withCustomers.stack), "bot-stack-B/chat")
+	b.ReportMetric(float64(gBots-gCustomers)/float64(n), "bot-goroutines/chat")
+	st := r.Stats()
+	require.EqualValues(b, n, st.Joined)
+	require.Zero(b, st.Panics+st.HandlerErrs)
+}
+
+// pooledClient returns a participant.Client for url that keeps up to n
+// connections alive.
+func pooledClient(url string, n int) *participant.Client {
+	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, IdleConnTimeout: 90 * time.Second}
+	return participant.New(participant.Options{BaseEndpoint: url, HTTPClient: &http.Client{Transport: tr}})
+}
+
+// mem is the heap and stacks in use.
+type mem struct{ heap, stack uint64 }
+
+func (m mem) total() uint64 { return m.heap + m.stack }
+
+// memNow returns the heap and stacks in use after garbage collection.
+func memNow() mem {
+	var m runtime.MemStats
+	for range 3 {
+		runtime.GC()
+		time.Sleep(50 * time.Millisecond)
+	}
+	runtime.ReadMemStats(&m)
+	return mem{m.HeapInuse, m.StackInuse}
+}
