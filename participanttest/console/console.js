@@ -55,18 +55,7 @@
     return isNaN(d) ? iso : d.toLocaleTimeString([], { hour12: false });
   }
 
-  function el(tag, attrs, ...kids) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === 'class') e.className = v;
-      else if (k === 'text') e.textContent = v;
-      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-      else e.setAttribute(k, v === true ? '' : v);
-    }
-    for (const kid of kids) if (kid !== null && kid !== undefined) e.append(kid);
-    return e;
-  }
+  const el = window.Interactive.el; // interactive.js loads first
 
   // log writes a line in the fault log, with the fault's spec, if any,
   // behind a details toggle.

@@ -12,6 +12,8 @@ window.Interactive = (() => {
   const MAX_BYTES = 64 << 10;
   const MAX_ELEMENTS = 100;
 
+  // el builds an element: attributes (class, text, on* listeners, the rest
+  // as attributes; undefined, null and false left out) and children.
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -190,5 +192,6 @@ window.Interactive = (() => {
     return null;
   }
 
-  return { TYPE, RESPONSE, render, describe };
+  // el is the console's one element builder: console.js takes it from here.
+  return { TYPE, RESPONSE, render, describe, el };
 })();
