@@ -16,6 +16,11 @@ import (
 // the old socket keeps working meanwhile.
 const rotateRetry = time.Minute
 
+// stableAfter is how long a subscribed socket must live for its loss not to
+// count as a failed reconnect attempt: one that the service drops sooner
+// is retried with the backoff, never at once.
+const stableAfter = 5 * time.Second
+
 // refreshRetry is how long after a failed token refresh the session tries
 // again (sooner if the token expires before).
 const refreshRetry = 30 * time.Second
@@ -290,7 +295,11 @@ func (s *Session) promote(sk *sock, now time.Time) {
 	if s.cfg.RotateAfter > 0 {
 		s.rotateAt = now.Add(s.cfg.RotateAfter)
 	}
-	s.attempts, s.retryAt = 0, time.Time{}
+	sk.subscribedAt = now
+	// attempts is not reset here: a socket that dies within stableAfter
+	// counts as a failed attempt (see lose), so a service that acks and
+	// then drops every socket meets the backoff, not a storm.
+	s.retryAt = time.Time{}
 	switch {
 	case old != nil:
 		s.retire(old, "rotated")
@@ -403,11 +412,14 @@ func (s *Session) lose(cause error, now time.Time) {
 		// A connect is under way (a rotation): it replaces the socket.
 		return
 	}
-	if s.attempts == 0 {
-		s.startConnect()
-	} else if s.retryAt.IsZero() {
-		s.retryAt = now.Add(s.backoff(s.attempts))
+	if now.Sub(sk.subscribedAt) < stableAfter {
+		// Dropped right after its subscribe: a failed attempt, backed off.
+		s.failed(fmt.Errorf("chat: WebSocket lost %v after its subscription: %w", now.Sub(sk.subscribedAt).Round(time.Millisecond), cause), now)
+		return
 	}
+	// The socket lived: the first attempt to replace it goes at once.
+	s.attempts = 0
+	s.startConnect()
 }
 
 // retire closes a socket that a newer one replaced, with the close

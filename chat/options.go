@@ -50,8 +50,11 @@ type Options struct {
 	SubscribeAttempts int
 
 	// ReconnectBackoff is the base of the delay between reconnect
-	// attempts: 1 second. The first attempt after a loss is immediate;
-	// attempt n waits a random duration between half and all of
+	// attempts: 1 second. The first attempt after a loss is immediate,
+	// unless the lost socket lived less than 5 seconds after its subscribe
+	// (a service that acks and then drops): that counts as a failed
+	// attempt, whatever stage fails, so reconnects always back off.
+	// Attempt n waits a random duration between half and all of
 	// min(ReconnectBackoff × 2^(n-1), ReconnectMaxBackoff).
 	ReconnectBackoff time.Duration
 

@@ -48,7 +48,12 @@ type apiRule struct {
 	code   string
 	gate   chan struct{}
 	delay  time.Duration
-	hits   int
+	// pass counts the request and, after delay, passes it on to the
+	// emulator (status and code unused).
+	pass bool
+	// body, when set, answers 200 with what it returns.
+	body func() string
+	hits int
 }
 
 func (f *apiFaults) add(r *apiRule) *apiRule {
@@ -76,6 +81,7 @@ func (f *apiFaults) match(path string) *apiRule {
 			r.times--
 		case !r.until.IsZero() && time.Now().Before(r.until):
 		case r.times == 0 && r.until.IsZero() && r.gate != nil && r.hits == 0:
+		case r.pass || r.body != nil:
 		default:
 			continue
 		}
@@ -90,12 +96,19 @@ func (f *apiFaults) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r == nil {
 		return f.rt.RoundTrip(req)
 	}
+	if r.delay > 0 {
+		select {
+		case <-time.After(r.delay):
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	}
+	if r.pass {
+		return f.rt.RoundTrip(req)
+	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 		_ = req.Body.Close()
-	}
-	if r.delay > 0 {
-		time.Sleep(r.delay)
 	}
 	if r.gate != nil {
 		select {
@@ -105,13 +118,18 @@ func (f *apiFaults) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	body := fmt.Sprintf(`{"message":"scripted %s"}`, r.code)
+	status := r.status
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", r.code)
+	if r.body != nil {
+		body, status = r.body(), http.StatusOK
+	} else {
+		h.Set("X-Amzn-ErrorType", r.code)
+	}
 	h.Set("X-Amzn-RequestId", "scripted")
 	return &http.Response{
-		StatusCode:    r.status,
-		Status:        http.StatusText(r.status),
+		StatusCode:    status,
+		Status:        http.StatusText(status),
 		Header:        h,
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),
@@ -608,4 +626,31 @@ func TestRealTimeWorkerAndFramesOverlap(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 	assert.Positive(t, s.Stats().Reconnects)
+}
+
+// Defect 1 of issue 17 (real time): a service that acknowledges every
+// subscribe and then drops the socket meets the backoff, not a storm.
+func TestRecoveryDropAfterAckBacksOff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		mode int64
+	}{{"cut", 1}, {"close 1001", 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ss, faults, _, s := scriptedChat(t, &chat.Options{})
+			conns := faults.add(&apiRule{path: "/participant/connection", pass: true})
+			ss.dropAfterAck.Store(tc.mode)
+			before := ss.sockets.Load()
+			ss.dropAll()
+			const window = 4 * time.Second
+			time.Sleep(window)
+			dials := ss.sockets.Load() - before
+			// Immediate, then after 0.5-1 s, 1-2 s, 2-4 s: at most 4 in 4 s.
+			assert.LessOrEqual(t, dials, int64(5), "sockets dialled in %v (stats %+v)", window, s.Stats())
+			assert.GreaterOrEqual(t, dials, int64(2), "sockets dialled in %v", window)
+			assert.LessOrEqual(t, faults.hits(conns), 5, "CreateParticipantConnection calls in %v", window)
+			assert.Positive(t, s.Stats().ReconnectAttempts)
+		})
+	}
 }

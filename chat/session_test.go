@@ -204,6 +204,7 @@ func TestRefusedUpgradeIsRetried(t *testing.T) {
 		srv := newServer(t)
 		cust, s := connect(t, srv, nil, &chat.Options{Seed: 3})
 		srv.Inject(participanttest.RefuseWebSocket(403).Times(2))
+		time.Sleep(10 * time.Second) // a socket dropped sooner counts as a failed attempt
 		srv.DropSockets(cust.ContactID)
 		evs := waitFor(t, s, time.Minute, isKind(chat.KindConnectionReestablished))
 		lost := 0
@@ -228,6 +229,7 @@ func TestBrokenAfterMaxAttempts(t *testing.T) {
 		srv := newServer(t)
 		cust, s := connect(t, srv, nil, &chat.Options{MaxReconnectAttempts: 3})
 		srv.Inject(participanttest.Fail(participanttest.OpCreateParticipantConnection, "InternalServerException").Always())
+		time.Sleep(10 * time.Second) // a socket dropped sooner counts as a failed attempt
 		start := time.Now()
 		srv.DropSockets(cust.ContactID)
 		evs := waitFor(t, s, 10*time.Minute, isKind(chat.KindConnectionBroken))

@@ -39,6 +39,7 @@ type sock struct {
 
 	// Guarded by the session's lmu.
 	subscribed       bool
+	subscribedAt     time.Time // when the subscribe was acknowledged
 	subSent          int       // subscribe frames sent
 	subAt            time.Time // when to send it again, or give up
 	hbWait, pingWait bool      // a heartbeat or ping is unanswered
