@@ -35,7 +35,7 @@ type scriptedSocket struct {
 	// dropAfterAck, when set, ends every socket right after it acknowledges
 	// the subscribe: 1 cuts it, 2 closes it with 1001 (going away).
 	dropAfterAck atomic.Int64
-	sockets          atomic.Int64
+	sockets      atomic.Int64
 
 	handlers sync.WaitGroup
 	mu       sync.Mutex
