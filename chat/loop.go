@@ -165,38 +165,23 @@ func (s *Session) tick(now time.Time) {
 	}
 }
 
-// handle runs the result of a service call the worker made.
-func (s *Session) handle(m any, now time.Time) {
-	switch m := m.(type) {
-	case connectResult:
-		s.onConnect(m, now)
-	case gapResult:
-		s.onGap(m, now)
-	case refreshResult:
-		s.onRefresh(m, now)
-	case receiptsResult:
-		if m.denied {
-			// An expired ConnectionToken, or the chat ended: the refresh
-			// tells which.
-			s.startRefresh()
-		}
-	case disconnectResult:
-		s.onDisconnected(m, now)
-	}
-}
-
-// startConnect asks the worker for a new connection: the first, a
-// replacement for a lost one, or a rotation. Only one is ever under way.
+// startConnect asks the connection lane for a new connection: the first,
+// a replacement for a lost one, or a rotation. Only one is ever under way.
 func (s *Session) startConnect() {
 	s.connecting = true
 	skipHistory := s.cfg.NoHistory && !s.connected && s.eng.floor.IsZero()
-	s.do(func(ctx context.Context) any { return s.open(ctx, skipHistory) })
+	s.push(s.conn, func(ctx context.Context) completion {
+		r := s.open(ctx, skipHistory)
+		return func(now time.Time) { s.onConnect(r, now) }
+	})
 }
 
 func (s *Session) onConnect(r connectResult, now time.Time) {
 	s.connecting = false
 	if s.leaving {
-		discard(r)
+		if r.sk != nil {
+			_ = r.sk.conn.CloseNow()
+		}
 		return
 	}
 	if r.err != nil {
@@ -396,6 +381,7 @@ func (s *Session) lose(cause error, now time.Time) {
 	sk := s.primary
 	s.primary = nil
 	s.kill(sk)
+	s.cancelGap()
 	if s.leaving {
 		s.finish(ErrDisconnected)
 		return
@@ -471,11 +457,35 @@ func (s *Session) gapFill(now time.Time) {
 	s.gapRetryAt = time.Time{}
 	mode, anchor := s.gapMode, s.gapAnchor
 	tok := s.ConnectionToken()
-	s.do(func(ctx context.Context) any { return s.fetch(ctx, tok, mode, anchor) })
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.gapCancel = cancel
+	s.gapGen++
+	gen := s.gapGen
+	s.push(s.gap, func(context.Context) completion {
+		r := s.fetch(ctx, tok, mode, anchor)
+		return func(now time.Time) {
+			if gen == s.gapGen && s.gapRunning {
+				s.onGap(r, now)
+			} // else cancelled: its socket was lost (see cancelGap)
+		}
+	})
+}
+
+// cancelGap cancels the gap fill under way, if any: its socket is lost, so
+// the fill the next socket owes replaces it, and nothing waits for it.
+func (s *Session) cancelGap() {
+	if !s.gapRunning {
+		return
+	}
+	s.gapCancel()
+	s.gapCancel = nil
+	s.gapRunning, s.gapAgain = false, false
 }
 
 func (s *Session) onGap(r gapResult, now time.Time) {
 	s.gapRunning = false
+	s.gapCancel()
+	s.gapCancel = nil
 	if r.err != nil {
 		if isAccessDenied(r.err) {
 			// An expired ConnectionToken, or the chat ended: only
@@ -524,7 +534,10 @@ func (s *Session) startRefresh() {
 	}
 	s.refreshAt = time.Time{}
 	s.refreshing = true
-	s.do(s.refresh)
+	s.push(s.conn, func(ctx context.Context) completion {
+		r := s.refresh(ctx)
+		return func(now time.Time) { s.onRefresh(r, now) }
+	})
 }
 
 func (s *Session) scheduleRefresh(exp, now time.Time) {
@@ -573,15 +586,33 @@ func (s *Session) tokenState() (participant.Token, time.Time) {
 	return s.token, s.tokenExp
 }
 
-// sendReceipts hands the receipts due at now to the worker.
+// sendReceipts hands the receipts due at now to the misc lane, one batch
+// at a time.
 func (s *Session) sendReceipts(now time.Time, force bool) {
+	if s.receiptsBusy {
+		return
+	}
 	batch, next := s.rq.due(now, force)
 	s.receiptsAt = next
 	if len(batch) == 0 {
 		return
 	}
+	s.receiptsBusy = true
 	tok := s.ConnectionToken()
-	s.do(func(ctx context.Context) any { return s.sendBatch(ctx, tok, batch) })
+	s.push(s.misc, func(ctx context.Context) completion {
+		r := s.sendBatch(ctx, tok, batch)
+		return func(now time.Time) { s.onReceipts(r, now) }
+	})
+}
+
+func (s *Session) onReceipts(r receiptsResult, now time.Time) {
+	s.receiptsBusy = false
+	if len(r.unsent) > 0 {
+		// An expired ConnectionToken, or the chat ended: the refresh
+		// tells which.
+		s.st.receiptErrors.Add(int64(len(r.unsent)))
+		s.startRefresh()
+	}
 }
 
 // request runs an application's request.
@@ -606,23 +637,31 @@ func (s *Session) request(r request, now time.Time) {
 		s.sendReceipts(now, true)
 		tok := s.ConnectionToken()
 		done := r.done
-		s.do(func(ctx context.Context) any {
+		s.push(s.misc, func(ctx context.Context) completion {
+			ctx, cancel := context.WithTimeout(ctx, callTimeout)
 			_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
-			return disconnectResult{err: err, done: done}
+			cancel()
+			return func(now time.Time) { s.onDisconnected(err, done, now) }
 		})
 	}
 }
 
-func (s *Session) onDisconnected(r disconnectResult, now time.Time) {
-	if r.err != nil && !isAccessDenied(r.err) {
+func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
+	if err != nil && !isAccessDenied(err) {
 		s.leaving = false
-		r.done <- r.err
+		done <- err
 		return
 	}
-	r.done <- r.err
+	done <- err
 	s.rq.close()
+	// The participant left: its ConnectionToken reads no transcript any
+	// more, so no gap fill can succeed. What waits goes out now, and the
+	// chat.ended that comes is delivered at once.
+	s.cancelGap()
+	s.gapOwed, s.gapStale, s.gapRetryAt = false, false, time.Time{}
+	s.eng.flushAll(now)
 	s.log.Info("chat: disconnected; waiting for chat.ended", "wait", s.cfg.DisconnectWait)
-	if s.primary == nil || s.cfg.DisconnectWait == 0 || r.err != nil {
+	if s.primary == nil || s.cfg.DisconnectWait == 0 || err != nil {
 		s.finish(ErrDisconnected)
 		return
 	}
@@ -688,7 +727,7 @@ func (s *Session) shutdown() {
 		}
 	}
 	if p != nil && polite && s.ctx.Err() == nil {
-		s.do(func(context.Context) any {
+		s.push(s.misc, func(context.Context) completion {
 			_ = p.conn.Close(websocket.StatusNormalClosure, "")
 			closeAll()
 			return nil

@@ -654,3 +654,31 @@ func TestRecoveryDropAfterAckBacksOff(t *testing.T) {
 		})
 	}
 }
+
+// Defect 2 of issue 17: a GetTranscript that takes 45 s holds neither the
+// next reconnect nor Disconnect: connection work has its own lane, and
+// the gap fill of a lost socket is cancelled.
+func TestRecoverySlowTranscriptBlocksNothing(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t)
+		cust, s := connect(t, srv, nil, &chat.Options{Seed: 5})
+		waitFor(t, s, time.Minute, isKind(chat.KindParticipantJoined))
+		time.Sleep(10 * time.Second)
+		srv.Inject(participanttest.Latency(participanttest.OpGetTranscript, 45*time.Second).Always())
+		srv.DropSockets(cust.ContactID)
+		waitFor(t, s, 5*time.Second, isKind(chat.KindConnectionReestablished))
+		time.Sleep(time.Second) // the gap fill's GetTranscript is stalled now
+		srv.DropSockets(cust.ContactID)
+		start := time.Now()
+		waitFor(t, s, time.Minute, isKind(chat.KindConnectionReestablished))
+		assert.LessOrEqual(t, time.Since(start), 2*time.Second, "reconnect behind the stalled transcript read")
+
+		start = time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		require.NoError(t, s.Disconnect(ctx))
+		assert.LessOrEqual(t, time.Since(start), 2*time.Second, "Disconnect behind the stalled transcript read")
+		srv.ClearFaults()
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/lane"
 )
 
 // Errors of a session. Session.Next returns one of them once the session is
@@ -76,45 +77,51 @@ type Session struct {
 	lastTyping time.Time
 	self       string // this session's participant id, once known
 	sent       idSet  // ids of items this session sent, until self is known
-	jobs       []func(context.Context) any
-	working    bool
-	inbox      []inFrame
-	processing bool
+
+	// The lanes (see lanes.go): frames read, connection work, transcript
+	// reads, and the rest (receipts, Disconnect, the polite close).
+	frames *lane.Lane[inFrame]
+	conn   *lane.Lane[job]
+	gap    *lane.Lane[job]
+	misc   *lane.Lane[job]
 
 	// The state machine, guarded by lmu (see loop.go). lmu is taken
 	// before mu, never after.
-	lmu         sync.Mutex
-	timer       *time.Timer
-	armed       time.Time // the deadline timer is set for
-	eng         *engine
-	rq          receiptQueue
-	rnd         *rand.Rand
-	primary     *sock
-	candidate   *sock
-	retired     []*sock
-	socks       int // sockets opened, for the logs
-	connecting  bool
-	connected   bool // the first socket was subscribed
-	outage      bool // the primary was lost and not yet replaced
-	attempts    int  // failed reconnect attempts in a row
-	retryAt     time.Time
-	rotateAt    time.Time
-	refreshAt   time.Time
-	refreshing  bool
-	gapRunning  bool
-	gapAgain    bool // the socket changed while a gap fill ran
-	gapOwed     bool // a gap fill must succeed before releases resume
-	gapStale    bool // the last gap fill got 403: run it after the refresh
-	gapMode     gapMode
-	gapAnchor   time.Time // where the owed gap fill reads from
-	gapAttempts int
-	gapRetryAt  time.Time
-	receiptsAt  time.Time
-	leaving     bool
-	leaveBy     time.Time
-	over        bool // the session is over (term is set)
-	down        bool // shutdown ran
-	contactID   string
+	lmu          sync.Mutex
+	timer        *time.Timer
+	armed        time.Time // the deadline timer is set for
+	eng          *engine
+	rq           receiptQueue
+	rnd          *rand.Rand
+	primary      *sock
+	candidate    *sock
+	retired      []*sock
+	socks        int // sockets opened, for the logs
+	connecting   bool
+	connected    bool // the first socket was subscribed
+	outage       bool // the primary was lost and not yet replaced
+	attempts     int  // failed reconnect attempts in a row
+	retryAt      time.Time
+	rotateAt     time.Time
+	refreshAt    time.Time
+	refreshing   bool
+	gapRunning   bool
+	gapCancel    context.CancelFunc // ends the running gap fill
+	gapGen       uint64             // counts gap fills started: a cancelled one's result is ignored
+	gapAgain     bool               // the socket changed while a gap fill ran
+	gapOwed      bool               // a gap fill must succeed before releases resume
+	gapStale     bool               // the last gap fill got 403: run it after the refresh
+	gapMode      gapMode
+	gapAnchor    time.Time // where the owed gap fill reads from
+	gapAttempts  int
+	gapRetryAt   time.Time
+	receiptsAt   time.Time
+	receiptsBusy bool // a batch of receipts is being sent
+	leaving      bool
+	leaveBy      time.Time
+	over         bool // the session is over (term is set)
+	down         bool // shutdown ran
+	contactID    string
 }
 
 // lastItem is the newest item Next returned, the resume point of State.
@@ -210,6 +217,10 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 			s.hc = http.DefaultClient
 		}
 	}
+	s.frames = lane.New(&s.wg, maxInbox, s.process)
+	s.conn = lane.New(&s.wg, 8, s.runJobs)
+	s.gap = lane.New(&s.wg, 4, s.runJobs)
+	s.misc = lane.New(&s.wg, 8, s.runJobs)
 	s.rnd = newRand(cfg.Seed)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
@@ -374,8 +385,11 @@ func (s *Session) Close() error {
 	s.mu.Lock()
 	s.term = ErrClosed
 	s.events, s.head = nil, 0
-	s.jobs = nil
 	s.mu.Unlock()
+	s.frames.Clear()
+	s.conn.Clear()
+	s.gap.Clear()
+	s.misc.Clear()
 	s.signal()
 	return nil
 }
@@ -498,48 +512,4 @@ func (s *Session) endError() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.term
-}
-
-// do queues a call for the worker goroutine, starting it if idle. f's
-// result, when not nil, is run by handle. s.lmu is held.
-func (s *Session) do(f func(context.Context) any) {
-	s.mu.Lock()
-	s.jobs = append(s.jobs, f)
-	start := !s.working
-	s.working = true
-	s.mu.Unlock()
-	if start {
-		s.wg.Add(1)
-		go s.work()
-	}
-}
-
-func (s *Session) work() {
-	defer s.wg.Done()
-	for {
-		s.mu.Lock()
-		if len(s.jobs) == 0 || s.ctx.Err() != nil {
-			s.working = false
-			s.jobs = nil
-			s.mu.Unlock()
-			return
-		}
-		f := s.jobs[0]
-		s.jobs[0] = nil
-		s.jobs = s.jobs[1:]
-		s.mu.Unlock()
-		r := f(s.ctx)
-		if r == nil {
-			continue
-		}
-		s.lmu.Lock()
-		if s.over {
-			discard(r)
-		} else {
-			now := time.Now()
-			s.handle(r, now)
-			s.after(now)
-		}
-		s.lmu.Unlock()
-	}
 }
