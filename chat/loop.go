@@ -21,6 +21,9 @@ const rotateRetry = time.Minute
 // is retried with the backoff, never at once.
 const stableAfter = 5 * time.Second
 
+// maxHold bounds how long releases stay held while a gap fill is owed.
+const maxHold = 2 * time.Minute
+
 // refreshRetry is how long after a failed token refresh the session tries
 // again (sooner if the token expires before).
 const refreshRetry = 30 * time.Second
@@ -115,6 +118,9 @@ func (s *Session) deadline(now time.Time) time.Time {
 	if !s.gapRunning {
 		at(s.gapRetryAt)
 	}
+	if s.eng.hold {
+		at(s.holdUntil)
+	}
 	at(s.eng.deadline(now))
 	at(s.receiptsAt)
 	at(s.leaveBy)
@@ -151,6 +157,10 @@ func (s *Session) tick(now time.Time) {
 	}
 	if !s.refreshing && !s.refreshAt.IsZero() && !now.Before(s.refreshAt) {
 		s.startRefresh()
+	}
+	if s.eng.hold && !now.Before(s.holdUntil) {
+		s.eng.hold = false
+		s.log.Warn("chat: no gap fill succeeded; releasing the held items", "held_for", maxHold)
 	}
 	if !s.gapRunning && !s.gapRetryAt.IsZero() && !now.Before(s.gapRetryAt) {
 		s.gapRetryAt = time.Time{}
@@ -388,7 +398,7 @@ func (s *Session) lose(cause error, now time.Time) {
 	}
 	// Offline, nothing is released: what waits in the reorder buffer may
 	// have earlier items the gap fill will find.
-	s.owe()
+	s.owe(now)
 	if !s.outage {
 		s.outage = true
 		s.publish(Event{Kind: KindConnectionLost, Time: now, Err: cause})
@@ -428,7 +438,14 @@ func (s *Session) retire(sk *sock, reason string) {
 // rotation) and holds the engine's releases until one succeeds. The anchor
 // is taken once, from the last item delivered before; it stays until a gap
 // fill succeeds, however many fail.
-func (s *Session) owe() {
+//
+// The hold is bounded in time: after maxHold, what waits goes out (and an
+// earlier item a later gap fill finds is delivered late, marked), so a
+// transcript that cannot be read never holds live items forever.
+func (s *Session) owe(now time.Time) {
+	if !s.eng.hold {
+		s.holdUntil = now.Add(maxHold)
+	}
 	s.eng.hold = true
 	if s.gapOwed {
 		return
@@ -448,7 +465,7 @@ func (s *Session) owe() {
 // transcript when nothing was delivered yet, and holds the engine's
 // releases until it is merged.
 func (s *Session) gapFill(now time.Time) {
-	s.owe()
+	s.owe(now)
 	if s.gapRunning {
 		s.gapAgain = true
 		return

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -680,5 +681,40 @@ func TestRecoverySlowTranscriptBlocksNothing(t *testing.T) {
 		require.NoError(t, s.Disconnect(ctx))
 		assert.LessOrEqual(t, time.Since(start), 2*time.Second, "Disconnect behind the stalled transcript read")
 		srv.ClearFaults()
+	})
+}
+
+// Defect 3 of issue 17: a GetTranscript whose every page has a new
+// NextToken ends after a bounded read, counted as failed; the live item
+// held behind it is delivered all the same.
+func TestRecoveryEndlessTranscriptPages(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t)
+		client, faults := faultyClient(srv)
+		cust, s := connect(t, srv, client, &chat.Options{Seed: 9})
+		p := newPuppet()
+		_, err := srv.AddAgent(cust.ContactID, p)
+		require.NoError(t, err)
+		p.post(t, "before")
+		got, _ := messages(t, s, 1, time.Minute)
+		require.Equal(t, []string{"before"}, got)
+		time.Sleep(10 * time.Second)
+
+		var pages atomic.Int64
+		endless := faults.add(&apiRule{path: "/participant/transcript", body: func() string {
+			return fmt.Sprintf(`{"InitialContactId":%q,"Transcript":[],"NextToken":"page-%d"}`, cust.ContactID, pages.Add(1))
+		}})
+		srv.DropSockets(cust.ContactID)
+		waitFor(t, s, time.Minute, isKind(chat.KindConnectionReestablished))
+		p.post(t, "live")
+		start := time.Now()
+		got, _ = messages(t, s, 1, 10*time.Minute)
+		assert.Equal(t, []string{"live"}, got, "stats %+v", s.Stats())
+		assert.LessOrEqual(t, time.Since(start), 3*time.Minute, "the live item was held")
+		// Each read stops after 500 pages; reads back off.
+		n := faults.hits(endless)
+		assert.Greater(t, n, 500, "transcript pages read")
+		assert.Less(t, n, 500*12, "transcript pages read")
 	})
 }

@@ -115,6 +115,7 @@ type Session struct {
 	gapAnchor    time.Time // where the owed gap fill reads from
 	gapAttempts  int
 	gapRetryAt   time.Time
+	holdUntil    time.Time // when the engine's hold ends, if no gap fill succeeded
 	receiptsAt   time.Time
 	receiptsBusy bool // a batch of receipts is being sent
 	leaving      bool
