@@ -504,6 +504,11 @@ func (s *Session) onGap(r gapResult, now time.Time) {
 	s.gapCancel()
 	s.gapCancel = nil
 	if r.err != nil {
+		if isAccessDenied(r.err) && s.leaving {
+			// DisconnectParticipant ended the token: the chat.ended
+			// that comes, or DisconnectWait, ends the session.
+			return
+		}
 		if isAccessDenied(r.err) {
 			// An expired ConnectionToken, or the chat ended: only
 			// CreateParticipantConnection tells which. The gap fill runs
@@ -572,6 +577,9 @@ func (s *Session) scheduleRefresh(exp, now time.Time) {
 func (s *Session) onRefresh(r refreshResult, now time.Time) {
 	s.refreshing = false
 	if r.err != nil {
+		if isAccessDenied(r.err) && s.leaving {
+			return // the participant left: expected
+		}
 		if isAccessDenied(r.err) {
 			s.endedOffline(r.err, now)
 			return
@@ -667,6 +675,9 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 	if err != nil && !isAccessDenied(err) {
 		s.leaving = false
 		done <- err
+		if s.gapOwed && !s.gapRunning && s.primary != nil {
+			s.gapFill(now) // one refused while leaving
+		}
 		return
 	}
 	done <- err
