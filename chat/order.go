@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/connectchat/participant"
 )
@@ -48,13 +49,29 @@ type pend struct {
 	last    time.Time
 }
 
+// maxStitched caps a stitched bot message: chunks beyond it are ignored
+// (the message so far is delivered, Partial set, and the completed item,
+// which carries the whole text, replaces it as an update). Far above a real
+// message (an item's content holds 16,384 characters; a streamed answer a
+// few times that).
+const maxStitched = 32 << 20
+
 // chunkState stitches the chunks of a streamed bot message.
 type chunkState struct {
-	p        *pend  // its entry in the buffer; nil once released
-	content  string // the chunks so far, in order
-	next     int    // the chunk number expected next
-	released bool   // a partial version was delivered
+	p *pend // its entry in the buffer; nil once released
+	// buf holds the chunks so far, in order. It is only ever appended to,
+	// so the strings text returns, which share its bytes, never change:
+	// stitching costs O(total size), not a copy of the message per chunk.
+	buf      []byte
+	next     int  // the chunk number expected next
+	released bool // a partial version was delivered
+	capped   bool // maxStitched reached: later chunks are ignored
 	t        time.Time
+}
+
+// text returns the chunks so far, without a copy (see buf).
+func (st *chunkState) text() string {
+	return unsafe.String(unsafe.SliceData(st.buf), len(st.buf))
 }
 
 // typist is a participant whose typing indicator is on.
@@ -329,20 +346,33 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 		if n == 0 {
 			n = st.next
 		}
-		if n != st.next {
+		if n != st.next || st.capped {
 			e.st.duplicates.Add(1)
 			return st.p
 		}
 		st.next++
-		st.content += in.it.Content
+		if len(st.buf)+len(in.it.Content) > maxStitched {
+			// Too long: deliver what came; the completed item follows.
+			st.capped = true
+			if st.p != nil {
+				st.p.waiting = false
+			}
+			return st.p
+		}
+		if need := len(st.buf) + len(in.it.Content); need > cap(st.buf) {
+			// Double (append grows large slices by only 1.25x: 5x the
+			// final size in all, against 2x).
+			st.buf = append(make([]byte, 0, max(need, 2*cap(st.buf))), st.buf...)
+		}
+		st.buf = append(st.buf, in.it.Content...)
 		if st.p != nil {
-			st.p.in.it.Content = st.content
+			st.p.in.it.Content = st.text()
 			st.p.last = now
 			return st.p
 		}
 		// Already delivered as partial: deliver the progress.
 		upd := in
-		upd.it.Content = st.content
+		upd.it.Content = st.text()
 		upd.it.AbsoluteTime = participant.Time{Time: st.t}
 		e.st.updates.Add(1)
 		e.emit(upd, now, true, true)

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -314,4 +315,51 @@ func TestEngineChatEndedDoesNotWait(t *testing.T) {
 	e.flush(t0.Add(time.Hour))
 	got := e.take()
 	assert.Empty(t, got, "items after chat.ended: %s", contents(got))
+}
+
+// Defect 4 of issue 17: stitching a 16 MiB message of 64 chunks allocates
+// O(its size), not a copy of the message so far per chunk (745 MiB before).
+func TestChunkStitchingLinear(t *testing.T) {
+	const chunks, size = 64, 256 << 10
+	part := strings.Repeat("x", size)
+	e, _ := newTestEngine(engineConfig{})
+	in := make([]incoming, chunks)
+	for i := range in {
+		in[i] = chunk("big", 0, i+1, part)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range in {
+		e.add(in[i], t0)
+	}
+	done := msg("big", 0, "complete")
+	e.add(done, t0)
+	e.flush(t0)
+	runtime.ReadMemStats(&after)
+	evs := e.take()
+	require.Len(t, evs, 1)
+	assert.Equal(t, "complete", evs[0].Item.Content)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, alloc, uint64(3*chunks*size), "allocated %d MiB to stitch %d MiB", alloc>>20, chunks*size>>20)
+}
+
+// Chunks past maxStitched are ignored: the message so far goes out,
+// Partial set, and the completed item follows as an update.
+func TestChunkStitchingCapped(t *testing.T) {
+	t.Parallel()
+	part := strings.Repeat("y", maxStitched/2+1)
+	e, _ := newTestEngine(engineConfig{})
+	e.add(chunk("big", 0, 1, part), t0)
+	e.add(chunk("big", 0, 2, part), t0)
+	e.add(chunk("big", 0, 3, "z"), t0)
+	e.flush(t0)
+	evs := e.take()
+	require.Len(t, evs, 1)
+	assert.True(t, evs[0].Partial)
+	assert.Len(t, evs[0].Item.Content, len(part))
+	e.add(msg("big", 0, "whole"), t0)
+	evs = e.take()
+	require.Len(t, evs, 1)
+	assert.True(t, evs[0].Update)
+	assert.Equal(t, "whole", evs[0].Item.Content)
 }
