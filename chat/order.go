@@ -214,10 +214,20 @@ func (e *engine) startAfter(t time.Time, id string) {
 	}
 }
 
-// nextKey gives an item seen for the first time its key.
-func (e *engine) nextKey(in *incoming) key {
+// maxAhead is how far ahead of the session's clock an item's AbsoluteTime
+// is believed. An item stamped later (a broken clock, the year 9999) is
+// delivered, but ordered at its arrival: it never becomes the gap-fill
+// anchor, the floor, or the mark that would make every later item late.
+const maxAhead = 5 * time.Minute
+
+// nextKey gives an item seen for the first time at now its key.
+func (e *engine) nextKey(in *incoming, now time.Time) key {
 	e.seq++
-	return key{t: in.it.AbsoluteTime.Time, final: isEnd(in), seq: e.seq}
+	t := in.it.AbsoluteTime.Time
+	if !now.IsZero() && t.After(now.Add(maxAhead)) {
+		t = now
+	}
+	return key{t: t, final: isEnd(in), seq: e.seq}
 }
 
 // add takes one item in, and returns its entry in the buffer when it is
@@ -265,7 +275,7 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 		e.st.duplicates.Add(1)
 		return nil
 	}
-	k := e.nextKey(&in)
+	k := e.nextKey(&in, now)
 	e.seen[it.ID] = fp
 	if in.fromTranscript {
 		e.st.gapFilled.Add(1)
@@ -321,7 +331,7 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 			e.st.duplicates.Add(1)
 			return nil
 		}
-		k := e.nextKey(&in)
+		k := e.nextKey(&in, now)
 		st = &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
 		if e.chunks == nil {
 			e.chunks = map[string]*chunkState{}

@@ -718,3 +718,27 @@ func TestRecoveryEndlessTranscriptPages(t *testing.T) {
 		assert.Less(t, n, 500*12, "transcript pages read")
 	})
 }
+
+// Defect 5 of issue 17: an item stamped in the year 9999 is delivered, but
+// the gap fill after the next outage still reads from the last real item:
+// the messages of the outage come.
+func TestRecoveryFutureItemDoesNotPoisonTheAnchor(t *testing.T) {
+	t.Parallel()
+	ss, faults, cust, s := scriptedChat(t, &chat.Options{})
+	p := newPuppet()
+	_, err := faults.srv.AddAgent(cust.ContactID, p)
+	require.NoError(t, err)
+	ss.item(t, map[string]any{
+		"Id": "future", "Type": "MESSAGE", "ContentType": "text/plain", "Content": "from 9999",
+		"AbsoluteTime": "9999-12-31T23:59:59.000Z", "ParticipantId": "bot", "DisplayName": "Bot",
+	})
+	waitFor(t, s, 10*time.Second, func(ev chat.Event) bool { return ev.Item.ID == "future" })
+	for _, round := range []string{"b", "c"} { // two outages
+		ss.dropAll()
+		p.post(t, round+"1")
+		p.post(t, round+"2")
+		got, _ := messages(t, s, 2, 20*time.Second)
+		assert.Equal(t, []string{round + "1", round + "2"}, got, "stats %+v", s.Stats())
+	}
+	assert.NotEqual(t, "future", s.State().LastItemID)
+}

@@ -279,7 +279,9 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 				s.events, s.head = nil, 0
 			}
 			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
-				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) {
+				// An item stamped far ahead of the clock is no resume point
+				// (see maxAhead).
+				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) && !t.After(time.Now().Add(maxAhead)) {
 					s.last = lastItem{t: t.Time, id: ev.Item.ID}
 				}
 			}
