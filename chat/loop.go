@@ -595,6 +595,7 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 	}
 	s.setToken(r.token, r.expiry)
 	s.st.tokenRefreshes.Add(1)
+	s.requeueReceipts()
 	s.scheduleRefresh(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
 	if s.gapStale {
@@ -614,7 +615,7 @@ func (s *Session) tokenState() (participant.Token, time.Time) {
 // sendReceipts hands the receipts due at now to the misc lane, one batch
 // at a time.
 func (s *Session) sendReceipts(now time.Time, force bool) {
-	if s.receiptsBusy {
+	if s.receiptsBusy || len(s.receiptsRefused) > 0 {
 		return
 	}
 	batch, next := s.rq.due(now, force)
@@ -634,9 +635,26 @@ func (s *Session) onReceipts(r receiptsResult, now time.Time) {
 	s.receiptsBusy = false
 	if len(r.unsent) > 0 {
 		// An expired ConnectionToken, or the chat ended: the refresh
-		// tells which.
-		s.st.receiptErrors.Add(int64(len(r.unsent)))
+		// tells which. The receipts wait for it (and no batch goes out
+		// meanwhile), then go out again.
+		s.receiptsRefused = append(s.receiptsRefused, r.unsent...)
 		s.startRefresh()
+	}
+}
+
+// requeueReceipts queues again, after a token refresh, the receipts refused
+// with 403. One refused too often is counted as failed and logged.
+func (s *Session) requeueReceipts() {
+	if len(s.receiptsRefused) == 0 {
+		return
+	}
+	refused := s.receiptsRefused
+	s.receiptsRefused = nil
+	failed := s.rq.requeue(refused)
+	s.st.receiptsRequeued.Add(int64(len(refused) - len(failed)))
+	for _, r := range failed {
+		s.st.receiptErrors.Add(1)
+		s.log.Warn("chat: receipt refused with 403 after token refreshes; given up", "message", r.messageID, "tries", r.tries)
 	}
 }
 
@@ -720,6 +738,11 @@ func (s *Session) endedOffline(err error, now time.Time) {
 		})
 	}
 	s.rq.close()
+	for _, r := range s.receiptsRefused {
+		s.st.receiptErrors.Add(1)
+		s.log.Warn("chat: receipt refused with 403; the chat has ended", "message", r.messageID)
+	}
+	s.receiptsRefused = nil
 	s.log.Info("chat: ended while offline (403)", "err", err)
 	s.finish(ErrChatEnded)
 }

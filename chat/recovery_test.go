@@ -742,3 +742,28 @@ func TestRecoveryFutureItemDoesNotPoisonTheAnchor(t *testing.T) {
 	}
 	assert.NotEqual(t, "future", s.State().LastItemID)
 }
+
+// Defect 6 of issue 17: a receipt refused with 403 because the
+// ConnectionToken expired is sent again after the refresh, not lost.
+func TestRecoveryReceiptRequeuedAfterRefresh(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t)
+		client, faults := faultyClient(srv)
+		cust, s := connect(t, srv, client, &chat.Options{Receipts: chat.ReceiptOptions{Interval: -1, DeliveredDelay: -1}})
+		p := newPuppet()
+		_, err := srv.AddAgent(cust.ContactID, p)
+		require.NoError(t, err)
+		it := p.post(t, "read me")
+		messages(t, s, 1, time.Minute)
+		refused := faults.add(&apiRule{path: "/participant/event", times: 1, status: 403, code: "AccessDeniedException"})
+		require.NoError(t, s.SendReadReceipt(it.ID))
+		time.Sleep(10 * time.Second)
+		st := s.Stats()
+		assert.Equal(t, 1, faults.hits(refused))
+		assert.Equal(t, int64(1), st.ReceiptsSent, "stats %+v", st)
+		assert.Equal(t, int64(1), st.ReceiptsRequeued, "stats %+v", st)
+		assert.Equal(t, int64(0), st.ReceiptErrors, "stats %+v", st)
+		assert.Positive(t, st.TokenRefreshes)
+	})
+}

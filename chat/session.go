@@ -118,11 +118,14 @@ type Session struct {
 	holdUntil    time.Time // when the engine's hold ends, if no gap fill succeeded
 	receiptsAt   time.Time
 	receiptsBusy bool // a batch of receipts is being sent
-	leaving      bool
-	leaveBy      time.Time
-	over         bool // the session is over (term is set)
-	down         bool // shutdown ran
-	contactID    string
+	// receiptsRefused got 403 (an expired ConnectionToken?): queued again
+	// after the refresh.
+	receiptsRefused []receipt
+	leaving         bool
+	leaveBy         time.Time
+	over            bool // the session is over (term is set)
+	down            bool // shutdown ran
+	contactID       string
 }
 
 // lastItem is the newest item Next returned, the resume point of State.
@@ -459,8 +462,13 @@ type Stats struct {
 	// ReceiptConflicts counts receipts refused with 409 (more than two
 	// participants in the chat), dropped quietly.
 	ReceiptConflicts int64
-	// ReceiptErrors counts receipts that failed otherwise.
+	// ReceiptErrors counts receipts that failed otherwise (each logged at
+	// Warn with its reason), including those still refused with 403 after
+	// token refreshes.
 	ReceiptErrors int64
+	// ReceiptsRequeued counts receipts refused with 403 (an expired
+	// ConnectionToken) and queued again after the token was refreshed.
+	ReceiptsRequeued int64
 	// TypingSent counts typing events sent; TypingThrottled those dropped
 	// by Options.TypingInterval.
 	TypingSent, TypingThrottled int64
@@ -471,6 +479,7 @@ type counters struct {
 	heartbeatMisses, pingFailures, gapFills, gapFilled       atomic.Int64
 	duplicates, late, updates, events                        atomic.Int64
 	receiptsSent, receiptConflicts, receiptErrors            atomic.Int64
+	receiptsRequeued                                         atomic.Int64
 	typingSent, typingThrottled                              atomic.Int64
 }
 
@@ -493,6 +502,7 @@ func (s *Session) Stats() Stats {
 		ReceiptsSent:      c.receiptsSent.Load(),
 		ReceiptConflicts:  c.receiptConflicts.Load(),
 		ReceiptErrors:     c.receiptErrors.Load(),
+		ReceiptsRequeued:  c.receiptsRequeued.Load(),
 		TypingSent:        c.typingSent.Load(),
 		TypingThrottled:   c.typingThrottled.Load(),
 	}
