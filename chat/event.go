@@ -162,6 +162,13 @@ type Event struct {
 	// Options.ChunkTimeout passed before the message completed.
 	Partial bool
 
+	// Late is set on an item that arrived after a later item was already
+	// delivered (two sockets during a rotation, a gap fill whose hold
+	// ended, a network that reorders beyond Options.ReorderWindow): it
+	// goes out at once, out of order, rather than never. Stats.LateItems
+	// counts these.
+	Late bool
+
 	// FromPastSession is set on items of an earlier contact of a
 	// persistent chat (RelatedContactId set, or the isFromPastSession flag
 	// in either spelling).

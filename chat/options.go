@@ -80,10 +80,13 @@ type Options struct {
 
 	// ReorderWindow is how long an item from the WebSocket waits before
 	// it is delivered, so that an item the service sent earlier but the
-	// network delivered later still comes first: 200 milliseconds. It is
-	// the floor of the delivery latency. Negative: deliver on arrival (an
-	// item arriving after a later one is then delivered after it, still
-	// once; Stats.LateItems counts those).
+	// network delivered later still comes first. The default, zero,
+	// delivers each item when it arrives, as the official clients do: one
+	// socket does not reorder frames, and the seams where order can break
+	// (gap fills, rotation) are held anyway. An item arriving after a later
+	// one was delivered goes out at once with Event.Late set (counted in
+	// Stats.LateItems), never dropped. A positive window adds its length
+	// to every item's latency. Negative is zero.
 	ReorderWindow time.Duration
 
 	// GapFillOverlap is how far before the last delivered item a gap fill
@@ -196,7 +199,6 @@ func (o *Options) withDefaults() config {
 	def(&c.ReconnectMaxBackoff, 30*time.Second)
 	def(&c.RotateAfter, 59*time.Minute)
 	def(&c.TokenRefreshBefore, time.Minute)
-	def(&c.ReorderWindow, 200*time.Millisecond)
 	def(&c.GapFillOverlap, 2*time.Second)
 	def(&c.TypingInterval, 10*time.Second)
 	def(&c.TypingTimeout, 12*time.Second)
@@ -218,6 +220,9 @@ func (o *Options) withDefaults() config {
 	}
 	if c.ReconnectMaxBackoff < c.ReconnectBackoff {
 		c.ReconnectMaxBackoff = c.ReconnectBackoff
+	}
+	if c.ReorderWindow < 0 {
+		c.ReorderWindow = 0
 	}
 	if c.GapFillOverlap < 0 {
 		c.GapFillOverlap = 0

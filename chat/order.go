@@ -97,7 +97,9 @@ type engineConfig struct {
 }
 
 // engine turns items, from the WebSocket and from transcript pages,
-// into events: each item once (by Id), in (AbsoluteTime, Id) order, later
+// into events: each item once (by Id), in key order (AbsoluteTime, then the
+// order the service gave them; see key), except items that arrive after a
+// later one was delivered, which go out at once marked Late; later
 // versions of an item as updates, bot chunks stitched, typing expired.
 // It does no I/O and reads no clock: the session gives it the time. It is
 // guarded by the session's lmu, like the rest of its state machine.
@@ -281,9 +283,11 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 		e.st.gapFilled.Add(1)
 	}
 	if !e.mark.isZero() && k.less(e.mark) {
-		// Later items are out already: deliver it now rather than never.
+		// Later items are out already: deliver it now rather than never,
+		// marked late.
 		e.st.late.Add(1)
 		e.remember(it.ID, k)
+		in.late = true
 		e.emit(in, now, false, false)
 		return nil
 	}
@@ -308,6 +312,7 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 func keepFirst(old, newer incoming) incoming {
 	newer.it.AbsoluteTime = old.it.AbsoluteTime
 	newer.past = newer.past || old.past
+	newer.late = old.late
 	if newer.raw == nil {
 		newer.raw = old.raw
 	}
@@ -348,6 +353,7 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 		if !e.mark.isZero() && k.less(e.mark) {
 			e.st.late.Add(1)
 			st.p.arrived = time.Time{}
+			st.p.in.late = true
 		}
 		e.insert(st.p)
 	}
@@ -392,9 +398,10 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 	in.it.AbsoluteTime = participant.Time{Time: st.t}
 	e.seen[id] = fingerprint(&in.it)
 	if p := st.p; p != nil {
-		past := p.in.past
+		past, late := p.in.past, p.in.late
 		p.in = in
 		p.in.past = in.past || past
+		p.in.late = late
 		p.waiting = false
 		return p
 	}
@@ -549,6 +556,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 	if isReceiptItem(&it) {
 		for _, ev := range receiptsOf(it) {
 			ev.Update = update
+			ev.Late = in.late
 			ev.FromPastSession = in.past
 			if ev.Kind == KindOther && in.raw != nil {
 				ev.Raw = in.raw
@@ -557,7 +565,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 		}
 		return
 	}
-	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
+	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, Late: in.late, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
 	switch k {
 	case KindOther:
 		ev.Raw = in.raw
@@ -655,6 +663,9 @@ func (e *engine) merge(items []incoming, now time.Time, keep bool) {
 		}
 		i = j
 	}
+	if e.laterThanRead(ps) {
+		resort = true
+	}
 	if resort {
 		slices.SortFunc(e.pending, func(a, b *pend) int {
 			if a.key.less(b.key) {
@@ -680,6 +691,31 @@ func (e *engine) merge(items []incoming, now time.Time, keep bool) {
 	}
 	e.hold = false
 	e.flush(now)
+}
+
+// laterThanRead moves after the transcript's items the waiting items of
+// the same milliseconds that the read did not return: they arrived live
+// and happened after the read, so after everything it returned. It reports
+// whether a key changed.
+func (e *engine) laterThanRead(ps []*pend) bool {
+	if len(ps) == 0 {
+		return false
+	}
+	read := make(map[*pend]bool, len(ps))
+	ms := make(map[int64]bool, len(ps))
+	for _, p := range ps {
+		read[p] = true
+		ms[p.key.t.UnixNano()] = true
+	}
+	moved := false
+	for _, p := range e.pending {
+		if !read[p] && ms[p.key.t.UnixNano()] && !p.key.final {
+			e.seq++
+			p.key.seq = e.seq
+			moved = true
+		}
+	}
+	return moved
 }
 
 // deadline returns when flush next has something to do, or zero.

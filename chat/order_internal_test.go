@@ -363,3 +363,37 @@ func TestChunkStitchingCapped(t *testing.T) {
 	assert.True(t, evs[0].Update)
 	assert.Equal(t, "whole", evs[0].Item.Content)
 }
+
+// Defect 7 of issue 17: by default (ReorderWindow 0) a live item goes out
+// when it arrives, and one that arrives after a later item was delivered
+// goes out at once, marked Late and counted.
+func TestDefaultWindowDeliversAtOnce(t *testing.T) {
+	t.Parallel()
+	cfg := (&Options{}).withDefaults()
+	require.Equal(t, time.Duration(0), cfg.ReorderWindow)
+	e, st := newTestEngine(cfg.engine())
+	e.add(msg("b", 20, "second"), t0)
+	e.flush(t0)
+	evs := e.take()
+	require.Equal(t, "Message:second", contents(evs))
+	assert.False(t, evs[0].Late)
+	assert.True(t, e.deadline(t0).IsZero(), "nothing waits")
+	e.add(msg("a", 10, "first"), t0.Add(time.Millisecond))
+	e.flush(t0.Add(time.Millisecond))
+	evs = e.take()
+	require.Equal(t, "Message:first", contents(evs))
+	assert.True(t, evs[0].Late)
+	assert.Equal(t, int64(1), st.late.Load())
+}
+
+// A live item that waits during a gap fill and shares a millisecond with
+// the transcript's items, but is not in it, happened after the read: it
+// goes after them.
+func TestMergePutsUnreadLiveItemsAfter(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{})
+	e.hold = true
+	e.add(msg("live", 0, "L"), t0)
+	e.merge([]incoming{msg("a", 0, "A"), msg("b", 0, "B")}, t0, false)
+	assert.Equal(t, "Message:A Message:B Message:L", contents(e.take()))
+}

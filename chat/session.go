@@ -276,6 +276,7 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 		if s.head < len(s.events) {
 			ev := s.events[s.head]
 			s.events[s.head] = Event{}
+			s.markOwn(&ev)
 			s.head++
 			if s.head == len(s.events) {
 				// Drained: let the array go, an idle session keeps none.
@@ -323,24 +324,24 @@ func (s *Session) publish(evs ...Event) {
 		return
 	}
 	s.mu.Lock()
-	if s.self == "" && len(s.sent.m) > 0 {
-		for _, ev := range evs {
-			if ev.Item.ParticipantID != "" && s.sent.has(ev.Item.ID) {
-				s.self = ev.Item.ParticipantID
-				s.sent = idSet{}
-				break
-			}
-		}
-	}
-	if s.self != "" {
-		for i := range evs {
-			evs[i].Own = evs[i].ParticipantID == s.self
-		}
-	}
 	s.events = append(s.events, evs...)
 	s.mu.Unlock()
 	s.st.events.Add(int64(len(evs)))
 	s.signal()
+}
+
+// markOwn sets ev.Own, learning the session's participant from the first
+// item of its own sends seen. It runs as Next returns the event, not when it
+// is made: with no reorder window an own echo may arrive before the answer
+// to the send that made it. s.mu is held.
+func (s *Session) markOwn(ev *Event) {
+	if s.self == "" && len(s.sent.m) > 0 && ev.Item.ParticipantID != "" && s.sent.has(ev.Item.ID) {
+		s.self = ev.Item.ParticipantID
+		s.sent = idSet{}
+	}
+	if s.self != "" {
+		ev.Own = ev.ParticipantID == s.self
+	}
 }
 
 // sentItem notes the id of an item this session sent, until the session
@@ -450,8 +451,8 @@ type Stats struct {
 	// frame twice, an item both on the socket and in the transcript,
 	// items seen on two sockets during a rotation.
 	DuplicatesDropped int64
-	// LateItems counts items delivered after a later item, because they
-	// arrived after it by more than Options.ReorderWindow.
+	// LateItems counts items delivered after a later item, with
+	// Event.Late set (see there).
 	LateItems int64
 	// Updates counts events with Update set.
 	Updates int64
