@@ -185,7 +185,7 @@ func TestChaosEverything(t *testing.T) {
 				participanttest.Fail(participanttest.OpGetTranscript, "InternalServerException").Probability(0.2).Always(),
 			}
 		},
-		opts: chat.Options{ReorderWindow: 200 * time.Millisecond},
+		opts:          chat.Options{ReorderWindow: 200 * time.Millisecond},
 		dropInGapFill: true,
 		check: func(t *testing.T, st chat.Stats) {
 			assert.GreaterOrEqual(t, st.Reconnects, int64(5), "reconnects")
