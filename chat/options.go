@@ -145,6 +145,13 @@ type Options struct {
 	// that leaves a chat that goes on never gets one.)
 	DisconnectWait time.Duration
 
+	// MaxPendingEvents bounds the events waiting to be read with
+	// Session.Next: 65,536. Past it, typing events are dropped (counted in
+	// Stats.TypingDropped); past it still, the session ends with
+	// ErrSlowConsumer. The events queued before it can still be read, and
+	// a Resume from Session.Checkpoint then continues after them.
+	MaxPendingEvents int
+
 	// Seed, when not zero, seeds the jitter of the reconnect backoff, so
 	// that a test replays. The default draws a random seed.
 	Seed uint64
@@ -226,6 +233,9 @@ func (o *Options) withDefaults() config {
 	}
 	if c.GapFillOverlap < 0 {
 		c.GapFillOverlap = 0
+	}
+	if c.MaxPendingEvents <= 0 {
+		c.MaxPendingEvents = 65536
 	}
 	if c.RecentIDs <= 0 {
 		c.RecentIDs = 1024

@@ -397,3 +397,26 @@ func TestMergePutsUnreadLiveItemsAfter(t *testing.T) {
 	e.merge([]incoming{msg("a", 0, "A"), msg("b", 0, "B")}, t0, false)
 	assert.Equal(t, "Message:A Message:B Message:L", contents(e.take()))
 }
+
+// admit drops typing first, then refuses the batch.
+func TestAdmit(t *testing.T) {
+	t.Parallel()
+	typing, stopped, message := Event{Kind: KindTyping}, Event{Kind: KindTypingStopped}, Event{Kind: KindMessage}
+	for _, tc := range []struct {
+		name          string
+		queued, limit int
+		evs           []Event
+		kept, typing  int
+		ok            bool
+	}{
+		{"fits", 8, 10, []Event{typing, message}, 2, 0, true},
+		{"typing dropped", 9, 10, []Event{typing, message, stopped}, 1, 2, true},
+		{"too many", 10, 10, []Event{typing, message}, 1, 1, false},
+		{"only typing", 10, 10, []Event{typing}, 0, 1, true},
+	} {
+		kept, n, ok := admit(tc.queued, tc.limit, tc.evs)
+		assert.Len(t, kept, tc.kept, tc.name)
+		assert.Equal(t, tc.typing, n, tc.name)
+		assert.Equal(t, tc.ok, ok, tc.name)
+	}
+}

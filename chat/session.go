@@ -29,6 +29,12 @@ var (
 	// ErrBroken: the session gave up reconnecting. The error Next returns
 	// matches it with errors.Is and wraps the last failure.
 	ErrBroken = errors.New("chat: connection broken")
+	// ErrSlowConsumer: the application did not read events with Next
+	// fast enough: more than Options.MaxPendingEvents waited (typing
+	// events, dropped first, not counted). The events queued before can
+	// still be read, and Session.Checkpoint then resumes exactly after
+	// them, losing nothing.
+	ErrSlowConsumer = errors.New("chat: events not read fast enough (Options.MaxPendingEvents)")
 	// ErrSubscribe: the WebSocket never confirmed the aws/chat subscription
 	// within Options.SubscribeAttempts.
 	ErrSubscribe = errors.New("chat: aws/chat subscription not acknowledged")
@@ -71,6 +77,7 @@ type Session struct {
 	head       int
 	notify     chan struct{}
 	term       error // why the session is over; nil while it runs
+	slow       bool  // MaxPendingEvents was passed: nothing more is queued
 	token      participant.Token
 	tokenExp   time.Time
 	last       lastItem // the newest item Next returned
@@ -261,10 +268,12 @@ func newRand(seed uint64) *rand.Rand {
 
 // Next returns the next event of the session, waiting for one until ctx
 // ends. Events are queued in memory from the moment the session makes
-// them, so a slow reader loses nothing (and a reader that stops lets the
-// queue grow). When the session is over and every event has been read, Next
-// returns ErrChatEnded, ErrDisconnected, an error matching ErrBroken, or
-// ErrClosed. Several goroutines may call Next; each event goes to one.
+// them, up to Options.MaxPendingEvents: a reader that stops ends the
+// session with ErrSlowConsumer rather than growing the process (typing
+// events are dropped first). When the session is over and every event has
+// been read, Next returns ErrChatEnded, ErrDisconnected, an error matching
+// ErrBroken, ErrSlowConsumer or ErrClosed. Several goroutines may call
+// Next; each event goes to one.
 //
 // Next is a pull, rather than a channel, so that backpressure and
 // cancellation are the caller's own (its ctx), no goroutine is needed to
@@ -324,10 +333,47 @@ func (s *Session) publish(evs ...Event) {
 		return
 	}
 	s.mu.Lock()
-	s.events = append(s.events, evs...)
+	if s.slow {
+		s.mu.Unlock()
+		return
+	}
+	evs, typing, ok := admit(len(s.events)-s.head, s.cfg.MaxPendingEvents, evs)
+	if ok {
+		s.events = append(s.events, evs...)
+	}
+	s.slow = !ok
 	s.mu.Unlock()
+	if typing > 0 {
+		s.st.typingDropped.Add(int64(typing))
+		s.log.Debug("chat: events not read; typing events dropped", "dropped", typing)
+	}
+	if !ok {
+		s.log.Warn("chat: events not read; ending the session", "pending", s.cfg.MaxPendingEvents)
+		s.finish(ErrSlowConsumer)
+		return
+	}
 	s.st.events.Add(int64(len(evs)))
 	s.signal()
+}
+
+// admit decides what of evs joins a queue of queued events bounded by
+// limit: all when they fit; else the typing events are dropped first
+// (typing says how many); ok is false when the rest still does not fit,
+// and then nothing joins (the session ends with ErrSlowConsumer: its
+// Checkpoint is still exact, so a Resume loses nothing).
+func admit(queued, limit int, evs []Event) (kept []Event, typing int, ok bool) {
+	if queued+len(evs) <= limit {
+		return evs, 0, true
+	}
+	kept = evs[:0:0]
+	for _, ev := range evs {
+		if ev.Kind == KindTyping || ev.Kind == KindTypingStopped {
+			typing++
+			continue
+		}
+		kept = append(kept, ev)
+	}
+	return kept, typing, queued+len(kept) <= limit
 }
 
 // markOwn sets ev.Own, learning the session's participant from the first
@@ -473,6 +519,9 @@ type Stats struct {
 	// TypingSent counts typing events sent; TypingThrottled those dropped
 	// by Options.TypingInterval.
 	TypingSent, TypingThrottled int64
+	// TypingDropped counts typing events (KindTyping, KindTypingStopped)
+	// not queued because Options.MaxPendingEvents events waited.
+	TypingDropped int64
 }
 
 type counters struct {
@@ -481,7 +530,7 @@ type counters struct {
 	duplicates, late, updates, events                        atomic.Int64
 	receiptsSent, receiptConflicts, receiptErrors            atomic.Int64
 	receiptsRequeued                                         atomic.Int64
-	typingSent, typingThrottled                              atomic.Int64
+	typingSent, typingThrottled, typingDropped               atomic.Int64
 }
 
 // Stats returns the session's counters so far.
@@ -506,6 +555,7 @@ func (s *Session) Stats() Stats {
 		ReceiptsRequeued:  c.receiptsRequeued.Load(),
 		TypingSent:        c.typingSent.Load(),
 		TypingThrottled:   c.typingThrottled.Load(),
+		TypingDropped:     c.typingDropped.Load(),
 	}
 }
 
