@@ -30,7 +30,7 @@
 // github.com/coder/websocket, subscribes to aws/chat and waits for the
 // acknowledgement (sent again after a second of silence, given up after four
 // tries with [ErrSubscribe]). Then aws/heartbeat and aws/ping go out every
-// 10 seconds. [Resume] continues from a [State] saved earlier, even in
+// 10 seconds. [Resume] continues from a [Checkpoint] saved earlier, even in
 // another process, delivering only what came after it.
 //
 // # Events

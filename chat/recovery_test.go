@@ -740,7 +740,7 @@ func TestRecoveryFutureItemDoesNotPoisonTheAnchor(t *testing.T) {
 		got, _ := messages(t, s, 2, 20*time.Second)
 		assert.Equal(t, []string{round + "1", round + "2"}, got, "stats %+v", s.Stats())
 	}
-	assert.NotEqual(t, "future", s.State().LastItemID)
+	assert.NotEqual(t, "future", s.Checkpoint().LastItemID)
 }
 
 // Defect 6 of issue 17: a receipt refused with 403 because the

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -135,7 +136,8 @@ type Session struct {
 	contactID       string
 }
 
-// lastItem is the newest item Next returned, the resume point of State.
+// lastItem is the newest item Next returned, the resume point of a
+// Checkpoint.
 type lastItem struct {
 	t  time.Time
 	id string
@@ -156,10 +158,11 @@ const (
 	reqDisconnect
 )
 
-// State is what an application stores to resume a session later with
+// Checkpoint is what an application stores to resume a session later with
 // [Resume]: the last item it received and the ConnectionToken. It encodes to
-// JSON with the real token: treat the encoding as a secret.
-type State struct {
+// JSON with the real token: treat the encoding as a secret. (It was named
+// State before; "state" now means the connection's, see Session.Status.)
+type Checkpoint struct {
 	// ConnectionToken is the session's current ConnectionToken; with it the
 	// application can call the participant.Client directly (for example
 	// DisconnectParticipant) without resuming.
@@ -184,22 +187,22 @@ type State struct {
 // is returned as the participant package made it (an AccessDeniedError
 // inside: a wrong token, or a chat that has ended). opts may be nil.
 func Connect(ctx context.Context, client *participant.Client, participantToken participant.Token, opts *Options) (*Session, error) {
-	return start(ctx, client, participantToken, State{}, opts)
+	return start(ctx, client, participantToken, Checkpoint{}, opts)
 }
 
-// Resume continues a session from a State that Session.State returned,
-// possibly in another process: it connects as Connect does, then delivers
-// only the items after st's last item, including those that came while no
-// session ran, without repeating any (an item at or before st's last item
+// Resume continues a session from a Checkpoint that Session.Checkpoint
+// returned, possibly in another process: it connects as Connect does, then
+// delivers only the items after cp's last item, including those that came
+// while no session ran, without repeating any (an item at or before cp's last item
 // is taken as delivered). Resuming needs the ParticipantToken, because only
 // CreateParticipantConnection hands out WebSocket URLs; the session then
 // uses the ConnectionToken it returns. If the chat ended meanwhile,
 // CreateParticipantConnection answers 403 and Resume returns that error.
-func Resume(ctx context.Context, client *participant.Client, participantToken participant.Token, st State, opts *Options) (*Session, error) {
-	return start(ctx, client, participantToken, st, opts)
+func Resume(ctx context.Context, client *participant.Client, participantToken participant.Token, cp Checkpoint, opts *Options) (*Session, error) {
+	return start(ctx, client, participantToken, cp, opts)
 }
 
-func start(ctx context.Context, client *participant.Client, ptoken participant.Token, st State, opts *Options) (*Session, error) {
+func start(ctx context.Context, client *participant.Client, ptoken participant.Token, st Checkpoint, opts *Options) (*Session, error) {
 	if client == nil {
 		return nil, errors.New("chat: nil participant.Client")
 	}
@@ -424,7 +427,7 @@ func (s *Session) finish(err error) {
 // Close ends the session at once: its sockets close, its goroutines
 // stop, the events not yet read are dropped and Next returns ErrClosed.
 // It does not take the participant out of the chat (see Disconnect), so the
-// chat can be resumed later (see State). Close is idempotent and returns
+// chat can be resumed later (see Checkpoint). Close is idempotent and returns
 // nil.
 func (s *Session) Close() error {
 	s.lmu.Lock()
@@ -447,12 +450,60 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// State returns what to store to resume the session later with Resume.
-// Its last item is the newest item Next has returned.
-func (s *Session) State() State {
+// Checkpoint returns what to store to resume the session later with
+// Resume. Its last item is the newest item Next has returned.
+func (s *Session) Checkpoint() Checkpoint {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return State{ConnectionToken: s.token, ConnectionExpiry: s.tokenExp, LastItemID: s.last.id, LastItemTime: s.last.t}
+	return Checkpoint{ConnectionToken: s.token, ConnectionExpiry: s.tokenExp, LastItemID: s.last.id, LastItemTime: s.last.t}
+}
+
+// Status is the state of a session's connection, as Session.Status
+// reports it for a UI.
+type Status uint8
+
+// The statuses of a session.
+const (
+	// StatusConnecting: the first connect is under way.
+	StatusConnecting Status = iota + 1
+	// StatusConnected: a WebSocket is subscribed (a rotation included).
+	StatusConnected
+	// StatusReconnecting: the socket was lost and is being replaced.
+	StatusReconnecting
+	// StatusEnded: the session is over (Next returns its reason once the
+	// events are read).
+	StatusEnded
+)
+
+// String returns the status's name, such as "Reconnecting".
+func (st Status) String() string {
+	switch st {
+	case StatusConnecting:
+		return "Connecting"
+	case StatusConnected:
+		return "Connected"
+	case StatusReconnecting:
+		return "Reconnecting"
+	case StatusEnded:
+		return "Ended"
+	}
+	return "Status(" + strconv.Itoa(int(st)) + ")"
+}
+
+// Status returns the state of the session's connection now. The
+// KindConnection* events report its changes in the event stream.
+func (s *Session) Status() Status {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	switch {
+	case s.over:
+		return StatusEnded
+	case !s.connected:
+		return StatusConnecting
+	case s.primary == nil:
+		return StatusReconnecting
+	}
+	return StatusConnected
 }
 
 // ConnectionToken returns the session's current ConnectionToken, for calls

@@ -93,7 +93,7 @@ func TestTokenRefresh(t *testing.T) {
 					require.NoError(t, err, "send after 10 minutes")
 					assert.GreaterOrEqual(t, st.TokenRefreshes, int64(4), "refreshes, want at least 4")
 					assert.NotEqual(t, first, s.ConnectionToken(), "token unchanged after %d refreshes", st.TokenRefreshes)
-					exp := s.State().ConnectionExpiry
+					exp := s.Checkpoint().ConnectionExpiry
 					assert.True(t, exp.After(time.Now()), "State's token expires %v, before now", exp)
 				} else {
 					var ad *participant.AccessDeniedError
@@ -329,7 +329,7 @@ func TestResume(t *testing.T) {
 				got = append(got, ev.Item.Content)
 			}
 		}
-		st := s.State()
+		st := s.Checkpoint()
 		s.Close()
 		require.NotEmpty(t, st.LastItemID, "state %+v", st)
 		require.NotEmpty(t, st.ConnectionToken, "state %+v", st)
@@ -349,7 +349,7 @@ func TestResume(t *testing.T) {
 			require.Equal(t, fmt.Sprintf("m%04d", i+1), m, "message %d", i)
 		}
 		// The chat ended meanwhile: Resume says so.
-		st = r.State()
+		st = r.Checkpoint()
 		r.Close()
 		srv.StopContact(cust.ContactID)
 		_, err = chat.Resume(context.Background(), srv.Client(), cust.ParticipantToken, st, nil)

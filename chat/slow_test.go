@@ -45,7 +45,7 @@ func TestSlowConsumerEndsTheSession(t *testing.T) {
 		require.NotEmpty(t, got)
 		require.Less(t, len(got), 100)
 
-		r, err := chat.Resume(context.Background(), srv.Client(), cust.ParticipantToken, s.State(), nil)
+		r, err := chat.Resume(context.Background(), srv.Client(), cust.ParticipantToken, s.Checkpoint(), nil)
 		require.NoError(t, err)
 		defer r.Close()
 		require.NoError(t, read(r))
