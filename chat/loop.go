@@ -84,12 +84,20 @@ func (s *Session) after(now time.Time) {
 // step releases what the engine has ready, and the receipts that are due.
 func (s *Session) step(now time.Time) {
 	s.eng.flush(now)
-	s.publish(s.eng.take()...)
+	s.release(now)
 	if s.eng.ended {
 		s.chatEnded()
 		return
 	}
 	s.sendReceipts(now, false)
+}
+
+// release publishes what the engine released, with the typing indicators
+// that timed out first and those its messages end.
+func (s *Session) release(now time.Time) {
+	evs := s.typists.tick(now)
+	evs = append(evs, s.typists.observe(s.eng.take(), now)...)
+	s.publish(evs...)
 }
 
 // deadline returns when tick must run next, or zero.
@@ -122,6 +130,7 @@ func (s *Session) deadline(now time.Time) time.Time {
 		at(s.holdUntil)
 	}
 	at(s.eng.deadline(now))
+	at(s.typists.deadline())
 	at(s.receiptsAt)
 	at(s.leaveBy)
 	return d
@@ -727,7 +736,7 @@ func (s *Session) chatEnded() {
 // made-up one. There is exactly one KindChatEnded, the last event.
 func (s *Session) endedOffline(err error, now time.Time) {
 	s.eng.flushAll(now)
-	s.publish(s.eng.take()...)
+	s.release(now)
 	if !s.eng.ended {
 		s.eng.ended = true
 		s.publish(Event{

@@ -254,10 +254,9 @@ func (o *Options) withDefaults() config {
 
 func (c *config) engine() engineConfig {
 	return engineConfig{
-		window:        c.ReorderWindow,
-		recentIDs:     c.RecentIDs,
-		typingTimeout: c.TypingTimeout,
-		streamChunks:  c.StreamChunks,
-		chunkTimeout:  c.ChunkTimeout,
+		window:       c.ReorderWindow,
+		recentIDs:    c.RecentIDs,
+		streamChunks: c.StreamChunks,
+		chunkTimeout: c.ChunkTimeout,
 	}
 }

@@ -74,12 +74,6 @@ func (st *chunkState) text() string {
 	return unsafe.String(unsafe.SliceData(st.buf), len(st.buf))
 }
 
-// typist is a participant whose typing indicator is on.
-type typist struct {
-	expires time.Time
-	item    participant.Item
-}
-
 // ring is the FIFO of delivered ids, oldest first, that bounds the engine's
 // memory of ids.
 type ringEntry struct {
@@ -89,18 +83,17 @@ type ringEntry struct {
 
 // engineConfig is the part of Options the engine uses.
 type engineConfig struct {
-	window        time.Duration // <0: release at once
-	recentIDs     int
-	typingTimeout time.Duration // <=0: no KindTypingStopped
-	streamChunks  bool
-	chunkTimeout  time.Duration
+	window       time.Duration // <0: release at once
+	recentIDs    int
+	streamChunks bool
+	chunkTimeout time.Duration
 }
 
 // engine turns items, from the WebSocket and from transcript pages,
 // into events: each item once (by Id), in key order (AbsoluteTime, then the
 // order the service gave them; see key), except items that arrive after a
 // later one was delivered, which go out at once marked Late; later
-// versions of an item as updates, bot chunks stitched, typing expired.
+// versions of an item as updates, bot chunks stitched.
 // It does no I/O and reads no clock: the session gives it the time. It is
 // guarded by the session's lmu, like the rest of its state machine.
 //
@@ -131,7 +124,6 @@ type engine struct {
 	seq      uint64              // the last seq given
 	pending  []*pend
 	chunks   map[string]*chunkState
-	typing   map[string]typist
 	hold     bool
 	ended    bool // chat.ended was delivered
 
@@ -447,7 +439,6 @@ func (e *engine) ready(p *pend, now time.Time) bool {
 // that is ready. While hold is set nothing is ready, except the oldest
 // items beyond maxHeld.
 func (e *engine) flush(now time.Time) {
-	e.expireTyping(now)
 	if len(e.pending) == 0 {
 		return
 	}
@@ -572,47 +563,10 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 		if ev.Raw == nil {
 			ev.Raw, _ = json.Marshal(it)
 		}
-	case KindTyping:
-		if e.cfg.typingTimeout > 0 && it.ParticipantID != "" && !in.past {
-			if e.typing == nil {
-				e.typing = map[string]typist{}
-			}
-			e.typing[it.ParticipantID] = typist{expires: now.Add(e.cfg.typingTimeout), item: it}
-		}
-	case KindMessage, KindAttachment:
-		if !update {
-			e.stopTyping(it.ParticipantID, now)
-		}
 	case KindChatEnded:
 		e.ended = e.ended || !in.past
 	}
 	e.out = append(e.out, ev)
-}
-
-func (e *engine) stopTyping(pid string, now time.Time) {
-	t, ok := e.typing[pid]
-	if !ok {
-		return
-	}
-	delete(e.typing, pid)
-	e.out = append(e.out, Event{Kind: KindTypingStopped, Item: t.item, ParticipantID: pid, Time: now})
-}
-
-// expireTyping reports the typists whose indicator timed out.
-func (e *engine) expireTyping(now time.Time) {
-	if len(e.typing) == 0 {
-		return
-	}
-	var gone []string
-	for pid, t := range e.typing {
-		if !now.Before(t.expires) {
-			gone = append(gone, pid)
-		}
-	}
-	slices.Sort(gone) // a stable order for simultaneous expiries
-	for _, pid := range gone {
-		e.stopTyping(pid, now)
-	}
 }
 
 // merge takes in the items of a gap fill, in the transcript's order. The
@@ -725,9 +679,6 @@ func (e *engine) deadline(now time.Time) time.Time {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
-	}
-	for _, t := range e.typing {
-		min(t.expires)
 	}
 	if e.hold {
 		return d

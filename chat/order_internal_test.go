@@ -277,28 +277,6 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 	assert.EqualValues(t, 3, st.duplicates.Load())
 }
 
-func TestEngineTypingExpires(t *testing.T) {
-	t.Parallel()
-	e, _ := newTestEngine(engineConfig{window: -1, typingTimeout: 12 * time.Second})
-	typing := func(id, pid string, ms int) incoming {
-		return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeTyping, ParticipantID: pid, AbsoluteTime: at(ms)}}
-	}
-	e.add(typing("t1", "agent", 1), t0)
-	e.add(typing("t2", "bot", 2), t0)
-	e.flush(t0)
-	d := e.deadline(t0)
-	assert.True(t, d.Equal(t0.Add(12*time.Second)), "deadline %v, want 12s", d.Sub(t0))
-	e.add(msg("m", 3, "hi"), t0.Add(time.Second)) // the agent's message ends its typing
-	e.flush(t0.Add(time.Second))
-	e.flush(t0.Add(12 * time.Second))
-	var got []string
-	for _, ev := range e.take() {
-		got = append(got, ev.Kind.String()+"/"+ev.ParticipantID)
-	}
-	want := "Typing/agent Typing/bot TypingStopped/agent Message/agent TypingStopped/bot"
-	require.Equal(t, want, strings.Join(got, " "))
-}
-
 func TestEngineChatEndedDoesNotWait(t *testing.T) {
 	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: time.Minute})

@@ -99,6 +99,7 @@ type Session struct {
 	timer        *time.Timer
 	armed        time.Time // the deadline timer is set for
 	eng          *engine
+	typists      typists
 	rq           receiptQueue
 	rnd          *rand.Rand
 	primary      *sock
@@ -237,6 +238,7 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 	s.misc = lane.New(&s.wg, 8, s.runJobs)
 	s.rnd = newRand(cfg.Seed)
 	s.eng = newEngine(cfg.engine(), &s.st)
+	s.typists = typists{timeout: cfg.TypingTimeout}
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
 		s.eng.startAfter(st.LastItemTime, st.LastItemID)
