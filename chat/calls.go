@@ -183,8 +183,8 @@ func (s *Session) fetch(ctx context.Context, tok participant.Token, mode gapMode
 	return gapResult{err: errGapTooLong}
 }
 
-// refresh gets a new ConnectionToken.
-func (s *Session) refresh(ctx context.Context) refreshResult {
+// newToken gets a new ConnectionToken.
+func (s *Session) newToken(ctx context.Context) refreshResult {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	out, err := s.client.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{

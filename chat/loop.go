@@ -24,10 +24,6 @@ const stableAfter = 5 * time.Second
 // maxHold bounds how long releases stay held while a gap fill is owed.
 const maxHold = 2 * time.Minute
 
-// refreshRetry is how long after a failed token refresh the session tries
-// again (sooner if the token expires before).
-const refreshRetry = 30 * time.Second
-
 // The session's state machine (its sockets, engine and receipt queue) has
 // no goroutine of its own: whoever has an input runs it under Session.lmu.
 // The processor runs the frames the socket readers read, the worker the
@@ -120,9 +116,7 @@ func (s *Session) deadline(now time.Time) time.Time {
 			at(s.rotateAt)
 		}
 	}
-	if !s.refreshing {
-		at(s.refreshAt)
-	}
+	at(s.refresh.deadline())
 	if !s.gapRunning {
 		at(s.gapRetryAt)
 	}
@@ -164,8 +158,8 @@ func (s *Session) tick(now time.Time) {
 		s.log.Info("chat: rotating the WebSocket", "age", now.Sub(s.primary.opened).Round(time.Second))
 		s.startConnect()
 	}
-	if !s.refreshing && !s.refreshAt.IsZero() && !now.Before(s.refreshAt) {
-		s.startRefresh()
+	if s.refresh.tick(now) {
+		s.refreshToken()
 	}
 	if s.eng.hold && !now.Before(s.holdUntil) {
 		s.eng.hold = false
@@ -223,7 +217,7 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 		s.eng.startAfter(r.history.AbsoluteTime.Time, r.history.ID)
 	}
 	s.setToken(r.token, r.expiry)
-	s.scheduleRefresh(r.expiry, now)
+	s.refresh.schedule(r.expiry, now)
 	sk := r.sk
 	s.socks++
 	sk.n = s.socks
@@ -557,55 +551,41 @@ func (s *Session) onGap(r gapResult, now time.Time) {
 	}
 }
 
-// startRefresh asks the worker for a new ConnectionToken, unless one is
-// coming.
+// startRefresh refreshes the ConnectionToken now (after a 403), unless a
+// refresh is under way.
 func (s *Session) startRefresh() {
-	if s.refreshing {
-		return
+	if s.refresh.start() {
+		s.refreshToken()
 	}
-	s.refreshAt = time.Time{}
-	s.refreshing = true
+}
+
+// refreshToken asks the connection lane for a new ConnectionToken.
+func (s *Session) refreshToken() {
 	s.push(s.conn, func(ctx context.Context) completion {
-		r := s.refresh(ctx)
+		r := s.newToken(ctx)
 		return func(now time.Time) { s.onRefresh(r, now) }
 	})
 }
 
-func (s *Session) scheduleRefresh(exp, now time.Time) {
-	if s.cfg.TokenRefreshBefore < 0 || exp.IsZero() {
-		s.refreshAt = time.Time{}
-		return
-	}
-	at := exp.Add(-s.cfg.TokenRefreshBefore)
-	if left := exp.Sub(now); at.Before(now) && left > 0 {
-		at = now.Add(left / 2)
-	}
-	s.refreshAt = at
-}
-
 func (s *Session) onRefresh(r refreshResult, now time.Time) {
-	s.refreshing = false
 	if r.err != nil {
 		if isAccessDenied(r.err) && s.leaving {
+			s.refresh.abandoned()
 			return // the participant left: expected
 		}
 		if isAccessDenied(r.err) {
+			s.refresh.abandoned()
 			s.endedOffline(r.err, now)
 			return
 		}
-		_, exp := s.tokenState()
-		at := now.Add(refreshRetry)
-		if left := exp.Sub(now); left > 0 && now.Add(left/2).Before(at) {
-			at = now.Add(left / 2)
-		}
-		s.refreshAt = at
-		s.log.Warn("chat: ConnectionToken refresh failed", "retry_in", at.Sub(now), "err", r.err)
+		d := s.refresh.failed(now)
+		s.log.Warn("chat: ConnectionToken refresh failed", "retry_in", d, "err", r.err)
 		return
 	}
 	s.setToken(r.token, r.expiry)
 	s.st.tokenRefreshes.Add(1)
 	s.requeueReceipts()
-	s.scheduleRefresh(r.expiry, now)
+	s.refresh.succeeded(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
 	if s.gapStale {
 		s.gapStale = false
@@ -613,12 +593,6 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 			s.gapFill(now)
 		}
 	}
-}
-
-func (s *Session) tokenState() (participant.Token, time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.token, s.tokenExp
 }
 
 // sendReceipts hands the receipts due at now to the misc lane, one batch

@@ -112,8 +112,7 @@ type Session struct {
 	attempts     int  // failed reconnect attempts in a row
 	retryAt      time.Time
 	rotateAt     time.Time
-	refreshAt    time.Time
-	refreshing   bool
+	refresh      refresher
 	gapRunning   bool
 	gapCancel    context.CancelFunc // ends the running gap fill
 	gapGen       uint64             // counts gap fills started: a cancelled one's result is ignored
@@ -239,6 +238,7 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 	s.rnd = newRand(cfg.Seed)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.typists = typists{timeout: cfg.TypingTimeout}
+	s.refresh = refresher{before: cfg.TokenRefreshBefore}
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
 		s.eng.startAfter(st.LastItemTime, st.LastItemID)
