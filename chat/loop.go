@@ -21,9 +21,6 @@ const rotateRetry = time.Minute
 // is retried with the backoff, never at once.
 const stableAfter = 5 * time.Second
 
-// maxHold bounds how long releases stay held while a gap fill is owed.
-const maxHold = 2 * time.Minute
-
 // The session's state machine (its sockets, engine and receipt queue) has
 // no goroutine of its own: whoever has an input runs it under Session.lmu.
 // The processor runs the frames the socket readers read, the worker the
@@ -117,11 +114,11 @@ func (s *Session) deadline(now time.Time) time.Time {
 		}
 	}
 	at(s.refresh.deadline())
-	if !s.gapRunning {
-		at(s.gapRetryAt)
+	if s.primary != nil {
+		at(s.gap.deadline())
 	}
 	if s.eng.hold {
-		at(s.holdUntil)
+		at(s.gap.holdUntil)
 	}
 	at(s.eng.deadline(now))
 	at(s.typists.deadline())
@@ -161,12 +158,11 @@ func (s *Session) tick(now time.Time) {
 	if s.refresh.tick(now) {
 		s.refreshToken()
 	}
-	if s.eng.hold && !now.Before(s.holdUntil) {
+	if s.eng.hold && !now.Before(s.gap.holdUntil) {
 		s.eng.hold = false
 		s.log.Warn("chat: no gap fill succeeded; releasing the held items", "held_for", maxHold)
 	}
-	if !s.gapRunning && !s.gapRetryAt.IsZero() && !now.Before(s.gapRetryAt) {
-		s.gapRetryAt = time.Time{}
+	if s.primary != nil && s.gap.tick(now) {
 		s.gapFill(now)
 	}
 	if !s.receiptsAt.IsZero() && !now.Before(s.receiptsAt) {
@@ -438,53 +434,39 @@ func (s *Session) retire(sk *sock, reason string) {
 }
 
 // owe records that a gap fill is owed (after a loss, a connect or a
-// rotation) and holds the engine's releases until one succeeds. The anchor
-// is taken once, from the last item delivered before; it stays until a gap
-// fill succeeds, however many fail.
+// rotation) and holds the engine's releases until one succeeds (see
+// gapFiller).
 //
 // The hold is bounded in time: after maxHold, what waits goes out (and an
 // earlier item a later gap fill finds is delivered late, marked), so a
 // transcript that cannot be read never holds live items forever.
 func (s *Session) owe(now time.Time) {
 	if !s.eng.hold {
-		s.holdUntil = now.Add(maxHold)
+		s.gap.holdUntil = now.Add(maxHold)
 	}
 	s.eng.hold = true
-	if s.gapOwed {
-		return
-	}
-	s.gapOwed = true
-	s.gapMode = gapFrom
-	anchor, ok := s.eng.anchor(s.cfg.GapFillOverlap)
-	if !ok {
-		// Nothing delivered and no floor: the whole transcript (with
-		// NoHistory, it was empty before the connect, so all of it is new).
-		s.gapMode = gapFull
-	}
-	s.gapAnchor = anchor
+	// Nothing delivered and no floor: the whole transcript (with
+	// NoHistory, it was empty before the connect, so all of it is new).
+	s.gap.owe(s.eng.anchor(s.cfg.GapFillOverlap))
 }
 
 // gapFill reads the transcript from the owed anchor, or the whole
 // transcript when nothing was delivered yet, and holds the engine's
-// releases until it is merged.
+// releases until it is merged. A read under way is cancelled when its
+// socket is lost (cancelGap).
 func (s *Session) gapFill(now time.Time) {
 	s.owe(now)
-	if s.gapRunning {
-		s.gapAgain = true
+	gen, mode, anchor, ok := s.gap.begin()
+	if !ok {
 		return
 	}
-	s.gapRunning = true
-	s.gapRetryAt = time.Time{}
-	mode, anchor := s.gapMode, s.gapAnchor
 	tok := s.ConnectionToken()
 	ctx, cancel := context.WithCancel(s.ctx)
-	s.gapCancel = cancel
-	s.gapGen++
-	gen := s.gapGen
-	s.push(s.gap, func(context.Context) completion {
+	s.gapStop = cancel
+	s.push(s.gapLane, func(context.Context) completion {
 		r := s.fetch(ctx, tok, mode, anchor)
 		return func(now time.Time) {
-			if gen == s.gapGen && s.gapRunning {
+			if s.gap.current(gen) {
 				s.onGap(r, now)
 			} // else cancelled: its socket was lost (see cancelGap)
 		}
@@ -494,59 +476,48 @@ func (s *Session) gapFill(now time.Time) {
 // cancelGap cancels the gap fill under way, if any: its socket is lost, so
 // the fill the next socket owes replaces it, and nothing waits for it.
 func (s *Session) cancelGap() {
-	if !s.gapRunning {
-		return
+	if s.gap.cancel() {
+		s.gapStop()
 	}
-	s.gapCancel()
-	s.gapCancel = nil
-	s.gapRunning, s.gapAgain = false, false
 }
 
 func (s *Session) onGap(r gapResult, now time.Time) {
-	s.gapRunning = false
-	s.gapCancel()
-	s.gapCancel = nil
-	if r.err != nil {
-		if isAccessDenied(r.err) && s.leaving {
-			// DisconnectParticipant ended the token: the chat.ended
-			// that comes, or DisconnectWait, ends the session.
-			return
-		}
-		if isAccessDenied(r.err) {
-			// An expired ConnectionToken, or the chat ended: only
-			// CreateParticipantConnection tells which. The gap fill runs
-			// again with the new token.
-			s.log.Info("chat: transcript read refused (403); refreshing the ConnectionToken", "err", r.err)
-			s.gapStale = true
-			s.startRefresh()
-			return
-		}
-		s.gapAttempts++
-		d := s.backoff(s.gapAttempts)
-		s.gapRetryAt = now.Add(d)
-		s.log.Warn("chat: transcript read failed; releases stay held", "attempt", s.gapAttempts, "retry_in", d, "err", r.err)
-		return
+	s.gapStop()
+	switch {
+	case r.err == nil:
+		s.gapFilled(r.items, now)
+	case isAccessDenied(r.err) && s.leaving:
+		// DisconnectParticipant ended the token: the chat.ended that
+		// comes, or DisconnectWait, ends the session. Should Disconnect
+		// fail, the read is tried again.
+		s.gap.denied()
+	case isAccessDenied(r.err):
+		// An expired ConnectionToken, or the chat ended: only
+		// CreateParticipantConnection tells which. The gap fill runs
+		// again with the new token.
+		s.log.Info("chat: transcript read refused (403); refreshing the ConnectionToken", "err", r.err)
+		s.gap.denied()
+		s.startRefresh()
+	default:
+		d := s.backoff(s.gap.attempts + 1)
+		s.gap.failed(now, d)
+		s.log.Warn("chat: transcript read failed; releases stay held", "attempt", s.gap.attempts, "retry_in", d, "err", r.err)
 	}
-	s.gapAttempts = 0
+}
+
+// gapFilled merges a transcript read.
+func (s *Session) gapFilled(items []incoming, now time.Time) {
 	s.st.gapFills.Add(1)
 	before := s.st.gapFilled.Load()
+	var last time.Time
+	if n := len(items); n > 0 {
+		last = items[n-1].it.AbsoluteTime.Time
+	}
 	// Another fill is owed if the socket was lost, or replaced, meanwhile.
-	again := s.gapAgain || s.primary == nil
-	s.gapAgain = false
-	s.eng.merge(r.items, now, again)
-	s.log.Debug("chat: gap filled", "read", len(r.items), "new", s.st.gapFilled.Load()-before)
-	if !again {
-		s.gapOwed = false
-		return
-	}
-	// The transcript is complete up to its last item: the next read starts
-	// there (less the overlap).
-	if n := len(r.items); n > 0 {
-		if a := r.items[n-1].it.AbsoluteTime.Add(-s.cfg.GapFillOverlap); s.gapMode == gapFull || a.After(s.gapAnchor) {
-			s.gapMode, s.gapAnchor = gapFrom, a
-		}
-	}
-	if s.primary != nil {
+	again := s.gap.succeeded(last, s.primary == nil)
+	s.eng.merge(items, now, again)
+	s.log.Debug("chat: gap filled", "read", len(items), "new", s.st.gapFilled.Load()-before)
+	if again && s.primary != nil {
 		s.gapFill(now)
 	}
 }
@@ -587,11 +558,8 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 	s.requeueReceipts()
 	s.refresh.succeeded(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
-	if s.gapStale {
-		s.gapStale = false
-		if s.primary != nil {
-			s.gapFill(now)
-		}
+	if s.gap.refreshed() && s.primary != nil {
+		s.gapFill(now)
 	}
 }
 
@@ -676,7 +644,7 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 	if err != nil && !isAccessDenied(err) {
 		s.leaving = false
 		done <- err
-		if s.gapOwed && !s.gapRunning && s.primary != nil {
+		if (s.gap.refreshed() || s.gap.state == gapOwed) && s.primary != nil {
 			s.gapFill(now) // one refused while leaving
 		}
 		return
@@ -687,7 +655,7 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 	// more, so no gap fill can succeed. What waits goes out now, and the
 	// chat.ended that comes is delivered at once.
 	s.cancelGap()
-	s.gapOwed, s.gapStale, s.gapRetryAt = false, false, time.Time{}
+	s.gap.clear()
 	s.eng.flushAll(now)
 	s.log.Info("chat: disconnected; waiting for chat.ended", "wait", s.cfg.DisconnectWait)
 	if s.primary == nil || s.cfg.DisconnectWait == 0 || err != nil {

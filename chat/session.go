@@ -88,10 +88,10 @@ type Session struct {
 
 	// The lanes (see lanes.go): frames read, connection work, transcript
 	// reads, and the rest (receipts, Disconnect, the polite close).
-	frames *lane.Lane[inFrame]
-	conn   *lane.Lane[job]
-	gap    *lane.Lane[job]
-	misc   *lane.Lane[job]
+	frames  *lane.Lane[inFrame]
+	conn    *lane.Lane[job]
+	gapLane *lane.Lane[job]
+	misc    *lane.Lane[job]
 
 	// The state machine, guarded by lmu (see loop.go). lmu is taken
 	// before mu, never after.
@@ -113,17 +113,8 @@ type Session struct {
 	retryAt      time.Time
 	rotateAt     time.Time
 	refresh      refresher
-	gapRunning   bool
-	gapCancel    context.CancelFunc // ends the running gap fill
-	gapGen       uint64             // counts gap fills started: a cancelled one's result is ignored
-	gapAgain     bool               // the socket changed while a gap fill ran
-	gapOwed      bool               // a gap fill must succeed before releases resume
-	gapStale     bool               // the last gap fill got 403: run it after the refresh
-	gapMode      gapMode
-	gapAnchor    time.Time // where the owed gap fill reads from
-	gapAttempts  int
-	gapRetryAt   time.Time
-	holdUntil    time.Time // when the engine's hold ends, if no gap fill succeeded
+	gap          gapFiller
+	gapStop      context.CancelFunc // ends the gap fill under way
 	receiptsAt   time.Time
 	receiptsBusy bool // a batch of receipts is being sent
 	// receiptsRefused got 403 (an expired ConnectionToken?): queued again
@@ -233,12 +224,13 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 	}
 	s.frames = lane.New(&s.wg, maxInbox, s.process)
 	s.conn = lane.New(&s.wg, 8, s.runJobs)
-	s.gap = lane.New(&s.wg, 4, s.runJobs)
+	s.gapLane = lane.New(&s.wg, 4, s.runJobs)
 	s.misc = lane.New(&s.wg, 8, s.runJobs)
 	s.rnd = newRand(cfg.Seed)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.typists = typists{timeout: cfg.TypingTimeout}
 	s.refresh = refresher{before: cfg.TokenRefreshBefore}
+	s.gap = gapFiller{overlap: cfg.GapFillOverlap}
 	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
 		s.eng.startAfter(st.LastItemTime, st.LastItemID)
@@ -446,7 +438,7 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	s.frames.Clear()
 	s.conn.Clear()
-	s.gap.Clear()
+	s.gapLane.Clear()
 	s.misc.Clear()
 	s.signal()
 	return nil
