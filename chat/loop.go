@@ -12,15 +12,6 @@ import (
 	"github.com/connectchat/participant/internal/wire"
 )
 
-// rotateRetry is how long after a failed rotation the session tries again;
-// the old socket keeps working meanwhile.
-const rotateRetry = time.Minute
-
-// stableAfter is how long a subscribed socket must live for its loss not to
-// count as a failed reconnect attempt: one that the service drops sooner
-// is retried with the backoff, never at once.
-const stableAfter = 5 * time.Second
-
 // The session's state machine (its sockets, engine and receipt queue) has
 // no goroutine of its own: whoever has an input runs it under Session.lmu.
 // The processor runs the frames the socket readers read, the worker the
@@ -93,7 +84,8 @@ func (s *Session) release(now time.Time) {
 	s.publish(evs...)
 }
 
-// deadline returns when tick must run next, or zero.
+// deadline returns when tick must run next, or zero: the earliest of its
+// parts' deadlines.
 func (s *Session) deadline(now time.Time) time.Time {
 	var d time.Time
 	at := func(t time.Time) {
@@ -101,20 +93,9 @@ func (s *Session) deadline(now time.Time) time.Time {
 			d = t
 		}
 	}
-	if p := s.primary; p != nil {
-		at(p.beatAt)
-	}
-	if c := s.candidate; c != nil {
-		at(c.subAt)
-	}
-	if s.idle() {
-		at(s.retryAt)
-		if s.primary != nil {
-			at(s.rotateAt)
-		}
-	}
+	at(s.conn.deadline())
 	at(s.refresh.deadline())
-	if s.primary != nil {
+	if s.conn.primary != nil {
 		at(s.gap.deadline())
 	}
 	if s.eng.hold {
@@ -127,34 +108,9 @@ func (s *Session) deadline(now time.Time) time.Time {
 	return d
 }
 
-// idle reports whether no connect is under way.
-func (s *Session) idle() bool { return !s.connecting && s.candidate == nil }
-
+// tick runs what is due at now, part by part.
 func (s *Session) tick(now time.Time) {
-	if p := s.primary; p != nil && !now.Before(p.beatAt) {
-		if p.hbWait {
-			s.st.heartbeatMisses.Add(1)
-			s.lose(errHeartbeat, now)
-		} else {
-			s.beat(p)
-		}
-	}
-	if c := s.candidate; c != nil && !now.Before(c.subAt) {
-		if c.subSent >= s.cfg.SubscribeAttempts {
-			s.candidateFailed(fmt.Errorf("%w after %d attempts", ErrSubscribe, c.subSent), now)
-		} else {
-			s.subscribe(c, now)
-		}
-	}
-	if s.idle() && !s.retryAt.IsZero() && !now.Before(s.retryAt) {
-		s.retryAt = time.Time{}
-		s.startConnect()
-	}
-	if s.idle() && s.primary != nil && !s.rotateAt.IsZero() && !now.Before(s.rotateAt) {
-		s.rotateAt = time.Time{}
-		s.log.Info("chat: rotating the WebSocket", "age", now.Sub(s.primary.opened).Round(time.Second))
-		s.startConnect()
-	}
+	s.connTick(now)
 	if s.refresh.tick(now) {
 		s.refreshToken()
 	}
@@ -162,7 +118,7 @@ func (s *Session) tick(now time.Time) {
 		s.eng.hold = false
 		s.log.Warn("chat: no gap fill succeeded; releasing the held items", "held_for", maxHold)
 	}
-	if s.primary != nil && s.gap.tick(now) {
+	if s.conn.primary != nil && s.gap.tick(now) {
 		s.gapFill(now)
 	}
 	if !s.receiptsAt.IsZero() && !now.Before(s.receiptsAt) {
@@ -174,19 +130,42 @@ func (s *Session) tick(now time.Time) {
 	}
 }
 
+// connTick runs the connector's actions due at now.
+func (s *Session) connTick(now time.Time) {
+	for !s.over {
+		switch s.conn.tick(now) {
+		case actNone:
+			return
+		case actBeat:
+			s.beat(s.conn.primary, now)
+		case actHeartbeatMissed:
+			s.st.heartbeatMisses.Add(1)
+			s.lose(errHeartbeat, now)
+		case actResubscribe:
+			s.subscribe(s.conn.candidate, now)
+		case actSubscribeFailed:
+			s.candidateFailed(fmt.Errorf("%w after %d attempts", ErrSubscribe, s.conn.candidate.subSent), now)
+		case actConnect:
+			s.startConnect()
+		case actRotate:
+			s.log.Info("chat: rotating the WebSocket", "age", now.Sub(s.conn.primary.opened).Round(time.Second))
+			s.startConnect()
+		}
+	}
+}
+
 // startConnect asks the connection lane for a new connection: the first,
 // a replacement for a lost one, or a rotation. Only one is ever under way.
 func (s *Session) startConnect() {
-	s.connecting = true
-	skipHistory := s.cfg.NoHistory && !s.connected && s.eng.floor.IsZero()
-	s.push(s.conn, func(ctx context.Context) completion {
+	s.conn.connecting()
+	skipHistory := s.cfg.NoHistory && !s.conn.connected && s.eng.floor.IsZero()
+	s.push(s.connLane, func(ctx context.Context) completion {
 		r := s.open(ctx, skipHistory)
 		return func(now time.Time) { s.onConnect(r, now) }
 	})
 }
 
 func (s *Session) onConnect(r connectResult, now time.Time) {
-	s.connecting = false
 	if s.leaving {
 		if r.sk != nil {
 			_ = r.sk.conn.CloseNow()
@@ -194,18 +173,7 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 		return
 	}
 	if r.err != nil {
-		switch {
-		case !s.connected:
-			s.ready <- r.err
-			s.finish(r.err)
-		case isAccessDenied(r.err):
-			s.endedOffline(r.err, now)
-		case s.primary != nil:
-			s.log.Warn("chat: rotation failed; keeping the current WebSocket", "err", r.err)
-			s.rotateAt = now.Add(rotateRetry)
-		default:
-			s.failed(r.err, now)
-		}
+		s.connectFailed(r.err, now)
 		return
 	}
 	if r.history != nil {
@@ -214,98 +182,70 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 	}
 	s.setToken(r.token, r.expiry)
 	s.refresh.schedule(r.expiry, now)
-	sk := r.sk
-	s.socks++
-	sk.n = s.socks
-	s.candidate = sk
-	s.startReader(sk)
-	s.log.Debug("chat: WebSocket open", "socket", sk.n, "url", sk.where)
-	s.subscribe(sk, now)
+	s.conn.opened(r.sk, now)
+	s.startReader(r.sk)
+	s.log.Debug("chat: WebSocket open", "socket", r.sk.n, "url", r.sk.where)
+	s.write(r.sk, subscribeFrame)
 }
 
-// failed records a failed reconnect attempt and schedules the next.
-func (s *Session) failed(err error, now time.Time) {
-	s.attempts++
-	s.st.reconnectAttempts.Add(1)
-	if n := s.cfg.MaxReconnectAttempts; n > 0 && s.attempts >= n {
-		s.broken(fmt.Errorf("%d reconnect attempts failed, the last: %w", s.attempts, err))
-		return
-	}
-	d := s.backoff(s.attempts)
-	s.retryAt = now.Add(d)
-	s.log.Warn("chat: reconnect failed", "attempt", s.attempts, "retry_in", d, "err", err)
-}
-
-// backoff is the delay before reconnect attempt n+1 (n failures so far):
-// a random duration in [d/2, d], d = min(base × 2^(n-1), cap).
-func (s *Session) backoff(n int) time.Duration {
-	d := s.cfg.ReconnectBackoff
-	for i := 1; i < n && d < s.cfg.ReconnectMaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, s.cfg.ReconnectMaxBackoff)
-	half := d / 2
-	return half + time.Duration(s.rnd.Int64N(int64(d-half)+1))
-}
-
-func (s *Session) subscribe(sk *sock, now time.Time) {
-	sk.subSent++
-	sk.subAt = now.Add(s.cfg.SubscribeTimeout)
-	s.write(sk, subscribeFrame)
-}
-
-// subRefused handles a "failure" answer, or an error frame, to a subscribe:
-// it is sent again sooner than after silence.
-func (s *Session) subRefused(sk *sock, now time.Time, why string) {
-	s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", why)
-	if at := now.Add(s.cfg.SubscribeTimeout / 2); at.Before(sk.subAt) {
-		sk.subAt = at
-	}
-}
-
-func (s *Session) candidateFailed(err error, now time.Time) {
-	sk := s.candidate
-	s.candidate = nil
-	s.kill(sk)
+// connectFailed handles a failed connect: the first ends the session
+// (Connect returns the error), a 403 means the chat ended, a failed
+// rotation keeps the current socket, and a failed reconnect backs off.
+func (s *Session) connectFailed(err error, now time.Time) {
 	switch {
-	case !s.connected:
+	case !s.conn.connected:
+		s.conn.state = connIdle
 		s.ready <- err
 		s.finish(err)
-	case s.primary != nil:
+	case isAccessDenied(err):
+		s.endedOffline(err, now)
+	case s.conn.primary != nil:
 		s.log.Warn("chat: rotation failed; keeping the current WebSocket", "err", err)
-		s.rotateAt = now.Add(rotateRetry)
+		s.conn.rotationFailed(now)
 	default:
 		s.failed(err, now)
 	}
 }
 
+// failed records a failed reconnect attempt and schedules the next.
+func (s *Session) failed(err error, now time.Time) {
+	s.st.reconnectAttempts.Add(1)
+	d, giveUp := s.conn.failed(now)
+	if giveUp {
+		s.broken(fmt.Errorf("%d reconnect attempts failed, the last: %w", s.conn.attempts, err))
+		return
+	}
+	s.log.Warn("chat: reconnect failed", "attempt", s.conn.attempts, "retry_in", d, "err", err)
+}
+
+// backoff is the delay before attempt n+1 (see connector.backoff); gap
+// fills use it too.
+func (s *Session) backoff(n int) time.Duration { return s.conn.backoff(n) }
+
+func (s *Session) subscribe(sk *sock, now time.Time) {
+	s.conn.subscribing(sk, now)
+	s.write(sk, subscribeFrame)
+}
+
+func (s *Session) candidateFailed(err error, now time.Time) {
+	s.kill(s.conn.dropCandidate())
+	s.connectFailed(err, now)
+}
+
 // promote makes a subscribed socket the session's socket.
 func (s *Session) promote(sk *sock, now time.Time) {
-	s.candidate = nil
-	old := s.primary
-	s.primary = sk
-	sk.subscribed = true
-	s.beat(sk)
-	if s.cfg.RotateAfter > 0 {
-		s.rotateAt = now.Add(s.cfg.RotateAfter)
-	}
-	sk.subscribedAt = now
-	// attempts is not reset here: a socket that dies within stableAfter
-	// counts as a failed attempt (see lose), so a service that acks and
-	// then drops every socket meets the backoff, not a storm.
-	s.retryAt = time.Time{}
-	switch {
-	case old != nil:
+	old, p := s.conn.promote(sk, now)
+	s.beat(sk, now)
+	switch p {
+	case promotedRotated:
 		s.retire(old, "rotated")
 		s.st.rotations.Add(1)
 		s.log.Info("chat: WebSocket rotated", "socket", sk.n, "url", sk.where)
-	case !s.connected:
-		s.connected = true
+	case promotedFirst:
 		s.publish(Event{Kind: KindConnectionEstablished, Time: now})
 		s.ready <- nil
 		s.log.Info("chat: connected", "socket", sk.n, "url", sk.where)
-	default:
-		s.outage = false
+	case promotedReconnected:
 		s.st.reconnects.Add(1)
 		s.publish(Event{Kind: KindConnectionReestablished, Time: now})
 		s.log.Info("chat: reconnected", "socket", sk.n, "url", sk.where)
@@ -314,13 +254,11 @@ func (s *Session) promote(sk *sock, now time.Time) {
 }
 
 // beat sends both heartbeats and expects their answers by the next tick.
-func (s *Session) beat(sk *sock) {
-	if sk.pingWait {
+func (s *Session) beat(sk *sock, now time.Time) {
+	if s.conn.beating(sk, now) {
 		s.st.pingFailures.Add(1)
 		s.log.Warn("chat: aws/ping not answered", "socket", sk.n)
 	}
-	sk.hbWait, sk.pingWait = true, true
-	sk.beatAt = time.Now().Add(s.cfg.HeartbeatInterval)
 	s.write(sk, heartbeatFrame)
 	s.write(sk, pingFrame)
 }
@@ -328,14 +266,7 @@ func (s *Session) beat(sk *sock) {
 func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 	switch f.kind {
 	case frameSubscribe:
-		if sk != s.candidate {
-			return
-		}
-		if strings.EqualFold(f.status, "success") {
-			s.promote(sk, now)
-		} else {
-			s.subRefused(sk, now, f.status)
-		}
+		s.onSubscribed(sk, f, now)
 	case frameHeartbeat:
 		sk.hbWait = false
 	case framePing:
@@ -345,8 +276,9 @@ func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 			s.log.Warn("chat: aws/ping failed", "socket", sk.n)
 		}
 	case frameError:
-		if sk == s.candidate {
-			s.subRefused(sk, now, f.message)
+		if sk == s.conn.candidate {
+			s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", f.message)
+			s.conn.refused(sk, now)
 			return
 		}
 		// Only a heartbeat reply shows the socket is alive: an error
@@ -355,40 +287,51 @@ func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 	case frameBadItem:
 		s.log.Debug("chat: aws/chat frame whose content is not an item; ignored", "socket", sk.n)
 	case frameChat:
-		if sk.dead {
-			return
-		}
-		if s.contactID == "" {
-			if id := f.item.it.InitialContactID; id != "" {
-				// The logger is fixed at start (other goroutines read it):
-				// the contact is logged once instead.
-				s.contactID = id
-				s.log.Info("chat: contact", "contact", id)
-			}
-		}
-		s.eng.add(f.item, now)
+		s.onItem(sk, f, now)
 	}
 }
 
-func (s *Session) onDown(sk *sock, err error, now time.Time) {
-	for i, r := range s.retired {
-		if r == sk {
-			s.retired = append(s.retired[:i], s.retired[i+1:]...)
-			return
+// onSubscribed handles the answer to a subscribe.
+func (s *Session) onSubscribed(sk *sock, f *frame, now time.Time) {
+	switch {
+	case sk != s.conn.candidate:
+	case strings.EqualFold(f.status, "success"):
+		s.promote(sk, now)
+	default:
+		s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", f.status)
+		s.conn.refused(sk, now)
+	}
+}
+
+// onItem hands an item from a socket to the engine.
+func (s *Session) onItem(sk *sock, f *frame, now time.Time) {
+	if sk.dead {
+		return
+	}
+	if s.contactID == "" {
+		if id := f.item.it.InitialContactID; id != "" {
+			// The logger is fixed at start (other goroutines read it):
+			// the contact is logged once instead.
+			s.contactID = id
+			s.log.Info("chat: contact", "contact", id)
 		}
 	}
-	switch sk {
-	case s.candidate:
+	s.eng.add(f.item, now)
+}
+
+func (s *Session) onDown(sk *sock, err error, now time.Time) {
+	switch {
+	case s.conn.forget(sk):
+	case sk == s.conn.candidate:
 		s.candidateFailed(fmt.Errorf("chat: WebSocket closed before the subscribe was acknowledged: %w", err), now)
-	case s.primary:
+	case sk == s.conn.primary:
 		s.lose(err, now)
 	}
 }
 
 // lose gives up the session's socket and starts replacing it.
 func (s *Session) lose(cause error, now time.Time) {
-	sk := s.primary
-	s.primary = nil
+	sk, first, k := s.conn.lost(now)
 	s.kill(sk)
 	s.cancelGap()
 	if s.leaving {
@@ -398,33 +341,27 @@ func (s *Session) lose(cause error, now time.Time) {
 	// Offline, nothing is released: what waits in the reorder buffer may
 	// have earlier items the gap fill will find.
 	s.owe(now)
-	if !s.outage {
-		s.outage = true
+	if first {
 		s.publish(Event{Kind: KindConnectionLost, Time: now, Err: cause})
 		s.log.Info("chat: connection lost", "socket", sk.n, "err", cause)
 	}
-	if !s.idle() {
-		// A connect is under way (a rotation): it replaces the socket.
-		return
-	}
-	if now.Sub(sk.subscribedAt) < stableAfter {
+	switch k {
+	case lossAttempt:
 		// Dropped right after its subscribe: a failed attempt, backed off.
 		s.failed(fmt.Errorf("chat: WebSocket lost %v after its subscription: %w", now.Sub(sk.subscribedAt).Round(time.Millisecond), cause), now)
-		return
+	case lossConnect:
+		// The socket lived: the first attempt to replace it goes at once.
+		s.startConnect()
 	}
-	// The socket lived: the first attempt to replace it goes at once.
-	s.attempts = 0
-	s.startConnect()
 }
 
 // retire closes a socket that a newer one replaced, with the close
-// handshake, in a goroutine of its own. Its frames until then are still read (and
-// deduplicated).
+// handshake, in a goroutine of its own. Its frames until then are still
+// read (and deduplicated).
 func (s *Session) retire(sk *sock, reason string) {
-	s.retired = append(s.retired, sk)
-	// The close handshake waits for the peer: not in the worker, whose
-	// calls (the rotation's gap fill) must not wait for it. Close ends it
-	// at once (its context is the session's).
+	// The close handshake waits for the peer: not in a lane, whose calls
+	// (the rotation's gap fill) must not wait for it. Close ends it at once
+	// (its context is the session's).
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -514,10 +451,10 @@ func (s *Session) gapFilled(items []incoming, now time.Time) {
 		last = items[n-1].it.AbsoluteTime.Time
 	}
 	// Another fill is owed if the socket was lost, or replaced, meanwhile.
-	again := s.gap.succeeded(last, s.primary == nil)
+	again := s.gap.succeeded(last, s.conn.primary == nil)
 	s.eng.merge(items, now, again)
 	s.log.Debug("chat: gap filled", "read", len(items), "new", s.st.gapFilled.Load()-before)
-	if again && s.primary != nil {
+	if again && s.conn.primary != nil {
 		s.gapFill(now)
 	}
 }
@@ -532,7 +469,7 @@ func (s *Session) startRefresh() {
 
 // refreshToken asks the connection lane for a new ConnectionToken.
 func (s *Session) refreshToken() {
-	s.push(s.conn, func(ctx context.Context) completion {
+	s.push(s.connLane, func(ctx context.Context) completion {
 		r := s.newToken(ctx)
 		return func(now time.Time) { s.onRefresh(r, now) }
 	})
@@ -558,7 +495,7 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 	s.requeueReceipts()
 	s.refresh.succeeded(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
-	if s.gap.refreshed() && s.primary != nil {
+	if s.gap.refreshed() && s.conn.primary != nil {
 		s.gapFill(now)
 	}
 }
@@ -576,7 +513,7 @@ func (s *Session) sendReceipts(now time.Time, force bool) {
 	}
 	s.receiptsBusy = true
 	tok := s.ConnectionToken()
-	s.push(s.misc, func(ctx context.Context) completion {
+	s.push(s.miscLane, func(ctx context.Context) completion {
 		r := s.sendBatch(ctx, tok, batch)
 		return func(now time.Time) { s.onReceipts(r, now) }
 	})
@@ -631,7 +568,7 @@ func (s *Session) request(r request, now time.Time) {
 		s.sendReceipts(now, true)
 		tok := s.ConnectionToken()
 		done := r.done
-		s.push(s.misc, func(ctx context.Context) completion {
+		s.push(s.miscLane, func(ctx context.Context) completion {
 			ctx, cancel := context.WithTimeout(ctx, callTimeout)
 			_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
 			cancel()
@@ -644,7 +581,7 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 	if err != nil && !isAccessDenied(err) {
 		s.leaving = false
 		done <- err
-		if (s.gap.refreshed() || s.gap.state == gapOwed) && s.primary != nil {
+		if (s.gap.refreshed() || s.gap.state == gapOwed) && s.conn.primary != nil {
 			s.gapFill(now) // one refused while leaving
 		}
 		return
@@ -658,7 +595,7 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 	s.gap.clear()
 	s.eng.flushAll(now)
 	s.log.Info("chat: disconnected; waiting for chat.ended", "wait", s.cfg.DisconnectWait)
-	if s.primary == nil || s.cfg.DisconnectWait == 0 || err != nil {
+	if s.conn.primary == nil || s.cfg.DisconnectWait == 0 || err != nil {
 		s.finish(ErrDisconnected)
 		return
 	}
@@ -717,9 +654,8 @@ func (s *Session) shutdown() {
 	s.mu.Lock()
 	polite := errors.Is(s.term, ErrChatEnded) || errors.Is(s.term, ErrDisconnected)
 	s.mu.Unlock()
-	p := s.primary
-	socks := append(s.retired, s.primary, s.candidate)
-	s.retired, s.primary, s.candidate = nil, nil, nil
+	p := s.conn.primary
+	socks := s.conn.all()
 	closeAll := func() {
 		s.cancel()
 		for _, sk := range socks {
@@ -729,7 +665,7 @@ func (s *Session) shutdown() {
 		}
 	}
 	if p != nil && polite && s.ctx.Err() == nil {
-		s.push(s.misc, func(context.Context) completion {
+		s.push(s.miscLane, func(context.Context) completion {
 			_ = p.conn.Close(websocket.StatusNormalClosure, "")
 			closeAll()
 			return nil

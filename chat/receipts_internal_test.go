@@ -89,8 +89,7 @@ func TestReceiptQueueEvery(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	t.Parallel()
 	cfg := (&Options{Seed: 1}).withDefaults()
-	s := &Session{cfg: cfg}
-	s.rnd = newRand(cfg.Seed)
+	s := &Session{cfg: cfg, conn: newConnector(&cfg)}
 	for n := 1; n <= 10; n++ {
 		d := min(time.Second<<(n-1), 30*time.Second)
 		for range 20 {
@@ -100,7 +99,8 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 	// Seeded: the same sequence again.
-	a, b := &Session{cfg: cfg, rnd: newRand(9)}, &Session{cfg: cfg, rnd: newRand(9)}
+	cfg.Seed = 9
+	a, b := &Session{conn: newConnector(&cfg)}, &Session{conn: newConnector(&cfg)}
 	for n := 1; n < 8; n++ {
 		require.Equal(t, a.backoff(n), b.backoff(n), "seeded backoff(%d) differs", n)
 	}

@@ -86,32 +86,22 @@ type Session struct {
 	self       string // this session's participant id, once known
 	sent       idSet  // ids of items this session sent, until self is known
 
-	// The lanes (see lanes.go): frames read, connection work, transcript
+	// The lanes (see calls.go): frames read, connection work, transcript
 	// reads, and the rest (receipts, Disconnect, the polite close).
-	frames  *lane.Lane[inFrame]
-	conn    *lane.Lane[job]
-	gapLane *lane.Lane[job]
-	misc    *lane.Lane[job]
+	frames   *lane.Lane[inFrame]
+	connLane *lane.Lane[job]
+	gapLane  *lane.Lane[job]
+	miscLane *lane.Lane[job]
 
 	// The state machine, guarded by lmu (see loop.go). lmu is taken
 	// before mu, never after.
 	lmu          sync.Mutex
 	timer        *time.Timer
 	armed        time.Time // the deadline timer is set for
+	conn         connector
 	eng          *engine
 	typists      typists
 	rq           receiptQueue
-	rnd          *rand.Rand
-	primary      *sock
-	candidate    *sock
-	retired      []*sock
-	socks        int // sockets opened, for the logs
-	connecting   bool
-	connected    bool // the first socket was subscribed
-	outage       bool // the primary was lost and not yet replaced
-	attempts     int  // failed reconnect attempts in a row
-	retryAt      time.Time
-	rotateAt     time.Time
 	refresh      refresher
 	gap          gapFiller
 	gapStop      context.CancelFunc // ends the gap fill under way
@@ -223,10 +213,10 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		}
 	}
 	s.frames = lane.New(&s.wg, maxInbox, s.process)
-	s.conn = lane.New(&s.wg, 8, s.runJobs)
+	s.connLane = lane.New(&s.wg, 8, s.runJobs)
 	s.gapLane = lane.New(&s.wg, 4, s.runJobs)
-	s.misc = lane.New(&s.wg, 8, s.runJobs)
-	s.rnd = newRand(cfg.Seed)
+	s.miscLane = lane.New(&s.wg, 8, s.runJobs)
+	s.conn = newConnector(&cfg)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.typists = typists{timeout: cfg.TypingTimeout}
 	s.refresh = refresher{before: cfg.TokenRefreshBefore}
@@ -437,9 +427,9 @@ func (s *Session) Close() error {
 	s.events, s.head = nil, 0
 	s.mu.Unlock()
 	s.frames.Clear()
-	s.conn.Clear()
+	s.connLane.Clear()
 	s.gapLane.Clear()
-	s.misc.Clear()
+	s.miscLane.Clear()
 	s.signal()
 	return nil
 }
@@ -489,15 +479,10 @@ func (st Status) String() string {
 func (s *Session) Status() Status {
 	s.lmu.Lock()
 	defer s.lmu.Unlock()
-	switch {
-	case s.over:
+	if s.over {
 		return StatusEnded
-	case !s.connected:
-		return StatusConnecting
-	case s.primary == nil:
-		return StatusReconnecting
 	}
-	return StatusConnected
+	return s.conn.status()
 }
 
 // ConnectionToken returns the session's current ConnectionToken, for calls
