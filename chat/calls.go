@@ -223,16 +223,16 @@ func (s *Session) sendBatch(ctx context.Context, tok participant.Token, batch []
 		var conflict *participant.ConflictError
 		switch {
 		case err == nil:
-			s.st.receiptsSent.Add(1)
+			s.st.receiptSent()
 		case errors.As(err, &conflict):
-			s.st.receiptConflicts.Add(1)
+			s.st.receiptConflict()
 			s.log.Debug("chat: receipt refused with 409 (more than two participants); dropped", "message", r.messageID)
 		case isAccessDenied(err):
 			return receiptsResult{unsent: batch[i:]}
 		case ctx.Err() != nil:
 			return receiptsResult{}
 		default:
-			s.st.receiptErrors.Add(1)
+			s.st.receiptFailed()
 			s.log.Warn("chat: receipt failed", "message", r.messageID, "err", err)
 		}
 	}

@@ -139,7 +139,7 @@ func (s *Session) connTick(now time.Time) {
 		case actBeat:
 			s.beat(s.conn.primary, now)
 		case actHeartbeatMissed:
-			s.st.heartbeatMisses.Add(1)
+			s.st.heartbeatMissed()
 			s.lose(errHeartbeat, now)
 		case actResubscribe:
 			s.subscribe(s.conn.candidate, now)
@@ -209,7 +209,7 @@ func (s *Session) connectFailed(err error, now time.Time) {
 
 // failed records a failed reconnect attempt and schedules the next.
 func (s *Session) failed(err error, now time.Time) {
-	s.st.reconnectAttempts.Add(1)
+	s.st.reconnectFailed()
 	d, giveUp := s.conn.failed(now)
 	if giveUp {
 		s.broken(fmt.Errorf("%d reconnect attempts failed, the last: %w", s.conn.attempts, err))
@@ -239,14 +239,14 @@ func (s *Session) promote(sk *sock, now time.Time) {
 	switch p {
 	case promotedRotated:
 		s.retire(old, "rotated")
-		s.st.rotations.Add(1)
+		s.st.rotated()
 		s.log.Info("chat: WebSocket rotated", "socket", sk.n, "url", sk.where)
 	case promotedFirst:
 		s.publish(Event{Kind: KindConnectionEstablished, Time: now})
 		s.ready <- nil
 		s.log.Info("chat: connected", "socket", sk.n, "url", sk.where)
 	case promotedReconnected:
-		s.st.reconnects.Add(1)
+		s.st.reconnected()
 		s.publish(Event{Kind: KindConnectionReestablished, Time: now})
 		s.log.Info("chat: reconnected", "socket", sk.n, "url", sk.where)
 	}
@@ -256,7 +256,7 @@ func (s *Session) promote(sk *sock, now time.Time) {
 // beat sends both heartbeats and expects their answers by the next tick.
 func (s *Session) beat(sk *sock, now time.Time) {
 	if s.conn.beating(sk, now) {
-		s.st.pingFailures.Add(1)
+		s.st.pingFailed()
 		s.log.Warn("chat: aws/ping not answered", "socket", sk.n)
 	}
 	s.write(sk, heartbeatFrame)
@@ -272,7 +272,7 @@ func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 	case framePing:
 		sk.pingWait = false
 		if !f.pingOK {
-			s.st.pingFailures.Add(1)
+			s.st.pingFailed()
 			s.log.Warn("chat: aws/ping failed", "socket", sk.n)
 		}
 	case frameError:
@@ -444,7 +444,7 @@ func (s *Session) onGap(r gapResult, now time.Time) {
 
 // gapFilled merges a transcript read.
 func (s *Session) gapFilled(items []incoming, now time.Time) {
-	s.st.gapFills.Add(1)
+	s.st.gapFill()
 	before := s.st.gapFilled.Load()
 	var last time.Time
 	if n := len(items); n > 0 {
@@ -491,7 +491,7 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 		return
 	}
 	s.setToken(r.token, r.expiry)
-	s.st.tokenRefreshes.Add(1)
+	s.st.tokenRefreshed()
 	s.requeueReceipts()
 	s.refresh.succeeded(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
@@ -539,9 +539,9 @@ func (s *Session) requeueReceipts() {
 	refused := s.receiptsRefused
 	s.receiptsRefused = nil
 	failed := s.rq.requeue(refused)
-	s.st.receiptsRequeued.Add(int64(len(refused) - len(failed)))
+	s.st.receiptsRequeuedN(len(refused) - len(failed))
 	for _, r := range failed {
-		s.st.receiptErrors.Add(1)
+		s.st.receiptFailed()
 		s.log.Warn("chat: receipt refused with 403 after token refreshes; given up", "message", r.messageID, "tries", r.tries)
 	}
 }
@@ -627,7 +627,7 @@ func (s *Session) endedOffline(err error, now time.Time) {
 	}
 	s.rq.close()
 	for _, r := range s.receiptsRefused {
-		s.st.receiptErrors.Add(1)
+		s.st.receiptFailed()
 		s.log.Warn("chat: receipt refused with 403; the chat has ended", "message", r.messageID)
 	}
 	s.receiptsRefused = nil

@@ -244,41 +244,50 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 	}
 	fp := fingerprint(it)
 	if old, ok := e.seen[it.ID]; ok {
-		if p := e.pendingByID(it.ID); p != nil {
-			// Not delivered yet: the newest version will be.
-			if old == fp {
-				e.st.duplicates.Add(1)
-			} else {
-				p.in = keepFirst(p.in, in)
-				e.seen[it.ID] = fp
-			}
-			return p
-		}
-		if old == fp {
-			e.st.duplicates.Add(1)
-			return nil
-		}
-		e.seen[it.ID] = fp
-		e.st.updates.Add(1)
-		e.emit(in, now, true, false)
-		return nil
+		return e.addKnown(in, old, fp, now)
 	}
 	if e.belowFloor(it) {
 		// Unknown, and delivered long ago and forgotten (or, after
 		// Resume, delivered before).
-		e.st.duplicates.Add(1)
+		e.st.duplicate()
 		return nil
 	}
+	return e.addNew(in, fp, now)
+}
+
+// addKnown takes in an item whose id was seen, with fingerprint old
+// then and fp now: a copy is dropped, a changed version waiting replaces
+// the first, one delivered goes out as an update.
+func (e *engine) addKnown(in incoming, old, fp uint64, now time.Time) *pend {
+	id := in.it.ID
+	p := e.pendingByID(id)
+	switch {
+	case old == fp:
+		e.st.duplicate()
+	case p != nil:
+		// Not delivered yet: the newest version will be.
+		p.in = keepFirst(p.in, in)
+		e.seen[id] = fp
+	default:
+		e.seen[id] = fp
+		e.st.update()
+		e.emit(in, now, true, false)
+	}
+	return p
+}
+
+// addNew takes in an item seen for the first time.
+func (e *engine) addNew(in incoming, fp uint64, now time.Time) *pend {
 	k := e.nextKey(&in, now)
-	e.seen[it.ID] = fp
+	e.seen[in.it.ID] = fp
 	if in.fromTranscript {
-		e.st.gapFilled.Add(1)
+		e.st.gapFilledItem()
 	}
 	if !e.mark.isZero() && k.less(e.mark) {
 		// Later items are out already: deliver it now rather than never,
 		// marked late.
-		e.st.late.Add(1)
-		e.remember(it.ID, k)
+		e.st.lateItem()
+		e.remember(in.it.ID, k)
 		in.late = true
 		e.emit(in, now, false, false)
 		return nil
@@ -316,76 +325,93 @@ func keepFirst(old, newer incoming) incoming {
 // out-of-order and repeated chunks are ignored; the completed item
 // replaces them all and keeps the first chunk's AbsoluteTime.
 func (e *engine) addChunk(in incoming, now time.Time) *pend {
-	id := in.it.ID
-	st := e.chunks[id]
+	st := e.chunks[in.it.ID]
 	if st == nil {
-		if _, ok := e.seen[id]; ok {
-			// A chunk of a message already complete.
-			e.st.duplicates.Add(1)
+		if st = e.startChunks(in, now); st == nil {
 			return nil
 		}
-		if e.belowFloor(&in.it) {
-			e.st.duplicates.Add(1)
-			return nil
-		}
-		k := e.nextKey(&in, now)
-		st = &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
-		if e.chunks == nil {
-			e.chunks = map[string]*chunkState{}
-		}
-		e.chunks[id] = st
-		e.seen[id] = 0
-		first := in
-		first.it.Content = ""
-		first.incomplete = true
-		st.p = &pend{key: k, in: first, arrived: now, waiting: !e.cfg.streamChunks, last: now}
-		if in.fromTranscript {
-			st.p.arrived = time.Time{}
-		}
-		if !e.mark.isZero() && k.less(e.mark) {
-			e.st.late.Add(1)
-			st.p.arrived = time.Time{}
-			st.p.in.late = true
-		}
-		e.insert(st.p)
 	}
 	if in.incomplete {
-		n := in.chunk
-		if n == 0 {
-			n = st.next
-		}
-		if n != st.next || st.capped {
-			e.st.duplicates.Add(1)
-			return st.p
-		}
-		st.next++
-		if len(st.buf)+len(in.it.Content) > maxStitched {
-			// Too long: deliver what came; the completed item follows.
-			st.capped = true
-			if st.p != nil {
-				st.p.waiting = false
-			}
-			return st.p
-		}
-		if need := len(st.buf) + len(in.it.Content); need > cap(st.buf) {
-			// Double (append grows large slices by only 1.25x: 5x the
-			// final size in all, against 2x).
-			st.buf = append(make([]byte, 0, max(need, 2*cap(st.buf))), st.buf...)
-		}
-		st.buf = append(st.buf, in.it.Content...)
-		if st.p != nil {
-			st.p.in.it.Content = st.text()
-			st.p.last = now
-			return st.p
-		}
-		// Already delivered as partial: deliver the progress.
-		upd := in
-		upd.it.Content = st.text()
-		upd.it.AbsoluteTime = participant.Time{Time: st.t}
-		e.st.updates.Add(1)
-		e.emit(upd, now, true, true)
+		return e.appendChunk(st, in, now)
+	}
+	return e.completeChunks(st, in, now)
+}
+
+// startChunks begins the stitching of a message from its first item
+// seen, or returns nil for a chunk of a message already complete (or
+// forgotten).
+func (e *engine) startChunks(in incoming, now time.Time) *chunkState {
+	id := in.it.ID
+	if _, ok := e.seen[id]; ok || e.belowFloor(&in.it) {
+		e.st.duplicate()
 		return nil
 	}
+	k := e.nextKey(&in, now)
+	st := &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
+	if e.chunks == nil {
+		e.chunks = map[string]*chunkState{}
+	}
+	e.chunks[id] = st
+	e.seen[id] = 0
+	first := in
+	first.it.Content = ""
+	first.incomplete = true
+	st.p = &pend{key: k, in: first, arrived: now, waiting: !e.cfg.streamChunks, last: now}
+	if in.fromTranscript {
+		st.p.arrived = time.Time{}
+	}
+	if !e.mark.isZero() && k.less(e.mark) {
+		e.st.lateItem()
+		st.p.arrived = time.Time{}
+		st.p.in.late = true
+	}
+	e.insert(st.p)
+	return st
+}
+
+// appendChunk adds a chunk to its message, in O(its size).
+func (e *engine) appendChunk(st *chunkState, in incoming, now time.Time) *pend {
+	n := in.chunk
+	if n == 0 {
+		n = st.next
+	}
+	if n != st.next || st.capped {
+		e.st.duplicate()
+		return st.p
+	}
+	st.next++
+	if len(st.buf)+len(in.it.Content) > maxStitched {
+		// Too long: deliver what came; the completed item follows.
+		st.capped = true
+		if st.p != nil {
+			st.p.waiting = false
+		}
+		return st.p
+	}
+	if need := len(st.buf) + len(in.it.Content); need > cap(st.buf) {
+		// Double (append grows large slices by only 1.25x: 5x the
+		// final size in all, against 2x).
+		st.buf = append(make([]byte, 0, max(need, 2*cap(st.buf))), st.buf...)
+	}
+	st.buf = append(st.buf, in.it.Content...)
+	if st.p != nil {
+		st.p.in.it.Content = st.text()
+		st.p.last = now
+		return st.p
+	}
+	// Already delivered as partial: deliver the progress.
+	upd := in
+	upd.it.Content = st.text()
+	upd.it.AbsoluteTime = participant.Time{Time: st.t}
+	e.st.update()
+	e.emit(upd, now, true, true)
+	return nil
+}
+
+// completeChunks takes the completed item of a streamed message: it
+// replaces the chunks, or follows them as an update once they went out.
+func (e *engine) completeChunks(st *chunkState, in incoming, now time.Time) *pend {
+	id := in.it.ID
 	delete(e.chunks, id)
 	in.it.AbsoluteTime = participant.Time{Time: st.t}
 	e.seen[id] = fingerprint(&in.it)
@@ -397,7 +423,7 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 		p.waiting = false
 		return p
 	}
-	e.st.updates.Add(1)
+	e.st.update()
 	e.emit(in, now, true, false)
 	return nil
 }
@@ -575,18 +601,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 // item, so everything up to that item is released now. With keep, the
 // hold goes on (another gap fill is owed); without, it ends.
 func (e *engine) merge(items []incoming, now time.Time, keep bool) {
-	if e.resumeID != "" {
-		// The first read after Resume: what precedes the resume item in
-		// its millisecond was delivered before too.
-		if i := slices.IndexFunc(items, func(in incoming) bool { return in.it.ID == e.resumeID }); i >= 0 {
-			for _, in := range items[:i] {
-				if in.it.AbsoluteTime.Equal(e.floor) {
-					e.raiseFloor(e.floor, in.it.ID)
-				}
-			}
-		}
-		e.resumeID = ""
-	}
+	e.placeResume(items)
 	ps := make([]*pend, 0, len(items))
 	for _, in := range items {
 		in.fromTranscript = true
@@ -594,33 +609,8 @@ func (e *engine) merge(items []incoming, now time.Time, keep bool) {
 			ps = append(ps, p)
 		}
 	}
-	var top key
-	resort := false
-	for i := 0; i < len(ps); {
-		j := i + 1
-		for j < len(ps) && ps[j].key.t.Equal(ps[i].key.t) {
-			j++
-		}
-		if j-i > 1 {
-			group := ps[i:j]
-			seqs := make([]uint64, len(group))
-			for n, p := range group {
-				seqs[n] = p.key.seq
-			}
-			if !slices.IsSorted(seqs) {
-				slices.Sort(seqs)
-				for n, p := range group {
-					p.key.seq = seqs[n]
-				}
-				resort = true
-			}
-		}
-		i = j
-	}
-	if e.laterThanRead(ps) {
-		resort = true
-	}
-	if resort {
+	resort := transcriptOrder(ps)
+	if e.laterThanRead(ps) || resort {
 		slices.SortFunc(e.pending, func(a, b *pend) int {
 			if a.key.less(b.key) {
 				return -1
@@ -631,20 +621,62 @@ func (e *engine) merge(items []incoming, now time.Time, keep bool) {
 			return 0
 		})
 	}
-	for _, p := range ps {
-		if top.less(p.key) {
-			top = p.key
+	if !keep {
+		e.hold = false
+	} else if len(ps) > 0 {
+		var top key
+		for _, p := range ps {
+			if top.less(p.key) {
+				top = p.key
+			}
 		}
+		e.releaseUpTo(top, now, false)
 	}
-	if keep {
-		if len(ps) > 0 {
-			e.releaseUpTo(top, now, false)
-		}
-		e.flush(now)
+	e.flush(now)
+}
+
+// placeResume handles the first read after Resume: what precedes the
+// resume item in its millisecond was delivered before too.
+func (e *engine) placeResume(items []incoming) {
+	if e.resumeID == "" {
 		return
 	}
-	e.hold = false
-	e.flush(now)
+	if i := slices.IndexFunc(items, func(in incoming) bool { return in.it.ID == e.resumeID }); i >= 0 {
+		for _, in := range items[:i] {
+			if in.it.AbsoluteTime.Equal(e.floor) {
+				e.raiseFloor(e.floor, in.it.ID)
+			}
+		}
+	}
+	e.resumeID = ""
+}
+
+// transcriptOrder gives the items of a read that share a millisecond
+// their seqs in the transcript's order (exchanging them), and reports
+// whether a key changed.
+func transcriptOrder(ps []*pend) bool {
+	changed := false
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && ps[j].key.t.Equal(ps[i].key.t) {
+			j++
+		}
+		group := ps[i:j]
+		i = j
+		seqs := make([]uint64, len(group))
+		for n, p := range group {
+			seqs[n] = p.key.seq
+		}
+		if slices.IsSorted(seqs) {
+			continue
+		}
+		slices.Sort(seqs)
+		for n, p := range group {
+			p.key.seq = seqs[n]
+		}
+		changed = true
+	}
+	return changed
 }
 
 // laterThanRead moves after the transcript's items the waiting items of

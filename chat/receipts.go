@@ -162,35 +162,33 @@ func (q *receiptQueue) dueNew(now time.Time, force bool) (batch []receipt, next 
 	}
 	q.dels = waiting
 	q.last = now
-	if q.cfg.Every {
-		for _, id := range q.reads {
-			batch = append(batch, receipt{read: true, messageID: id})
-			q.read.add(id)
-		}
-		for _, id := range ready {
-			batch = append(batch, receipt{messageID: id})
-			q.delivered.add(id)
-		}
-	} else {
-		if n := len(q.reads); n > 0 {
-			for _, id := range q.reads {
-				q.read.add(id)
-			}
-			batch = append(batch, receipt{read: true, messageID: q.reads[n-1]})
-		}
-		if n := len(ready); n > 0 {
-			for _, id := range ready {
-				q.delivered.add(id)
-			}
-			batch = append(batch, receipt{messageID: ready[n-1]})
-		}
-	}
+	batch = q.take(true, q.reads, &q.read)
+	batch = append(batch, q.take(false, ready, &q.delivered)...)
 	q.reads = q.reads[:0]
 	next = earliest(waiting)
 	if !next.IsZero() && q.cfg.Interval > 0 && next.Before(q.last.Add(q.cfg.Interval)) {
 		next = q.last.Add(q.cfg.Interval)
 	}
 	return batch, next
+}
+
+// take marks ids (of one kind) as sent and returns their receipts: each
+// with Every, else only the newest (which implies the others).
+func (q *receiptQueue) take(read bool, ids []string, sent *idSet) []receipt {
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, id := range ids {
+		sent.add(id)
+	}
+	if !q.cfg.Every {
+		ids = ids[len(ids)-1:]
+	}
+	out := make([]receipt, len(ids))
+	for i, id := range ids {
+		out[i] = receipt{read: read, messageID: id}
+	}
+	return out
 }
 
 func contains(ids []string, id string) bool {

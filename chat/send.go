@@ -70,7 +70,7 @@ func (s *Session) SendTyping(ctx context.Context) error {
 	now := time.Now()
 	if iv := s.cfg.TypingInterval; iv > 0 && !s.lastTyping.IsZero() && now.Before(s.lastTyping.Add(iv)) {
 		s.mu.Unlock()
-		s.st.typingThrottled.Add(1)
+		s.st.typingThrottledOne()
 		return nil
 	}
 	prev := s.lastTyping
@@ -87,7 +87,7 @@ func (s *Session) SendTyping(ctx context.Context) error {
 		return err
 	}
 	s.sentItem(out.ID)
-	s.st.typingSent.Add(1)
+	s.st.typingSentOne()
 	return nil
 }
 

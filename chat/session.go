@@ -331,7 +331,7 @@ func (s *Session) publish(evs ...Event) {
 	s.slow = !ok
 	s.mu.Unlock()
 	if typing > 0 {
-		s.st.typingDropped.Add(int64(typing))
+		s.st.typingDroppedN(typing)
 		s.log.Debug("chat: events not read; typing events dropped", "dropped", typing)
 	}
 	if !ok {
@@ -339,7 +339,7 @@ func (s *Session) publish(evs ...Event) {
 		s.finish(ErrSlowConsumer)
 		return
 	}
-	s.st.events.Add(int64(len(evs)))
+	s.st.eventsMade(len(evs))
 	s.signal()
 }
 
@@ -554,40 +554,8 @@ type Stats struct {
 	TypingDropped int64
 }
 
-type counters struct {
-	reconnects, reconnectAttempts, rotations, tokenRefreshes atomic.Int64
-	heartbeatMisses, pingFailures, gapFills, gapFilled       atomic.Int64
-	duplicates, late, updates, events                        atomic.Int64
-	receiptsSent, receiptConflicts, receiptErrors            atomic.Int64
-	receiptsRequeued                                         atomic.Int64
-	typingSent, typingThrottled, typingDropped               atomic.Int64
-}
-
 // Stats returns the session's counters so far.
-func (s *Session) Stats() Stats {
-	c := &s.st
-	return Stats{
-		Reconnects:        c.reconnects.Load(),
-		ReconnectAttempts: c.reconnectAttempts.Load(),
-		Rotations:         c.rotations.Load(),
-		TokenRefreshes:    c.tokenRefreshes.Load(),
-		HeartbeatMisses:   c.heartbeatMisses.Load(),
-		PingFailures:      c.pingFailures.Load(),
-		GapFills:          c.gapFills.Load(),
-		GapFilledItems:    c.gapFilled.Load(),
-		DuplicatesDropped: c.duplicates.Load(),
-		LateItems:         c.late.Load(),
-		Updates:           c.updates.Load(),
-		Events:            c.events.Load(),
-		ReceiptsSent:      c.receiptsSent.Load(),
-		ReceiptConflicts:  c.receiptConflicts.Load(),
-		ReceiptErrors:     c.receiptErrors.Load(),
-		ReceiptsRequeued:  c.receiptsRequeued.Load(),
-		TypingSent:        c.typingSent.Load(),
-		TypingThrottled:   c.typingThrottled.Load(),
-		TypingDropped:     c.typingDropped.Load(),
-	}
-}
+func (s *Session) Stats() Stats { return s.st.snapshot() }
 
 // ask runs an application's request, or returns why the session cannot.
 func (s *Session) ask(r request) error {
