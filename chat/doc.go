@@ -53,9 +53,10 @@
 // Items are ordered as the service orders them: by AbsoluteTime, then in
 // the order the service gave them (their position in a transcript read, or
 // their arrival on the socket), never by their random Id; chat.ended is
-// always the last event, and there is only one. Items from the WebSocket wait [Options.ReorderWindow] (200 ms)
-// before delivery, so that one the network delivered late still takes its
-// place; copies of an item (the same frame twice, an item both on the socket
+// always the last event, and there is only one. An item from the WebSocket
+// is delivered when it arrives (unless [Options.ReorderWindow] is set);
+// one that arrives after a later item was delivered goes out at once with
+// [Event.Late] set, never dropped. Copies of an item (the same frame twice, an item both on the socket
 // and in the transcript) are dropped by Id. A later version of an item (an
 // attachment's new status, a message's receipts) is delivered as an update
 // ([Event.Update]), never as a duplicate. The session remembers the ids of
@@ -101,9 +102,12 @@
 // for chat.ended; [Session.Close] stops the session at once, within 100
 // ms whatever the socket does. Each WebSocket has a reader and a writer
 // (which sends the queued heartbeats and subscribes and exits when idle),
-// a processor handles what the readers read and a worker makes the
-// service calls, both exiting when idle, and a timer runs the deadlines; no
-// network I/O happens under the session's locks. An idle session runs one
+// a processor handles what the readers read, and three lanes make the
+// service calls (connection work, transcript reads, the rest), each
+// exiting when idle, so that connection work never waits behind a slow
+// transcript read; a timer runs the deadlines; no network I/O happens under
+// the session's locks. Every queue is bounded, the events waiting for
+// [Session.Next] by [Options.MaxPendingEvents]. An idle session runs one
 // goroutine, parked reading its socket. Close stops them all.
 //
 // The session knows its own participant ([Options.ParticipantID], or

@@ -53,9 +53,13 @@ var sessionIDs atomic.Uint64
 //
 // A Session runs goroutines of its own: the reader of its WebSocket (two
 // during a rotation) and that socket's writer, a processor that decodes and
-// handles what the readers read, and a worker for the service calls it
-// makes (CreateParticipantConnection, GetTranscript, receipts); all but the
-// readers exit when idle, and its timer runs briefly in the runtime's. An
+// handles what the readers read, and three lanes for the service calls it
+// makes (connection work; transcript reads; receipts and Disconnect); all
+// but the readers exit when idle, and its timer runs briefly in the
+// runtime's. The Session itself is the coordinator of pure parts (the
+// connector, the gap filler, the token refresher, the engine, typing
+// expiry and the receipt queue): it dispatches inputs to them, runs their
+// earliest deadline, does the I/O they ask for and publishes the events. An
 // idle session runs one, its reader. Close stops them all. Its methods are
 // safe for concurrent use. Any number of sessions may share one
 // participant.Client.
