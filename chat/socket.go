@@ -57,6 +57,7 @@ type sock struct {
 // startReader starts the goroutine that reads sk's frames.
 func (s *Session) startReader(sk *sock) {
 	sk.stopClose()
+	sk.stopClose = nil
 	sk.ctx, sk.cancel = context.WithCancel(s.ctx)
 	s.wg.Add(1)
 	go s.read(sk.ctx, sk)

@@ -28,14 +28,14 @@ type Lane[T any] struct {
 	mu      sync.Mutex
 	items   []T
 	running bool
-	room    chan struct{} // signalled when a batch is taken
+	room    chan struct{} // signalled when a batch is taken; made by the first PushWait
 }
 
 // New returns a lane whose runner calls run, holds at most limit items
 // (at least 1), and is counted in wg while it runs.
 func New[T any](wg *sync.WaitGroup, limit int, run func(batch []T)) *Lane[T] {
 	limit = max(limit, 1)
-	return &Lane[T]{wg: wg, run: run, limit: limit, room: make(chan struct{}, 1)}
+	return &Lane[T]{wg: wg, run: run, limit: limit}
 }
 
 // Push queues x, starting the runner if it is idle. It returns ErrFull,
@@ -64,8 +64,18 @@ func (l *Lane[T]) PushWait(ctx context.Context, x T) error {
 		if !errors.Is(err, ErrFull) {
 			return err
 		}
+		l.mu.Lock()
+		if len(l.items) < l.limit {
+			l.mu.Unlock()
+			continue // the runner took a batch meanwhile
+		}
+		if l.room == nil {
+			l.room = make(chan struct{}, 1)
+		}
+		room := l.room
+		l.mu.Unlock()
 		select {
-		case <-l.room:
+		case <-room:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -98,10 +108,13 @@ func (l *Lane[T]) loop() {
 			l.mu.Unlock()
 			return
 		}
+		room := l.room
 		l.mu.Unlock()
-		select {
-		case l.room <- struct{}{}:
-		default:
+		if room != nil {
+			select {
+			case room <- struct{}{}:
+			default:
+			}
 		}
 		l.run(batch)
 	}
