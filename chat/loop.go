@@ -414,12 +414,19 @@ func (s *Session) gapFill(now time.Time) {
 // the fill the next socket owes replaces it, and nothing waits for it.
 func (s *Session) cancelGap() {
 	if s.gap.cancel() {
-		s.gapStop()
+		s.stopGap()
 	}
 }
 
-func (s *Session) onGap(r gapResult, now time.Time) {
+// stopGap ends the gap fill's context and lets it go (an idle session
+// keeps none).
+func (s *Session) stopGap() {
 	s.gapStop()
+	s.gapStop = nil
+}
+
+func (s *Session) onGap(r gapResult, now time.Time) {
+	s.stopGap()
 	switch {
 	case r.err == nil:
 		s.gapFilled(r.items, now)

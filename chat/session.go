@@ -217,9 +217,10 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 		}
 	}
 	s.frames = lane.New(&s.wg, maxInbox, s.process)
-	s.connLane = lane.New(&s.wg, 8, s.runJobs)
-	s.gapLane = lane.New(&s.wg, 4, s.runJobs)
-	s.miscLane = lane.New(&s.wg, 8, s.runJobs)
+	run := s.runJobs
+	s.connLane = lane.New(&s.wg, 8, run)
+	s.gapLane = lane.New(&s.wg, 4, run)
+	s.miscLane = lane.New(&s.wg, 8, run)
 	s.conn = newConnector(&cfg)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.typists = typists{timeout: cfg.TypingTimeout}
