@@ -51,46 +51,32 @@ const (
 // rotation. It does no I/O and reads no clock: the session dials, writes
 // and closes, and tells it what happened.
 type connector struct {
-	heartbeat   time.Duration
-	subTimeout  time.Duration
-	subAttempts int
-	base, cap   time.Duration // the reconnect backoff
-	maxAttempts int           // >0: give up after this many failed attempts
-	rotateAfter time.Duration // <=0: never
-	rnd         *rand.Rand    // the backoff's jitter
-	state       connState
-	primary     *sock // the subscribed socket
-	candidate   *sock // a socket waiting for its subscribe's ack
-	retired     []*sock
-	socks       int  // sockets opened, for the logs
-	connected   bool // the first socket was subscribed
-	outage      bool // the primary was lost and not yet replaced
-	attempts    int  // failed attempts in a row
-	retryAt     time.Time
-	rotateAt    time.Time
+	cfg       *config    // heartbeat, subscribe, backoff, rotation
+	rnd       *rand.Rand // the backoff's jitter
+	state     connState
+	primary   *sock // the subscribed socket
+	candidate *sock // a socket waiting for its subscribe's ack
+	retired   []*sock
+	socks     int  // sockets opened, for the logs
+	connected bool // the first socket was subscribed
+	outage    bool // the primary was lost and not yet replaced
+	attempts  int  // failed attempts in a row
+	retryAt   time.Time
+	rotateAt  time.Time
 }
 
 func newConnector(c *config) connector {
-	return connector{
-		heartbeat:   c.HeartbeatInterval,
-		subTimeout:  c.SubscribeTimeout,
-		subAttempts: c.SubscribeAttempts,
-		base:        c.ReconnectBackoff,
-		cap:         c.ReconnectMaxBackoff,
-		maxAttempts: c.MaxReconnectAttempts,
-		rotateAfter: c.RotateAfter,
-		rnd:         newRand(c.Seed),
-	}
+	return connector{cfg: c, rnd: newRand(c.Seed)}
 }
 
 // backoff is the delay before reconnect attempt n+1 (n failures so far):
 // a random duration in [d/2, d], d = min(base × 2^(n-1), cap).
 func (c *connector) backoff(n int) time.Duration {
-	d := c.base
-	for i := 1; i < n && d < c.cap; i++ {
+	d, cap := c.cfg.ReconnectBackoff, c.cfg.ReconnectMaxBackoff
+	for i := 1; i < n && d < cap; i++ {
 		d *= 2
 	}
-	d = min(d, c.cap)
+	d = min(d, cap)
 	half := d / 2
 	return half + time.Duration(c.rnd.Int64N(int64(d-half)+1))
 }
@@ -112,13 +98,13 @@ func (c *connector) opened(sk *sock, now time.Time) {
 // subscribing notes a subscribe sent on sk.
 func (c *connector) subscribing(sk *sock, now time.Time) {
 	sk.subSent++
-	sk.subAt = now.Add(c.subTimeout)
+	sk.subAt = now.Add(c.cfg.SubscribeTimeout)
 }
 
 // refused notes a "failure" answer, or an error frame, to sk's subscribe:
 // it is sent again sooner than after silence.
 func (c *connector) refused(sk *sock, now time.Time) {
-	if at := now.Add(c.subTimeout / 2); at.Before(sk.subAt) {
+	if at := now.Add(c.cfg.SubscribeTimeout / 2); at.Before(sk.subAt) {
 		sk.subAt = at
 	}
 }
@@ -131,8 +117,8 @@ func (c *connector) promote(sk *sock, now time.Time) (old *sock, p promotion) {
 	old = c.primary
 	c.candidate, c.primary, c.state, c.retryAt = nil, sk, connIdle, time.Time{}
 	sk.subscribed, sk.subscribedAt = true, now
-	if c.rotateAfter > 0 {
-		c.rotateAt = now.Add(c.rotateAfter)
+	if c.cfg.RotateAfter > 0 {
+		c.rotateAt = now.Add(c.cfg.RotateAfter)
 	}
 	switch {
 	case old != nil:
@@ -151,7 +137,7 @@ func (c *connector) promote(sk *sock, now time.Time) (old *sock, p promotion) {
 func (c *connector) beating(sk *sock, now time.Time) (pingMissed bool) {
 	pingMissed = sk.pingWait
 	sk.hbWait, sk.pingWait = true, true
-	sk.beatAt = now.Add(c.heartbeat)
+	sk.beatAt = now.Add(c.cfg.HeartbeatInterval)
 	return pingMissed
 }
 
@@ -160,7 +146,7 @@ func (c *connector) beating(sk *sock, now time.Time) (pingMissed bool) {
 // Options.MaxReconnectAttempts is reached.
 func (c *connector) failed(now time.Time) (d time.Duration, giveUp bool) {
 	c.attempts++
-	if c.maxAttempts > 0 && c.attempts >= c.maxAttempts {
+	if n := c.cfg.MaxReconnectAttempts; n > 0 && c.attempts >= n {
 		c.state = connIdle
 		return 0, true
 	}
@@ -262,7 +248,7 @@ func (c *connector) tick(now time.Time) connAction {
 		return actBeat
 	}
 	if k := c.candidate; k != nil && !now.Before(k.subAt) {
-		if k.subSent >= c.subAttempts {
+		if k.subSent >= c.cfg.SubscribeAttempts {
 			return actSubscribeFailed
 		}
 		return actResubscribe

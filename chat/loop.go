@@ -159,7 +159,7 @@ func (s *Session) connTick(now time.Time) {
 func (s *Session) startConnect() {
 	s.conn.connecting()
 	skipHistory := s.cfg.NoHistory && !s.conn.connected && s.eng.floor.IsZero()
-	s.push(s.connLane, func(ctx context.Context) completion {
+	s.push(&s.connLane, func(ctx context.Context) completion {
 		r := s.open(ctx, skipHistory)
 		return func(now time.Time) { s.onConnect(r, now) }
 	})
@@ -400,7 +400,7 @@ func (s *Session) gapFill(now time.Time) {
 	tok := s.ConnectionToken()
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.gapStop = cancel
-	s.push(s.gapLane, func(context.Context) completion {
+	s.push(&s.gapLane, func(context.Context) completion {
 		r := s.fetch(ctx, tok, mode, anchor)
 		return func(now time.Time) {
 			if s.gap.current(gen) {
@@ -476,7 +476,7 @@ func (s *Session) startRefresh() {
 
 // refreshToken asks the connection lane for a new ConnectionToken.
 func (s *Session) refreshToken() {
-	s.push(s.connLane, func(ctx context.Context) completion {
+	s.push(&s.connLane, func(ctx context.Context) completion {
 		r := s.newToken(ctx)
 		return func(now time.Time) { s.onRefresh(r, now) }
 	})
@@ -520,7 +520,7 @@ func (s *Session) sendReceipts(now time.Time, force bool) {
 	}
 	s.receiptsBusy = true
 	tok := s.ConnectionToken()
-	s.push(s.miscLane, func(ctx context.Context) completion {
+	s.push(&s.miscLane, func(ctx context.Context) completion {
 		r := s.sendBatch(ctx, tok, batch)
 		return func(now time.Time) { s.onReceipts(r, now) }
 	})
@@ -575,7 +575,7 @@ func (s *Session) request(r request, now time.Time) {
 		s.sendReceipts(now, true)
 		tok := s.ConnectionToken()
 		done := r.done
-		s.push(s.miscLane, func(ctx context.Context) completion {
+		s.push(&s.miscLane, func(ctx context.Context) completion {
 			ctx, cancel := context.WithTimeout(ctx, callTimeout)
 			_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
 			cancel()
@@ -672,7 +672,7 @@ func (s *Session) shutdown() {
 		}
 	}
 	if p != nil && polite && s.ctx.Err() == nil {
-		s.push(s.miscLane, func(context.Context) completion {
+		s.push(&s.miscLane, func(context.Context) completion {
 			_ = p.conn.Close(websocket.StatusNormalClosure, "")
 			closeAll()
 			return nil

@@ -92,10 +92,10 @@ type Session struct {
 
 	// The lanes (see calls.go): frames read, connection work, transcript
 	// reads, and the rest (receipts, Disconnect, the polite close).
-	frames   *lane.Lane[inFrame]
-	connLane *lane.Lane[job]
-	gapLane  *lane.Lane[job]
-	miscLane *lane.Lane[job]
+	frames   lane.Lane[inFrame]
+	connLane lane.Lane[job]
+	gapLane  lane.Lane[job]
+	miscLane lane.Lane[job]
 
 	// The state machine, guarded by lmu (see loop.go). lmu is taken
 	// before mu, never after.
@@ -216,12 +216,12 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 			s.hc = http.DefaultClient
 		}
 	}
-	s.frames = lane.New(&s.wg, maxInbox, s.process)
+	s.frames.Init(&s.wg, maxInbox, s.process)
 	run := s.runJobs
-	s.connLane = lane.New(&s.wg, 8, run)
-	s.gapLane = lane.New(&s.wg, 4, run)
-	s.miscLane = lane.New(&s.wg, 8, run)
-	s.conn = newConnector(&cfg)
+	s.connLane.Init(&s.wg, 8, run)
+	s.gapLane.Init(&s.wg, 4, run)
+	s.miscLane.Init(&s.wg, 8, run)
+	s.conn = newConnector(&s.cfg)
 	s.eng = newEngine(cfg.engine(), &s.st)
 	s.typists = typists{timeout: cfg.TypingTimeout}
 	s.refresh = refresher{before: cfg.TokenRefreshBefore}

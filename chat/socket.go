@@ -47,8 +47,8 @@ type sock struct {
 	dead             bool      // given up: its frames are ignored
 
 	// The frames to write: the socket's writer sends them, outside every
-	// lock. Made at the first write, under lmu.
-	out *lane.Lane[[]byte]
+	// lock. Set up with the reader, before the first write.
+	out lane.Lane[[]byte]
 	// stopClose undoes the close of conn at the session's end that the
 	// dial arranged, once a reader owns the socket.
 	stopClose func() bool
@@ -58,6 +58,7 @@ type sock struct {
 func (s *Session) startReader(sk *sock) {
 	sk.stopClose()
 	sk.stopClose = nil
+	sk.out.Init(&s.wg, maxWriteQueue, func(batch [][]byte) { s.writeBatch(sk, batch) })
 	sk.ctx, sk.cancel = context.WithCancel(s.ctx)
 	s.wg.Add(1)
 	go s.read(sk.ctx, sk)
@@ -138,9 +139,6 @@ func (s *Session) process(batch []inFrame) {
 // (coder/websocket does), which the reader then reports; so does a full
 // queue (the peer stopped reading).
 func (s *Session) write(sk *sock, data []byte) {
-	if sk.out == nil {
-		sk.out = lane.New(&s.wg, maxWriteQueue, func(batch [][]byte) { s.writeBatch(sk, batch) })
-	}
 	if sk.out.Push(data) != nil {
 		s.log.Warn("chat: WebSocket not taking writes; giving it up", "socket", sk.n)
 		s.kill(sk)

@@ -18,8 +18,9 @@ var ErrFull = errors.New("lane: queue full")
 
 // Lane is a bounded FIFO with a runner goroutine started on demand. Run
 // receives every item queued since its last call, oldest first, and is
-// never called by two goroutines at once. The zero value is not usable:
-// see New.
+// never called by two goroutines at once. Make one with New, or Init a
+// zero Lane in place (to embed it without an allocation of its own). A
+// Lane must not be copied after Init.
 type Lane[T any] struct {
 	wg    *sync.WaitGroup
 	run   func(batch []T)
@@ -34,8 +35,14 @@ type Lane[T any] struct {
 // New returns a lane whose runner calls run, holds at most limit items
 // (at least 1), and is counted in wg while it runs.
 func New[T any](wg *sync.WaitGroup, limit int, run func(batch []T)) *Lane[T] {
-	limit = max(limit, 1)
-	return &Lane[T]{wg: wg, run: run, limit: limit}
+	l := &Lane[T]{}
+	l.Init(wg, limit, run)
+	return l
+}
+
+// Init sets up a zero Lane as New does, in place.
+func (l *Lane[T]) Init(wg *sync.WaitGroup, limit int, run func(batch []T)) {
+	l.wg, l.run, l.limit = wg, run, max(limit, 1)
 }
 
 // Push queues x, starting the runner if it is idle. It returns ErrFull,
