@@ -103,7 +103,9 @@ func (s *Session) deadline(now time.Time) time.Time {
 	}
 	at(s.eng.deadline(now))
 	at(s.typists.deadline())
-	at(s.receiptsAt)
+	if s.rq != nil {
+		at(s.rq.at)
+	}
 	at(s.leaveBy)
 	return d
 }
@@ -121,8 +123,8 @@ func (s *Session) tick(now time.Time) {
 	if s.conn.primary != nil && s.gap.tick(now) {
 		s.gapFill(now)
 	}
-	if !s.receiptsAt.IsZero() && !now.Before(s.receiptsAt) {
-		s.receiptsAt = time.Time{}
+	if q := s.rq; q != nil && !q.at.IsZero() && !now.Before(q.at) {
+		q.at = time.Time{}
 	}
 	if !s.leaveBy.IsZero() && !now.Before(s.leaveBy) {
 		s.log.Info("chat: left the chat", "waited", s.cfg.DisconnectWait)
@@ -493,7 +495,7 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 			s.endedOffline(r.err, now)
 			return
 		}
-		d := s.refresh.failed(now)
+		d := s.refresh.failed(now, s.Checkpoint().ConnectionExpiry)
 		s.log.Warn("chat: ConnectionToken refresh failed", "retry_in", d, "err", r.err)
 		return
 	}
@@ -507,18 +509,29 @@ func (s *Session) onRefresh(r refreshResult, now time.Time) {
 	}
 }
 
+// receipts returns the receipt queue, made at the first use: a session
+// that sends no receipt keeps none.
+func (s *Session) receipts() *receiptQueue {
+	if s.rq == nil {
+		q := newReceiptQueue(s.cfg.Receipts, s.cfg.RecentIDs)
+		s.rq = &q
+	}
+	return s.rq
+}
+
 // sendReceipts hands the receipts due at now to the misc lane, one batch
 // at a time.
 func (s *Session) sendReceipts(now time.Time, force bool) {
-	if s.receiptsBusy || len(s.receiptsRefused) > 0 {
+	q := s.rq
+	if q == nil || q.busy || len(q.refused) > 0 {
 		return
 	}
-	batch, next := s.rq.due(now, force)
-	s.receiptsAt = next
+	batch, next := q.due(now, force)
+	q.at = next
 	if len(batch) == 0 {
 		return
 	}
-	s.receiptsBusy = true
+	q.busy = true
 	tok := s.ConnectionToken()
 	s.push(&s.miscLane, func(ctx context.Context) completion {
 		r := s.sendBatch(ctx, tok, batch)
@@ -527,12 +540,12 @@ func (s *Session) sendReceipts(now time.Time, force bool) {
 }
 
 func (s *Session) onReceipts(r receiptsResult, now time.Time) {
-	s.receiptsBusy = false
+	s.rq.busy = false
 	if len(r.unsent) > 0 {
 		// An expired ConnectionToken, or the chat ended: the refresh
 		// tells which. The receipts wait for it (and no batch goes out
 		// meanwhile), then go out again.
-		s.receiptsRefused = append(s.receiptsRefused, r.unsent...)
+		s.rq.refused = append(s.rq.refused, r.unsent...)
 		s.startRefresh()
 	}
 }
@@ -540,11 +553,11 @@ func (s *Session) onReceipts(r receiptsResult, now time.Time) {
 // requeueReceipts queues again, after a token refresh, the receipts refused
 // with 403. One refused too often is counted as failed and logged.
 func (s *Session) requeueReceipts() {
-	if len(s.receiptsRefused) == 0 {
+	if s.rq == nil || len(s.rq.refused) == 0 {
 		return
 	}
-	refused := s.receiptsRefused
-	s.receiptsRefused = nil
+	refused := s.rq.refused
+	s.rq.refused = nil
 	failed := s.rq.requeue(refused)
 	s.st.receiptsRequeuedN(len(refused) - len(failed))
 	for _, r := range failed {
@@ -558,11 +571,11 @@ func (s *Session) request(r request, now time.Time) {
 	switch r.kind {
 	case reqRead:
 		if !s.leaving {
-			s.rq.askRead(r.id)
+			s.receipts().askRead(r.id)
 		}
 	case reqDelivered:
 		if !s.leaving {
-			s.rq.askDelivered(r.id, now)
+			s.receipts().askDelivered(r.id, now)
 		}
 	case reqDisconnect:
 		if s.leaving {
@@ -594,7 +607,7 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 		return
 	}
 	done <- err
-	s.rq.close()
+	s.receipts().close()
 	// The participant left: its ConnectionToken reads no transcript any
 	// more, so no gap fill can succeed. What waits goes out now, and the
 	// chat.ended that comes is delivered at once.
@@ -611,7 +624,7 @@ func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
 
 // chatEnded ends the session after the chat.ended event was delivered.
 func (s *Session) chatEnded() {
-	s.rq.close()
+	s.receipts().close()
 	s.log.Info("chat: ended")
 	s.finish(ErrChatEnded)
 }
@@ -632,12 +645,12 @@ func (s *Session) endedOffline(err error, now time.Time) {
 			Err:  err,
 		})
 	}
-	s.rq.close()
-	for _, r := range s.receiptsRefused {
+	s.receipts().close()
+	for _, r := range s.rq.refused {
 		s.st.receiptFailed()
 		s.log.Warn("chat: receipt refused with 403; the chat has ended", "message", r.messageID)
 	}
-	s.receiptsRefused = nil
+	s.rq.refused = nil
 	s.log.Info("chat: ended while offline (403)", "err", err)
 	s.finish(ErrChatEnded)
 }

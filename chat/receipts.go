@@ -68,6 +68,11 @@ type receiptQueue struct {
 	last      time.Time // when the last batch went out
 	closed    bool      // the chat ended: nothing more goes out
 	again     []receipt // refused with 403, to send again first
+
+	// The session's sending state.
+	at      time.Time // when due next has something to send
+	busy    bool      // a batch is being sent
+	refused []receipt // got 403 (an expired ConnectionToken?): requeued after the refresh
 }
 
 // requeue puts back receipts refused with 403 after the ConnectionToken was

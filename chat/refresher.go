@@ -14,13 +14,11 @@ const refreshRetry = 30 * time.Second
 type refresher struct {
 	before  time.Duration // Options.TokenRefreshBefore; <0: only on demand
 	at      time.Time     // when the next refresh is due; zero: none
-	exp     time.Time     // the current token's expiry
 	running bool          // a refresh is under way
 }
 
 // schedule notes a new token expiring at exp.
 func (r *refresher) schedule(exp, now time.Time) {
-	r.exp = exp
 	r.at = time.Time{}
 	if r.before < 0 || exp.IsZero() {
 		return
@@ -48,12 +46,13 @@ func (r *refresher) succeeded(exp, now time.Time) {
 	r.schedule(exp, now)
 }
 
-// failed notes a failed refresh and returns how long until the next try:
-// refreshRetry, or half of what is left of the token if that is sooner.
-func (r *refresher) failed(now time.Time) time.Duration {
+// failed notes a failed refresh of the token expiring at exp and returns
+// how long until the next try: refreshRetry, or half of what is left of
+// the token if that is sooner.
+func (r *refresher) failed(now, exp time.Time) time.Duration {
 	r.running = false
 	at := now.Add(refreshRetry)
-	if left := r.exp.Sub(now); left > 0 && now.Add(left/2).Before(at) {
+	if left := exp.Sub(now); left > 0 && now.Add(left/2).Before(at) {
 		at = now.Add(left / 2)
 	}
 	r.at = at

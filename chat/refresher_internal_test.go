@@ -18,9 +18,9 @@ func TestRefresher(t *testing.T) {
 	assert.True(t, r.deadline().IsZero(), "no deadline while running")
 	assert.False(t, r.start(), "one refresh at a time")
 	// A failure retries after 30 s, or halfway to the expiry when sooner.
-	assert.Equal(t, 30*time.Second, r.failed(t0.Add(9*time.Minute)))
+	assert.Equal(t, 30*time.Second, r.failed(t0.Add(9*time.Minute), exp))
 	assert.True(t, r.start())
-	assert.Equal(t, 10*time.Second, r.failed(t0.Add(9*time.Minute+40*time.Second)))
+	assert.Equal(t, 10*time.Second, r.failed(t0.Add(9*time.Minute+40*time.Second), exp))
 	r.succeeded(t0.Add(20*time.Minute), t0.Add(10*time.Minute))
 	assert.Equal(t, t0.Add(19*time.Minute), r.deadline())
 	// Already inside the margin: halfway through what is left.

@@ -99,26 +99,21 @@ type Session struct {
 
 	// The state machine, guarded by lmu (see loop.go). lmu is taken
 	// before mu, never after.
-	lmu          sync.Mutex
-	timer        *time.Timer
-	armed        time.Time // the deadline timer is set for
-	conn         connector
-	eng          *engine
-	typists      typists
-	rq           receiptQueue
-	refresh      refresher
-	gap          gapFiller
-	gapStop      context.CancelFunc // ends the gap fill under way
-	receiptsAt   time.Time
-	receiptsBusy bool // a batch of receipts is being sent
-	// receiptsRefused got 403 (an expired ConnectionToken?): queued again
-	// after the refresh.
-	receiptsRefused []receipt
-	leaving         bool
-	leaveBy         time.Time
-	over            bool // the session is over (term is set)
-	down            bool // shutdown ran
-	contactID       string
+	lmu       sync.Mutex
+	timer     *time.Timer
+	armed     time.Time // the deadline timer is set for
+	conn      connector
+	eng       *engine
+	typists   typists
+	rq        *receiptQueue // made at the first receipt (see receipts)
+	refresh   refresher
+	gap       gapFiller
+	gapStop   context.CancelFunc // ends the gap fill under way
+	leaving   bool
+	leaveBy   time.Time
+	over      bool // the session is over (term is set)
+	down      bool // shutdown ran
+	contactID string
 }
 
 // lastItem is the newest item Next returned, the resume point of a
@@ -226,7 +221,6 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 	s.typists = typists{timeout: cfg.TypingTimeout}
 	s.refresh = refresher{before: cfg.TokenRefreshBefore}
 	s.gap = gapFiller{overlap: cfg.GapFillOverlap}
-	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
 		s.eng.startAfter(st.LastItemTime, st.LastItemID)
 		s.last = lastItem{t: st.LastItemTime, id: st.LastItemID}
