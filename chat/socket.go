@@ -38,13 +38,13 @@ type sock struct {
 	opened time.Time
 
 	// Guarded by the session's lmu.
-	subscribed       bool
 	subscribedAt     time.Time // when the subscribe was acknowledged
-	subSent          int       // subscribe frames sent
 	subAt            time.Time // when to send it again, or give up
-	hbWait, pingWait bool      // a heartbeat or ping is unanswered
 	beatAt           time.Time // the next heartbeat
-	dead             bool      // given up: its frames are ignored
+	subSent          int       // subscribe frames sent
+	subscribed       bool
+	hbWait, pingWait bool // a heartbeat or ping is unanswered
+	dead             bool // given up: its frames are ignored
 
 	// The frames to write: the socket's writer sends them, outside every
 	// lock. Set up with the reader, before the first write.
