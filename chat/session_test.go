@@ -142,6 +142,14 @@ func TestRotationWithoutDuplicates(t *testing.T) {
 		assert.GreaterOrEqual(t, st.Rotations, int64(2), "rotations")
 		assert.Equal(t, int64(0), st.Reconnects, "reconnects")
 		assert.Equal(t, 0, lost, "lost events")
+		// A rotation may have just happened: its old socket's close
+		// handshake runs in a goroutine of its own.
+		for range 100 {
+			if srv.Subscribers(cust.ContactID) == 1 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 		assert.Equal(t, 1, srv.Subscribers(cust.ContactID), "subscribed sockets (the old ones closed)")
 	})
 }
