@@ -44,15 +44,18 @@ func (s *Session) SendMessage(ctx context.Context, m *Message) (*participant.Sen
 	if ct == "" {
 		ct = participant.ContentTypePlainText
 	}
+	counted := s.beginSend()
 	out, err := s.client.SendMessage(ctx, &participant.SendMessageInput{
 		ConnectionToken: tok,
 		ContentType:     ct,
 		Content:         m.Content,
 		ClientToken:     m.ClientToken,
 	})
+	id := ""
 	if err == nil {
-		s.sentItem(out.ID)
+		id = out.ID
 	}
+	s.endSend(counted, id)
 	return out, err
 }
 
@@ -77,7 +80,13 @@ func (s *Session) SendTyping(ctx context.Context) error {
 	s.lastTyping = now
 	tok := s.token
 	s.mu.Unlock()
+	counted := s.beginSend()
 	out, err := s.client.SendTyping(ctx, tok)
+	id := ""
+	if err == nil {
+		id = out.ID
+	}
+	s.endSend(counted, id)
 	if err != nil {
 		s.mu.Lock()
 		if s.lastTyping.Equal(now) {
@@ -86,7 +95,6 @@ func (s *Session) SendTyping(ctx context.Context) error {
 		s.mu.Unlock()
 		return err
 	}
-	s.sentItem(out.ID)
 	s.st.typingSentOne()
 	return nil
 }

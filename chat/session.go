@@ -89,6 +89,7 @@ type Session struct {
 	lastTyping time.Time
 	self       string // this session's participant id, once known
 	sent       idSet  // ids of items this session sent, until self is known
+	sending    int    // sends under way while self is not known
 
 	// The lanes (see calls.go): frames read, connection work, transcript
 	// reads, and the rest (receipts, Disconnect, the polite close).
@@ -268,6 +269,15 @@ func newRand(seed uint64) *rand.Rand {
 func (s *Session) Next(ctx context.Context) (Event, error) {
 	for {
 		s.mu.Lock()
+		if s.head < len(s.events) && s.mustWait(&s.events[s.head]) {
+			s.mu.Unlock()
+			select {
+			case <-s.notify:
+			case <-ctx.Done():
+				return Event{}, ctx.Err()
+			}
+			continue
+		}
 		if s.head < len(s.events) {
 			ev := s.events[s.head]
 			s.events[s.head] = Event{}
@@ -376,14 +386,43 @@ func (s *Session) markOwn(ev *Event) {
 	}
 }
 
-// sentItem notes the id of an item this session sent, until the session
-// knows its participant.
-func (s *Session) sentItem(id string) {
+// beginSend notes a send under way while the session does not know its
+// participant yet, and reports whether it did: until the send's answer
+// names its item, Next holds back the items that could be its echo (see
+// mustWait).
+func (s *Session) beginSend() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.self != "" {
+		return false
+	}
+	s.sending++
+	return true
+}
+
+// endSend ends a send begun with beginSend, noting the id of the item it
+// made (empty if it failed), until the session knows its participant.
+func (s *Session) endSend(counted bool, id string) {
+	s.mu.Lock()
+	if counted {
+		s.sending--
+	}
 	if s.self == "" && id != "" {
 		s.sent.add(id)
 	}
 	s.mu.Unlock()
+	s.signal()
+}
+
+// mustWait reports whether Next holds ev back: the session does not know
+// its participant, a send is under way, and ev is an item that send could
+// have made (its echo can arrive before the send's answer). Once the
+// participant is known, nothing waits. s.mu is held.
+func (s *Session) mustWait(ev *Event) bool {
+	if s.self != "" || s.sending == 0 || ev.Update || ev.Item.ParticipantID == "" || s.sent.has(ev.Item.ID) {
+		return false
+	}
+	return ev.Kind == KindMessage || ev.Kind == KindTyping || ev.Kind == KindAttachment
 }
 
 // ParticipantID returns this session's own participant id:
