@@ -269,39 +269,16 @@ func newRand(seed uint64) *rand.Rand {
 func (s *Session) Next(ctx context.Context) (Event, error) {
 	for {
 		s.mu.Lock()
-		if s.head < len(s.events) && s.mustWait(&s.events[s.head]) {
-			s.mu.Unlock()
-			select {
-			case <-s.notify:
-			case <-ctx.Done():
-				return Event{}, ctx.Err()
-			}
-			continue
-		}
-		if s.head < len(s.events) {
-			ev := s.events[s.head]
-			s.events[s.head] = Event{}
-			s.markOwn(&ev)
-			s.head++
-			if s.head == len(s.events) {
-				// Drained: let the array go, an idle session keeps none.
-				s.events, s.head = nil, 0
-			}
-			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
-				// An item stamped far ahead of the clock is no resume point
-				// (see maxAhead).
-				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) && !t.After(time.Now().Add(maxAhead)) {
-					s.last = lastItem{t: t.Time, id: ev.Item.ID}
-				}
-			}
+		switch {
+		case s.head < len(s.events) && !s.mustWait(&s.events[s.head]):
+			ev := s.pop()
 			more := s.head < len(s.events) || s.term != nil
 			s.mu.Unlock()
 			if more {
 				s.signal()
 			}
 			return ev, nil
-		}
-		if s.term != nil {
+		case s.head == len(s.events) && s.term != nil:
 			err := s.term
 			s.mu.Unlock()
 			s.signal()
@@ -314,6 +291,27 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 			return Event{}, ctx.Err()
 		}
 	}
+}
+
+// pop takes the next event off the queue, marks it Own, and moves the
+// resume point to it. s.mu is held.
+func (s *Session) pop() Event {
+	ev := s.events[s.head]
+	s.events[s.head] = Event{}
+	s.markOwn(&ev)
+	s.head++
+	if s.head == len(s.events) {
+		// Drained: let the array go, an idle session keeps none.
+		s.events, s.head = nil, 0
+	}
+	if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
+		// An item stamped far ahead of the clock is no resume point
+		// (see maxAhead).
+		if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) && !t.After(time.Now().Add(maxAhead)) {
+			s.last = lastItem{t: t.Time, id: ev.Item.ID}
+		}
+	}
+	return ev
 }
 
 func (s *Session) signal() {
