@@ -18,7 +18,6 @@ import (
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/bot"
-	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/examples/bot/hours"
 )
 
@@ -80,7 +79,7 @@ func benchIdleBots(b *testing.B, n int) {
 	client := participant.New(participant.Options{BaseEndpoint: url})
 	defer client.CloseIdleConnections()
 	r, err := bot.New(bot.Options{
-		Client: client, Handle: hours.Handle, MaxChats: n, Session: chat.Options{ReorderWindow: -1},
+		Client: client, Handle: hours.Handle, MaxChats: n,
 		Join: func(_ context.Context, contactID string) (participant.Token, error) {
 			var out struct {
 				ParticipantCredentials struct{ ParticipantToken string }

@@ -31,8 +31,8 @@ import (
 // chat once the bots are in (customers, emulator and bots), and the part
 // the bots added (their sessions, the runner, the emulator's side of the
 // bots' sockets). The customers and the bots each have a
-// participant.Client keeping n connections alive. Sessions deliver items on arrival (ReorderWindow -1):
-// the default 200 ms window would set the latency floor. Run once:
+// participant.Client keeping n connections alive. Sessions have the default
+// options, which deliver items on arrival. Run once:
 //
 //	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
 func BenchmarkChats(b *testing.B) {
@@ -66,7 +66,7 @@ func benchChats(b *testing.B, n int) {
 		srv.Start()
 	}
 	defer srv.Close()
-	opts := chat.Options{ReorderWindow: -1}
+	opts := chat.Options{}
 	base := memNow()
 
 	// The customers.

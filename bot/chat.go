@@ -99,7 +99,7 @@ func (c *Chat) Next(ctx context.Context) (chat.Event, error) {
 // resume replaces a broken session with one resumed from its checkpoint,
 // after a backoff. It returns an error when it gives up.
 func (c *Chat) resume(ctx context.Context, broken *chat.Session, cause error) error {
-	st := broken.State()
+	st := broken.Checkpoint()
 	for {
 		if c.r.o.ResumeAttempts < 0 || c.failed >= c.r.o.ResumeAttempts {
 			c.log.Warn("bot: session broken; not resuming", "err", cause, "failed_resumes", c.failed)

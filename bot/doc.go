@@ -65,7 +65,7 @@
 //     logged at Error with its stack, counted (Stats.Panics), and the chat
 //     is left.
 //   - A session that breaks (it gave up reconnecting) is resumed from its
-//     checkpoint (chat.Session.State, chat.Resume): the handler's Chat.Next
+//     checkpoint (chat.Session.Checkpoint, chat.Resume): the handler's Chat.Next
 //     goes on with the items missed meanwhile, none twice.
 //   - [Runner.Shutdown] stops taking chats, lets running handlers finish
 //     until its ctx ends, then ends their ctx and leaves their chats.

@@ -60,8 +60,7 @@ func Example_queue() {
 				p, err := srv.AddParticipant(contactID, participanttest.RoleCustomBot, "Hours Bot")
 				return p.ParticipantToken, err
 			},
-			Handle:  hours.Handle,
-			Session: chat.Options{ReorderWindow: -1},
+			Handle: hours.Handle,
 		})
 		if err != nil {
 			panic(err)
@@ -78,7 +77,7 @@ func Example_queue() {
 			panic(err)
 		}
 		answered.Go(func() {
-			s, err := chat.Connect(ctx, srv.Client(), cust.ParticipantToken, &chat.Options{ReorderWindow: -1})
+			s, err := chat.Connect(ctx, srv.Client(), cust.ParticipantToken, nil)
 			if err != nil {
 				panic(err)
 			}

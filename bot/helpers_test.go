@@ -31,9 +31,6 @@ func panicIn(contactID string) bot.HandleFunc {
 	}
 }
 
-// fastSession delivers items on arrival: the tests need no reorder window.
-var fastSession = chat.Options{ReorderWindow: -1}
-
 // joiner is a Join over the emulator's Go API that counts its calls.
 type joiner struct {
 	srv   *participanttest.Server
@@ -71,7 +68,7 @@ func newRunner(t *testing.T, srv *participanttest.Server, handle bot.HandleFunc,
 		handle = hoursBot
 	}
 	j := &joiner{srv: srv}
-	o := bot.Options{Client: srv.Client(), Join: j.join, Handle: handle, Session: fastSession}
+	o := bot.Options{Client: srv.Client(), Join: j.join, Handle: handle}
 	if mod != nil {
 		mod(&o)
 	}
@@ -101,7 +98,7 @@ func startCustomer(t *testing.T, srv *participanttest.Server) *customer {
 
 func connectCustomer(t *testing.T, srv *participanttest.Server, p participanttest.Participant) *customer {
 	t.Helper()
-	s, err := chat.Connect(t.Context(), srv.Client(), p.ParticipantToken, &fastSession)
+	s, err := chat.Connect(t.Context(), srv.Client(), p.ParticipantToken, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return &customer{p: p, sess: s}

@@ -155,7 +155,7 @@ func TestShutdownLeavesOpenChats(t *testing.T) {
 	srv := participanttest.NewServer()
 	t.Cleanup(srv.Close)
 	j := &joiner{srv: srv}
-	r, err := bot.New(bot.Options{Client: srv.Client(), Join: j.join, Handle: hoursBot, Session: fastSession})
+	r, err := bot.New(bot.Options{Client: srv.Client(), Join: j.join, Handle: hoursBot})
 	require.NoError(t, err)
 	custs := make([]*customer, 10)
 	for i := range custs {
@@ -185,7 +185,7 @@ func TestShutdownWaitsForHandlers(t *testing.T) {
 	t.Cleanup(srv.Close)
 	release := make(chan struct{})
 	j := &joiner{srv: srv}
-	r, err := bot.New(bot.Options{Client: srv.Client(), Join: j.join, Session: fastSession,
+	r, err := bot.New(bot.Options{Client: srv.Client(), Join: j.join,
 		Handle: func(ctx context.Context, c *bot.Chat) error {
 			select {
 			case <-release:
@@ -218,7 +218,7 @@ func TestLimitsAndErrors(t *testing.T) {
 	var mu sync.Mutex
 	r, j := newRunner(t, srv, nil, func(o *bot.Options) { o.MaxChats = 1 })
 	inner := j.join
-	r2, err := bot.New(bot.Options{Client: srv.Client(), Session: fastSession, Handle: hoursBot, Join: func(ctx context.Context, id string) (participant.Token, error) {
+	r2, err := bot.New(bot.Options{Client: srv.Client(), Handle: hoursBot, Join: func(ctx context.Context, id string) (participant.Token, error) {
 		mu.Lock()
 		f := fail
 		fail = false

@@ -35,7 +35,7 @@ func TestSynctestLifecycle(t *testing.T) {
 		j := &joiner{srv: srv}
 		var err error
 		r, err = bot.New(bot.Options{Client: srv.Client(), Join: j.join, Handle: hoursBot,
-			Session: chat.Options{ReorderWindow: -1, MaxReconnectAttempts: 1}})
+			Session: chat.Options{MaxReconnectAttempts: 1}})
 		require.NoError(t, err)
 
 		p, err := srv.StartChat(participanttest.ChatOptions{InitialMessage: "hours?"})

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -363,18 +364,86 @@ func printSites(top map[string]int64, n int) {
 // BenchmarkDeliveryLatency measures the time from a participant's
 // SendMessage call to the other participant's KindMessage event, at 1,000
 // messages a second in one chat, over loopback TCP to the in-process
-// emulator: with the default 200 ms reorder window, and without it (the
-// transport and the session alone).
+// emulator, with the default options and with a 200 ms reorder window.
+// Side by side in the same run, a floor: a bare coder/websocket reader,
+// subscribed as a third participant, that decodes the same frames with
+// encoding/json (floor-p50-ms, floor-p99-ms).
 //
 //	go test -run '^$' -bench DeliveryLatency -benchtime 5000x ./chat/
 func BenchmarkDeliveryLatency(b *testing.B) {
 	for _, tc := range []struct {
-		name   string
-		window time.Duration
-	}{{"window=200ms", 0}, {"window=off", -1}} {
+		name string
+		opts *chat.Options
+	}{{"default", nil}, {"window=200ms", &chat.Options{ReorderWindow: 200 * time.Millisecond}}} {
 		b.Run(tc.name, func(b *testing.B) {
-			deliveryLatency(b, b.N, time.Millisecond, &chat.Options{ReorderWindow: tc.window, Receipts: chat.ReceiptOptions{Disabled: true}})
+			deliveryLatency(b, b.N, time.Millisecond, tc.opts)
 		})
+	}
+}
+
+// latencies are delivery latencies, indexed by message number.
+type latencies struct {
+	sent []time.Time
+	got  []time.Duration
+}
+
+// note records message i ("lat <i>") as delivered now.
+func (l *latencies) note(content string) {
+	if !strings.HasPrefix(content, "lat ") {
+		return
+	}
+	i, err := strconv.Atoi(content[4:])
+	if err == nil && i >= 0 && i < len(l.sent) {
+		l.got = append(l.got, time.Since(l.sent[i]))
+	}
+}
+
+func (l *latencies) report(b *testing.B, prefix string) {
+	slices.Sort(l.got)
+	q := func(p float64) float64 { return float64(l.got[int(p*float64(len(l.got)-1))]) / 1e6 }
+	b.ReportMetric(q(0.50), prefix+"p50-ms")
+	b.ReportMetric(q(0.99), prefix+"p99-ms")
+	b.ReportMetric(q(1), prefix+"max-ms")
+}
+
+// floorReader is the latency floor: a bare coder/websocket connection of
+// the participant tok, subscribed to aws/chat, whose frames and items are
+// decoded with encoding/json, nothing else. It reads until n messages came
+// or ctx ends.
+func floorReader(ctx context.Context, b *testing.B, client *participant.Client, hc *http.Client, tok participant.Token, lat *latencies, n int) func() {
+	out, err := client.CreateParticipantConnection(ctx, &participant.CreateParticipantConnectionInput{
+		ParticipantToken: tok, ConnectParticipant: true,
+		Type: []participant.ConnectionType{participant.ConnectionTypeWebsocket, participant.ConnectionTypeConnectionCredentials},
+	})
+	require.NoError(b, err)
+	conn, _, err := websocket.Dial(ctx, out.Websocket.URL, &websocket.DialOptions{HTTPClient: hc})
+	require.NoError(b, err)
+	conn.SetReadLimit(1 << 20)
+	require.NoError(b, conn.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}`)))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for len(lat.got) < n {
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				return
+			}
+			var f struct {
+				Topic   string `json:"topic"`
+				Content string `json:"content"`
+			}
+			if json.Unmarshal(data, &f) != nil || f.Topic != "aws/chat" {
+				continue
+			}
+			var it participant.Item
+			if json.Unmarshal([]byte(f.Content), &it) == nil && it.Type == participant.ChatItemTypeMessage {
+				lat.note(it.Content)
+			}
+		}
+	}()
+	return func() {
+		<-done
+		conn.CloseNow()
 	}
 }
 
@@ -384,6 +453,7 @@ func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) 
 	cust, err := srv.StartChat(participanttest.ChatOptions{})
 	require.NoError(b, err)
 	agent, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Agent")
+	floor, _ := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Floor")
 	client := srv.Client()
 	defer client.CloseIdleConnections()
 	ctx := context.Background()
@@ -395,22 +465,22 @@ func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) 
 	defer send.Close()
 
 	sent := make([]time.Time, n)
-	got := make([]time.Duration, 0, n)
+	session := &latencies{sent: sent, got: make([]time.Duration, 0, n)}
+	bare := &latencies{sent: sent, got: make([]time.Duration, 0, n)}
+	rctx, cancel := context.WithTimeout(ctx, time.Duration(n)*every+time.Minute)
+	defer cancel()
+	waitFloor := floorReader(rctx, b, client, srv.HTTPClient(), floor.ParticipantToken, bare, n)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		rctx, cancel := context.WithTimeout(ctx, time.Duration(n)*every+time.Minute)
-		defer cancel()
-		for len(got) < n {
+		for len(session.got) < n {
 			ev, err := recv.Next(rctx)
-			if !assert.NoError(b, err, "Next after %d", len(got)) {
+			if !assert.NoError(b, err, "Next after %d", len(session.got)) {
 				return
 			}
-			if ev.Kind != chat.KindMessage || !strings.HasPrefix(ev.Item.Content, "lat ") {
-				continue
+			if ev.Kind == chat.KindMessage {
+				session.note(ev.Item.Content)
 			}
-			i, _ := strconv.Atoi(ev.Item.Content[4:])
-			got = append(got, time.Since(sent[i]))
 		}
 	}()
 
@@ -432,15 +502,14 @@ func deliveryLatency(b *testing.B, n int, every time.Duration, o *chat.Options) 
 	wg.Wait()
 	rate := float64(n) / time.Since(start).Seconds()
 	<-done
+	waitFloor()
 	b.StopTimer()
-	if len(got) < n {
+	if len(session.got) < n || len(bare.got) < n {
+		b.Errorf("delivered %d to the session, %d to the floor, of %d", len(session.got), len(bare.got), n)
 		return
 	}
-	slices.Sort(got)
-	q := func(p float64) float64 { return float64(got[int(p*float64(len(got)-1))]) / 1e6 }
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
-	b.ReportMetric(q(1), "max-ms")
+	session.report(b, "")
+	bare.report(b, "floor-")
 	b.ReportMetric(rate, "sent-msg/s")
 	b.ReportMetric(0, "ns/op")
 	if st := recv.Stats(); st.LateItems != 0 || st.Reconnects != 0 {

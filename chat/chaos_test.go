@@ -86,6 +86,9 @@ func (c chaos) run(t *testing.T) {
 			if err != nil {
 				break
 			}
+			if ev.Kind == chat.KindConnectionLost {
+				lost++
+			}
 			assert.NotEqual(t, chat.KindMessage, ev.Kind, "extra message after the burst: %q (update %v)", ev.Item.Content, ev.Update)
 		}
 
@@ -124,7 +127,9 @@ func TestChaosDroppedSockets(t *testing.T) {
 		},
 		dropInGapFill: true,
 		check: func(t *testing.T, st chat.Stats) {
-			assert.GreaterOrEqual(t, st.Reconnects, int64(10), "reconnects")
+			// Sockets live about 0.5 s here, so each loss counts as a
+			// failed attempt and reconnects back off (issue 17).
+			assert.GreaterOrEqual(t, st.Reconnects, int64(3), "reconnects")
 			assert.Positive(t, st.GapFilledItems, "gap fill recovered %d items and dropped %d duplicates: want both > 0", st.GapFilledItems, st.DuplicatesDropped)
 			assert.Positive(t, st.DuplicatesDropped, "gap fill recovered %d items and dropped %d duplicates: want both > 0", st.GapFilledItems, st.DuplicatesDropped)
 		},
@@ -156,6 +161,9 @@ func TestChaosDuplicatedAndReorderedFrames(t *testing.T) {
 				participanttest.ReorderFrames().ForParticipant(id).Probability(0.1).Always(),
 			}
 		},
+		// One socket never reorders frames, but the emulator can: the
+		// window puts them back in order.
+		opts: chat.Options{ReorderWindow: 200 * time.Millisecond},
 		check: func(t *testing.T, st chat.Stats) {
 			assert.GreaterOrEqual(t, st.DuplicatesDropped, int64(50), "DuplicatesDropped, want about 100")
 			assert.Equal(t, int64(0), st.Reconnects, "Reconnects")
@@ -177,6 +185,7 @@ func TestChaosEverything(t *testing.T) {
 				participanttest.Fail(participanttest.OpGetTranscript, "InternalServerException").Probability(0.2).Always(),
 			}
 		},
+		opts:          chat.Options{ReorderWindow: 200 * time.Millisecond},
 		dropInGapFill: true,
 		check: func(t *testing.T, st chat.Stats) {
 			assert.GreaterOrEqual(t, st.Reconnects, int64(5), "reconnects")

@@ -62,6 +62,7 @@ type incoming struct {
 	chunk          int
 	past           bool
 	fromTranscript bool
+	late           bool // arrived after a later item was delivered
 }
 
 // parseFrame decodes a server frame. It never fails: what it cannot read

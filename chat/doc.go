@@ -30,7 +30,7 @@
 // github.com/coder/websocket, subscribes to aws/chat and waits for the
 // acknowledgement (sent again after a second of silence, given up after four
 // tries with [ErrSubscribe]). Then aws/heartbeat and aws/ping go out every
-// 10 seconds. [Resume] continues from a [State] saved earlier, even in
+// 10 seconds. [Resume] continues from a [Checkpoint] saved earlier, even in
 // another process, delivering only what came after it.
 //
 // # Events
@@ -53,9 +53,10 @@
 // Items are ordered as the service orders them: by AbsoluteTime, then in
 // the order the service gave them (their position in a transcript read, or
 // their arrival on the socket), never by their random Id; chat.ended is
-// always the last event, and there is only one. Items from the WebSocket wait [Options.ReorderWindow] (200 ms)
-// before delivery, so that one the network delivered late still takes its
-// place; copies of an item (the same frame twice, an item both on the socket
+// always the last event, and there is only one. An item from the WebSocket
+// is delivered when it arrives (unless [Options.ReorderWindow] is set);
+// one that arrives after a later item was delivered goes out at once with
+// [Event.Late] set, never dropped. Copies of an item (the same frame twice, an item both on the socket
 // and in the transcript) are dropped by Id. A later version of an item (an
 // attachment's new status, a message's receipts) is delivered as an update
 // ([Event.Update]), never as a duplicate. The session remembers the ids of
@@ -101,9 +102,12 @@
 // for chat.ended; [Session.Close] stops the session at once, within 100
 // ms whatever the socket does. Each WebSocket has a reader and a writer
 // (which sends the queued heartbeats and subscribes and exits when idle),
-// a processor handles what the readers read and a worker makes the
-// service calls, both exiting when idle, and a timer runs the deadlines; no
-// network I/O happens under the session's locks. An idle session runs one
+// a processor handles what the readers read, and three lanes make the
+// service calls (connection work, transcript reads, the rest), each
+// exiting when idle, so that connection work never waits behind a slow
+// transcript read; a timer runs the deadlines; no network I/O happens under
+// the session's locks. Every queue is bounded, the events waiting for
+// [Session.Next] by [Options.MaxPendingEvents]. An idle session runs one
 // goroutine, parked reading its socket. Close stops them all.
 //
 // The session knows its own participant ([Options.ParticipantID], or
@@ -125,8 +129,9 @@
 // chat.gap_fill.pages, chat.items.delivered, chat.items.duplicates_dropped,
 // chat.items.late, chat.items.delivery_lag (seconds from a live item's
 // AbsoluteTime to its delivery), chat.events.pending, chat.receipts.sent,
-// chat.receipts.failed (by reason: conflict, error), chat.typing.sent and
-// chat.typing.throttled. Their attributes are those few fixed values, so
+// chat.receipts.failed (by reason: conflict, error), chat.typing.sent,
+// chat.typing.throttled and chat.events.dropped (typing dropped past
+// Options.MaxPendingEvents). Their attributes are those few fixed values, so
 // that many sessions add up without a series per chat; the contact id is
 // only on the session's "chat.Session" span, which also notes lost sockets,
 // reconnects and failed gap fills, and under which the session's service

@@ -162,6 +162,13 @@ type Event struct {
 	// Options.ChunkTimeout passed before the message completed.
 	Partial bool
 
+	// Late is set on an item that arrived after a later item was already
+	// delivered (two sockets during a rotation, a gap fill whose hold
+	// ended, a network that reorders beyond Options.ReorderWindow): it
+	// goes out at once, out of order, rather than never. Stats.LateItems
+	// counts these.
+	Late bool
+
 	// FromPastSession is set on items of an earlier contact of a
 	// persistent chat (RelatedContactId set, or the isFromPastSession flag
 	// in either spelling).
@@ -235,42 +242,30 @@ func classify(it *participant.Item) Kind {
 	return KindOther
 }
 
+// eventKinds are the kinds of the EVENT items, by content type.
+var eventKinds = map[participant.ContentType]Kind{
+	participant.ContentTypeTyping:           KindTyping,
+	wire.ContentTypeParticipantJoined:       KindParticipantJoined,
+	wire.ContentTypeParticipantLeft:         KindParticipantLeft,
+	wire.ContentTypeParticipantIdle:         KindParticipantIdle,
+	wire.ContentTypeParticipantReturned:     KindParticipantReturned,
+	wire.ContentTypeParticipantInvited:      KindParticipantInvited,
+	wire.ContentTypeParticipantActive:       KindParticipantActive,
+	wire.ContentTypeParticipantInactive:     KindParticipantInactive,
+	wire.ContentTypeAutoDisconnection:       KindAutoDisconnection,
+	wire.ContentTypeDisplayNameUpdated:      KindDisplayNameUpdated,
+	wire.ContentTypeTransferSucceeded:       KindTransferSucceeded,
+	wire.ContentTypeTransferFailed:          KindTransferFailed,
+	wire.ContentTypeChatEnded:               KindChatEnded,
+	wire.ContentTypeChatRehydrated:          KindChatRehydrated,
+	participant.ContentTypeMessageRead:      KindReadReceipt,
+	participant.ContentTypeMessageDelivered: KindDeliveredReceipt,
+	wire.ContentTypeMessageMetadata:         KindReadReceipt, // refined per receipt by receiptsOf
+}
+
 func classifyEvent(ct participant.ContentType) Kind {
-	switch ct {
-	case participant.ContentTypeTyping:
-		return KindTyping
-	case wire.ContentTypeParticipantJoined:
-		return KindParticipantJoined
-	case wire.ContentTypeParticipantLeft:
-		return KindParticipantLeft
-	case wire.ContentTypeParticipantIdle:
-		return KindParticipantIdle
-	case wire.ContentTypeParticipantReturned:
-		return KindParticipantReturned
-	case wire.ContentTypeParticipantInvited:
-		return KindParticipantInvited
-	case wire.ContentTypeParticipantActive:
-		return KindParticipantActive
-	case wire.ContentTypeParticipantInactive:
-		return KindParticipantInactive
-	case wire.ContentTypeAutoDisconnection:
-		return KindAutoDisconnection
-	case wire.ContentTypeDisplayNameUpdated:
-		return KindDisplayNameUpdated
-	case wire.ContentTypeTransferSucceeded:
-		return KindTransferSucceeded
-	case wire.ContentTypeTransferFailed:
-		return KindTransferFailed
-	case wire.ContentTypeChatEnded:
-		return KindChatEnded
-	case wire.ContentTypeChatRehydrated:
-		return KindChatRehydrated
-	case participant.ContentTypeMessageRead:
-		return KindReadReceipt
-	case participant.ContentTypeMessageDelivered:
-		return KindDeliveredReceipt
-	case wire.ContentTypeMessageMetadata:
-		return KindReadReceipt // refined per receipt by receiptsOf
+	if k, ok := eventKinds[ct]; ok {
+		return k
 	}
 	if strings.HasPrefix(string(ct), wire.EventPrefix+"authentication.") {
 		return KindAuthentication

@@ -12,14 +12,6 @@ import (
 	"github.com/connectchat/participant/internal/wire"
 )
 
-// rotateRetry is how long after a failed rotation the session tries again;
-// the old socket keeps working meanwhile.
-const rotateRetry = time.Minute
-
-// refreshRetry is how long after a failed token refresh the session tries
-// again (sooner if the token expires before).
-const refreshRetry = 30 * time.Second
-
 // The session's state machine (its sockets, engine and receipt queue) has
 // no goroutine of its own: whoever has an input runs it under Session.lmu.
 // The processor runs the frames the socket readers read, the worker the
@@ -57,7 +49,7 @@ func (s *Session) after(now time.Time) {
 	if !s.over {
 		s.step(now)
 	}
-	s.met.sync(&s.st, s.connected, s.contactID)
+	s.met.sync(&s.st, s.conn.connected, s.contactID)
 	if s.over {
 		s.shutdown()
 		return
@@ -77,7 +69,7 @@ func (s *Session) after(now time.Time) {
 // step releases what the engine has ready, and the receipts that are due.
 func (s *Session) step(now time.Time) {
 	s.eng.flush(now)
-	s.publish(s.eng.take()...)
+	s.release(now)
 	if s.eng.ended {
 		s.chatEnded()
 		return
@@ -85,7 +77,16 @@ func (s *Session) step(now time.Time) {
 	s.sendReceipts(now, false)
 }
 
-// deadline returns when tick must run next, or zero.
+// release publishes what the engine released, with the typing indicators
+// that timed out first and those its messages end.
+func (s *Session) release(now time.Time) {
+	evs := s.typists.tick(now)
+	evs = append(evs, s.typists.observe(s.eng.take(), now)...)
+	s.publish(evs...)
+}
+
+// deadline returns when tick must run next, or zero: the earliest of its
+// parts' deadlines.
 func (s *Session) deadline(now time.Time) time.Time {
 	var d time.Time
 	at := func(t time.Time) {
@@ -93,67 +94,38 @@ func (s *Session) deadline(now time.Time) time.Time {
 			d = t
 		}
 	}
-	if p := s.primary; p != nil {
-		at(p.beatAt)
+	at(s.conn.deadline())
+	at(s.refresh.deadline())
+	if s.conn.primary != nil {
+		at(s.gap.deadline())
 	}
-	if c := s.candidate; c != nil {
-		at(c.subAt)
-	}
-	if s.idle() {
-		at(s.retryAt)
-		if s.primary != nil {
-			at(s.rotateAt)
-		}
-	}
-	if !s.refreshing {
-		at(s.refreshAt)
-	}
-	if !s.gapRunning {
-		at(s.gapRetryAt)
+	if s.eng.hold {
+		at(s.gap.holdUntil)
 	}
 	at(s.eng.deadline(now))
-	at(s.receiptsAt)
+	at(s.typists.deadline())
+	if s.rq != nil {
+		at(s.rq.at)
+	}
 	at(s.leaveBy)
 	return d
 }
 
-// idle reports whether no connect is under way.
-func (s *Session) idle() bool { return !s.connecting && s.candidate == nil }
-
+// tick runs what is due at now, part by part.
 func (s *Session) tick(now time.Time) {
-	if p := s.primary; p != nil && !now.Before(p.beatAt) {
-		if p.hbWait {
-			s.st.heartbeatMisses.Add(1)
-			s.lose(errHeartbeat, now)
-		} else {
-			s.beat(p)
-		}
+	s.connTick(now)
+	if s.refresh.tick(now) {
+		s.refreshToken()
 	}
-	if c := s.candidate; c != nil && !now.Before(c.subAt) {
-		if c.subSent >= s.cfg.SubscribeAttempts {
-			s.candidateFailed(fmt.Errorf("%w after %d attempts", ErrSubscribe, c.subSent), now)
-		} else {
-			s.subscribe(c, now)
-		}
+	if s.eng.hold && !now.Before(s.gap.holdUntil) {
+		s.eng.hold = false
+		s.log.Warn("chat: no gap fill succeeded; releasing the held items", "held_for", maxHold)
 	}
-	if s.idle() && !s.retryAt.IsZero() && !now.Before(s.retryAt) {
-		s.retryAt = time.Time{}
-		s.startConnect()
-	}
-	if s.idle() && s.primary != nil && !s.rotateAt.IsZero() && !now.Before(s.rotateAt) {
-		s.rotateAt = time.Time{}
-		s.log.Info("chat: rotating the WebSocket", "age", now.Sub(s.primary.opened).Round(time.Second))
-		s.startConnect()
-	}
-	if !s.refreshing && !s.refreshAt.IsZero() && !now.Before(s.refreshAt) {
-		s.startRefresh()
-	}
-	if !s.gapRunning && !s.gapRetryAt.IsZero() && !now.Before(s.gapRetryAt) {
-		s.gapRetryAt = time.Time{}
+	if s.conn.primary != nil && s.gap.tick(now) {
 		s.gapFill(now)
 	}
-	if !s.receiptsAt.IsZero() && !now.Before(s.receiptsAt) {
-		s.receiptsAt = time.Time{}
+	if q := s.rq; q != nil && !q.at.IsZero() && !now.Before(q.at) {
+		q.at = time.Time{}
 	}
 	if !s.leaveBy.IsZero() && !now.Before(s.leaveBy) {
 		s.log.Info("chat: left the chat", "waited", s.cfg.DisconnectWait)
@@ -161,53 +133,50 @@ func (s *Session) tick(now time.Time) {
 	}
 }
 
-// handle runs the result of a service call the worker made.
-func (s *Session) handle(m any, now time.Time) {
-	switch m := m.(type) {
-	case connectResult:
-		s.onConnect(m, now)
-	case gapResult:
-		s.onGap(m, now)
-	case refreshResult:
-		s.onRefresh(m, now)
-	case receiptsResult:
-		if m.denied {
-			// An expired ConnectionToken, or the chat ended: the refresh
-			// tells which.
-			s.startRefresh()
+// connTick runs the connector's actions due at now.
+func (s *Session) connTick(now time.Time) {
+	for !s.over {
+		switch s.conn.tick(now) {
+		case actNone:
+			return
+		case actBeat:
+			s.beat(s.conn.primary, now)
+		case actHeartbeatMissed:
+			s.st.heartbeatMissed()
+			s.lose(errHeartbeat, now)
+		case actResubscribe:
+			s.subscribe(s.conn.candidate, now)
+		case actSubscribeFailed:
+			s.candidateFailed(fmt.Errorf("%w after %d attempts", ErrSubscribe, s.conn.candidate.subSent), now)
+		case actConnect:
+			s.startConnect()
+		case actRotate:
+			s.log.Info("chat: rotating the WebSocket", "age", now.Sub(s.conn.primary.opened).Round(time.Second))
+			s.startConnect()
 		}
-	case disconnectResult:
-		s.onDisconnected(m, now)
 	}
 }
 
-// startConnect asks the worker for a new connection: the first, a
-// replacement for a lost one, or a rotation. Only one is ever under way.
+// startConnect asks the connection lane for a new connection: the first,
+// a replacement for a lost one, or a rotation. Only one is ever under way.
 func (s *Session) startConnect() {
-	s.connecting = true
-	skipHistory := s.cfg.NoHistory && !s.connected && s.eng.floor.IsZero()
-	s.do(func(ctx context.Context) any { return s.open(ctx, skipHistory) })
+	s.conn.connecting()
+	skipHistory := s.cfg.NoHistory && !s.conn.connected && s.eng.floor.IsZero()
+	s.push(&s.connLane, func(ctx context.Context) completion {
+		r := s.open(ctx, skipHistory)
+		return func(now time.Time) { s.onConnect(r, now) }
+	})
 }
 
 func (s *Session) onConnect(r connectResult, now time.Time) {
-	s.connecting = false
 	if s.leaving {
-		discard(r)
+		if r.sk != nil {
+			_ = r.sk.conn.CloseNow()
+		}
 		return
 	}
 	if r.err != nil {
-		switch {
-		case !s.connected:
-			s.ready <- r.err
-			s.finish(r.err)
-		case isAccessDenied(r.err):
-			s.endedOffline(r.err, now)
-		case s.primary != nil:
-			s.log.Warn("chat: rotation failed; keeping the current WebSocket", "err", r.err)
-			s.rotateAt = now.Add(rotateRetry)
-		default:
-			s.failed(r.err, now)
-		}
+		s.connectFailed(r.err, now)
 		return
 	}
 	if r.history != nil {
@@ -215,96 +184,72 @@ func (s *Session) onConnect(r connectResult, now time.Time) {
 		s.eng.startAfter(r.history.AbsoluteTime.Time, r.history.ID)
 	}
 	s.setToken(r.token, r.expiry)
-	s.scheduleRefresh(r.expiry, now)
-	sk := r.sk
-	s.socks++
-	sk.n = s.socks
-	s.candidate = sk
-	s.startReader(sk)
-	s.log.Debug("chat: WebSocket open", "socket", sk.n, "url", sk.where)
-	s.subscribe(sk, now)
+	s.refresh.schedule(r.expiry, now)
+	s.conn.opened(r.sk, now)
+	s.startReader(r.sk)
+	s.log.Debug("chat: WebSocket open", "socket", r.sk.n, "url", r.sk.where)
+	s.write(r.sk, subscribeFrame)
 }
 
-// failed records a failed reconnect attempt and schedules the next.
-func (s *Session) failed(err error, now time.Time) {
-	s.attempts++
-	s.st.reconnectAttempts.Add(1)
-	if n := s.cfg.MaxReconnectAttempts; n > 0 && s.attempts >= n {
-		s.broken(fmt.Errorf("%d reconnect attempts failed, the last: %w", s.attempts, err))
-		return
-	}
-	d := s.backoff(s.attempts)
-	s.retryAt = now.Add(d)
-	s.log.Warn("chat: reconnect failed", "attempt", s.attempts, "retry_in", d, "err", err)
-}
-
-// backoff is the delay before reconnect attempt n+1 (n failures so far):
-// a random duration in [d/2, d], d = min(base × 2^(n-1), cap).
-func (s *Session) backoff(n int) time.Duration {
-	d := s.cfg.ReconnectBackoff
-	for i := 1; i < n && d < s.cfg.ReconnectMaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, s.cfg.ReconnectMaxBackoff)
-	half := d / 2
-	return half + time.Duration(s.rnd.Int64N(int64(d-half)+1))
-}
-
-func (s *Session) subscribe(sk *sock, now time.Time) {
-	sk.subSent++
-	sk.subAt = now.Add(s.cfg.SubscribeTimeout)
-	s.write(sk, subscribeFrame)
-}
-
-// subRefused handles a "failure" answer, or an error frame, to a subscribe:
-// it is sent again sooner than after silence.
-func (s *Session) subRefused(sk *sock, now time.Time, why string) {
-	s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", why)
-	if at := now.Add(s.cfg.SubscribeTimeout / 2); at.Before(sk.subAt) {
-		sk.subAt = at
-	}
-}
-
-func (s *Session) candidateFailed(err error, now time.Time) {
-	sk := s.candidate
-	s.candidate = nil
-	s.kill(sk)
+// connectFailed handles a failed connect: the first ends the session
+// (Connect returns the error), a 403 means the chat ended, a failed
+// rotation keeps the current socket, and a failed reconnect backs off.
+func (s *Session) connectFailed(err error, now time.Time) {
 	switch {
-	case !s.connected:
+	case !s.conn.connected:
+		s.conn.state = connIdle
 		s.ready <- err
 		s.finish(err)
-	case s.primary != nil:
+	case isAccessDenied(err):
+		s.endedOffline(err, now)
+	case s.conn.primary != nil:
 		s.log.Warn("chat: rotation failed; keeping the current WebSocket", "err", err)
-		s.rotateAt = now.Add(rotateRetry)
+		s.conn.rotationFailed(now)
 	default:
 		s.failed(err, now)
 	}
 }
 
+// failed records a failed reconnect attempt and schedules the next.
+func (s *Session) failed(err error, now time.Time) {
+	s.st.reconnectFailed()
+	d, giveUp := s.conn.failed(now)
+	if giveUp {
+		s.broken(fmt.Errorf("%d reconnect attempts failed, the last: %w", s.conn.attempts, err))
+		return
+	}
+	s.log.Warn("chat: reconnect failed", "attempt", s.conn.attempts, "retry_in", d, "err", err)
+}
+
+// backoff is the delay before attempt n+1 (see connector.backoff); gap
+// fills use it too.
+func (s *Session) backoff(n int) time.Duration { return s.conn.backoff(n) }
+
+func (s *Session) subscribe(sk *sock, now time.Time) {
+	s.conn.subscribing(sk, now)
+	s.write(sk, subscribeFrame)
+}
+
+func (s *Session) candidateFailed(err error, now time.Time) {
+	s.kill(s.conn.dropCandidate())
+	s.connectFailed(err, now)
+}
+
 // promote makes a subscribed socket the session's socket.
 func (s *Session) promote(sk *sock, now time.Time) {
-	s.candidate = nil
-	old := s.primary
-	s.primary = sk
-	sk.subscribed = true
-	s.beat(sk)
-	if s.cfg.RotateAfter > 0 {
-		s.rotateAt = now.Add(s.cfg.RotateAfter)
-	}
-	s.attempts, s.retryAt = 0, time.Time{}
-	switch {
-	case old != nil:
+	old, p := s.conn.promote(sk, now)
+	s.beat(sk, now)
+	switch p {
+	case promotedRotated:
 		s.retire(old, "rotated")
-		s.st.rotations.Add(1)
+		s.st.rotated()
 		s.log.Info("chat: WebSocket rotated", "socket", sk.n, "url", sk.where)
-	case !s.connected:
-		s.connected = true
+	case promotedFirst:
 		s.publish(Event{Kind: KindConnectionEstablished, Time: now})
 		s.ready <- nil
 		s.log.Info("chat: connected", "socket", sk.n, "url", sk.where)
-	default:
-		s.outage = false
-		s.st.reconnects.Add(1)
+	case promotedReconnected:
+		s.st.reconnected()
 		s.publish(Event{Kind: KindConnectionReestablished, Time: now})
 		s.log.Info("chat: reconnected", "socket", sk.n, "url", sk.where)
 	}
@@ -312,13 +257,11 @@ func (s *Session) promote(sk *sock, now time.Time) {
 }
 
 // beat sends both heartbeats and expects their answers by the next tick.
-func (s *Session) beat(sk *sock) {
-	if sk.pingWait {
-		s.st.pingFailures.Add(1)
+func (s *Session) beat(sk *sock, now time.Time) {
+	if s.conn.beating(sk, now) {
+		s.st.pingFailed()
 		s.log.Warn("chat: aws/ping not answered", "socket", sk.n)
 	}
-	sk.hbWait, sk.pingWait = true, true
-	sk.beatAt = time.Now().Add(s.cfg.HeartbeatInterval)
 	s.write(sk, heartbeatFrame)
 	s.write(sk, pingFrame)
 }
@@ -326,25 +269,19 @@ func (s *Session) beat(sk *sock) {
 func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 	switch f.kind {
 	case frameSubscribe:
-		if sk != s.candidate {
-			return
-		}
-		if strings.EqualFold(f.status, "success") {
-			s.promote(sk, now)
-		} else {
-			s.subRefused(sk, now, f.status)
-		}
+		s.onSubscribed(sk, f, now)
 	case frameHeartbeat:
 		sk.hbWait = false
 	case framePing:
 		sk.pingWait = false
 		if !f.pingOK {
-			s.st.pingFailures.Add(1)
+			s.st.pingFailed()
 			s.log.Warn("chat: aws/ping failed", "socket", sk.n)
 		}
 	case frameError:
-		if sk == s.candidate {
-			s.subRefused(sk, now, f.message)
+		if sk == s.conn.candidate {
+			s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", f.message)
+			s.conn.refused(sk, now)
 			return
 		}
 		// Only a heartbeat reply shows the socket is alive: an error
@@ -353,73 +290,82 @@ func (s *Session) onFrame(sk *sock, f *frame, now time.Time) {
 	case frameBadItem:
 		s.log.Debug("chat: aws/chat frame whose content is not an item; ignored", "socket", sk.n)
 	case frameChat:
-		if sk.dead {
-			return
-		}
-		if s.contactID == "" {
-			if id := f.item.it.InitialContactID; id != "" {
-				// The logger is fixed at start (other goroutines read it):
-				// the contact is logged once instead.
-				s.contactID = id
-				s.log.Info("chat: contact", "contact", id)
-			}
-		}
-		s.eng.add(f.item, now)
+		s.onItem(sk, f, now)
 	}
 }
 
-func (s *Session) onDown(sk *sock, err error, now time.Time) {
-	for i, r := range s.retired {
-		if r == sk {
-			s.retired = append(s.retired[:i], s.retired[i+1:]...)
-			return
+// onSubscribed handles the answer to a subscribe.
+func (s *Session) onSubscribed(sk *sock, f *frame, now time.Time) {
+	switch {
+	case sk != s.conn.candidate:
+	case strings.EqualFold(f.status, "success"):
+		s.promote(sk, now)
+	default:
+		s.log.Debug("chat: subscribe refused", "socket", sk.n, "reason", f.status)
+		s.conn.refused(sk, now)
+	}
+}
+
+// onItem hands an item from a socket to the engine.
+func (s *Session) onItem(sk *sock, f *frame, now time.Time) {
+	if sk.dead {
+		return
+	}
+	if s.contactID == "" {
+		if id := f.item.it.InitialContactID; id != "" {
+			// The logger is fixed at start (other goroutines read it):
+			// the contact is logged once instead.
+			s.contactID = id
+			s.log.Info("chat: contact", "contact", id)
 		}
 	}
-	switch sk {
-	case s.candidate:
+	s.eng.add(f.item, now)
+}
+
+func (s *Session) onDown(sk *sock, err error, now time.Time) {
+	switch {
+	case s.conn.forget(sk):
+	case sk == s.conn.candidate:
 		s.candidateFailed(fmt.Errorf("chat: WebSocket closed before the subscribe was acknowledged: %w", err), now)
-	case s.primary:
+	case sk == s.conn.primary:
 		s.lose(err, now)
 	}
 }
 
 // lose gives up the session's socket and starts replacing it.
 func (s *Session) lose(cause error, now time.Time) {
-	sk := s.primary
-	s.primary = nil
+	sk, first, k := s.conn.lost(now)
 	s.kill(sk)
 	s.met.lost(cause)
+	s.cancelGap()
 	if s.leaving {
 		s.finish(ErrDisconnected)
 		return
 	}
 	// Offline, nothing is released: what waits in the reorder buffer may
 	// have earlier items the gap fill will find.
-	s.owe()
-	if !s.outage {
-		s.outage = true
+	s.owe(now)
+	if first {
 		s.publish(Event{Kind: KindConnectionLost, Time: now, Err: cause})
 		s.log.Info("chat: connection lost", "socket", sk.n, "err", cause)
 	}
-	if !s.idle() {
-		// A connect is under way (a rotation): it replaces the socket.
-		return
-	}
-	if s.attempts == 0 {
+	switch k {
+	case lossAttempt:
+		// Dropped right after its subscribe: a failed attempt, backed off.
+		s.failed(fmt.Errorf("chat: WebSocket lost %v after its subscription: %w", now.Sub(sk.subscribedAt).Round(time.Millisecond), cause), now)
+	case lossConnect:
+		// The socket lived: the first attempt to replace it goes at once.
 		s.startConnect()
-	} else if s.retryAt.IsZero() {
-		s.retryAt = now.Add(s.backoff(s.attempts))
 	}
 }
 
 // retire closes a socket that a newer one replaced, with the close
-// handshake, in a goroutine of its own. Its frames until then are still read (and
-// deduplicated).
+// handshake, in a goroutine of its own. Its frames until then are still
+// read (and deduplicated).
 func (s *Session) retire(sk *sock, reason string) {
-	s.retired = append(s.retired, sk)
-	// The close handshake waits for the peer: not in the worker, whose
-	// calls (the rotation's gap fill) must not wait for it. Close ends it
-	// at once (its context is the session's).
+	// The close handshake waits for the peer: not in a lane, whose calls
+	// (the rotation's gap fill) must not wait for it. Close ends it at once
+	// (its context is the session's).
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -429,151 +375,201 @@ func (s *Session) retire(sk *sock, reason string) {
 }
 
 // owe records that a gap fill is owed (after a loss, a connect or a
-// rotation) and holds the engine's releases until one succeeds. The anchor
-// is taken once, from the last item delivered before; it stays until a gap
-// fill succeeds, however many fail.
-func (s *Session) owe() {
+// rotation) and holds the engine's releases until one succeeds (see
+// gapFiller).
+//
+// The hold is bounded in time: after maxHold, what waits goes out (and an
+// earlier item a later gap fill finds is delivered late, marked), so a
+// transcript that cannot be read never holds live items forever.
+func (s *Session) owe(now time.Time) {
+	if !s.eng.hold {
+		s.gap.holdUntil = now.Add(maxHold)
+	}
 	s.eng.hold = true
-	if s.gapOwed {
-		return
-	}
-	s.gapOwed = true
-	s.gapMode = gapFrom
-	anchor, ok := s.eng.anchor(s.cfg.GapFillOverlap)
-	if !ok {
-		// Nothing delivered and no floor: the whole transcript (with
-		// NoHistory, it was empty before the connect, so all of it is new).
-		s.gapMode = gapFull
-	}
-	s.gapAnchor = anchor
+	// Nothing delivered and no floor: the whole transcript (with
+	// NoHistory, it was empty before the connect, so all of it is new).
+	s.gap.owe(s.eng.anchor(s.cfg.GapFillOverlap))
 }
 
 // gapFill reads the transcript from the owed anchor, or the whole
 // transcript when nothing was delivered yet, and holds the engine's
-// releases until it is merged.
+// releases until it is merged. A read under way is cancelled when its
+// socket is lost (cancelGap).
 func (s *Session) gapFill(now time.Time) {
-	s.owe()
-	if s.gapRunning {
-		s.gapAgain = true
+	s.owe(now)
+	gen, mode, anchor, ok := s.gap.begin()
+	if !ok {
 		return
 	}
-	s.gapRunning = true
-	s.gapRetryAt = time.Time{}
-	mode, anchor := s.gapMode, s.gapAnchor
 	tok := s.ConnectionToken()
-	s.do(func(ctx context.Context) any { return s.fetch(ctx, tok, mode, anchor) })
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.gapStop = cancel
+	s.push(&s.gapLane, func(context.Context) completion {
+		r := s.fetch(ctx, tok, mode, anchor)
+		return func(now time.Time) {
+			if s.gap.current(gen) {
+				s.onGap(r, now)
+			} // else cancelled: its socket was lost (see cancelGap)
+		}
+	})
+}
+
+// cancelGap cancels the gap fill under way, if any: its socket is lost, so
+// the fill the next socket owes replaces it, and nothing waits for it.
+func (s *Session) cancelGap() {
+	if s.gap.cancel() {
+		s.stopGap()
+	}
+}
+
+// stopGap ends the gap fill's context and lets it go (an idle session
+// keeps none).
+func (s *Session) stopGap() {
+	s.gapStop()
+	s.gapStop = nil
 }
 
 func (s *Session) onGap(r gapResult, now time.Time) {
-	s.gapRunning = false
+	s.stopGap()
 	if r.err != nil {
 		s.met.gapFailed(r.pages)
-		if isAccessDenied(r.err) {
-			// An expired ConnectionToken, or the chat ended: only
-			// CreateParticipantConnection tells which. The gap fill runs
-			// again with the new token.
-			s.log.Info("chat: transcript read refused (403); refreshing the ConnectionToken", "err", r.err)
-			s.gapStale = true
-			s.startRefresh()
-			return
-		}
-		s.gapAttempts++
-		d := s.backoff(s.gapAttempts)
-		s.gapRetryAt = now.Add(d)
-		s.log.Warn("chat: transcript read failed; releases stay held", "attempt", s.gapAttempts, "retry_in", d, "err", r.err)
-		return
 	}
-	s.gapAttempts = 0
-	s.st.gapFills.Add(1)
-	s.met.gapRead(r.pages)
+	switch {
+	case r.err == nil:
+		s.met.gapRead(r.pages)
+		s.gapFilled(r.items, now)
+	case isAccessDenied(r.err) && s.leaving:
+		// DisconnectParticipant ended the token: the chat.ended that
+		// comes, or DisconnectWait, ends the session. Should Disconnect
+		// fail, the read is tried again.
+		s.gap.denied()
+	case isAccessDenied(r.err):
+		// An expired ConnectionToken, or the chat ended: only
+		// CreateParticipantConnection tells which. The gap fill runs
+		// again with the new token.
+		s.log.Info("chat: transcript read refused (403); refreshing the ConnectionToken", "err", r.err)
+		s.gap.denied()
+		s.startRefresh()
+	default:
+		d := s.backoff(s.gap.attempts + 1)
+		s.gap.failed(now, d)
+		s.log.Warn("chat: transcript read failed; releases stay held", "attempt", s.gap.attempts, "retry_in", d, "err", r.err)
+	}
+}
+
+// gapFilled merges a transcript read.
+func (s *Session) gapFilled(items []incoming, now time.Time) {
+	s.st.gapFill()
 	before := s.st.gapFilled.Load()
+	var last time.Time
+	if n := len(items); n > 0 {
+		last = items[n-1].it.AbsoluteTime.Time
+	}
 	// Another fill is owed if the socket was lost, or replaced, meanwhile.
-	again := s.gapAgain || s.primary == nil
-	s.gapAgain = false
-	s.eng.merge(r.items, now, again)
-	s.log.Debug("chat: gap filled", "read", len(r.items), "new", s.st.gapFilled.Load()-before)
-	if !again {
-		s.gapOwed = false
-		return
-	}
-	// The transcript is complete up to its last item: the next read starts
-	// there (less the overlap).
-	if n := len(r.items); n > 0 {
-		if a := r.items[n-1].it.AbsoluteTime.Add(-s.cfg.GapFillOverlap); s.gapMode == gapFull || a.After(s.gapAnchor) {
-			s.gapMode, s.gapAnchor = gapFrom, a
-		}
-	}
-	if s.primary != nil {
+	again := s.gap.succeeded(last, s.conn.primary == nil)
+	s.eng.merge(items, now, again)
+	s.log.Debug("chat: gap filled", "read", len(items), "new", s.st.gapFilled.Load()-before)
+	if again && s.conn.primary != nil {
 		s.gapFill(now)
 	}
 }
 
-// startRefresh asks the worker for a new ConnectionToken, unless one is
-// coming.
+// startRefresh refreshes the ConnectionToken now (after a 403), unless a
+// refresh is under way.
 func (s *Session) startRefresh() {
-	if s.refreshing {
-		return
+	if s.refresh.start() {
+		s.refreshToken()
 	}
-	s.refreshAt = time.Time{}
-	s.refreshing = true
-	s.do(s.refresh)
 }
 
-func (s *Session) scheduleRefresh(exp, now time.Time) {
-	if s.cfg.TokenRefreshBefore < 0 || exp.IsZero() {
-		s.refreshAt = time.Time{}
-		return
-	}
-	at := exp.Add(-s.cfg.TokenRefreshBefore)
-	if left := exp.Sub(now); at.Before(now) && left > 0 {
-		at = now.Add(left / 2)
-	}
-	s.refreshAt = at
+// refreshToken asks the connection lane for a new ConnectionToken.
+func (s *Session) refreshToken() {
+	s.push(&s.connLane, func(ctx context.Context) completion {
+		r := s.newToken(ctx)
+		return func(now time.Time) { s.onRefresh(r, now) }
+	})
 }
 
 func (s *Session) onRefresh(r refreshResult, now time.Time) {
-	s.refreshing = false
 	if r.err != nil {
+		if isAccessDenied(r.err) && s.leaving {
+			s.refresh.abandoned()
+			return // the participant left: expected
+		}
 		if isAccessDenied(r.err) {
+			s.refresh.abandoned()
 			s.endedOffline(r.err, now)
 			return
 		}
-		_, exp := s.tokenState()
-		at := now.Add(refreshRetry)
-		if left := exp.Sub(now); left > 0 && now.Add(left/2).Before(at) {
-			at = now.Add(left / 2)
-		}
-		s.refreshAt = at
-		s.log.Warn("chat: ConnectionToken refresh failed", "retry_in", at.Sub(now), "err", r.err)
+		d := s.refresh.failed(now, s.Checkpoint().ConnectionExpiry)
+		s.log.Warn("chat: ConnectionToken refresh failed", "retry_in", d, "err", r.err)
 		return
 	}
 	s.setToken(r.token, r.expiry)
-	s.st.tokenRefreshes.Add(1)
-	s.scheduleRefresh(r.expiry, now)
+	s.st.tokenRefreshed()
+	s.requeueReceipts()
+	s.refresh.succeeded(r.expiry, now)
 	s.log.Info("chat: ConnectionToken refreshed", "expires", r.expiry)
-	if s.gapStale {
-		s.gapStale = false
-		if s.primary != nil {
-			s.gapFill(now)
-		}
+	if s.gap.refreshed() && s.conn.primary != nil {
+		s.gapFill(now)
 	}
 }
 
-func (s *Session) tokenState() (participant.Token, time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.token, s.tokenExp
+// receipts returns the receipt queue, made at the first use: a session
+// that sends no receipt keeps none.
+func (s *Session) receipts() *receiptQueue {
+	if s.rq == nil {
+		q := newReceiptQueue(s.cfg.Receipts, s.cfg.RecentIDs)
+		s.rq = &q
+	}
+	return s.rq
 }
 
-// sendReceipts hands the receipts due at now to the worker.
+// sendReceipts hands the receipts due at now to the misc lane, one batch
+// at a time.
 func (s *Session) sendReceipts(now time.Time, force bool) {
-	batch, next := s.rq.due(now, force)
-	s.receiptsAt = next
+	q := s.rq
+	if q == nil || q.busy || len(q.refused) > 0 {
+		return
+	}
+	batch, next := q.due(now, force)
+	q.at = next
 	if len(batch) == 0 {
 		return
 	}
+	q.busy = true
 	tok := s.ConnectionToken()
-	s.do(func(ctx context.Context) any { return s.sendBatch(ctx, tok, batch) })
+	s.push(&s.miscLane, func(ctx context.Context) completion {
+		r := s.sendBatch(ctx, tok, batch)
+		return func(now time.Time) { s.onReceipts(r, now) }
+	})
+}
+
+func (s *Session) onReceipts(r receiptsResult, now time.Time) {
+	s.rq.busy = false
+	if len(r.unsent) > 0 {
+		// An expired ConnectionToken, or the chat ended: the refresh
+		// tells which. The receipts wait for it (and no batch goes out
+		// meanwhile), then go out again.
+		s.rq.refused = append(s.rq.refused, r.unsent...)
+		s.startRefresh()
+	}
+}
+
+// requeueReceipts queues again, after a token refresh, the receipts refused
+// with 403. One refused too often is counted as failed and logged.
+func (s *Session) requeueReceipts() {
+	if s.rq == nil || len(s.rq.refused) == 0 {
+		return
+	}
+	refused := s.rq.refused
+	s.rq.refused = nil
+	failed := s.rq.requeue(refused)
+	s.st.receiptsRequeuedN(len(refused) - len(failed))
+	for _, r := range failed {
+		s.st.receiptFailed()
+		s.log.Warn("chat: receipt refused with 403 after token refreshes; given up", "message", r.messageID, "tries", r.tries)
+	}
 }
 
 // request runs an application's request.
@@ -581,11 +577,11 @@ func (s *Session) request(r request, now time.Time) {
 	switch r.kind {
 	case reqRead:
 		if !s.leaving {
-			s.rq.askRead(r.id)
+			s.receipts().askRead(r.id)
 		}
 	case reqDelivered:
 		if !s.leaving {
-			s.rq.askDelivered(r.id, now)
+			s.receipts().askDelivered(r.id, now)
 		}
 	case reqDisconnect:
 		if s.leaving {
@@ -598,23 +594,34 @@ func (s *Session) request(r request, now time.Time) {
 		s.sendReceipts(now, true)
 		tok := s.ConnectionToken()
 		done := r.done
-		s.do(func(ctx context.Context) any {
-			_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok})
-			return disconnectResult{err: err, done: done}
+		s.push(&s.miscLane, func(ctx context.Context) completion {
+			ctx, cancel := context.WithTimeout(ctx, callTimeout)
+			_, err := s.client.DisconnectParticipant(ctx, &participant.DisconnectParticipantInput{ConnectionToken: tok}, s.met.calls()...)
+			cancel()
+			return func(now time.Time) { s.onDisconnected(err, done, now) }
 		})
 	}
 }
 
-func (s *Session) onDisconnected(r disconnectResult, now time.Time) {
-	if r.err != nil && !isAccessDenied(r.err) {
+func (s *Session) onDisconnected(err error, done chan error, now time.Time) {
+	if err != nil && !isAccessDenied(err) {
 		s.leaving = false
-		r.done <- r.err
+		done <- err
+		if (s.gap.refreshed() || s.gap.state == gapOwed) && s.conn.primary != nil {
+			s.gapFill(now) // one refused while leaving
+		}
 		return
 	}
-	r.done <- r.err
-	s.rq.close()
+	done <- err
+	s.receipts().close()
+	// The participant left: its ConnectionToken reads no transcript any
+	// more, so no gap fill can succeed. What waits goes out now, and the
+	// chat.ended that comes is delivered at once.
+	s.cancelGap()
+	s.gap.clear()
+	s.eng.flushAll(now)
 	s.log.Info("chat: disconnected; waiting for chat.ended", "wait", s.cfg.DisconnectWait)
-	if s.primary == nil || s.cfg.DisconnectWait == 0 || r.err != nil {
+	if s.conn.primary == nil || s.cfg.DisconnectWait == 0 || err != nil {
 		s.finish(ErrDisconnected)
 		return
 	}
@@ -623,7 +630,7 @@ func (s *Session) onDisconnected(r disconnectResult, now time.Time) {
 
 // chatEnded ends the session after the chat.ended event was delivered.
 func (s *Session) chatEnded() {
-	s.rq.close()
+	s.receipts().close()
 	s.log.Info("chat: ended")
 	s.finish(ErrChatEnded)
 }
@@ -634,7 +641,7 @@ func (s *Session) chatEnded() {
 // made-up one. There is exactly one KindChatEnded, the last event.
 func (s *Session) endedOffline(err error, now time.Time) {
 	s.eng.flushAll(now)
-	s.publish(s.eng.take()...)
+	s.release(now)
 	if !s.eng.ended {
 		s.eng.ended = true
 		s.publish(Event{
@@ -644,7 +651,12 @@ func (s *Session) endedOffline(err error, now time.Time) {
 			Err:  err,
 		})
 	}
-	s.rq.close()
+	s.receipts().close()
+	for _, r := range s.rq.refused {
+		s.st.receiptFailed()
+		s.log.Warn("chat: receipt refused with 403; the chat has ended", "message", r.messageID)
+	}
+	s.rq.refused = nil
 	s.log.Info("chat: ended while offline (403)", "err", err)
 	s.finish(ErrChatEnded)
 }
@@ -669,9 +681,8 @@ func (s *Session) shutdown() {
 	s.mu.Lock()
 	polite := errors.Is(s.term, ErrChatEnded) || errors.Is(s.term, ErrDisconnected)
 	s.mu.Unlock()
-	p := s.primary
-	socks := append(s.retired, s.primary, s.candidate)
-	s.retired, s.primary, s.candidate = nil, nil, nil
+	p := s.conn.primary
+	socks := s.conn.all()
 	closeAll := func() {
 		s.cancel()
 		for _, sk := range socks {
@@ -681,7 +692,7 @@ func (s *Session) shutdown() {
 		}
 	}
 	if p != nil && polite && s.ctx.Err() == nil {
-		s.do(func(context.Context) any {
+		s.push(&s.miscLane, func(context.Context) completion {
 			_ = p.conn.Close(websocket.StatusNormalClosure, "")
 			closeAll()
 			return nil

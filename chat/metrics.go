@@ -45,6 +45,7 @@ type sessionMetrics struct {
 	gapFills, gapItems, gapPages                          metrics.Int64Counter
 	delivered, duplicates, late                           metrics.Int64Counter
 	receiptsSent, receiptsFailed, typingSent, typingDrops metrics.Int64Counter
+	slowDrops                                             metrics.Int64Counter
 	lag                                                   metrics.Float64Histogram
 
 	mu      sync.Mutex // guards the fields below
@@ -115,6 +116,7 @@ func newSessionMetrics(ctx context.Context, tp tracing.TracerProvider, mp metric
 	m.receiptsFailed = counter("chat.receipts.failed", "{receipt}", "The number of receipts that failed, by reason (conflict, error)")
 	m.typingSent = counter("chat.typing.sent", "{event}", "The number of typing events sent")
 	m.typingDrops = counter("chat.typing.throttled", "{event}", "The number of typing events dropped by Options.TypingInterval")
+	m.slowDrops = counter("chat.events.dropped", "{event}", "The number of incoming typing events dropped because Options.MaxPendingEvents events were waiting for Session.Next")
 	h, err := meter.Float64Histogram("chat.items.delivery_lag", func(o *metrics.InstrumentOptions) {
 		o.UnitLabel = "s"
 		o.Description = "The time from an item's AbsoluteTime to its delivery to the application's queue (live items only)"
@@ -138,16 +140,6 @@ func (m *sessionMetrics) calls() []func(*participant.Options) {
 		return nil
 	}
 	return m.callOpts
-}
-
-// transcriptCalls returns the options of a gap fill's transcript reads:
-// the session's providers, and a count of the pages in *pages. Nil without
-// telemetry, so that the reads then cost nothing more.
-func (m *sessionMetrics) transcriptCalls(pages *int) []func(*participant.Options) {
-	if m == nil {
-		return nil
-	}
-	return append(m.calls()[:len(m.callOpts):len(m.callOpts)], func(*participant.Options) { *pages++ })
 }
 
 // sync turns the growth of the session's counters since the last sync into
@@ -185,6 +177,7 @@ func (m *sessionMetrics) sync(st *counters, connected bool, contactID string) {
 	add(m.receiptsFailed, now.ReceiptErrors-was.ReceiptErrors, attr("reason", "error"))
 	add(m.typingSent, now.TypingSent-was.TypingSent)
 	add(m.typingDrops, now.TypingThrottled-was.TypingThrottled)
+	add(m.slowDrops, now.TypingDropped-was.TypingDropped)
 	if now.Reconnects > was.Reconnects {
 		m.span.AddEvent("reconnected")
 	}

@@ -53,8 +53,11 @@ type Options struct {
 	SubscribeAttempts int
 
 	// ReconnectBackoff is the base of the delay between reconnect
-	// attempts: 1 second. The first attempt after a loss is immediate;
-	// attempt n waits a random duration between half and all of
+	// attempts: 1 second. The first attempt after a loss is immediate,
+	// unless the lost socket lived less than 5 seconds after its subscribe
+	// (a service that acks and then drops): that counts as a failed
+	// attempt, whatever stage fails, so reconnects always back off.
+	// Attempt n waits a random duration between half and all of
 	// min(ReconnectBackoff × 2^(n-1), ReconnectMaxBackoff).
 	ReconnectBackoff time.Duration
 
@@ -80,10 +83,13 @@ type Options struct {
 
 	// ReorderWindow is how long an item from the WebSocket waits before
 	// it is delivered, so that an item the service sent earlier but the
-	// network delivered later still comes first: 200 milliseconds. It is
-	// the floor of the delivery latency. Negative: deliver on arrival (an
-	// item arriving after a later one is then delivered after it, still
-	// once; Stats.LateItems counts those).
+	// network delivered later still comes first. The default, zero,
+	// delivers each item when it arrives, as the official clients do: one
+	// socket does not reorder frames, and the seams where order can break
+	// (gap fills, rotation) are held anyway. An item arriving after a later
+	// one was delivered goes out at once with Event.Late set (counted in
+	// Stats.LateItems), never dropped. A positive window adds its length
+	// to every item's latency. Negative is zero.
 	ReorderWindow time.Duration
 
 	// GapFillOverlap is how far before the last delivered item a gap fill
@@ -141,6 +147,13 @@ type Options struct {
 	// chat.ended event after DisconnectParticipant: 10 seconds. (An agent
 	// that leaves a chat that goes on never gets one.)
 	DisconnectWait time.Duration
+
+	// MaxPendingEvents bounds the events waiting to be read with
+	// Session.Next: 65,536. Past it, typing events are dropped (counted in
+	// Stats.TypingDropped); past it still, the session ends with
+	// ErrSlowConsumer. The events queued before it can still be read, and
+	// a Resume from Session.Checkpoint then continues after them.
+	MaxPendingEvents int
 
 	// Seed, when not zero, seeds the jitter of the reconnect backoff, so
 	// that a test replays. The default draws a random seed.
@@ -215,7 +228,6 @@ func (o *Options) withDefaults() config {
 	def(&c.ReconnectMaxBackoff, 30*time.Second)
 	def(&c.RotateAfter, 59*time.Minute)
 	def(&c.TokenRefreshBefore, time.Minute)
-	def(&c.ReorderWindow, 200*time.Millisecond)
 	def(&c.GapFillOverlap, 2*time.Second)
 	def(&c.TypingInterval, 10*time.Second)
 	def(&c.TypingTimeout, 12*time.Second)
@@ -238,8 +250,14 @@ func (o *Options) withDefaults() config {
 	if c.ReconnectMaxBackoff < c.ReconnectBackoff {
 		c.ReconnectMaxBackoff = c.ReconnectBackoff
 	}
+	if c.ReorderWindow < 0 {
+		c.ReorderWindow = 0
+	}
 	if c.GapFillOverlap < 0 {
 		c.GapFillOverlap = 0
+	}
+	if c.MaxPendingEvents <= 0 {
+		c.MaxPendingEvents = 65536
 	}
 	if c.RecentIDs <= 0 {
 		c.RecentIDs = 1024
@@ -258,10 +276,9 @@ func (o *Options) withDefaults() config {
 
 func (c *config) engine() engineConfig {
 	return engineConfig{
-		window:        c.ReorderWindow,
-		recentIDs:     c.RecentIDs,
-		typingTimeout: c.TypingTimeout,
-		streamChunks:  c.StreamChunks,
-		chunkTimeout:  c.ChunkTimeout,
+		window:       c.ReorderWindow,
+		recentIDs:    c.RecentIDs,
+		streamChunks: c.StreamChunks,
+		chunkTimeout: c.ChunkTimeout,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/connectchat/participant"
 )
@@ -48,19 +49,29 @@ type pend struct {
 	last    time.Time
 }
 
+// maxStitched caps a stitched bot message: chunks beyond it are ignored
+// (the message so far is delivered, Partial set, and the completed item,
+// which carries the whole text, replaces it as an update). Far above a real
+// message (an item's content holds 16,384 characters; a streamed answer a
+// few times that).
+const maxStitched = 32 << 20
+
 // chunkState stitches the chunks of a streamed bot message.
 type chunkState struct {
-	p        *pend  // its entry in the buffer; nil once released
-	content  string // the chunks so far, in order
-	next     int    // the chunk number expected next
-	released bool   // a partial version was delivered
+	p *pend // its entry in the buffer; nil once released
+	// buf holds the chunks so far, in order. It is only ever appended to,
+	// so the strings text returns, which share its bytes, never change:
+	// stitching costs O(total size), not a copy of the message per chunk.
+	buf      []byte
+	next     int  // the chunk number expected next
+	released bool // a partial version was delivered
+	capped   bool // maxStitched reached: later chunks are ignored
 	t        time.Time
 }
 
-// typist is a participant whose typing indicator is on.
-type typist struct {
-	expires time.Time
-	item    participant.Item
+// text returns the chunks so far, without a copy (see buf).
+func (st *chunkState) text() string {
+	return unsafe.String(unsafe.SliceData(st.buf), len(st.buf))
 }
 
 // ring is the FIFO of delivered ids, oldest first, that bounds the engine's
@@ -72,16 +83,17 @@ type ringEntry struct {
 
 // engineConfig is the part of Options the engine uses.
 type engineConfig struct {
-	window        time.Duration // <0: release at once
-	recentIDs     int
-	typingTimeout time.Duration // <=0: no KindTypingStopped
-	streamChunks  bool
-	chunkTimeout  time.Duration
+	window       time.Duration // <0: release at once
+	recentIDs    int
+	streamChunks bool
+	chunkTimeout time.Duration
 }
 
 // engine turns items, from the WebSocket and from transcript pages,
-// into events: each item once (by Id), in (AbsoluteTime, Id) order, later
-// versions of an item as updates, bot chunks stitched, typing expired.
+// into events: each item once (by Id), in key order (AbsoluteTime, then the
+// order the service gave them; see key), except items that arrive after a
+// later one was delivered, which go out at once marked Late; later
+// versions of an item as updates, bot chunks stitched.
 // It does no I/O and reads no clock: the session gives it the time. It is
 // guarded by the session's lmu, like the rest of its state machine.
 //
@@ -112,7 +124,6 @@ type engine struct {
 	seq      uint64              // the last seq given
 	pending  []*pend
 	chunks   map[string]*chunkState
-	typing   map[string]typist
 	hold     bool
 	ended    bool // chat.ended was delivered
 
@@ -197,10 +208,20 @@ func (e *engine) startAfter(t time.Time, id string) {
 	}
 }
 
-// nextKey gives an item seen for the first time its key.
-func (e *engine) nextKey(in *incoming) key {
+// maxAhead is how far ahead of the session's clock an item's AbsoluteTime
+// is believed. An item stamped later (a broken clock, the year 9999) is
+// delivered, but ordered at its arrival: it never becomes the gap-fill
+// anchor, the floor, or the mark that would make every later item late.
+const maxAhead = 5 * time.Minute
+
+// nextKey gives an item seen for the first time at now its key.
+func (e *engine) nextKey(in *incoming, now time.Time) key {
 	e.seq++
-	return key{t: in.it.AbsoluteTime.Time, final: isEnd(in), seq: e.seq}
+	t := in.it.AbsoluteTime.Time
+	if !now.IsZero() && t.After(now.Add(maxAhead)) {
+		t = now
+	}
+	return key{t: t, final: isEnd(in), seq: e.seq}
 }
 
 // add takes one item in, and returns its entry in the buffer when it is
@@ -223,40 +244,51 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 	}
 	fp := fingerprint(it)
 	if old, ok := e.seen[it.ID]; ok {
-		if p := e.pendingByID(it.ID); p != nil {
-			// Not delivered yet: the newest version will be.
-			if old == fp {
-				e.st.duplicates.Add(1)
-			} else {
-				p.in = keepFirst(p.in, in)
-				e.seen[it.ID] = fp
-			}
-			return p
-		}
-		if old == fp {
-			e.st.duplicates.Add(1)
-			return nil
-		}
-		e.seen[it.ID] = fp
-		e.st.updates.Add(1)
-		e.emit(in, now, true, false)
-		return nil
+		return e.addKnown(in, old, fp, now)
 	}
 	if e.belowFloor(it) {
 		// Unknown, and delivered long ago and forgotten (or, after
 		// Resume, delivered before).
-		e.st.duplicates.Add(1)
+		e.st.duplicate()
 		return nil
 	}
-	k := e.nextKey(&in)
-	e.seen[it.ID] = fp
+	return e.addNew(in, fp, now)
+}
+
+// addKnown takes in an item whose id was seen, with fingerprint old
+// then and fp now: a copy is dropped, a changed version waiting replaces
+// the first, one delivered goes out as an update.
+func (e *engine) addKnown(in incoming, old, fp uint64, now time.Time) *pend {
+	id := in.it.ID
+	p := e.pendingByID(id)
+	switch {
+	case old == fp:
+		e.st.duplicate()
+	case p != nil:
+		// Not delivered yet: the newest version will be.
+		p.in = keepFirst(p.in, in)
+		e.seen[id] = fp
+	default:
+		e.seen[id] = fp
+		e.st.update()
+		e.emit(in, now, true, false)
+	}
+	return p
+}
+
+// addNew takes in an item seen for the first time.
+func (e *engine) addNew(in incoming, fp uint64, now time.Time) *pend {
+	k := e.nextKey(&in, now)
+	e.seen[in.it.ID] = fp
 	if in.fromTranscript {
-		e.st.gapFilled.Add(1)
+		e.st.gapFilledItem()
 	}
 	if !e.mark.isZero() && k.less(e.mark) {
-		// Later items are out already: deliver it now rather than never.
-		e.st.late.Add(1)
-		e.remember(it.ID, k)
+		// Later items are out already: deliver it now rather than never,
+		// marked late.
+		e.st.lateItem()
+		e.remember(in.it.ID, k)
+		in.late = true
 		e.emit(in, now, false, false)
 		return nil
 	}
@@ -281,6 +313,7 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 func keepFirst(old, newer incoming) incoming {
 	newer.it.AbsoluteTime = old.it.AbsoluteTime
 	newer.past = newer.past || old.past
+	newer.late = old.late
 	if newer.raw == nil {
 		newer.raw = old.raw
 	}
@@ -292,73 +325,105 @@ func keepFirst(old, newer incoming) incoming {
 // out-of-order and repeated chunks are ignored; the completed item
 // replaces them all and keeps the first chunk's AbsoluteTime.
 func (e *engine) addChunk(in incoming, now time.Time) *pend {
-	id := in.it.ID
-	st := e.chunks[id]
+	st := e.chunks[in.it.ID]
 	if st == nil {
-		if _, ok := e.seen[id]; ok {
-			// A chunk of a message already complete.
-			e.st.duplicates.Add(1)
+		if st = e.startChunks(in, now); st == nil {
 			return nil
 		}
-		if e.belowFloor(&in.it) {
-			e.st.duplicates.Add(1)
-			return nil
-		}
-		k := e.nextKey(&in)
-		st = &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
-		if e.chunks == nil {
-			e.chunks = map[string]*chunkState{}
-		}
-		e.chunks[id] = st
-		e.seen[id] = 0
-		first := in
-		first.it.Content = ""
-		first.incomplete = true
-		st.p = &pend{key: k, in: first, arrived: now, waiting: !e.cfg.streamChunks, last: now}
-		if in.fromTranscript {
-			st.p.arrived = time.Time{}
-		}
-		if !e.mark.isZero() && k.less(e.mark) {
-			e.st.late.Add(1)
-			st.p.arrived = time.Time{}
-		}
-		e.insert(st.p)
 	}
 	if in.incomplete {
-		n := in.chunk
-		if n == 0 {
-			n = st.next
-		}
-		if n != st.next {
-			e.st.duplicates.Add(1)
-			return st.p
-		}
-		st.next++
-		st.content += in.it.Content
-		if st.p != nil {
-			st.p.in.it.Content = st.content
-			st.p.last = now
-			return st.p
-		}
-		// Already delivered as partial: deliver the progress.
-		upd := in
-		upd.it.Content = st.content
-		upd.it.AbsoluteTime = participant.Time{Time: st.t}
-		e.st.updates.Add(1)
-		e.emit(upd, now, true, true)
+		return e.appendChunk(st, in, now)
+	}
+	return e.completeChunks(st, in, now)
+}
+
+// startChunks begins the stitching of a message from its first item
+// seen, or returns nil for a chunk of a message already complete (or
+// forgotten).
+func (e *engine) startChunks(in incoming, now time.Time) *chunkState {
+	id := in.it.ID
+	if _, ok := e.seen[id]; ok || e.belowFloor(&in.it) {
+		e.st.duplicate()
 		return nil
 	}
+	k := e.nextKey(&in, now)
+	st := &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
+	if e.chunks == nil {
+		e.chunks = map[string]*chunkState{}
+	}
+	e.chunks[id] = st
+	e.seen[id] = 0
+	first := in
+	first.it.Content = ""
+	first.incomplete = true
+	st.p = &pend{key: k, in: first, arrived: now, waiting: !e.cfg.streamChunks, last: now}
+	if in.fromTranscript {
+		st.p.arrived = time.Time{}
+	}
+	if !e.mark.isZero() && k.less(e.mark) {
+		e.st.lateItem()
+		st.p.arrived = time.Time{}
+		st.p.in.late = true
+	}
+	e.insert(st.p)
+	return st
+}
+
+// appendChunk adds a chunk to its message, in O(its size).
+func (e *engine) appendChunk(st *chunkState, in incoming, now time.Time) *pend {
+	n := in.chunk
+	if n == 0 {
+		n = st.next
+	}
+	if n != st.next || st.capped {
+		e.st.duplicate()
+		return st.p
+	}
+	st.next++
+	if len(st.buf)+len(in.it.Content) > maxStitched {
+		// Too long: deliver what came; the completed item follows.
+		st.capped = true
+		if st.p != nil {
+			st.p.waiting = false
+		}
+		return st.p
+	}
+	if need := len(st.buf) + len(in.it.Content); need > cap(st.buf) {
+		// Double (append grows large slices by only 1.25x: 5x the
+		// final size in all, against 2x).
+		st.buf = append(make([]byte, 0, max(need, 2*cap(st.buf))), st.buf...)
+	}
+	st.buf = append(st.buf, in.it.Content...)
+	if st.p != nil {
+		st.p.in.it.Content = st.text()
+		st.p.last = now
+		return st.p
+	}
+	// Already delivered as partial: deliver the progress.
+	upd := in
+	upd.it.Content = st.text()
+	upd.it.AbsoluteTime = participant.Time{Time: st.t}
+	e.st.update()
+	e.emit(upd, now, true, true)
+	return nil
+}
+
+// completeChunks takes the completed item of a streamed message: it
+// replaces the chunks, or follows them as an update once they went out.
+func (e *engine) completeChunks(st *chunkState, in incoming, now time.Time) *pend {
+	id := in.it.ID
 	delete(e.chunks, id)
 	in.it.AbsoluteTime = participant.Time{Time: st.t}
 	e.seen[id] = fingerprint(&in.it)
 	if p := st.p; p != nil {
-		past := p.in.past
+		past, late := p.in.past, p.in.late
 		p.in = in
 		p.in.past = in.past || past
+		p.in.late = late
 		p.waiting = false
 		return p
 	}
-	e.st.updates.Add(1)
+	e.st.update()
 	e.emit(in, now, true, false)
 	return nil
 }
@@ -400,7 +465,6 @@ func (e *engine) ready(p *pend, now time.Time) bool {
 // that is ready. While hold is set nothing is ready, except the oldest
 // items beyond maxHeld.
 func (e *engine) flush(now time.Time) {
-	e.expireTyping(now)
 	if len(e.pending) == 0 {
 		return
 	}
@@ -509,6 +573,7 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 	if isReceiptItem(&it) {
 		for _, ev := range receiptsOf(it) {
 			ev.Update = update
+			ev.Late = in.late
 			ev.FromPastSession = in.past
 			if ev.Kind == KindOther && in.raw != nil {
 				ev.Raw = in.raw
@@ -517,54 +582,17 @@ func (e *engine) emit(in incoming, now time.Time, update, partial bool) {
 		}
 		return
 	}
-	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
+	ev := Event{Kind: k, Item: it, Update: update, Partial: partial, Late: in.late, FromPastSession: in.past, ParticipantID: it.ParticipantID, Time: it.AbsoluteTime.Time}
 	switch k {
 	case KindOther:
 		ev.Raw = in.raw
 		if ev.Raw == nil {
 			ev.Raw, _ = json.Marshal(it)
 		}
-	case KindTyping:
-		if e.cfg.typingTimeout > 0 && it.ParticipantID != "" && !in.past {
-			if e.typing == nil {
-				e.typing = map[string]typist{}
-			}
-			e.typing[it.ParticipantID] = typist{expires: now.Add(e.cfg.typingTimeout), item: it}
-		}
-	case KindMessage, KindAttachment:
-		if !update {
-			e.stopTyping(it.ParticipantID, now)
-		}
 	case KindChatEnded:
 		e.ended = e.ended || !in.past
 	}
 	e.out = append(e.out, ev)
-}
-
-func (e *engine) stopTyping(pid string, now time.Time) {
-	t, ok := e.typing[pid]
-	if !ok {
-		return
-	}
-	delete(e.typing, pid)
-	e.out = append(e.out, Event{Kind: KindTypingStopped, Item: t.item, ParticipantID: pid, Time: now})
-}
-
-// expireTyping reports the typists whose indicator timed out.
-func (e *engine) expireTyping(now time.Time) {
-	if len(e.typing) == 0 {
-		return
-	}
-	var gone []string
-	for pid, t := range e.typing {
-		if !now.Before(t.expires) {
-			gone = append(gone, pid)
-		}
-	}
-	slices.Sort(gone) // a stable order for simultaneous expiries
-	for _, pid := range gone {
-		e.stopTyping(pid, now)
-	}
 }
 
 // merge takes in the items of a gap fill, in the transcript's order. The
@@ -573,18 +601,7 @@ func (e *engine) expireTyping(now time.Time) {
 // item, so everything up to that item is released now. With keep, the
 // hold goes on (another gap fill is owed); without, it ends.
 func (e *engine) merge(items []incoming, now time.Time, keep bool) {
-	if e.resumeID != "" {
-		// The first read after Resume: what precedes the resume item in
-		// its millisecond was delivered before too.
-		if i := slices.IndexFunc(items, func(in incoming) bool { return in.it.ID == e.resumeID }); i >= 0 {
-			for _, in := range items[:i] {
-				if in.it.AbsoluteTime.Equal(e.floor) {
-					e.raiseFloor(e.floor, in.it.ID)
-				}
-			}
-		}
-		e.resumeID = ""
-	}
+	e.placeResume(items)
 	ps := make([]*pend, 0, len(items))
 	for _, in := range items {
 		in.fromTranscript = true
@@ -592,30 +609,8 @@ func (e *engine) merge(items []incoming, now time.Time, keep bool) {
 			ps = append(ps, p)
 		}
 	}
-	var top key
-	resort := false
-	for i := 0; i < len(ps); {
-		j := i + 1
-		for j < len(ps) && ps[j].key.t.Equal(ps[i].key.t) {
-			j++
-		}
-		if j-i > 1 {
-			group := ps[i:j]
-			seqs := make([]uint64, len(group))
-			for n, p := range group {
-				seqs[n] = p.key.seq
-			}
-			if !slices.IsSorted(seqs) {
-				slices.Sort(seqs)
-				for n, p := range group {
-					p.key.seq = seqs[n]
-				}
-				resort = true
-			}
-		}
-		i = j
-	}
-	if resort {
+	resort := transcriptOrder(ps)
+	if e.laterThanRead(ps) || resort {
 		slices.SortFunc(e.pending, func(a, b *pend) int {
 			if a.key.less(b.key) {
 				return -1
@@ -626,20 +621,87 @@ func (e *engine) merge(items []incoming, now time.Time, keep bool) {
 			return 0
 		})
 	}
-	for _, p := range ps {
-		if top.less(p.key) {
-			top = p.key
+	if !keep {
+		e.hold = false
+	} else if len(ps) > 0 {
+		var top key
+		for _, p := range ps {
+			if top.less(p.key) {
+				top = p.key
+			}
 		}
+		e.releaseUpTo(top, now, false)
 	}
-	if keep {
-		if len(ps) > 0 {
-			e.releaseUpTo(top, now, false)
-		}
-		e.flush(now)
+	e.flush(now)
+}
+
+// placeResume handles the first read after Resume: what precedes the
+// resume item in its millisecond was delivered before too.
+func (e *engine) placeResume(items []incoming) {
+	if e.resumeID == "" {
 		return
 	}
-	e.hold = false
-	e.flush(now)
+	if i := slices.IndexFunc(items, func(in incoming) bool { return in.it.ID == e.resumeID }); i >= 0 {
+		for _, in := range items[:i] {
+			if in.it.AbsoluteTime.Equal(e.floor) {
+				e.raiseFloor(e.floor, in.it.ID)
+			}
+		}
+	}
+	e.resumeID = ""
+}
+
+// transcriptOrder gives the items of a read that share a millisecond
+// their seqs in the transcript's order (exchanging them), and reports
+// whether a key changed.
+func transcriptOrder(ps []*pend) bool {
+	changed := false
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && ps[j].key.t.Equal(ps[i].key.t) {
+			j++
+		}
+		group := ps[i:j]
+		i = j
+		seqs := make([]uint64, len(group))
+		for n, p := range group {
+			seqs[n] = p.key.seq
+		}
+		if slices.IsSorted(seqs) {
+			continue
+		}
+		slices.Sort(seqs)
+		for n, p := range group {
+			p.key.seq = seqs[n]
+		}
+		changed = true
+	}
+	return changed
+}
+
+// laterThanRead moves after the transcript's items the waiting items of
+// the same milliseconds that the read did not return: they arrived live
+// and happened after the read, so after everything it returned. It reports
+// whether a key changed.
+func (e *engine) laterThanRead(ps []*pend) bool {
+	if len(ps) == 0 {
+		return false
+	}
+	read := make(map[*pend]bool, len(ps))
+	ms := make(map[int64]bool, len(ps))
+	for _, p := range ps {
+		read[p] = true
+		ms[p.key.t.UnixNano()] = true
+	}
+	moved := false
+	for _, p := range e.pending {
+		if !read[p] && ms[p.key.t.UnixNano()] && !p.key.final {
+			e.seq++
+			p.key.seq = e.seq
+			moved = true
+		}
+	}
+	return moved
 }
 
 // deadline returns when flush next has something to do, or zero.
@@ -649,9 +711,6 @@ func (e *engine) deadline(now time.Time) time.Time {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
-	}
-	for _, t := range e.typing {
-		min(t.expires)
 	}
 	if e.hold {
 		return d

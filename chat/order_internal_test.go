@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -276,28 +277,6 @@ func TestEngineForgetsOldIDsSafely(t *testing.T) {
 	assert.EqualValues(t, 3, st.duplicates.Load())
 }
 
-func TestEngineTypingExpires(t *testing.T) {
-	t.Parallel()
-	e, _ := newTestEngine(engineConfig{window: -1, typingTimeout: 12 * time.Second})
-	typing := func(id, pid string, ms int) incoming {
-		return incoming{it: participant.Item{ID: id, Type: participant.ChatItemTypeEvent, ContentType: participant.ContentTypeTyping, ParticipantID: pid, AbsoluteTime: at(ms)}}
-	}
-	e.add(typing("t1", "agent", 1), t0)
-	e.add(typing("t2", "bot", 2), t0)
-	e.flush(t0)
-	d := e.deadline(t0)
-	assert.True(t, d.Equal(t0.Add(12*time.Second)), "deadline %v, want 12s", d.Sub(t0))
-	e.add(msg("m", 3, "hi"), t0.Add(time.Second)) // the agent's message ends its typing
-	e.flush(t0.Add(time.Second))
-	e.flush(t0.Add(12 * time.Second))
-	var got []string
-	for _, ev := range e.take() {
-		got = append(got, ev.Kind.String()+"/"+ev.ParticipantID)
-	}
-	want := "Typing/agent Typing/bot TypingStopped/agent Message/agent TypingStopped/bot"
-	require.Equal(t, want, strings.Join(got, " "))
-}
-
 func TestEngineChatEndedDoesNotWait(t *testing.T) {
 	t.Parallel()
 	e, _ := newTestEngine(engineConfig{window: time.Minute})
@@ -314,4 +293,108 @@ func TestEngineChatEndedDoesNotWait(t *testing.T) {
 	e.flush(t0.Add(time.Hour))
 	got := e.take()
 	assert.Empty(t, got, "items after chat.ended: %s", contents(got))
+}
+
+// Defect 4 of issue 17: stitching a 16 MiB message of 64 chunks allocates
+// O(its size), not a copy of the message so far per chunk (745 MiB before).
+func TestChunkStitchingLinear(t *testing.T) {
+	const chunks, size = 64, 256 << 10
+	part := strings.Repeat("x", size)
+	e, _ := newTestEngine(engineConfig{})
+	in := make([]incoming, chunks)
+	for i := range in {
+		in[i] = chunk("big", 0, i+1, part)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range in {
+		e.add(in[i], t0)
+	}
+	done := msg("big", 0, "complete")
+	e.add(done, t0)
+	e.flush(t0)
+	runtime.ReadMemStats(&after)
+	evs := e.take()
+	require.Len(t, evs, 1)
+	assert.Equal(t, "complete", evs[0].Item.Content)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, alloc, uint64(3*chunks*size), "allocated %d MiB to stitch %d MiB", alloc>>20, chunks*size>>20)
+}
+
+// Chunks past maxStitched are ignored: the message so far goes out,
+// Partial set, and the completed item follows as an update.
+func TestChunkStitchingCapped(t *testing.T) {
+	t.Parallel()
+	part := strings.Repeat("y", maxStitched/2+1)
+	e, _ := newTestEngine(engineConfig{})
+	e.add(chunk("big", 0, 1, part), t0)
+	e.add(chunk("big", 0, 2, part), t0)
+	e.add(chunk("big", 0, 3, "z"), t0)
+	e.flush(t0)
+	evs := e.take()
+	require.Len(t, evs, 1)
+	assert.True(t, evs[0].Partial)
+	assert.Len(t, evs[0].Item.Content, len(part))
+	e.add(msg("big", 0, "whole"), t0)
+	evs = e.take()
+	require.Len(t, evs, 1)
+	assert.True(t, evs[0].Update)
+	assert.Equal(t, "whole", evs[0].Item.Content)
+}
+
+// Defect 7 of issue 17: by default (ReorderWindow 0) a live item goes out
+// when it arrives, and one that arrives after a later item was delivered
+// goes out at once, marked Late and counted.
+func TestDefaultWindowDeliversAtOnce(t *testing.T) {
+	t.Parallel()
+	cfg := (&Options{}).withDefaults()
+	require.Equal(t, time.Duration(0), cfg.ReorderWindow)
+	e, st := newTestEngine(cfg.engine())
+	e.add(msg("b", 20, "second"), t0)
+	e.flush(t0)
+	evs := e.take()
+	require.Equal(t, "Message:second", contents(evs))
+	assert.False(t, evs[0].Late)
+	assert.True(t, e.deadline(t0).IsZero(), "nothing waits")
+	e.add(msg("a", 10, "first"), t0.Add(time.Millisecond))
+	e.flush(t0.Add(time.Millisecond))
+	evs = e.take()
+	require.Equal(t, "Message:first", contents(evs))
+	assert.True(t, evs[0].Late)
+	assert.Equal(t, int64(1), st.late.Load())
+}
+
+// A live item that waits during a gap fill and shares a millisecond with
+// the transcript's items, but is not in it, happened after the read: it
+// goes after them.
+func TestMergePutsUnreadLiveItemsAfter(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(engineConfig{})
+	e.hold = true
+	e.add(msg("live", 0, "L"), t0)
+	e.merge([]incoming{msg("a", 0, "A"), msg("b", 0, "B")}, t0, false)
+	assert.Equal(t, "Message:A Message:B Message:L", contents(e.take()))
+}
+
+// admit drops typing first, then refuses the batch.
+func TestAdmit(t *testing.T) {
+	t.Parallel()
+	typing, stopped, message := Event{Kind: KindTyping}, Event{Kind: KindTypingStopped}, Event{Kind: KindMessage}
+	for _, tc := range []struct {
+		name          string
+		queued, limit int
+		evs           []Event
+		kept, typing  int
+		ok            bool
+	}{
+		{"fits", 8, 10, []Event{typing, message}, 2, 0, true},
+		{"typing dropped", 9, 10, []Event{typing, message, stopped}, 1, 2, true},
+		{"too many", 10, 10, []Event{typing, message}, 1, 1, false},
+		{"only typing", 10, 10, []Event{typing}, 0, 1, true},
+	} {
+		kept, n, ok := admit(tc.queued, tc.limit, tc.evs)
+		assert.Len(t, kept, tc.kept, tc.name)
+		assert.Equal(t, tc.typing, n, tc.name)
+		assert.Equal(t, tc.ok, ok, tc.name)
+	}
 }

@@ -10,7 +10,12 @@ import (
 type receipt struct {
 	read      bool
 	messageID string
+	tries     int // sends refused with 403 so far
 }
+
+// maxReceiptTries bounds how often a receipt refused with 403 (an expired
+// ConnectionToken) is sent again after a token refresh.
+const maxReceiptTries = 3
 
 func (r receipt) contentType() participant.ContentType {
 	if r.read {
@@ -62,6 +67,27 @@ type receiptQueue struct {
 	dels      []waitingDelivered
 	last      time.Time // when the last batch went out
 	closed    bool      // the chat ended: nothing more goes out
+	again     []receipt // refused with 403, to send again first
+
+	// The session's sending state.
+	at      time.Time // when due next has something to send
+	busy    bool      // a batch is being sent
+	refused []receipt // got 403 (an expired ConnectionToken?): requeued after the refresh
+}
+
+// requeue puts back receipts refused with 403 after the ConnectionToken was
+// refreshed: they go out first in the next batch. Those already tried
+// maxReceiptTries times are returned instead, as failed.
+func (q *receiptQueue) requeue(rs []receipt) (failed []receipt) {
+	for _, r := range rs {
+		r.tries++
+		if r.tries >= maxReceiptTries || q.closed {
+			failed = append(failed, r)
+			continue
+		}
+		q.again = append(q.again, r)
+	}
+	return failed
 }
 
 func newReceiptQueue(cfg ReceiptOptions, limit int) receiptQueue {
@@ -101,16 +127,24 @@ func (q *receiptQueue) askDelivered(id string, now time.Time) {
 // close drops everything pending and refuses what comes later.
 func (q *receiptQueue) close() {
 	q.closed = true
-	q.reads, q.dels = nil, nil
+	q.reads, q.dels, q.again = nil, nil, nil
 }
 
 // due returns the receipts to send at now (nil if none) and when to ask
 // again (zero if nothing is pending). force sends what is ready without
-// waiting for the window.
+// waiting for the window. Receipts requeued go first, at once.
 func (q *receiptQueue) due(now time.Time, force bool) (batch []receipt, next time.Time) {
 	if q.closed {
 		return nil, time.Time{}
 	}
+	again := q.again
+	q.again = nil
+	batch, next = q.dueNew(now, force)
+	return append(again, batch...), next
+}
+
+// dueNew is due for the receipts asked for, not requeued.
+func (q *receiptQueue) dueNew(now time.Time, force bool) (batch []receipt, next time.Time) {
 	// A read replaces a delivered of the same message.
 	var ready []string
 	var waiting []waitingDelivered
@@ -133,35 +167,33 @@ func (q *receiptQueue) due(now time.Time, force bool) (batch []receipt, next tim
 	}
 	q.dels = waiting
 	q.last = now
-	if q.cfg.Every {
-		for _, id := range q.reads {
-			batch = append(batch, receipt{read: true, messageID: id})
-			q.read.add(id)
-		}
-		for _, id := range ready {
-			batch = append(batch, receipt{messageID: id})
-			q.delivered.add(id)
-		}
-	} else {
-		if n := len(q.reads); n > 0 {
-			for _, id := range q.reads {
-				q.read.add(id)
-			}
-			batch = append(batch, receipt{read: true, messageID: q.reads[n-1]})
-		}
-		if n := len(ready); n > 0 {
-			for _, id := range ready {
-				q.delivered.add(id)
-			}
-			batch = append(batch, receipt{messageID: ready[n-1]})
-		}
-	}
+	batch = q.take(true, q.reads, &q.read)
+	batch = append(batch, q.take(false, ready, &q.delivered)...)
 	q.reads = q.reads[:0]
 	next = earliest(waiting)
 	if !next.IsZero() && q.cfg.Interval > 0 && next.Before(q.last.Add(q.cfg.Interval)) {
 		next = q.last.Add(q.cfg.Interval)
 	}
 	return batch, next
+}
+
+// take marks ids (of one kind) as sent and returns their receipts: each
+// with Every, else only the newest (which implies the others).
+func (q *receiptQueue) take(read bool, ids []string, sent *idSet) []receipt {
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, id := range ids {
+		sent.add(id)
+	}
+	if !q.cfg.Every {
+		ids = ids[len(ids)-1:]
+	}
+	out := make([]receipt, len(ids))
+	for i, id := range ids {
+		out[i] = receipt{read: read, messageID: id}
+	}
+	return out
 }
 
 func contains(ids []string, id string) bool {

@@ -89,8 +89,7 @@ func TestReceiptQueueEvery(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	t.Parallel()
 	cfg := (&Options{Seed: 1}).withDefaults()
-	s := &Session{cfg: cfg}
-	s.rnd = newRand(cfg.Seed)
+	s := &Session{cfg: cfg, conn: newConnector(&cfg)}
 	for n := 1; n <= 10; n++ {
 		d := min(time.Second<<(n-1), 30*time.Second)
 		for range 20 {
@@ -100,8 +99,31 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 	// Seeded: the same sequence again.
-	a, b := &Session{cfg: cfg, rnd: newRand(9)}, &Session{cfg: cfg, rnd: newRand(9)}
+	cfg.Seed = 9
+	a, b := &Session{conn: newConnector(&cfg)}, &Session{conn: newConnector(&cfg)}
 	for n := 1; n < 8; n++ {
 		require.Equal(t, a.backoff(n), b.backoff(n), "seeded backoff(%d) differs", n)
 	}
+}
+
+// Receipts refused with 403 go out first in the next batch, inside the
+// window too, until maxReceiptTries.
+func TestReceiptQueueRequeue(t *testing.T) {
+	t.Parallel()
+	q := newReceiptQueue(ReceiptOptions{Interval: 5 * time.Second}, 100)
+	q.askRead("m1")
+	b, _ := q.due(t0, false)
+	require.Equal(t, "read:m1 ", batchString(b))
+	for try := 1; try < maxReceiptTries; try++ {
+		require.Empty(t, q.requeue(b), "try %d", try)
+		q.askRead("m2")
+		b2, _ := q.due(t0.Add(time.Second), false) // inside the window
+		require.Equal(t, "read:m1 ", batchString(b2), "try %d", try)
+		b = b2
+	}
+	failed := q.requeue(b)
+	require.Len(t, failed, 1)
+	assert.Equal(t, maxReceiptTries, failed[0].tries)
+	b, _ = q.due(t0.Add(5*time.Second), false)
+	assert.Equal(t, "read:m2 ", batchString(b))
 }

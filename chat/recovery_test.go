@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -48,7 +49,12 @@ type apiRule struct {
 	code   string
 	gate   chan struct{}
 	delay  time.Duration
-	hits   int
+	// pass counts the request and, after delay, passes it on to the
+	// emulator (status and code unused).
+	pass bool
+	// body, when set, answers 200 with what it returns.
+	body func() string
+	hits int
 }
 
 func (f *apiFaults) add(r *apiRule) *apiRule {
@@ -76,6 +82,7 @@ func (f *apiFaults) match(path string) *apiRule {
 			r.times--
 		case !r.until.IsZero() && time.Now().Before(r.until):
 		case r.times == 0 && r.until.IsZero() && r.gate != nil && r.hits == 0:
+		case r.pass || r.body != nil:
 		default:
 			continue
 		}
@@ -90,12 +97,19 @@ func (f *apiFaults) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r == nil {
 		return f.rt.RoundTrip(req)
 	}
+	if r.delay > 0 {
+		select {
+		case <-time.After(r.delay):
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	}
+	if r.pass {
+		return f.rt.RoundTrip(req)
+	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 		_ = req.Body.Close()
-	}
-	if r.delay > 0 {
-		time.Sleep(r.delay)
 	}
 	if r.gate != nil {
 		select {
@@ -105,13 +119,18 @@ func (f *apiFaults) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	body := fmt.Sprintf(`{"message":"scripted %s"}`, r.code)
+	status := r.status
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", r.code)
+	if r.body != nil {
+		body, status = r.body(), http.StatusOK
+	} else {
+		h.Set("X-Amzn-ErrorType", r.code)
+	}
 	h.Set("X-Amzn-RequestId", "scripted")
 	return &http.Response{
-		StatusCode:    r.status,
-		Status:        http.StatusText(r.status),
+		StatusCode:    status,
+		Status:        http.StatusText(status),
 		Header:        h,
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),
@@ -608,4 +627,143 @@ func TestRealTimeWorkerAndFramesOverlap(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 	assert.Positive(t, s.Stats().Reconnects)
+}
+
+// Defect 1 of issue 17 (real time): a service that acknowledges every
+// subscribe and then drops the socket meets the backoff, not a storm.
+func TestRecoveryDropAfterAckBacksOff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		mode int64
+	}{{"cut", 1}, {"close 1001", 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ss, faults, _, s := scriptedChat(t, &chat.Options{})
+			conns := faults.add(&apiRule{path: "/participant/connection", pass: true})
+			ss.dropAfterAck.Store(tc.mode)
+			before := ss.sockets.Load()
+			ss.dropAll()
+			const window = 4 * time.Second
+			time.Sleep(window)
+			dials := ss.sockets.Load() - before
+			// Immediate, then after 0.5-1 s, 1-2 s, 2-4 s: at most 4 in 4 s.
+			assert.LessOrEqual(t, dials, int64(5), "sockets dialled in %v (stats %+v)", window, s.Stats())
+			assert.GreaterOrEqual(t, dials, int64(2), "sockets dialled in %v", window)
+			assert.LessOrEqual(t, faults.hits(conns), 5, "CreateParticipantConnection calls in %v", window)
+			assert.Positive(t, s.Stats().ReconnectAttempts)
+		})
+	}
+}
+
+// Defect 2 of issue 17: a GetTranscript that takes 45 s holds neither the
+// next reconnect nor Disconnect: connection work has its own lane, and
+// the gap fill of a lost socket is cancelled.
+func TestRecoverySlowTranscriptBlocksNothing(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t)
+		cust, s := connect(t, srv, nil, &chat.Options{Seed: 5})
+		waitFor(t, s, time.Minute, isKind(chat.KindParticipantJoined))
+		time.Sleep(10 * time.Second)
+		srv.Inject(participanttest.Latency(participanttest.OpGetTranscript, 45*time.Second).Always())
+		srv.DropSockets(cust.ContactID)
+		waitFor(t, s, 5*time.Second, isKind(chat.KindConnectionReestablished))
+		time.Sleep(time.Second) // the gap fill's GetTranscript is stalled now
+		srv.DropSockets(cust.ContactID)
+		start := time.Now()
+		waitFor(t, s, time.Minute, isKind(chat.KindConnectionReestablished))
+		assert.LessOrEqual(t, time.Since(start), 2*time.Second, "reconnect behind the stalled transcript read")
+
+		start = time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		require.NoError(t, s.Disconnect(ctx))
+		assert.LessOrEqual(t, time.Since(start), 2*time.Second, "Disconnect behind the stalled transcript read")
+		srv.ClearFaults()
+	})
+}
+
+// Defect 3 of issue 17: a GetTranscript whose every page has a new
+// NextToken ends after a bounded read, counted as failed; the live item
+// held behind it is delivered all the same.
+func TestRecoveryEndlessTranscriptPages(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t)
+		client, faults := faultyClient(srv)
+		cust, s := connect(t, srv, client, &chat.Options{Seed: 9})
+		p := newPuppet()
+		_, err := srv.AddAgent(cust.ContactID, p)
+		require.NoError(t, err)
+		p.post(t, "before")
+		got, _ := messages(t, s, 1, time.Minute)
+		require.Equal(t, []string{"before"}, got)
+		time.Sleep(10 * time.Second)
+
+		var pages atomic.Int64
+		endless := faults.add(&apiRule{path: "/participant/transcript", body: func() string {
+			return fmt.Sprintf(`{"InitialContactId":%q,"Transcript":[],"NextToken":"page-%d"}`, cust.ContactID, pages.Add(1))
+		}})
+		srv.DropSockets(cust.ContactID)
+		waitFor(t, s, time.Minute, isKind(chat.KindConnectionReestablished))
+		p.post(t, "live")
+		start := time.Now()
+		got, _ = messages(t, s, 1, 10*time.Minute)
+		assert.Equal(t, []string{"live"}, got, "stats %+v", s.Stats())
+		assert.LessOrEqual(t, time.Since(start), 3*time.Minute, "the live item was held")
+		// Each read stops after 500 pages; reads back off.
+		n := faults.hits(endless)
+		assert.Greater(t, n, 500, "transcript pages read")
+		assert.Less(t, n, 500*12, "transcript pages read")
+	})
+}
+
+// Defect 5 of issue 17: an item stamped in the year 9999 is delivered, but
+// the gap fill after the next outage still reads from the last real item:
+// the messages of the outage come.
+func TestRecoveryFutureItemDoesNotPoisonTheAnchor(t *testing.T) {
+	t.Parallel()
+	ss, faults, cust, s := scriptedChat(t, &chat.Options{})
+	p := newPuppet()
+	_, err := faults.srv.AddAgent(cust.ContactID, p)
+	require.NoError(t, err)
+	ss.item(t, map[string]any{
+		"Id": "future", "Type": "MESSAGE", "ContentType": "text/plain", "Content": "from 9999",
+		"AbsoluteTime": "9999-12-31T23:59:59.000Z", "ParticipantId": "bot", "DisplayName": "Bot",
+	})
+	waitFor(t, s, 10*time.Second, func(ev chat.Event) bool { return ev.Item.ID == "future" })
+	for _, round := range []string{"b", "c"} { // two outages
+		ss.dropAll()
+		p.post(t, round+"1")
+		p.post(t, round+"2")
+		got, _ := messages(t, s, 2, 20*time.Second)
+		assert.Equal(t, []string{round + "1", round + "2"}, got, "stats %+v", s.Stats())
+	}
+	assert.NotEqual(t, "future", s.Checkpoint().LastItemID)
+}
+
+// Defect 6 of issue 17: a receipt refused with 403 because the
+// ConnectionToken expired is sent again after the refresh, not lost.
+func TestRecoveryReceiptRequeuedAfterRefresh(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(t)
+		client, faults := faultyClient(srv)
+		cust, s := connect(t, srv, client, &chat.Options{Receipts: chat.ReceiptOptions{Interval: -1, DeliveredDelay: -1}})
+		p := newPuppet()
+		_, err := srv.AddAgent(cust.ContactID, p)
+		require.NoError(t, err)
+		it := p.post(t, "read me")
+		messages(t, s, 1, time.Minute)
+		refused := faults.add(&apiRule{path: "/participant/event", times: 1, status: 403, code: "AccessDeniedException"})
+		require.NoError(t, s.SendReadReceipt(it.ID))
+		time.Sleep(10 * time.Second)
+		st := s.Stats()
+		assert.Equal(t, 1, faults.hits(refused))
+		assert.Equal(t, int64(1), st.ReceiptsSent, "stats %+v", st)
+		assert.Equal(t, int64(1), st.ReceiptsRequeued, "stats %+v", st)
+		assert.Equal(t, int64(0), st.ReceiptErrors, "stats %+v", st)
+		assert.Positive(t, st.TokenRefreshes)
+	})
 }

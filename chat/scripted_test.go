@@ -32,7 +32,10 @@ type scriptedSocket struct {
 	silentSocket     atomic.Int64 // the socket (counting from 1) that leaves heartbeats unanswered
 	errorHeartbeats  atomic.Int64 // the socket that answers heartbeats with an error frame
 	subscribes       atomic.Int64
-	sockets          atomic.Int64
+	// dropAfterAck, when set, ends every socket right after it acknowledges
+	// the subscribe: 1 cuts it, 2 closes it with 1001 (going away).
+	dropAfterAck atomic.Int64
+	sockets      atomic.Int64
 
 	handlers sync.WaitGroup
 	mu       sync.Mutex
@@ -95,6 +98,14 @@ func (ss *scriptedSocket) serve(w http.ResponseWriter, r *http.Request) {
 			ss.conns = append(ss.conns, c)
 			ss.mu.Unlock()
 			c.Write(ctx, websocket.MessageText, []byte(`{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`))
+			switch ss.dropAfterAck.Load() {
+			case 1:
+				c.CloseNow()
+				return
+			case 2:
+				c.Close(websocket.StatusGoingAway, "")
+				return
+			}
 		case "aws/heartbeat":
 			if ss.errorHeartbeats.Load() == n {
 				c.Write(ctx, websocket.MessageText, []byte(`{"message":"Internal server error","connectionId":"c1","requestId":"r1"}`))

@@ -44,15 +44,18 @@ func (s *Session) SendMessage(ctx context.Context, m *Message) (*participant.Sen
 	if ct == "" {
 		ct = participant.ContentTypePlainText
 	}
+	counted := s.beginSend()
 	out, err := s.client.SendMessage(ctx, &participant.SendMessageInput{
 		ConnectionToken: tok,
 		ContentType:     ct,
 		Content:         m.Content,
 		ClientToken:     m.ClientToken,
 	}, s.met.calls()...)
+	id := ""
 	if err == nil {
-		s.sentItem(out.ID)
+		id = out.ID
 	}
+	s.endSend(counted, id)
 	return out, err
 }
 
@@ -70,14 +73,20 @@ func (s *Session) SendTyping(ctx context.Context) error {
 	now := time.Now()
 	if iv := s.cfg.TypingInterval; iv > 0 && !s.lastTyping.IsZero() && now.Before(s.lastTyping.Add(iv)) {
 		s.mu.Unlock()
-		s.st.typingThrottled.Add(1)
+		s.st.typingThrottledOne()
 		return nil
 	}
 	prev := s.lastTyping
 	s.lastTyping = now
 	tok := s.token
 	s.mu.Unlock()
+	counted := s.beginSend()
 	out, err := s.client.SendTyping(ctx, tok, s.met.calls()...)
+	id := ""
+	if err == nil {
+		id = out.ID
+	}
+	s.endSend(counted, id)
 	if err != nil {
 		s.mu.Lock()
 		if s.lastTyping.Equal(now) {
@@ -86,8 +95,7 @@ func (s *Session) SendTyping(ctx context.Context) error {
 		s.mu.Unlock()
 		return err
 	}
-	s.sentItem(out.ID)
-	s.st.typingSent.Add(1)
+	s.st.typingSentOne()
 	return nil
 }
 

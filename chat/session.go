@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/lane"
 )
 
 // Errors of a session. Session.Next returns one of them once the session is
@@ -28,6 +30,12 @@ var (
 	// ErrBroken: the session gave up reconnecting. The error Next returns
 	// matches it with errors.Is and wraps the last failure.
 	ErrBroken = errors.New("chat: connection broken")
+	// ErrSlowConsumer: the application did not read events with Next
+	// fast enough: more than Options.MaxPendingEvents waited (typing
+	// events, dropped first, not counted). The events queued before can
+	// still be read, and Session.Checkpoint then resumes exactly after
+	// them, losing nothing.
+	ErrSlowConsumer = errors.New("chat: events not read fast enough (Options.MaxPendingEvents)")
 	// ErrSubscribe: the WebSocket never confirmed the aws/chat subscription
 	// within Options.SubscribeAttempts.
 	ErrSubscribe = errors.New("chat: aws/chat subscription not acknowledged")
@@ -45,9 +53,13 @@ var sessionIDs atomic.Uint64
 //
 // A Session runs goroutines of its own: the reader of its WebSocket (two
 // during a rotation) and that socket's writer, a processor that decodes and
-// handles what the readers read, and a worker for the service calls it
-// makes (CreateParticipantConnection, GetTranscript, receipts); all but the
-// readers exit when idle, and its timer runs briefly in the runtime's. An
+// handles what the readers read, and three lanes for the service calls it
+// makes (connection work; transcript reads; receipts and Disconnect); all
+// but the readers exit when idle, and its timer runs briefly in the
+// runtime's. The Session itself is the coordinator of pure parts (the
+// connector, the gap filler, the token refresher, the engine, typing
+// expiry and the receipt queue): it dispatches inputs to them, runs their
+// earliest deadline, does the I/O they ask for and publishes the events. An
 // idle session runs one, its reader. Close stops them all. Its methods are
 // safe for concurrent use. Any number of sessions may share one
 // participant.Client.
@@ -71,54 +83,43 @@ type Session struct {
 	head       int
 	notify     chan struct{}
 	term       error // why the session is over; nil while it runs
+	slow       bool  // MaxPendingEvents was passed: nothing more is queued
 	token      participant.Token
 	tokenExp   time.Time
 	last       lastItem // the newest item Next returned
 	lastTyping time.Time
 	self       string // this session's participant id, once known
 	sent       idSet  // ids of items this session sent, until self is known
-	jobs       []func(context.Context) any
-	working    bool
-	inbox      []inFrame
-	processing bool
+	sending    int    // sends under way while self is not known
+
+	// The lanes (see calls.go): frames read, connection work, transcript
+	// reads, and the rest (receipts, Disconnect, the polite close).
+	frames   lane.Lane[inFrame]
+	connLane lane.Lane[job]
+	gapLane  lane.Lane[job]
+	miscLane lane.Lane[job]
 
 	// The state machine, guarded by lmu (see loop.go). lmu is taken
 	// before mu, never after.
-	lmu         sync.Mutex
-	timer       *time.Timer
-	armed       time.Time // the deadline timer is set for
-	eng         *engine
-	rq          receiptQueue
-	rnd         *rand.Rand
-	primary     *sock
-	candidate   *sock
-	retired     []*sock
-	socks       int // sockets opened, for the logs
-	connecting  bool
-	connected   bool // the first socket was subscribed
-	outage      bool // the primary was lost and not yet replaced
-	attempts    int  // failed reconnect attempts in a row
-	retryAt     time.Time
-	rotateAt    time.Time
-	refreshAt   time.Time
-	refreshing  bool
-	gapRunning  bool
-	gapAgain    bool // the socket changed while a gap fill ran
-	gapOwed     bool // a gap fill must succeed before releases resume
-	gapStale    bool // the last gap fill got 403: run it after the refresh
-	gapMode     gapMode
-	gapAnchor   time.Time // where the owed gap fill reads from
-	gapAttempts int
-	gapRetryAt  time.Time
-	receiptsAt  time.Time
-	leaving     bool
-	leaveBy     time.Time
-	over        bool // the session is over (term is set)
-	down        bool // shutdown ran
-	contactID   string
+	lmu       sync.Mutex
+	timer     *time.Timer
+	armed     time.Time // the deadline timer is set for
+	conn      connector
+	eng       *engine
+	typists   typists
+	rq        *receiptQueue // made at the first receipt (see receipts)
+	refresh   refresher
+	gap       gapFiller
+	gapStop   context.CancelFunc // ends the gap fill under way
+	leaving   bool
+	leaveBy   time.Time
+	over      bool // the session is over (term is set)
+	down      bool // shutdown ran
+	contactID string
 }
 
-// lastItem is the newest item Next returned, the resume point of State.
+// lastItem is the newest item Next returned, the resume point of a
+// Checkpoint.
 type lastItem struct {
 	t  time.Time
 	id string
@@ -139,10 +140,11 @@ const (
 	reqDisconnect
 )
 
-// State is what an application stores to resume a session later with
+// Checkpoint is what an application stores to resume a session later with
 // [Resume]: the last item it received and the ConnectionToken. It encodes to
-// JSON with the real token: treat the encoding as a secret.
-type State struct {
+// JSON with the real token: treat the encoding as a secret. (It was named
+// State before; "state" now means the connection's, see Session.Status.)
+type Checkpoint struct {
 	// ConnectionToken is the session's current ConnectionToken; with it the
 	// application can call the participant.Client directly (for example
 	// DisconnectParticipant) without resuming.
@@ -167,22 +169,22 @@ type State struct {
 // is returned as the participant package made it (an AccessDeniedError
 // inside: a wrong token, or a chat that has ended). opts may be nil.
 func Connect(ctx context.Context, client *participant.Client, participantToken participant.Token, opts *Options) (*Session, error) {
-	return start(ctx, client, participantToken, State{}, opts)
+	return start(ctx, client, participantToken, Checkpoint{}, opts)
 }
 
-// Resume continues a session from a State that Session.State returned,
-// possibly in another process: it connects as Connect does, then delivers
-// only the items after st's last item, including those that came while no
-// session ran, without repeating any (an item at or before st's last item
+// Resume continues a session from a Checkpoint that Session.Checkpoint
+// returned, possibly in another process: it connects as Connect does, then
+// delivers only the items after cp's last item, including those that came
+// while no session ran, without repeating any (an item at or before cp's last item
 // is taken as delivered). Resuming needs the ParticipantToken, because only
 // CreateParticipantConnection hands out WebSocket URLs; the session then
 // uses the ConnectionToken it returns. If the chat ended meanwhile,
 // CreateParticipantConnection answers 403 and Resume returns that error.
-func Resume(ctx context.Context, client *participant.Client, participantToken participant.Token, st State, opts *Options) (*Session, error) {
-	return start(ctx, client, participantToken, st, opts)
+func Resume(ctx context.Context, client *participant.Client, participantToken participant.Token, cp Checkpoint, opts *Options) (*Session, error) {
+	return start(ctx, client, participantToken, cp, opts)
 }
 
-func start(ctx context.Context, client *participant.Client, ptoken participant.Token, st State, opts *Options) (*Session, error) {
+func start(ctx context.Context, client *participant.Client, ptoken participant.Token, st Checkpoint, opts *Options) (*Session, error) {
 	if client == nil {
 		return nil, errors.New("chat: nil participant.Client")
 	}
@@ -211,9 +213,16 @@ func start(ctx context.Context, client *participant.Client, ptoken participant.T
 			s.hc = http.DefaultClient
 		}
 	}
-	s.rnd = newRand(cfg.Seed)
+	s.frames.Init(&s.wg, maxInbox, s.process)
+	run := s.runJobs
+	s.connLane.Init(&s.wg, 8, run)
+	s.gapLane.Init(&s.wg, 4, run)
+	s.miscLane.Init(&s.wg, 8, run)
+	s.conn = newConnector(&s.cfg)
 	s.eng = newEngine(cfg.engine(), &s.st)
-	s.rq = newReceiptQueue(cfg.Receipts, cfg.RecentIDs)
+	s.typists = typists{timeout: cfg.TypingTimeout}
+	s.refresh = refresher{before: cfg.TokenRefreshBefore}
+	s.gap = gapFiller{overlap: cfg.GapFillOverlap}
 	if !st.LastItemTime.IsZero() || st.LastItemID != "" {
 		s.eng.startAfter(st.LastItemTime, st.LastItemID)
 		s.last = lastItem{t: st.LastItemTime, id: st.LastItemID}
@@ -248,10 +257,12 @@ func newRand(seed uint64) *rand.Rand {
 
 // Next returns the next event of the session, waiting for one until ctx
 // ends. Events are queued in memory from the moment the session makes
-// them, so a slow reader loses nothing (and a reader that stops lets the
-// queue grow). When the session is over and every event has been read, Next
-// returns ErrChatEnded, ErrDisconnected, an error matching ErrBroken, or
-// ErrClosed. Several goroutines may call Next; each event goes to one.
+// them, up to Options.MaxPendingEvents: a reader that stops ends the
+// session with ErrSlowConsumer rather than growing the process (typing
+// events are dropped first). When the session is over and every event has
+// been read, Next returns ErrChatEnded, ErrDisconnected, an error matching
+// ErrBroken, ErrSlowConsumer or ErrClosed. Several goroutines may call
+// Next; each event goes to one.
 //
 // Next is a pull, rather than a channel, so that backpressure and
 // cancellation are the caller's own (its ctx), no goroutine is needed to
@@ -260,28 +271,17 @@ func newRand(seed uint64) *rand.Rand {
 func (s *Session) Next(ctx context.Context) (Event, error) {
 	for {
 		s.mu.Lock()
-		if s.head < len(s.events) {
-			ev := s.events[s.head]
-			s.events[s.head] = Event{}
-			s.head++
+		switch {
+		case s.head < len(s.events) && !s.mustWait(&s.events[s.head]):
+			ev := s.pop()
 			s.met.taken()
-			if s.head == len(s.events) {
-				// Drained: let the array go, an idle session keeps none.
-				s.events, s.head = nil, 0
-			}
-			if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
-				if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) {
-					s.last = lastItem{t: t.Time, id: ev.Item.ID}
-				}
-			}
 			more := s.head < len(s.events) || s.term != nil
 			s.mu.Unlock()
 			if more {
 				s.signal()
 			}
 			return ev, nil
-		}
-		if s.term != nil {
+		case s.head == len(s.events) && s.term != nil:
 			err := s.term
 			s.mu.Unlock()
 			s.signal()
@@ -294,6 +294,27 @@ func (s *Session) Next(ctx context.Context) (Event, error) {
 			return Event{}, ctx.Err()
 		}
 	}
+}
+
+// pop takes the next event off the queue, marks it Own, and moves the
+// resume point to it. s.mu is held.
+func (s *Session) pop() Event {
+	ev := s.events[s.head]
+	s.events[s.head] = Event{}
+	s.markOwn(&ev)
+	s.head++
+	if s.head == len(s.events) {
+		// Drained: let the array go, an idle session keeps none.
+		s.events, s.head = nil, 0
+	}
+	if ev.Item.ID != "" && !ev.Update && ev.Kind < KindConnectionEstablished {
+		// An item stamped far ahead of the clock is no resume point
+		// (see maxAhead).
+		if t := ev.Item.AbsoluteTime; !t.Before(s.last.t) && !t.After(time.Now().Add(maxAhead)) {
+			s.last = lastItem{t: t.Time, id: ev.Item.ID}
+		}
+	}
+	return ev
 }
 
 func (s *Session) signal() {
@@ -309,35 +330,101 @@ func (s *Session) publish(evs ...Event) {
 		return
 	}
 	s.mu.Lock()
-	if s.self == "" && len(s.sent.m) > 0 {
-		for _, ev := range evs {
-			if ev.Item.ParticipantID != "" && s.sent.has(ev.Item.ID) {
-				s.self = ev.Item.ParticipantID
-				s.sent = idSet{}
-				break
-			}
-		}
+	if s.slow {
+		s.mu.Unlock()
+		return
 	}
-	if s.self != "" {
-		for i := range evs {
-			evs[i].Own = evs[i].ParticipantID == s.self
-		}
+	evs, typing, ok := admit(len(s.events)-s.head, s.cfg.MaxPendingEvents, evs)
+	if ok {
+		s.events = append(s.events, evs...)
 	}
-	s.events = append(s.events, evs...)
+	s.slow = !ok
 	s.mu.Unlock()
-	s.st.events.Add(int64(len(evs)))
+	if typing > 0 {
+		s.st.typingDroppedN(typing)
+		s.log.Debug("chat: events not read; typing events dropped", "dropped", typing)
+	}
+	if !ok {
+		s.log.Warn("chat: events not read; ending the session", "pending", s.cfg.MaxPendingEvents)
+		s.finish(ErrSlowConsumer)
+		return
+	}
+	s.st.eventsMade(len(evs))
 	s.met.published(evs)
 	s.signal()
 }
 
-// sentItem notes the id of an item this session sent, until the session
-// knows its participant.
-func (s *Session) sentItem(id string) {
+// admit decides what of evs joins a queue of queued events bounded by
+// limit: all when they fit; else the typing events are dropped first
+// (typing says how many); ok is false when the rest still does not fit,
+// and then nothing joins (the session ends with ErrSlowConsumer: its
+// Checkpoint is still exact, so a Resume loses nothing).
+func admit(queued, limit int, evs []Event) (kept []Event, typing int, ok bool) {
+	if queued+len(evs) <= limit {
+		return evs, 0, true
+	}
+	kept = evs[:0:0]
+	for _, ev := range evs {
+		if ev.Kind == KindTyping || ev.Kind == KindTypingStopped {
+			typing++
+			continue
+		}
+		kept = append(kept, ev)
+	}
+	return kept, typing, queued+len(kept) <= limit
+}
+
+// markOwn sets ev.Own, learning the session's participant from the first
+// item of its own sends seen. It runs as Next returns the event, not when it
+// is made: with no reorder window an own echo may arrive before the answer
+// to the send that made it. s.mu is held.
+func (s *Session) markOwn(ev *Event) {
+	if s.self == "" && len(s.sent.m) > 0 && ev.Item.ParticipantID != "" && s.sent.has(ev.Item.ID) {
+		s.self = ev.Item.ParticipantID
+		s.sent = idSet{}
+	}
+	if s.self != "" {
+		ev.Own = ev.ParticipantID == s.self
+	}
+}
+
+// beginSend notes a send under way while the session does not know its
+// participant yet, and reports whether it did: until the send's answer
+// names its item, Next holds back the items that could be its echo (see
+// mustWait).
+func (s *Session) beginSend() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.self != "" {
+		return false
+	}
+	s.sending++
+	return true
+}
+
+// endSend ends a send begun with beginSend, noting the id of the item it
+// made (empty if it failed), until the session knows its participant.
+func (s *Session) endSend(counted bool, id string) {
+	s.mu.Lock()
+	if counted {
+		s.sending--
+	}
 	if s.self == "" && id != "" {
 		s.sent.add(id)
 	}
 	s.mu.Unlock()
+	s.signal()
+}
+
+// mustWait reports whether Next holds ev back: the session does not know
+// its participant, a send is under way, and ev is an item that send could
+// have made (its echo can arrive before the send's answer). Once the
+// participant is known, nothing waits. s.mu is held.
+func (s *Session) mustWait(ev *Event) bool {
+	if s.self != "" || s.sending == 0 || ev.Update || ev.Item.ParticipantID == "" || s.sent.has(ev.Item.ID) {
+		return false
+	}
+	return ev.Kind == KindMessage || ev.Kind == KindTyping || ev.Kind == KindAttachment
 }
 
 // ParticipantID returns this session's own participant id:
@@ -364,7 +451,7 @@ func (s *Session) finish(err error) {
 // Close ends the session at once: its sockets close, its goroutines
 // stop, the events not yet read are dropped and Next returns ErrClosed.
 // It does not take the participant out of the chat (see Disconnect), so the
-// chat can be resumed later (see State). Close is idempotent and returns
+// chat can be resumed later (see Checkpoint). Close is idempotent and returns
 // nil.
 func (s *Session) Close() error {
 	s.lmu.Lock()
@@ -378,18 +465,64 @@ func (s *Session) Close() error {
 	s.mu.Lock()
 	s.term = ErrClosed
 	s.events, s.head = nil, 0
-	s.jobs = nil
 	s.mu.Unlock()
+	s.frames.Clear()
+	s.connLane.Clear()
+	s.gapLane.Clear()
+	s.miscLane.Clear()
 	s.signal()
 	return nil
 }
 
-// State returns what to store to resume the session later with Resume.
-// Its last item is the newest item Next has returned.
-func (s *Session) State() State {
+// Checkpoint returns what to store to resume the session later with
+// Resume. Its last item is the newest item Next has returned.
+func (s *Session) Checkpoint() Checkpoint {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return State{ConnectionToken: s.token, ConnectionExpiry: s.tokenExp, LastItemID: s.last.id, LastItemTime: s.last.t}
+	return Checkpoint{ConnectionToken: s.token, ConnectionExpiry: s.tokenExp, LastItemID: s.last.id, LastItemTime: s.last.t}
+}
+
+// Status is the state of a session's connection, as Session.Status
+// reports it for a UI.
+type Status uint8
+
+// The statuses of a session.
+const (
+	// StatusConnecting: the first connect is under way.
+	StatusConnecting Status = iota + 1
+	// StatusConnected: a WebSocket is subscribed (a rotation included).
+	StatusConnected
+	// StatusReconnecting: the socket was lost and is being replaced.
+	StatusReconnecting
+	// StatusEnded: the session is over (Next returns its reason once the
+	// events are read).
+	StatusEnded
+)
+
+// String returns the status's name, such as "Reconnecting".
+func (st Status) String() string {
+	switch st {
+	case StatusConnecting:
+		return "Connecting"
+	case StatusConnected:
+		return "Connected"
+	case StatusReconnecting:
+		return "Reconnecting"
+	case StatusEnded:
+		return "Ended"
+	}
+	return "Status(" + strconv.Itoa(int(st)) + ")"
+}
+
+// Status returns the state of the session's connection now. The
+// KindConnection* events report its changes in the event stream.
+func (s *Session) Status() Status {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	if s.over {
+		return StatusEnded
+	}
+	return s.conn.status()
 }
 
 // ConnectionToken returns the session's current ConnectionToken, for calls
@@ -434,8 +567,8 @@ type Stats struct {
 	// frame twice, an item both on the socket and in the transcript,
 	// items seen on two sockets during a rotation.
 	DuplicatesDropped int64
-	// LateItems counts items delivered after a later item, because they
-	// arrived after it by more than Options.ReorderWindow.
+	// LateItems counts items delivered after a later item, with
+	// Event.Late set (see there).
 	LateItems int64
 	// Updates counts events with Update set.
 	Updates int64
@@ -446,46 +579,23 @@ type Stats struct {
 	// ReceiptConflicts counts receipts refused with 409 (more than two
 	// participants in the chat), dropped quietly.
 	ReceiptConflicts int64
-	// ReceiptErrors counts receipts that failed otherwise.
+	// ReceiptErrors counts receipts that failed otherwise (each logged at
+	// Warn with its reason), including those still refused with 403 after
+	// token refreshes.
 	ReceiptErrors int64
+	// ReceiptsRequeued counts receipts refused with 403 (an expired
+	// ConnectionToken) and queued again after the token was refreshed.
+	ReceiptsRequeued int64
 	// TypingSent counts typing events sent; TypingThrottled those dropped
 	// by Options.TypingInterval.
 	TypingSent, TypingThrottled int64
-}
-
-type counters struct {
-	reconnects, reconnectAttempts, rotations, tokenRefreshes atomic.Int64
-	heartbeatMisses, pingFailures, gapFills, gapFilled       atomic.Int64
-	duplicates, late, updates, events                        atomic.Int64
-	receiptsSent, receiptConflicts, receiptErrors            atomic.Int64
-	typingSent, typingThrottled                              atomic.Int64
+	// TypingDropped counts typing events (KindTyping, KindTypingStopped)
+	// not queued because Options.MaxPendingEvents events waited.
+	TypingDropped int64
 }
 
 // Stats returns the session's counters so far.
 func (s *Session) Stats() Stats { return s.st.snapshot() }
-
-// snapshot returns the counters as Stats.
-func (c *counters) snapshot() Stats {
-	return Stats{
-		Reconnects:        c.reconnects.Load(),
-		ReconnectAttempts: c.reconnectAttempts.Load(),
-		Rotations:         c.rotations.Load(),
-		TokenRefreshes:    c.tokenRefreshes.Load(),
-		HeartbeatMisses:   c.heartbeatMisses.Load(),
-		PingFailures:      c.pingFailures.Load(),
-		GapFills:          c.gapFills.Load(),
-		GapFilledItems:    c.gapFilled.Load(),
-		DuplicatesDropped: c.duplicates.Load(),
-		LateItems:         c.late.Load(),
-		Updates:           c.updates.Load(),
-		Events:            c.events.Load(),
-		ReceiptsSent:      c.receiptsSent.Load(),
-		ReceiptConflicts:  c.receiptConflicts.Load(),
-		ReceiptErrors:     c.receiptErrors.Load(),
-		TypingSent:        c.typingSent.Load(),
-		TypingThrottled:   c.typingThrottled.Load(),
-	}
-}
 
 // ask runs an application's request, or returns why the session cannot.
 func (s *Session) ask(r request) error {
@@ -504,48 +614,4 @@ func (s *Session) endError() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.term
-}
-
-// do queues a call for the worker goroutine, starting it if idle. f's
-// result, when not nil, is run by handle. s.lmu is held.
-func (s *Session) do(f func(context.Context) any) {
-	s.mu.Lock()
-	s.jobs = append(s.jobs, f)
-	start := !s.working
-	s.working = true
-	s.mu.Unlock()
-	if start {
-		s.wg.Add(1)
-		go s.work()
-	}
-}
-
-func (s *Session) work() {
-	defer s.wg.Done()
-	for {
-		s.mu.Lock()
-		if len(s.jobs) == 0 || s.ctx.Err() != nil {
-			s.working = false
-			s.jobs = nil
-			s.mu.Unlock()
-			return
-		}
-		f := s.jobs[0]
-		s.jobs[0] = nil
-		s.jobs = s.jobs[1:]
-		s.mu.Unlock()
-		r := f(s.ctx)
-		if r == nil {
-			continue
-		}
-		s.lmu.Lock()
-		if s.over {
-			discard(r)
-		} else {
-			now := time.Now()
-			s.handle(r, now)
-			s.after(now)
-		}
-		s.lmu.Unlock()
-	}
 }

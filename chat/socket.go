@@ -7,11 +7,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/connectchat/participant/internal/lane"
 	"github.com/connectchat/participant/internal/redact"
 )
 
@@ -38,22 +38,27 @@ type sock struct {
 	opened time.Time
 
 	// Guarded by the session's lmu.
-	subscribed       bool
-	subSent          int       // subscribe frames sent
+	subscribedAt     time.Time // when the subscribe was acknowledged
 	subAt            time.Time // when to send it again, or give up
-	hbWait, pingWait bool      // a heartbeat or ping is unanswered
 	beatAt           time.Time // the next heartbeat
-	dead             bool      // given up: its frames are ignored
+	subSent          int       // subscribe frames sent
+	subscribed       bool
+	hbWait, pingWait bool // a heartbeat or ping is unanswered
+	dead             bool // given up: its frames are ignored
 
-	// The frames to write, guarded by wmu (taken alone, never with
-	// another lock): the socket's writer sends them, outside every lock.
-	wmu     sync.Mutex
-	queue   [][]byte
-	writing bool
+	// The frames to write: the socket's writer sends them, outside every
+	// lock. Set up with the reader, before the first write.
+	out lane.Lane[[]byte]
+	// stopClose undoes the close of conn at the session's end that the
+	// dial arranged, once a reader owns the socket.
+	stopClose func() bool
 }
 
 // startReader starts the goroutine that reads sk's frames.
 func (s *Session) startReader(sk *sock) {
+	sk.stopClose()
+	sk.stopClose = nil
+	sk.out.Init(&s.wg, maxWriteQueue, func(batch [][]byte) { s.writeBatch(sk, batch) })
 	sk.ctx, sk.cancel = context.WithCancel(s.ctx)
 	s.wg.Add(1)
 	go s.read(sk.ctx, sk)
@@ -75,11 +80,15 @@ func (s *Session) read(ctx context.Context, sk *sock) {
 	for {
 		typ, data, err := sk.conn.Read(ctx)
 		if err != nil {
-			s.feed(inFrame{sk: sk, err: err})
+			// The end of the socket is queued even after ctx ended.
+			_ = s.frames.PushWait(s.ctx, inFrame{sk: sk, err: err})
 			return
 		}
 		if typ == websocket.MessageText {
-			s.feed(inFrame{sk: sk, data: data})
+			// A full inbox holds the reader: backpressure, nothing lost.
+			if s.frames.PushWait(ctx, inFrame{sk: sk, data: data}) != nil {
+				return
+			}
 		}
 	}
 }
@@ -91,90 +100,59 @@ type inFrame struct {
 	err  error
 }
 
-// feed queues a frame for the processor, starting it if idle.
-func (s *Session) feed(f inFrame) {
-	s.mu.Lock()
-	s.inbox = append(s.inbox, f)
-	start := !s.processing
-	s.processing = true
-	s.mu.Unlock()
-	if start {
-		s.wg.Add(1)
-		go s.process()
-	}
-}
+// maxInbox bounds the frames read and not yet processed; a reader waits
+// while it is full.
+const maxInbox = 1024
 
-// process decodes the frames read so far, runs them in the state machine
-// in order, and exits when none is left.
-func (s *Session) process() {
-	defer s.wg.Done()
-	var frames []frame
-	for {
-		s.mu.Lock()
-		batch := s.inbox
-		s.inbox = nil
-		if len(batch) == 0 {
-			s.processing = false
-			s.mu.Unlock()
-			return
+// maxWriteQueue bounds the frames waiting for a socket's writer. The session
+// writes only subscribes, heartbeats and pings, so a full queue means the
+// peer stopped reading: the socket is given up (and replaced).
+const maxWriteQueue = 16
+
+// process decodes a batch of frames read and runs them in the state machine
+// in order. It is the frames lane's runner.
+func (s *Session) process(batch []inFrame) {
+	frames := make([]frame, len(batch))
+	for i, in := range batch {
+		if in.err == nil {
+			frames[i] = parseFrame(in.data)
 		}
-		s.mu.Unlock()
-		frames = frames[:0]
-		for _, in := range batch {
-			var f frame
-			if in.err == nil {
-				f = parseFrame(in.data)
-			}
-			frames = append(frames, f)
-		}
-		s.input(func(now time.Time) {
-			for i, in := range batch {
-				switch {
-				case in.err != nil:
-					s.onDown(in.sk, in.err, now)
-				case frames[i].kind != frameIgnored:
-					s.onFrame(in.sk, &frames[i], now)
-				}
-				if s.over {
-					return
-				}
-			}
-		})
 	}
+	s.input(func(now time.Time) {
+		for i, in := range batch {
+			switch {
+			case in.err != nil:
+				s.onDown(in.sk, in.err, now)
+			case frames[i].kind != frameIgnored:
+				s.onFrame(in.sk, &frames[i], now)
+			}
+			if s.over {
+				return
+			}
+		}
+	})
 }
 
 // write queues a frame for sk's writer, starting it if idle: no network
 // I/O happens under the state machine's lock. The writer sends the queue in
 // order and exits when it is empty. A failed write closes the connection
-// (coder/websocket does), which the reader then reports.
+// (coder/websocket does), which the reader then reports; so does a full
+// queue (the peer stopped reading).
 func (s *Session) write(sk *sock, data []byte) {
-	sk.wmu.Lock()
-	sk.queue = append(sk.queue, data)
-	start := !sk.writing
-	sk.writing = true
-	sk.wmu.Unlock()
-	if start {
-		s.wg.Add(1)
-		go s.writeLoop(sk)
+	if sk.out.Push(data) != nil {
+		s.log.Warn("chat: WebSocket not taking writes; giving it up", "socket", sk.n)
+		s.kill(sk)
 	}
 }
 
-// writeLoop is sk's writer. Each write is bounded by writeTimeout, and
+// writeBatch is sk's writer. Each write is bounded by writeTimeout, and
 // ends at once when sk is given up or the session closes: coder/websocket
 // then closes the connection, whatever the peer does.
-func (s *Session) writeLoop(sk *sock) {
-	defer s.wg.Done()
-	for {
-		sk.wmu.Lock()
-		if len(sk.queue) == 0 || sk.ctx.Err() != nil {
-			sk.queue, sk.writing = nil, false
-			sk.wmu.Unlock()
+func (s *Session) writeBatch(sk *sock, batch [][]byte) {
+	for _, data := range batch {
+		if sk.ctx.Err() != nil {
 			return
 		}
-		data := sk.queue[0]
-		sk.queue[0] = nil
-		sk.queue = sk.queue[1:]
-		sk.wmu.Unlock()
 		ctx, cancel := context.WithTimeout(sk.ctx, writeTimeout)
 		err := sk.conn.Write(ctx, websocket.MessageText, data)
 		cancel()
@@ -202,7 +180,11 @@ func (s *Session) dial(ctx context.Context, rawURL string) (*sock, error) {
 		return nil, newDialError(where, resp, err)
 	}
 	conn.SetReadLimit(readLimit)
-	return &sock{conn: conn, where: where, opened: time.Now()}, nil
+	// Until the state machine takes the socket (and its reader closes it),
+	// the session's end closes it: a result the session never applies
+	// leaks nothing.
+	stop := context.AfterFunc(s.ctx, func() { _ = conn.CloseNow() })
+	return &sock{conn: conn, where: where, opened: time.Now(), stopClose: stop}, nil
 }
 
 // queryPattern finds URL queries in error texts.

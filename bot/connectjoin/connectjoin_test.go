@@ -171,9 +171,8 @@ func TestBotOnLocalProcess(t *testing.T) {
 		panicking string
 	)
 	r, err := bot.New(bot.Options{
-		Client:  client,
-		Join:    connectjoin.New(cc, "local-instance", "Hours Bot"),
-		Session: chat.Options{ReorderWindow: -1},
+		Client: client,
+		Join:   connectjoin.New(cc, "local-instance", "Hours Bot"),
 		Handle: func(ctx context.Context, c *bot.Chat) error {
 			select {
 			case <-started:
@@ -213,7 +212,7 @@ func TestBotOnLocalProcess(t *testing.T) {
 			if !assert.NoError(t, err) {
 				return
 			}
-			s, err := chat.Connect(t.Context(), client, participant.Token(aws.ToString(out.ParticipantToken)), &chat.Options{ReorderWindow: -1})
+			s, err := chat.Connect(t.Context(), client, participant.Token(aws.ToString(out.ParticipantToken)), nil)
 			if assert.NoError(t, err) {
 				custs[i] = &cust{contactID: aws.ToString(out.ContactId), sess: s}
 			}

@@ -462,6 +462,11 @@ func (u *chatUI) events(ctx context.Context) error {
 		}
 		ts := ev.Time.Local().Format("15:04:05")
 		u.mu.Lock()
+		// ev.Own: with no reorder window the echo (and its receipt) can
+		// come before SendMessage returns and fills u.mine.
+		if ev.Own && ev.Kind == chat.KindMessage {
+			u.mine[it.ID] = true
+		}
 		own := u.mine[it.ID]
 		u.mu.Unlock()
 		switch ev.Kind {
