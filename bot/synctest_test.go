@@ -46,7 +46,10 @@ func TestSynctestLifecycle(t *testing.T) {
 		assert.Contains(t, ev.Item.Content, "9:00")
 
 		// The bot's reconnect is refused: its session breaks; the runner
-		// resumes it 1 s later (fake time).
+		// resumes it 1 s later (fake time). The sockets are dropped after
+		// 10 s of quiet: a socket lost just after its subscribe counts as a
+		// failed attempt, and the session would back off before reconnecting.
+		time.Sleep(10 * time.Second)
 		srv.Inject(participanttest.RefuseWebSocket(500).ForParticipant(j.botID(p.ContactID)))
 		srv.DropSockets(p.ContactID)
 		broke := time.Now()
