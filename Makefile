@@ -9,12 +9,15 @@ FUZZCOUNT ?= 5000x
 FUZZTIME  ?= 1m
 BENCHTIME ?= 1s
 COUNT     ?= 6
+# staticcheck at a pinned version, fetched from the Go module proxy and
+# built once into the build cache by go run.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: test lint unit bench-unit fuzz-smoke fuzz bench help
 
 help:
 	@echo "make test   - gofmt check, go vet, race tests (root and bench/), every fuzz target for FUZZCOUNT ($(FUZZCOUNT)) inputs"
-	@echo "make lint   - gofmt check and go vet"
+	@echo "make lint   - gofmt check, go vet and staticcheck"
 	@echo "make fuzz   - run every fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make bench  - side-by-side benchmarks in bench/, summarised by benchstat"
 
@@ -25,6 +28,8 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	$(STATICCHECK) ./...
+	cd bench && $(STATICCHECK) ./...
 
 unit:
 	$(GO) test -race -count=1 ./...

@@ -184,7 +184,7 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	receipt := []byte("Order #1234\n1 x blue kettle\nPaid 2026-11-20\n")
 	id, err := client.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: ann.sess.ConnectionToken(), AttachmentName: "receipt.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(receipt)), Body: bytes.NewReader(receipt)})
 	if err != nil {
-		return fmt.Errorf("Ann's upload: %w", err)
+		return fmt.Errorf("the upload of Ann's receipt: %w", err)
 	}
 	att, err := sam.await(ctx, "the attachment", func(ev chat.Event) bool {
 		return ev.Kind == chat.KindAttachment && len(ev.Item.Attachments) > 0 && ev.Item.Attachments[0].AttachmentID == id
@@ -196,12 +196,12 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	d.say(ansiCust, "Ann shared %s (%s, %d bytes, %s)", a.AttachmentName, a.ContentType, len(receipt), a.Status)
 	dl, err := client.DownloadAttachment(ctx, sam.sess.ConnectionToken(), id)
 	if err != nil {
-		return fmt.Errorf("Sam's download: %w", err)
+		return fmt.Errorf("the download by Sam: %w", err)
 	}
 	got, err := io.ReadAll(dl.Body)
 	_ = dl.Body.Close()
 	if err != nil {
-		return fmt.Errorf("Sam's download: %w", err)
+		return fmt.Errorf("the download by Sam: %w", err)
 	}
 	if !bytes.Equal(got, receipt) {
 		return errors.New("the downloaded attachment differs from the upload")
@@ -245,7 +245,7 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 
 	// Ann leaves; the chat ends for both.
 	if err := ann.sess.Disconnect(ctx); err != nil {
-		return fmt.Errorf("Ann's disconnect: %w", err)
+		return fmt.Errorf("leaving the chat as Ann: %w", err)
 	}
 	if _, err := sam.await(ctx, "Ann leaving", func(ev chat.Event) bool {
 		return ev.Kind == chat.KindParticipantLeft && ev.Item.ParticipantID == customer.ParticipantID
