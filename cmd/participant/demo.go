@@ -34,10 +34,21 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
+	interrupt := ctx
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	d := &demo{out: e.stdout, color: *color, start: time.Now()}
-	if err := d.run(ctx, *seed); err != nil {
+	err := d.run(ctx, *seed)
+	if err != nil && interrupt.Err() != nil {
+		// Ctrl-C: one calm line, not the step it cut short. On a
+		// terminal the ^C it echoed gets a line of its own.
+		if isTerminal(e.stdout) {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintln(e.stdout, "Demo interrupted; its local service has stopped.")
+		return errInterrupted
+	}
+	if err != nil {
 		return fmt.Errorf("demo failed: %w", err)
 	}
 	return nil

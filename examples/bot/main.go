@@ -3,10 +3,11 @@
 // ends when the chat does.
 //
 //	go run ./cmd/participant local --agent none &
-//	go run ./cmd/participant start-chat --reveal-token > chat.json   # the ContactId and the customer's token
-//	go run ./examples/bot --contact-id "$(jq -r .ContactId chat.json)" &
+//	chat=$(mktemp -d)/chat.json                                     # a temporary file, outside your work tree
+//	go run ./cmd/participant start-chat --reveal-token > "$chat"    # the ContactId and the customer's token
+//	go run ./examples/bot --contact-id "$(jq -r .ContactId "$chat")" &
 //	printf 'What are your opening hours?\nDo you deliver to Spain?\n' |
-//	    PARTICIPANT_TOKEN="$(jq -r .ParticipantToken chat.json)" go run ./cmd/participant chat --endpoint http://127.0.0.1:8480
+//	    PARTICIPANT_TOKEN="$(jq -r .ParticipantToken "$chat")" go run ./cmd/participant chat --endpoint http://127.0.0.1:8480
 //
 // The last command is the customer: it sends the two questions, prints the
 // bot's answers and leaves, which ends the chat and the bot. Without a pipe,
