@@ -50,13 +50,117 @@ func (s *screen) Write(p []byte) (int, error) {
 	return s.buf.Write(p)
 }
 
-// String returns what the terminal shows, with its line ends as "\n": the
-// program ends lines with "\r\n", which the terminal's output processing
-// turns into "\r\r\n".
+// String returns what the terminal shows, row by row, each ended by "\n"
+// but the cursor's: what the program wrote, played on a terminal of
+// ptyCols columns (and unlimited rows, so nothing scrolls away). A cursor
+// at the start of an empty row makes the string end with "\n".
 func (s *screen) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return strings.NewReplacer("\r\r\n", "\n", "\r\n", "\n").Replace(s.buf.String())
+	v := &vt{w: ptyCols}
+	v.feed(s.buf.String())
+	return v.String()
+}
+
+// rows returns the terminal's rows, as String shows them.
+func (s *screen) rows() []string { return strings.Split(s.String(), "\n") }
+
+// ptyCols is the width of the tests' terminals.
+const ptyCols = 60
+
+// vt is the part of a VT100 that the chat's line editor and the Linux
+// terminal driver use: printing with the wrap an xterm does (a character
+// written in the last column leaves the cursor there until the next one),
+// CR, LF, BS, cursor moves (CSI A, B, C, D, H), erasing (CSI K, CSI 2J).
+// Anything else is ignored.
+type vt struct {
+	w       int
+	rows    [][]rune
+	x, y    int
+	pending bool // the cursor is past the last column: the next character wraps
+}
+
+func (v *vt) row() []rune {
+	for len(v.rows) <= v.y {
+		v.rows = append(v.rows, nil)
+	}
+	return v.rows[v.y]
+}
+
+func (v *vt) put(r rune) {
+	if v.pending {
+		v.x, v.y, v.pending = 0, v.y+1, false
+	}
+	row := v.row()
+	for len(row) <= v.x {
+		row = append(row, ' ')
+	}
+	row[v.x] = r
+	v.rows[v.y] = row
+	if v.x == v.w-1 {
+		v.pending = true
+	} else {
+		v.x++
+	}
+}
+
+func (v *vt) feed(s string) {
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '\r':
+			v.x, v.pending = 0, false
+		case r == '\n':
+			v.y, v.pending = v.y+1, false
+		case r == '\b':
+			v.x, v.pending = max(0, v.x-1), false
+		case r == 0x1b && i+1 < len(rs) && rs[i+1] == '[':
+			j := i + 2
+			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == ';' || rs[j] == '?') {
+				j++
+			}
+			if j == len(rs) {
+				return
+			}
+			n, err := strconv.Atoi(string(rs[i+2 : j]))
+			if err != nil || n == 0 {
+				n = 1
+			}
+			v.pending = false
+			switch rs[j] {
+			case 'A':
+				v.y = max(0, v.y-n)
+			case 'B':
+				v.y += n
+			case 'C':
+				v.x = min(v.w-1, v.x+n)
+			case 'D':
+				v.x = max(0, v.x-n)
+			case 'H':
+				v.x, v.y = 0, 0
+			case 'K':
+				if row := v.row(); len(row) > v.x {
+					v.rows[v.y] = row[:v.x]
+				}
+			case 'J':
+				v.rows = nil
+			}
+			i = j
+		case r == 0x1b:
+			i++ // ESC x: not used here
+		case r >= ' ':
+			v.put(r)
+		}
+	}
+}
+
+func (v *vt) String() string {
+	v.row() // the cursor's row exists
+	lines := make([]string, len(v.rows))
+	for i, r := range v.rows {
+		lines[i] = strings.TrimRight(string(r), " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // waitFor polls the screen until it shows want.
@@ -66,6 +170,21 @@ func (s *screen) waitFor(t *testing.T, want string) {
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		assert.Contains(c, s.String(), want)
 	}, 20*time.Second, 20*time.Millisecond, "the terminal never showed %q", want)
+}
+
+// waitPrompt polls the screen until its last rows show the prompt and
+// typed, wrapped as the terminal wraps them.
+func (s *screen) waitPrompt(t *testing.T, typed string) {
+	t.Helper()
+	want := strings.TrimRight("> "+typed, " ")
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		rows := s.rows()
+		n := (len([]rune(want)) + ptyCols - 1) / ptyCols
+		if n == 0 {
+			n = 1
+		}
+		assert.Equal(c, want, strings.Join(rows[max(0, len(rows)-n):], ""))
+	}, 20*time.Second, 20*time.Millisecond, "the prompt never showed %q", typed)
 }
 
 // ptyChat is `participant chat` running in a pseudo-terminal.
@@ -84,6 +203,9 @@ type ptyChat struct {
 func startChatPTY(t *testing.T, vars []string, args ...string) *ptyChat {
 	t.Helper()
 	master, slave := openPTY(t)
+	ws := [4]uint16{24, ptyCols, 0, 0} // rows, columns, pixels
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, master.Fd(), syscall.TIOCSWINSZ, uintptr(unsafe.Pointer(&ws)))
+	require.Zero(t, e, "TIOCSWINSZ: %v", e)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), vars...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
@@ -155,8 +277,9 @@ func TestChatInTerminal(t *testing.T) {
 	t.Parallel()
 	p := startChatPTY(t, nil, "chat", "--name", "Tess")
 	scr := p.scr
-	scr.waitFor(t, "Type a message and press Enter.\n> ")
+	scr.waitFor(t, "Type a message and press Enter.\n")
 	scr.waitFor(t, "Echo: Hi! I repeat what you say.")
+	scr.waitPrompt(t, "")
 	assert.NotContains(t, scr.String(), "> >", "the prompt is drawn twice")
 	p.typeKeys(t, "hello terminal\r")
 	scr.waitFor(t, "you: hello terminal")

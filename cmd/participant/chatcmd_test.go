@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestKeyReader feeds key bytes, whole and one byte per read, through the
+// filter in front of the line editor.
+func TestKeyReader(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+		interrupted    bool
+	}{
+		{"plain", "hello\r", "hello\r", false},
+		{"arrows pass", "ab\x1b[D\x1b[DX\r", "ab\x1b[D\x1b[DX\r", false},
+		{"SS3 arrows become CSI", "a\x1bOD\x1bOHb", "a\x1b[D\x1b[Hb", false},
+		{"F1 to F4 dropped", "a\x1bOPb\x1bOSc", "abc", false},
+		{"Ctrl-C ends the keys", "half\x03more", "half", true},
+		{"Ctrl-C first", "\x03", "", true},
+		{"lone escape at the end kept until more comes", "x\x1b", "x\x1b", false},
+	}
+	for _, tt := range tests {
+		for _, oneByte := range []bool{false, true} {
+			name := tt.name
+			if oneByte {
+				name += "/one byte per read"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				var r io.Reader = bytes.NewReader([]byte(tt.in))
+				if oneByte {
+					r = iotest.OneByteReader(r)
+				}
+				k := &keyReader{r: r}
+				var got []byte
+				buf := make([]byte, 16)
+				var err error
+				for range 100 {
+					var n int
+					n, err = k.Read(buf)
+					got = append(got, buf[:n]...)
+					if err != nil {
+						break
+					}
+				}
+				require.Error(t, err)
+				assert.Equal(t, tt.want, string(got))
+				assert.Equal(t, tt.interrupted, k.interrupted())
+				if tt.interrupted {
+					assert.True(t, errors.Is(err, errInterrupted), "err %v", err)
+				} else {
+					assert.ErrorIs(t, err, io.EOF)
+				}
+			})
+		}
+	}
+}
+
+// TestCleanText: what a peer sends cannot drive the terminal, and what is
+// typed or piped never carries a control character.
+func TestCleanText(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, show, line string }{
+		{"hello", "hello", "hello"},
+		{"red \x1b[31mtext\x1b[0m", "red [31mtext[0m", "red [31mtext[0m"},
+		{"two\nlines", "two\nlines", "twolines"},
+		{"tab\there", "tab here", "tab here"},
+		{"bell\a, C1 \u009b2J, bidi \u202eevil", "bell, C1 2J, bidi evil", "bell, C1 2J, bidi evil"},
+		{"bad \xff utf-8", "bad \uFFFD utf-8", "bad \uFFFD utf-8"},
+		{"line end\r\n", "line end\n", "line end"},
+		{"émoji 👋 & <b>", "émoji 👋 & <b>", "émoji 👋 & <b>"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.show, cleanText(tt.in), "cleanText(%q)", tt.in)
+		assert.Equal(t, tt.line, cleanLine(tt.in), "cleanLine(%q)", tt.in)
+	}
+}
