@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/internal/wire"
 	"github.com/connectchat/participant/participanttest"
 )
@@ -60,6 +63,20 @@ func (s *screen) String() string {
 	v := &vt{w: ptyCols}
 	v.feed(s.buf.String())
 	return v.String()
+}
+
+// text is String with the rows the terminal wrapped joined again: a row
+// as wide as the terminal continues on the next.
+func (s *screen) text() string {
+	var b strings.Builder
+	rows := s.rows()
+	for i, r := range rows {
+		b.WriteString(r)
+		if i < len(rows)-1 && len([]rune(r)) < ptyCols {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // rows returns the terminal's rows, as String shows them.
@@ -168,7 +185,7 @@ func (s *screen) waitFor(t *testing.T, want string) {
 	t.Helper()
 	// The last failed Contains, with what the terminal shows, is the report.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		assert.Contains(c, s.String(), want)
+		assert.Contains(c, s.text(), want)
 	}, 20*time.Second, 20*time.Millisecond, "the terminal never showed %q", want)
 }
 
@@ -328,4 +345,201 @@ func TestChatInterrupt(t *testing.T) {
 	}
 	assert.True(t, left, "the customer did not leave the chat")
 	assert.True(t, ended, "the chat did not end")
+}
+
+// typeRaw writes s to the terminal in one write, as a terminal sends the
+// bytes of one key.
+func (p *ptyChat) typeRaw(t *testing.T, s string) {
+	t.Helper()
+	_, err := p.master.Write([]byte(s))
+	require.NoError(t, err)
+}
+
+// messagesOf returns the contents of the messages participantID sent, in
+// the transcript's order.
+func messagesOf(srv *participanttest.Server, contactID, participantID string) []string {
+	var out []string
+	for _, it := range srv.Transcript(contactID) {
+		if it.Type == "MESSAGE" && it.ParticipantID == participantID {
+			out = append(out, it.Content)
+		}
+	}
+	return out
+}
+
+// localChat starts a service without an agent and a customer's chat on it.
+func localChat(t *testing.T, opts ...participanttest.Option) (*participanttest.Server, participanttest.Participant) {
+	t.Helper()
+	srv := participanttest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	cust, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Lena"})
+	require.NoError(t, err)
+	return srv, cust
+}
+
+// TestChatLineEditing edits lines with the keys of a terminal: arrows,
+// history, Home, Ctrl-U, Ctrl-W, a function key, and a line longer than the
+// terminal is wide. Exactly the edited texts are sent: no part of an escape
+// sequence, no control character.
+func TestChatLineEditing(t *testing.T) {
+	t.Parallel()
+	srv, cust := localChat(t)
+	p := startChatPTY(t, []string{"PARTICIPANT_TOKEN=" + cust.ParticipantToken.Reveal()}, "chat", "--endpoint", srv.URL)
+	p.scr.waitFor(t, "Lena joined")
+	p.scr.waitPrompt(t, "")
+	long := strings.Repeat("0123456789", 15) // 150 characters: 3 rows of 60
+	steps := []struct{ keys, want string }{
+		{"abc\x1b[D\x1b[DX\r", "aXbc"},             // Left, Left, insert
+		{"\x1b[A\x1b[Hre:\r", "re:aXbc"},           // Up (history), Home, insert
+		{"garbage\x15clean\r", "clean"},            // Ctrl-U
+		{"hello wrold\x17world\r", "hello world"},  // Ctrl-W
+		{"f1\x1bOPok\x1b[1;5C\x1b[2~!\r", "f1ok!"}, // F1, Ctrl-Right, Insert: nothing typed
+		{"\x1b[A\x1b[A\x1b[B\x1b[D\x08\r", "f1o!"}, // Up, Up, Down (newest first: back to "f1ok!"), Left, Backspace
+		{long + "\r", long},
+	}
+	var want []string
+	for _, s := range steps {
+		for _, key := range splitKeys(s.keys) {
+			p.typeRaw(t, key)
+		}
+		want = append(want, s.want)
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			assert.Equal(c, want, messagesOf(srv, cust.ContactID, cust.ParticipantID))
+		}, 20*time.Second, 20*time.Millisecond, "the terminal shows:\n%s", p.scr.String())
+	}
+	p.scr.waitFor(t, "you: 0123456789")
+	p.scr.waitPrompt(t, "")
+	// The long line was typed over three rows: each shows once, and no
+	// stale copy of a row is left.
+	screen := strings.Join(p.scr.rows(), "")
+	assert.Equal(t, 2, strings.Count(screen, long), "the typed line and its echo, once each:\n%s", p.scr.String())
+	p.typeRaw(t, "\x04") // Ctrl-D on an empty line: leave
+	assert.Equal(t, 0, p.wait(t), "exit code after Ctrl-D:\n%s", p.scr.String())
+	p.scr.waitFor(t, "You left the chat.")
+}
+
+// splitKeys cuts a string of keys into what a terminal sends one key at a
+// time: escape sequences whole, other characters one by one.
+func splitKeys(s string) []string {
+	var keys []string
+	for len(s) > 0 {
+		n := len(string([]rune(s)[0]))
+		if s[0] == 0x1b && len(s) > 2 {
+			n = 3
+			if s[1] == '[' {
+				n = 2
+				for n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n] == ';') {
+					n++
+				}
+				n++
+			}
+		}
+		keys = append(keys, s[:n])
+		s = s[n:]
+	}
+	return keys
+}
+
+// TestChatWhileTyping: a message arrives while a long line is half typed.
+// It shows above the line, which stays as typed, once; the message is
+// marked read for its sender; the line is then sent whole.
+func TestChatWhileTyping(t *testing.T) {
+	t.Parallel()
+	srv, cust := localChat(t)
+	agent, err := srv.AddParticipant(cust.ContactID, participanttest.RoleAgent, "Sam")
+	require.NoError(t, err)
+	sam, err := chat.Connect(t.Context(), srv.Client(), agent.ParticipantToken, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { sam.Close() })
+	p := startChatPTY(t, []string{"PARTICIPANT_TOKEN=" + cust.ParticipantToken.Reveal()}, "chat", "--endpoint", srv.URL)
+	p.scr.waitFor(t, "Sam joined")
+	p.scr.waitPrompt(t, "")
+
+	typed := "I am typing a long answer " + strings.Repeat("word ", 14) + "and"
+	p.typeKeys(t, typed)
+	p.scr.waitPrompt(t, typed)
+	out, err := sam.SendMessage(t.Context(), &chat.Message{Content: "Are you still there?"})
+	require.NoError(t, err)
+	p.scr.waitFor(t, "Sam: Are you still there?")
+	p.scr.waitPrompt(t, typed)
+	assert.Equal(t, 1, strings.Count(strings.Join(p.scr.rows(), ""), typed), "the half-typed line, once:\n%s", p.scr.String())
+
+	// Sam sees the message read: it was shown.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	for {
+		ev, err := sam.Next(ctx)
+		require.NoError(t, err, "no read receipt for the message shown")
+		if ev.Kind == chat.KindReadReceipt && ev.MessageID == out.ID {
+			break
+		}
+	}
+
+	p.typeKeys(t, " done\r")
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Equal(c, []string{typed + " done"}, messagesOf(srv, cust.ContactID, cust.ParticipantID))
+	}, 20*time.Second, 20*time.Millisecond)
+	p.typeKeys(t, "/quit\r")
+	assert.Equal(t, 0, p.wait(t), p.scr.String())
+}
+
+// TestChatResend: a message the service fails to take (three server
+// errors, all the client's attempts) is reported as not sent yet, sent
+// again, and reaches the chat once.
+func TestChatResend(t *testing.T) {
+	t.Parallel()
+	srv, cust := localChat(t)
+	p := startChatPTY(t, []string{"PARTICIPANT_TOKEN=" + cust.ParticipantToken.Reveal()}, "chat", "--endpoint", srv.URL)
+	p.scr.waitFor(t, "Lena joined")
+	srv.Inject(participanttest.Fail("SendMessage", "InternalServerException").Times(3).ForParticipant(cust.ParticipantID))
+	p.typeKeys(t, "try again\r")
+	p.scr.waitFor(t, "(not sent yet, the service did not take it")
+	p.scr.waitFor(t, "(sent: try again)")
+	p.scr.waitFor(t, "you: try again")
+	assert.Equal(t, []string{"try again"}, messagesOf(srv, cust.ContactID, cust.ParticipantID))
+	p.typeKeys(t, "/quit\r")
+	assert.Equal(t, 0, p.wait(t), p.scr.String())
+}
+
+// TestChatServiceRestart: `participant chat --endpoint URL` starts its own
+// chat on a service that is then stopped and started again on the same
+// address. The chat says the connection was lost, keeps the message typed
+// meanwhile, and when the new service does not know the chat, says why,
+// lists the message as not sent, and exits non-zero.
+func TestChatServiceRestart(t *testing.T) {
+	t.Parallel()
+	echo := participanttest.WithAgent(func() participanttest.Agent {
+		return participanttest.EchoAgent{DisplayName: "Echo", Greeting: "Say something."}
+	})
+	serve := func(addr string) *participanttest.Server {
+		var ln net.Listener
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			var err error
+			ln, err = net.Listen("tcp", addr)
+			assert.NoError(c, err)
+		}, 10*time.Second, 50*time.Millisecond)
+		srv := participanttest.NewUnstartedServer(echo)
+		srv.Listener = ln
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	srv := serve("127.0.0.1:0")
+	p := startChatPTY(t, nil, "chat", "--endpoint", srv.URL, "--name", "Rita")
+	p.scr.waitFor(t, "Started a chat on "+srv.URL)
+	p.scr.waitFor(t, "Echo: Say something.")
+	p.typeKeys(t, "first\r")
+	p.scr.waitFor(t, "Echo: first")
+
+	srv.Close()
+	p.scr.waitFor(t, "connection lost, reconnecting")
+	p.typeKeys(t, "are you there?\r")
+	p.scr.waitFor(t, "(not sent yet, the service does not answer")
+	serve(strings.TrimPrefix(srv.URL, "http://"))
+	p.scr.waitFor(t, "the chat has ended: the service refused to reconnect it")
+	code := p.wait(t)
+	out := p.scr.text()
+	assert.Contains(t, out, "Not sent (the chat ended first): are you there?")
+	assert.Contains(t, out, "participant chat: the chat ended while the connection was down")
+	assert.Equal(t, exitAccessDenied, code, "exit code:\n%s", out)
 }
