@@ -166,3 +166,16 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestReadmeWidgetPage: the page the README's "Test your widget" shows is
+// testdata/widget.html, the one TestWidgetRecipe runs.
+func TestReadmeWidgetPage(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	require.NoError(t, err)
+	page, err := os.ReadFile(filepath.Join("testdata", "widget.html"))
+	require.NoError(t, err)
+	m := regexp.MustCompile("(?s)## Test your widget\n.*?```html\n(.*?)```").FindSubmatch(readme)
+	require.NotNil(t, m, "README.md's Test your widget has no html block")
+	assert.Equal(t, string(page), string(m[1]))
+}
