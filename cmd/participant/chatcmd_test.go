@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -82,4 +83,38 @@ func TestCleanText(t *testing.T) {
 		assert.Equal(t, tt.show, cleanText(tt.in), "cleanText(%q)", tt.in)
 		assert.Equal(t, tt.line, cleanLine(tt.in), "cleanLine(%q)", tt.in)
 	}
+}
+
+// readKeys reads everything a keyReader over r gives, until its error.
+func readKeys(r io.Reader) (string, bool) {
+	k := &keyReader{r: r}
+	var out []byte
+	buf := make([]byte, 8)
+	for range 1 << 16 {
+		n, err := k.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	return string(out), k.interrupted()
+}
+
+// FuzzKeyReader: whatever the keys and however the terminal cuts them into
+// reads, no Ctrl-C and no whole SS3 sequence reaches the line editor, and
+// the editor gets the same keys whole or one byte at a time.
+func FuzzKeyReader(f *testing.F) {
+	for _, s := range []string{"hello\r", "a\x1bOPb", "\x1bOA\x1b[D", "x\x03y", "\x1b\x1bOP", "\x1bO", "\x1b"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		whole, intr := readKeys(bytes.NewReader(in))
+		split, intrSplit := readKeys(iotest.OneByteReader(bytes.NewReader(in)))
+		assert.Equal(t, whole, split, "keys %q", in)
+		assert.Equal(t, intr, intrSplit)
+		assert.NotContains(t, whole, "\x03")
+		if i := strings.Index(whole, "\x1bO"); i >= 0 {
+			assert.Equal(t, len(whole), i+2, "an SS3 sequence got through: %q from %q", whole, in)
+		}
+	})
 }
