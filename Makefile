@@ -45,11 +45,13 @@ $(STATICCHECK):
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	mv bin/staticcheck $@
 
+# The race tests skip go test's own vet run (-vet=off): make test's lint
+# has vetted the same packages with every analyzer.
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -vet=off -count=1 ./...
 
 bench-unit:
-	cd bench && $(GO) test -race -count=1 ./...
+	cd bench && $(GO) test -race -vet=off -count=1 ./...
 
 # fuzzpkgs lists the directories of the packages that have fuzz targets.
 fuzzpkgs = for d in $$($(GO) list -f '{{.Dir}}' ./...); do \
@@ -65,7 +67,7 @@ fuzz-smoke:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for d in $$($(fuzzpkgs)); do \
 	  bin=$$tmp/$$(echo $$d | cksum | cut -d' ' -f1).test; \
-	  (cd $$d && $(GO) test -c -fuzz=. -o $$bin .); \
+	  (cd $$d && $(GO) test -c -vet=off -fuzz=. -o $$bin .); \
 	  for f in $$($$bin -test.list '^Fuzz'); do \
 	    echo "fuzz .$${d#$(CURDIR)} $$f $(FUZZCOUNT)"; \
 	    (cd $$d && $$bin -test.run='^$$' -test.fuzz="^$$f$$" -test.fuzztime=$(FUZZCOUNT) \
