@@ -818,6 +818,11 @@ func (k *keyReader) Read(p []byte) (int, error) {
 		case b == 0x03:
 			k.intr.Store(true)
 			return out, nil
+		case b == 0x1b && i+1 < n && p[i+1] == 0x1b:
+			// The Escape key, then another sequence: the first means
+			// nothing to the editor, and passed on it could join what
+			// is left of a dropped SS3 sequence into a new one.
+			continue
 		case b == 0x1b && i+1 < n && p[i+1] == 'O' && i+2 < n:
 			switch f := p[i+2]; f {
 			case 'A', 'B', 'C', 'D', 'H', 'F':

@@ -27,6 +27,8 @@ func TestKeyReader(t *testing.T) {
 		{"Ctrl-C ends the keys", "half\x03more", "half", true},
 		{"Ctrl-C first", "\x03", "", true},
 		{"lone escape at the end kept until more comes", "x\x1b", "x\x1b", false},
+		{"escape before a sequence dropped", "\x1b\x1bO0O0", "O0", false},
+		{"escape before an arrow dropped", "\x1b\x1b[D", "\x1b[D", false},
 	}
 	for _, tt := range tests {
 		for _, oneByte := range []bool{false, true} {
