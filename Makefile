@@ -18,7 +18,7 @@ STATICCHECK = bin/staticcheck-$(STATICCHECK_VERSION)
 
 help:
 	@echo "make test   - make lint, race tests (root and bench/), every fuzz target for FUZZCOUNT ($(FUZZCOUNT)) inputs"
-	@echo "make lint   - gofmt check, go vet and staticcheck"
+	@echo "make lint   - gofmt check, go vet -race and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz   - run every fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make bench  - side-by-side benchmarks in bench/, summarised by benchstat"
 
