@@ -1,7 +1,5 @@
 package participant
 
-import "github.com/connectchat/participant/internal/wire"
-
 // ContentType is the MIME type of a chat item: a message (SendMessage), an
 // event (SendEvent), or an item in a transcript. Values this package does not
 // list are passed through unchanged, never rejected for being new.
@@ -9,10 +7,10 @@ type ContentType string
 
 // Content types of messages a participant sends (SendMessage).
 const (
-	ContentTypePlainText           ContentType = wire.ContentTypePlainText
-	ContentTypeMarkdown            ContentType = wire.ContentTypeMarkdown
-	ContentTypeJSON                ContentType = wire.ContentTypeJSON
-	ContentTypeInteractiveResponse ContentType = wire.ContentTypeInteractiveResponse
+	ContentTypePlainText           ContentType = "text/plain"
+	ContentTypeMarkdown            ContentType = "text/markdown"
+	ContentTypeJSON                ContentType = "application/json"
+	ContentTypeInteractiveResponse ContentType = "application/vnd.amazonaws.connect.message.interactive.response"
 )
 
 // Content types of events a participant sends (SendEvent). The service's
@@ -21,9 +19,9 @@ const (
 // connection.acknowledged event is not listed: CreateParticipantConnection
 // with ConnectParticipant set replaces it since 2024-12-31.
 const (
-	ContentTypeTyping           ContentType = wire.ContentTypeTyping
-	ContentTypeMessageDelivered ContentType = wire.ContentTypeMessageDelivered
-	ContentTypeMessageRead      ContentType = wire.ContentTypeMessageRead
+	ContentTypeTyping           ContentType = "application/vnd.amazonaws.connect.event.typing"
+	ContentTypeMessageDelivered ContentType = "application/vnd.amazonaws.connect.event.message.delivered"
+	ContentTypeMessageRead      ContentType = "application/vnd.amazonaws.connect.event.message.read"
 )
 
 // ConnectionType is a kind of connection that CreateParticipantConnection

@@ -1145,7 +1145,9 @@ func TestEmulatorAWSSDKChatLocal(t *testing.T) {
 		t.Skip("no go command to build cmd/participant")
 	}
 	bin := filepath.Join(t.TempDir(), "participant")
-	out, err := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, "github.com/connectchat/participant/cmd/participant").CombinedOutput()
+	// Built in the root module, as a user builds it: its go.sum has the
+	// tool's own dependencies (golang.org/x/term), which this module lacks.
+	out, err := exec.CommandContext(t.Context(), goTool, "build", "-C", "..", "-o", bin, "./cmd/participant").CombinedOutput()
 	require.NoError(t, err, "building cmd/participant:\n%s", out)
 	var stdout, stderr emuSyncBuffer
 	cmd := exec.Command(bin, "local", "--addr", "127.0.0.1:0", "--agent", "echo", "--agent-delay", "0s", "--seed", "7")

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"runtime/pprof"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,17 +113,6 @@ func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func hookedClient(srv *participanttest.Server, before func(*http.Request)) *participant.Client {
 	hc := &http.Client{Transport: hookTransport{srv.Transport(), before}}
 	return srv.Client(func(o *participant.Options) { o.HTTPClient = hc })
-}
-
-// counter counts the requests of one operation path.
-type counter struct{ n atomic.Int64 }
-
-func (c *counter) count(path string) func(*http.Request) {
-	return func(r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, path) {
-			c.n.Add(1)
-		}
-	}
 }
 
 // sessionGoroutines counts the goroutines running code of a chat.Session.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,25 +23,31 @@ import (
 
 // clientFlags are the flags every one-shot call shares.
 type clientFlags struct {
-	region   string
-	endpoint string
-	retries  int
-	debug    bool
+	region        string
+	endpoint      string
+	allowInsecure bool
+	retries       int
+	debug         bool
 }
 
 func (cf *clientFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&cf.region, "region", "", "AWS region of the Amazon Connect instance, such as us-east-1 (or AWS_REGION, AWS_DEFAULT_REGION)")
 	fs.StringVar(&cf.endpoint, "endpoint", "", "base URL of the service, such as http://127.0.0.1:8480 for 'participant local'")
+	fs.BoolVar(&cf.allowInsecure, "allow-insecure", false, "allow a plain http --endpoint that is not a loopback address (tokens then cross the network unencrypted)")
 	fs.IntVar(&cf.retries, "max-attempts", 0, "attempts per call, the first included (default 3)")
 	fs.BoolVar(&cf.debug, "debug", false, "log each attempt to stderr (never tokens or bodies)")
 }
 
 func (cf *clientFlags) client(e *env) (*participant.Client, error) {
+	if err := checkEndpoint(cf.endpoint, cf.allowInsecure); err != nil {
+		return nil, err
+	}
 	o := participant.Options{
-		Region:           cf.region,
-		BaseEndpoint:     cf.endpoint,
-		RetryMaxAttempts: cf.retries,
-		AppID:            "participant-cli",
+		Region:                cf.region,
+		BaseEndpoint:          cf.endpoint,
+		AllowInsecureEndpoint: cf.allowInsecure,
+		RetryMaxAttempts:      cf.retries,
+		AppID:                 "participant-cli",
 	}
 	// AWS_REGION is what the SDKs and aws CLI v2 read; aws CLI v1 reads
 	// only AWS_DEFAULT_REGION (v2 reads it too, after AWS_REGION).
@@ -56,6 +63,24 @@ func (cf *clientFlags) client(e *env) (*participant.Client, error) {
 		o.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return participant.New(o), nil
+}
+
+// checkEndpoint checks an --endpoint before any call, with errors that say
+// the fix in the tool's own flags: a URL without a scheme, and plain http
+// to a host that is not loopback without --allow-insecure. Empty is fine
+// (no endpoint given).
+func checkEndpoint(endpoint string, allowInsecure bool) error {
+	if endpoint == "" {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return usagef("--endpoint %q is not a URL with a scheme: use --endpoint http://%s", endpoint, strings.TrimPrefix(strings.TrimPrefix(endpoint, "//"), "/"))
+	}
+	if u.Scheme == "http" && !allowInsecure && !wire.IsLoopback(u.Hostname()) {
+		return usagef("--endpoint %s is plain http to a host that is not loopback: tokens would cross the network unencrypted; use https, or add --allow-insecure to send them anyway", u.Redacted())
+	}
+	return nil
 }
 
 // connect returns the client and the token of a call: the two things every

@@ -13,11 +13,16 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unicode/utf8"
+	"unicode"
+
+	"github.com/aws/smithy-go"
+	"golang.org/x/term"
 
 	"github.com/connectchat/participant"
 	"github.com/connectchat/participant/chat"
+	"github.com/connectchat/participant/interactive"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -25,26 +30,45 @@ func init() {
 	register(command{"chat", "Chat from the terminal (on the local service with an echo agent, or the real one)", runChat})
 }
 
+const (
+	// maxOutbox bounds the messages typed but not sent yet.
+	maxOutbox = 100
+	// maxReconnects is how many failed reconnects in a row the chat takes
+	// before it gives up: about two minutes with the session's backoff.
+	maxReconnects = 8
+	// drainWait bounds how long leaving waits for messages still being
+	// sent.
+	drainWait = 10 * time.Second
+)
+
 func runChat(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "chat",
-		"An interactive chat in the terminal. Without a token it starts the local Participant Service\n"+
-			"in this process with an echo agent; with --participant-token (or PARTICIPANT_TOKEN) and\n"+
-			"--region or --endpoint it joins a real chat. Incoming messages, typing and read receipts\n"+
-			"show as they arrive; typing events go out while you type. Lost connections are shown and\n"+
-			"recovered. Commands: /attach FILE, /transcript, /quit. Ctrl-C leaves the chat too (exit 130),\n"+
-			"Ctrl-D on an empty line leaves it (exit 0).\n\n"+
+		"An interactive chat in the terminal. With --participant-token (or PARTICIPANT_TOKEN) and\n"+
+			"--region or --endpoint it joins that chat. With --endpoint and no token it starts a customer\n"+
+			"chat on that service (StartChatContact, as start-chat does), so it shows in the agent console\n"+
+			"of 'participant local'. With neither, it starts the local Participant Service in this process\n"+
+			"with an echo agent.\n\n"+
+			"The line is edited as in a shell: arrows, Home/End, Ctrl-A/E, Ctrl-U, Ctrl-W, Ctrl-K, and\n"+
+			"Up/Down for the lines sent before. Incoming messages, typing and read receipts show as they\n"+
+			"arrive, above the line being typed; messages shown are marked read for the others; typing\n"+
+			"events go out while you type. Lost connections are shown and recovered; a message typed\n"+
+			"meanwhile is sent once the service answers again, or listed as not sent when the chat ends\n"+
+			"first. Commands: /attach FILE, /transcript, /quit. Ctrl-C leaves the chat too (exit 130),\n"+
+			"Ctrl-D on an empty line leaves it (exit 0). When the service ends the chat for a reason other\n"+
+			"than someone leaving it (it forgot the chat, or stopped answering), the exit code is not 0.\n\n"+
 			"When standard input is not a terminal, each line is a message. After the last one the chat\n"+
 			"waits (up to --wait) until the others have answered: sent as many messages as you did, and\n"+
 			"stopped typing. Then it leaves.",
 		"  participant chat\n"+
 			"  participant chat --name Ann\n"+
+			"  participant chat --endpoint http://127.0.0.1:8480      # a new chat on 'participant local'\n"+
 			"  PARTICIPANT_TOKEN=... participant chat --region us-east-1\n"+
 			"  printf 'Hello\\nBye\\n' | participant chat --wait 5s")
 	var cf clientFlags
 	var tok tokenFlag
 	cf.add(fs)
-	tok.add(fs, "participant-token", "PARTICIPANT_TOKEN", "the ParticipantToken of a real chat")
-	name := fs.String("name", "You", "your display name on the local service")
+	tok.add(fs, "participant-token", "PARTICIPANT_TOKEN", "the ParticipantToken of a chat to join")
+	name := fs.String("name", "You", "your display name in a chat this command starts")
 	wait := fs.Duration("wait", 30*time.Second, "with piped input: after its end, wait up to this long for the answers (0: leave at once)")
 	if err := parse(e, fs, args); err != nil {
 		return err
@@ -55,9 +79,29 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	var (
 		client *participant.Client
 		pt     participant.Token
+		err    error
 	)
-	local := tok.value == "" && e.getenv("PARTICIPANT_TOKEN") == ""
-	if local {
+	local := false
+	switch {
+	case tok.value != "" || e.getenv("PARTICIPANT_TOKEN") != "":
+		if client, pt, err = cf.connect(e, &tok); err != nil {
+			return err
+		}
+	case cf.endpoint != "":
+		// A customer chat on that service, as a widget's backend starts one.
+		if client, err = cf.client(e); err != nil {
+			return err
+		}
+		out, err := startChatContact(ctx, cf.endpoint, *name, "")
+		if err != nil {
+			return err
+		}
+		pt = participant.Token(out.ParticipantToken)
+		local = true
+		fmt.Fprintf(e.stdout, "Started a chat on %s (contact %s).\n", strings.TrimRight(cf.endpoint, "/"), out.ContactID)
+	case cf.region != "":
+		return usagef("--region needs --participant-token (or PARTICIPANT_TOKEN): on the real service your backend starts the chat; --endpoint URL starts one on a local service")
+	default:
 		srv := participanttest.NewServer(participanttest.WithAgent(func() participanttest.Agent {
 			return participanttest.EchoAgent{DisplayName: "Echo", Greeting: "Hi! I repeat what you say. Type /quit to leave.", Delay: 700 * time.Millisecond}
 		}))
@@ -68,22 +112,19 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		pt = cust.ParticipantToken
+		local = true
 		fmt.Fprintf(e.stdout, "Local Participant Service at %s, with an echo agent.\n", srv.URL)
-	} else {
-		var err error
-		if client, pt, err = cf.connect(e, &tok); err != nil {
-			return err
-		}
 	}
 	defer client.CloseIdleConnections()
 
-	sess, err := chat.Connect(ctx, client, pt, &chat.Options{TypingTimeout: 4 * time.Second})
+	sess, err := chat.Connect(ctx, client, pt, &chat.Options{TypingTimeout: 4 * time.Second, MaxReconnectAttempts: maxReconnects})
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
 	ui := &chatUI{e: e, sess: sess, client: client, names: map[string]string{}, wait: *wait,
-		mine: map[string]bool{}, typing: map[string]bool{}, changed: make(chan struct{}, 1)}
+		mine: map[string]bool{}, typing: map[string]bool{}, changed: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), typed: make(chan struct{}, 1)}
 	if local {
 		ui.myName = *name
 	}
@@ -97,100 +138,115 @@ type chatUI struct {
 	client *participant.Client
 	wait   time.Duration // with piped input, how long to wait for answers
 
-	// changed is signalled (without blocking) after each event, for the
-	// wait for answers at the end of piped input.
-	changed chan struct{}
+	// term edits the line when standard input and output are a terminal
+	// (nil otherwise: lines in, lines out). screen is what it writes
+	// through; keys is what it reads.
+	term   *term.Terminal
+	screen *screenGate
+	keys   *keyReader
 
-	mu     sync.Mutex
-	line   []rune            // what the user is typing
-	prompt string            // "> "
-	raw    bool              // the terminal is in raw mode: redraw the line
-	shown  bool              // the prompt and line are on screen (raw mode)
-	closed bool              // the chat is ending: keys are no longer read
-	names  map[string]string // participant id → display name
-	me     string            // this participant's id, once known
-	myName string            // this participant's display name, when known
-	mine   map[string]bool   // ids of messages this session sent
-	sent   int               // messages this session sent
-	recent []participant.Item
-	typing map[string]bool // participants typing now (who may include this one)
+	// outMu serialises what is written to the screen.
+	outMu sync.Mutex
+
+	// changed is signalled (without blocking) after each event and each
+	// message sent, for the wait for answers at the end of piped input.
+	changed chan struct{}
+	// wake is signalled when a message is queued or the connection is
+	// back: the sender tries again.
+	wake chan struct{}
+	// typed is signalled on each key that makes a message longer.
+	typed chan struct{}
+
+	mu      sync.Mutex
+	outbox  []*chat.Message   // typed, not sent yet; the first may be in flight
+	pending *chat.Message     // the message reported as "not sent yet"
+	names   map[string]string // participant id → display name
+	me      string            // this participant's id, once known
+	myName  string            // this participant's display name, when known
+	mine    map[string]bool   // ids of messages this session sent
+	sent    int               // messages this session sent
+	recent  []participant.Item
+	typing  map[string]bool      // participants typing now (who may include this one)
+	choice  *interactive.Message // the interactive message shown last, until answered
+}
+
+// offer makes m the interactive message a typed number or title answers
+// (nil, or one without choices, changes nothing).
+func (u *chatUI) offer(m *interactive.Message) {
+	if m == nil || len(m.Choices()) == 0 {
+		return
+	}
+	u.mu.Lock()
+	u.choice = m
+	u.mu.Unlock()
 }
 
 // maxRecent is how many messages chatUI keeps to tell whether its messages
 // were answered.
 const maxRecent = 1024
 
-// print writes msg above the line being typed.
+// print writes one or more lines above the line being typed.
 func (u *chatUI) print(format string, args ...any) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
 	msg := fmt.Sprintf(format, args...)
-	if !u.raw {
+	u.outMu.Lock()
+	defer u.outMu.Unlock()
+	switch {
+	case u.term == nil:
 		fmt.Fprintln(u.e.stdout, msg)
-		return
-	}
-	msg = strings.ReplaceAll(msg, "\n", "\r\n")
-	if !u.shown {
-		fmt.Fprintf(u.e.stdout, "%s\r\n", msg)
-		return
-	}
-	fmt.Fprintf(u.e.stdout, "\r\x1b[K%s\r\n%s%s", msg, u.prompt, string(u.line))
-}
-
-// showPrompt draws the prompt and the line typed so far (raw mode only).
-func (u *chatUI) showPrompt() {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.raw && !u.shown {
-		u.shown = true
-		fmt.Fprint(u.e.stdout, u.prompt+string(u.line))
+	case u.screen.isClosed():
+		// The terminal is still raw: no output processing turns \n into
+		// \r\n.
+		_, _ = io.WriteString(u.e.stdout, strings.ReplaceAll(msg, "\n", "\r\n")+"\r\n")
+	default:
+		// The Terminal erases the prompt and the line, writes msg, and
+		// draws them again below it.
+		_, _ = u.term.Write([]byte(msg + "\n"))
 	}
 }
 
-// hidePrompt takes the prompt off the screen before the chat ends. With
-// interrupted, the half-typed line stays, marked ^C, as a shell leaves it;
-// otherwise the prompt line is erased. Either way the cursor ends at the
-// start of an empty line, so what follows is not glued to the prompt.
-func (u *chatUI) hidePrompt(interrupted bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.closed = true
-	if !u.raw || !u.shown {
+// closeScreen takes the prompt off the screen before the chat ends; from
+// then on the Terminal's output is dropped and print writes plain lines.
+// With interrupted, the half-typed line stays, marked ^C, as a shell
+// leaves it; otherwise the prompt line is erased. Either way the cursor ends
+// at the start of an empty line, so what follows is not glued to the
+// prompt.
+func (u *chatUI) closeScreen(interrupted bool) {
+	if u.term == nil {
 		return
 	}
-	u.shown = false
+	u.outMu.Lock()
+	defer u.outMu.Unlock()
+	end := "\r\x1b[K"
 	if interrupted {
-		fmt.Fprint(u.e.stdout, "^C\r\n")
-	} else {
-		fmt.Fprint(u.e.stdout, "\r\x1b[K")
+		end = "^C\r\n"
 	}
-	u.line = u.line[:0]
+	u.screen.close(end)
 }
 
 func (u *chatUI) run(ctx context.Context) error {
-	u.prompt = "> "
-	if f, ok := u.e.stdin.(*os.File); ok {
-		if restore, ok := rawMode(f); ok {
-			u.raw = true
-			defer restore()
-		}
+	if restore, ok := u.startTerminal(); ok {
+		defer restore()
 	}
 	evctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	ended := make(chan error, 1)
-	evDone := make(chan struct{})
-	go func() { defer close(evDone); ended <- u.events(evctx) }()
-	// The events goroutine ends before run returns. The input goroutine
-	// may stay blocked reading a terminal; once the prompt is hidden it
-	// writes nothing more.
-	defer func() { cancel(); <-evDone }()
+	var wg sync.WaitGroup
+	wg.Go(func() { ended <- u.events(evctx) })
+	wg.Go(func() { u.send(evctx) })
+	if u.term != nil {
+		wg.Go(func() { u.typist(evctx) })
+		wg.Go(func() { watchSize(evctx, u.e.stdout.(*os.File), u.term) })
+	}
+	// These goroutines end before run returns. The input goroutine may
+	// stay blocked reading a terminal; once the screen is closed nothing
+	// it does reaches the screen.
+	defer func() { cancel(); wg.Wait() }()
 
 	lines := make(chan string)
 	inputDone := make(chan error, 1)
 	go func() { inputDone <- u.input(evctx, lines) }()
-	if u.raw {
+	if u.term != nil {
 		u.print("Connected. Type a message and press Enter.")
-		u.showPrompt()
 	}
 	var (
 		draining bool             // the input ended: waiting for answers
@@ -199,16 +255,16 @@ func (u *chatUI) run(ctx context.Context) error {
 	for {
 		select {
 		case err := <-ended:
-			u.hidePrompt(false)
-			return err
+			u.closeScreen(false)
+			return u.unsent(err, "the chat ended first")
 		case err := <-inputDone:
 			switch {
 			case errors.Is(err, errInterrupted):
 				return u.quit(ctx, true)
 			case err != nil && !errors.Is(err, io.EOF):
-				u.hidePrompt(false)
-				return err
-			case u.raw || u.wait == 0 || u.answered():
+				u.closeScreen(false)
+				return u.unsent(err, "the input failed")
+			case u.term != nil || u.wait == 0 || u.answered():
 				return u.quit(ctx, false)
 			}
 			// Piped input ended: give the others time to answer.
@@ -232,19 +288,72 @@ func (u *chatUI) run(ctx context.Context) error {
 				return u.quit(ctx, false)
 			}
 		case <-ctx.Done():
-			// Ctrl-C or SIGTERM.
+			// SIGINT or SIGTERM.
 			return u.quit(ctx, true)
 		}
 	}
 }
 
-// quit leaves the chat (DisconnectParticipant) and waits for its end,
-// briefly. After an interrupt it returns errInterrupted (exit 130), also
-// when leaving failed, which it reports.
+// startTerminal puts the terminal in raw mode and sets up the line editor
+// when standard input and output are both a terminal.
+func (u *chatUI) startTerminal() (restore func(), ok bool) {
+	in, ok1 := u.e.stdin.(*os.File)
+	out, ok2 := u.e.stdout.(*os.File)
+	if !ok1 || !ok2 || !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
+		return nil, false
+	}
+	old, err := term.MakeRaw(int(in.Fd()))
+	if err != nil {
+		return nil, false
+	}
+	u.keys = &keyReader{r: in}
+	u.screen = &screenGate{w: out}
+	u.term = term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{u.keys, u.screen}, "> ")
+	if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 0 {
+		_ = u.term.SetSize(w, h)
+	}
+	// Every key that reaches the default case of the editor (a character
+	// to insert) passes here: a typing event goes out, throttled by the
+	// session, unless the line is a /command.
+	u.term.AutoCompleteCallback = func(line string, pos int, key rune) (string, int, bool) {
+		if unicode.IsPrint(key) && !strings.HasPrefix(line[:pos]+string(key)+line[pos:], "/") {
+			select {
+			case u.typed <- struct{}{}:
+			default:
+			}
+		}
+		return "", 0, false
+	}
+	return func() { _ = term.Restore(int(in.Fd()), old) }, true
+}
+
+// typist sends a typing event for the keys typed (the session sends at most
+// one per 10 s).
+func (u *chatUI) typist(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-u.typed:
+			_ = u.sess.SendTyping(ctx)
+		}
+	}
+}
+
+// quit sends what is still queued (for a while), leaves the chat
+// (DisconnectParticipant) and waits for its end, briefly. After an
+// interrupt it returns errInterrupted (exit 130), also when leaving failed,
+// which it reports.
 func (u *chatUI) quit(ctx context.Context, interrupted bool) error {
-	u.hidePrompt(interrupted)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	u.closeScreen(interrupted)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainWait)
 	defer cancel()
+	if !interrupted {
+		u.drain(ctx)
+	}
 	err := u.sess.Disconnect(ctx)
 	if err == nil {
 		u.print("You left the chat.")
@@ -253,20 +362,60 @@ func (u *chatUI) quit(ctx context.Context, interrupted bool) error {
 		if err != nil {
 			u.print("! leaving the chat failed: %v", err)
 		}
+		_ = u.unsent(nil, "you left first")
 		return errInterrupted
+	}
+	return u.unsent(err, "you left first")
+}
+
+// drain waits until the messages queued are sent, or ctx ends.
+func (u *chatUI) drain(ctx context.Context) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		u.mu.Lock()
+		n := len(u.outbox)
+		u.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// unsent lists the messages typed but never sent, so that none is lost
+// without a word, and returns err, or an error saying how many were not
+// sent when err is nil.
+func (u *chatUI) unsent(err error, why string) error {
+	u.mu.Lock()
+	left := slices.Clone(u.outbox)
+	u.outbox = nil
+	u.mu.Unlock()
+	for _, m := range left {
+		u.print("Not sent (%s): %s", why, m.Content)
+	}
+	if err == nil && len(left) > 0 {
+		err = fmt.Errorf("%d message(s) not sent: %s", len(left), why)
 	}
 	return err
 }
 
-// answered reports whether the others have answered: since this session's
-// first message, they have sent at least as many messages as it sent, and
-// none of them is typing. That is what the end of piped input waits for. It
-// is worked out when asked, not as events arrive, because this session's own
-// message can come back on the WebSocket before SendMessage has returned its
-// id.
+// answered reports whether the others have answered: every message typed
+// is sent, and since this session's first message, they have sent at least
+// as many messages as it sent, and none of them is typing. That is what the
+// end of piped input waits for. It is worked out when asked, not as events
+// arrive, because this session's own message can come back on the
+// WebSocket before SendMessage has returned its id.
 func (u *chatUI) answered() bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if len(u.outbox) > 0 {
+		return false
+	}
 	if u.sent == 0 {
 		return true
 	}
@@ -299,79 +448,48 @@ func (u *chatUI) answered() bool {
 	return true
 }
 
-// input reads the user's keys (raw mode) or lines, sending typing events.
-// It returns io.EOF at the end of input or on Ctrl-D, errInterrupted on
-// Ctrl-C when the terminal delivers it as a key.
+// input reads the user's lines: edited in the terminal, or piped. It
+// returns io.EOF at the end of input or on Ctrl-D, errInterrupted on
+// Ctrl-C.
 func (u *chatUI) input(ctx context.Context, lines chan<- string) error {
-	r := bufio.NewReader(u.e.stdin)
-	if !u.raw {
-		for {
+	next := u.readLine
+	if u.term == nil {
+		r := bufio.NewReader(u.e.stdin)
+		next = func() (string, error) {
 			l, err := r.ReadString('\n')
-			if l = strings.TrimRight(l, "\r\n"); l != "" {
-				select {
-				case lines <- l:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
+			if err != nil && l != "" {
+				err = nil // the last line, without its end: the next read says EOF
 			}
-			if err != nil {
-				return err
-			}
+			return l, err
 		}
 	}
 	for {
-		c, _, err := r.ReadRune()
+		l, err := next()
 		if err != nil {
 			return err
 		}
-		var submit string
-		send := false
-		u.mu.Lock()
-		if u.closed {
-			u.mu.Unlock()
-			return io.EOF
+		if l = cleanLine(l); strings.TrimSpace(l) == "" {
+			continue
 		}
-		switch c {
-		case '\r', '\n':
-			submit, send = string(u.line), true
-			u.line = u.line[:0]
-			fmt.Fprint(u.e.stdout, "\r\x1b[K"+u.prompt)
-		case 0x7f, '\b':
-			if len(u.line) > 0 {
-				u.line = u.line[:len(u.line)-1]
-				fmt.Fprint(u.e.stdout, "\b \b")
-			}
-		case 0x03: // Ctrl-C, when the terminal does not turn it into SIGINT
-			u.mu.Unlock()
-			return errInterrupted
-		case 0x04: // Ctrl-D: leave, on an empty line
-			if len(u.line) == 0 {
-				u.mu.Unlock()
-				return io.EOF
-			}
-		default:
-			if c >= ' ' && c != utf8.RuneError {
-				u.line = append(u.line, c)
-				fmt.Fprint(u.e.stdout, string(c))
-			}
-		}
-		typing := !send && len(u.line) > 0 && !strings.HasPrefix(string(u.line), "/")
-		u.mu.Unlock()
-		if typing {
-			// Throttled by the session: one event per 10 s.
-			go func() { _ = u.sess.SendTyping(ctx) }()
-		}
-		if send && strings.TrimSpace(submit) != "" {
-			select {
-			case lines <- submit:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		select {
+		case lines <- l:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
 
-// command runs one line: a /command or a message. done means /quit.
+// readLine reads one line from the line editor.
+func (u *chatUI) readLine() (string, error) {
+	l, err := u.term.ReadLine()
+	if err != nil && u.keys.interrupted() {
+		return "", errInterrupted
+	}
+	return l, err
+}
+
+// command runs one line: a /command, or a message to send. done means
+// /quit.
 func (u *chatUI) command(ctx context.Context, l string) (done bool, err error) {
 	switch {
 	case l == "/quit" || l == "/exit":
@@ -383,18 +501,122 @@ func (u *chatUI) command(ctx context.Context, l string) (done bool, err error) {
 	case strings.HasPrefix(l, "/"):
 		return false, fmt.Errorf("unknown command %s: use /attach FILE, /transcript or /quit", strings.Fields(l)[0])
 	}
-	if !u.raw {
-		_ = u.sess.SendTyping(ctx)
-	}
-	out, err := u.sess.SendMessage(ctx, &chat.Message{Content: l})
-	if err != nil {
-		return false, err
-	}
+	m := &chat.Message{Content: l}
 	u.mu.Lock()
-	u.mine[out.ID] = true
-	u.sent++
+	if u.choice != nil {
+		// An answer to the interactive message shown last: a choice's
+		// number or title goes as the widget sends it; other text goes
+		// as typed.
+		if r, err := u.choice.Parse(l); err == nil {
+			m = &chat.Message{ContentType: participant.ContentType(r.ContentType), Content: r.Content}
+			u.choice = nil
+		}
+	}
+	full := len(u.outbox) >= maxOutbox
+	if !full {
+		u.outbox = append(u.outbox, m)
+	}
 	u.mu.Unlock()
+	if full {
+		return false, fmt.Errorf("not sent: %d messages are already waiting for the service", maxOutbox)
+	}
+	notify(u.wake)
 	return false, nil
+}
+
+// send sends the queued messages, in order. A message the service did not
+// take for a reason that may pass (no answer, throttling, a server error)
+// stays first in the queue and is sent again, with the same ClientToken
+// (so the service acts once), when the connection is back or after a
+// backoff. One the service refuses for good is reported and dropped.
+func (u *chatUI) send(ctx context.Context) {
+	backoff := time.Second
+	for {
+		u.mu.Lock()
+		var m *chat.Message
+		if len(u.outbox) > 0 {
+			m = u.outbox[0]
+		}
+		u.mu.Unlock()
+		if m == nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-u.wake:
+				continue
+			}
+		}
+		if u.term == nil {
+			// Piped input has no keys: typing goes out just before.
+			_ = u.sess.SendTyping(ctx)
+		}
+		out, err := u.sess.SendMessage(ctx, m)
+		switch {
+		case err == nil:
+			u.mu.Lock()
+			u.outbox = slices.DeleteFunc(u.outbox, func(x *chat.Message) bool { return x == m })
+			u.mine[out.ID] = true
+			u.sent++
+			late := u.pending == m
+			u.pending = nil
+			u.mu.Unlock()
+			if late {
+				u.print("(sent: %s)", m.Content)
+			}
+			backoff = time.Second
+			notify(u.changed)
+			continue
+		case ctx.Err() != nil, errors.Is(err, chat.ErrChatEnded), errors.Is(err, chat.ErrClosed),
+			errors.Is(err, chat.ErrDisconnected), errors.Is(err, chat.ErrBroken):
+			return // the message stays queued: reported as not sent
+		case refused(err):
+			u.mu.Lock()
+			u.outbox = slices.DeleteFunc(u.outbox, func(x *chat.Message) bool { return x == m })
+			u.mu.Unlock()
+			u.print("! not sent: %s: %v", m.Content, err)
+			notify(u.changed)
+			continue
+		}
+		u.mu.Lock()
+		first := u.pending != m
+		u.pending = m
+		u.mu.Unlock()
+		if first {
+			why := "the service did not take it"
+			if exitCode(err) == exitNetwork {
+				why = "the service does not answer"
+			}
+			u.print("(not sent yet, %s; it is sent again when the connection is back)", why)
+		}
+		t := time.NewTimer(backoff)
+		backoff = min(2*backoff, 30*time.Second)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-u.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// refused reports whether the service, or the client before sending,
+// refused a message for good: sending it again cannot help.
+func refused(err error) bool {
+	var (
+		invalid *smithy.InvalidParamsError
+		valid   *participant.ValidationError
+	)
+	return errors.As(err, &invalid) || errors.As(err, &valid)
+}
+
+// notify wakes whoever waits on c, without blocking.
+func notify(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
 }
 
 func (u *chatUI) attach(ctx context.Context, path string) error {
@@ -435,6 +657,8 @@ func (u *chatUI) transcript(ctx context.Context) error {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "--- transcript: %d items", len(items))
 	for _, it := range items {
+		it.Content = renderText(it)
+		it.DisplayName = cleanLine(it.DisplayName)
 		fmt.Fprintf(&sb, "\n%s %s", it.AbsoluteTime.Local().Format("15:04:05"), describeItem(it))
 	}
 	sb.WriteString("\n---")
@@ -442,7 +666,8 @@ func (u *chatUI) transcript(ctx context.Context) error {
 	return nil
 }
 
-// events shows the session's events until the chat ends.
+// events shows the session's events until the chat ends, and marks the
+// messages it showed as read.
 func (u *chatUI) events(ctx context.Context) error {
 	for {
 		ev, err := u.sess.Next(ctx)
@@ -454,12 +679,13 @@ func (u *chatUI) events(ctx context.Context) error {
 		}
 		it := ev.Item
 		if it.ParticipantID != "" && it.DisplayName != "" {
-			u.names[it.ParticipantID] = it.DisplayName
+			u.names[it.ParticipantID] = cleanLine(it.DisplayName)
 		}
 		who := u.names[ev.ParticipantID]
 		if who == "" {
 			who = "someone"
 		}
+		name := cleanLine(it.DisplayName)
 		ts := ev.Time.Local().Format("15:04:05")
 		u.mu.Lock()
 		// ev.Own: with no reorder window the echo (and its receipt) can
@@ -474,19 +700,22 @@ func (u *chatUI) events(ctx context.Context) error {
 			if ev.Update {
 				break
 			}
-			name := it.DisplayName
-			if own {
-				name = "you"
+			if own || u.isMe(it) {
+				u.print("%s you: %s", ts, renderText(it))
+				break
 			}
-			u.print("%s %s: %s", ts, name, it.Content)
+			u.print("%s %s: %s", ts, name, renderText(it))
+			u.offer(interactiveOf(it))
+			// Shown: the sender sees it read (batched by the session).
+			_ = u.sess.SendReadReceipt(it.ID)
 		case chat.KindAttachment:
 			if len(it.Attachments) > 0 && !ev.Update {
 				a := it.Attachments[0]
-				u.print("%s %s shared %s (%s)", ts, it.DisplayName, a.AttachmentName, a.Status)
+				u.print("%s %s shared %s (%s)", ts, name, cleanLine(a.AttachmentName), a.Status)
 			}
 		case chat.KindTyping:
 			if !ev.Own && !u.isMe(it) {
-				u.print("%s %s is typing…", ts, it.DisplayName)
+				u.print("%s %s is typing…", ts, name)
 			}
 		case chat.KindReadReceipt:
 			u.mu.Lock()
@@ -496,16 +725,23 @@ func (u *chatUI) events(ctx context.Context) error {
 				u.print("%s (read by %s)", ts, who)
 			}
 		case chat.KindParticipantJoined:
-			u.print("%s %s joined", ts, it.DisplayName)
+			u.print("%s %s joined", ts, name)
 		case chat.KindParticipantLeft:
-			u.print("%s %s left", ts, it.DisplayName)
+			u.print("%s %s left", ts, name)
 		case chat.KindConnectionLost:
 			u.print("%s connection lost, reconnecting… (%v)", time.Now().Format("15:04:05"), ev.Err)
 		case chat.KindConnectionReestablished:
 			u.print("%s reconnected", time.Now().Format("15:04:05"))
+			notify(u.wake)
 		case chat.KindConnectionBroken:
-			u.print("connection broken: %v", ev.Err)
+			u.print("%s gave up reconnecting: %v", time.Now().Format("15:04:05"), ev.Err)
 		case chat.KindChatEnded:
+			if ev.Err != nil {
+				// Inferred from a 403 while reconnecting: the service no
+				// longer knows this chat's token.
+				u.print("%s the chat has ended: the service refused to reconnect it (a local service that was restarted has forgotten its chats)", ts)
+				return fmt.Errorf("the chat ended while the connection was down: %w", ev.Err)
+			}
 			u.print("%s the chat has ended", ts)
 			return nil
 		}
@@ -514,11 +750,57 @@ func (u *chatUI) events(ctx context.Context) error {
 		u.mu.Lock()
 		u.track(ev)
 		u.mu.Unlock()
-		select {
-		case u.changed <- struct{}{}:
-		default:
-		}
+		notify(u.changed)
 	}
+}
+
+// renderText is what the terminal shows of an incoming item's text, the one
+// place where it is made: without control characters, so that a peer
+// cannot move the cursor, recolour or clear the screen. An interactive
+// message (a ListPicker, a QuickReply, ...) shows as its title and numbered
+// choices; one that does not decode shows as it came.
+func renderText(it participant.Item) string {
+	if m := interactiveOf(it); m != nil {
+		return cleanText(strings.TrimRight(m.Text(), "\n"))
+	}
+	return cleanText(it.Content)
+}
+
+// interactiveOf decodes an item's interactive message, or returns nil when
+// it is not one (or does not decode).
+func interactiveOf(it participant.Item) *interactive.Message {
+	if string(it.ContentType) != interactive.ContentType {
+		return nil
+	}
+	m, err := interactive.Decode(it.Content)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// cleanText removes control characters (escape sequences included) from
+// text to show, keeping line ends; tabs become spaces and bytes that are not
+// UTF-8 become U+FFFD.
+func cleanText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t':
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// cleanLine is cleanText for one line: line ends are removed too. Every
+// message typed or piped goes through it, so no control character or
+// escape sequence is ever sent.
+func cleanLine(s string) string {
+	return strings.ReplaceAll(cleanText(strings.TrimRight(s, "\r\n")), "\n", "")
 }
 
 // track records what answered needs to know: the messages, and who is
@@ -550,4 +832,95 @@ func (u *chatUI) isMe(it participant.Item) bool {
 		u.me = it.ParticipantID
 	}
 	return u.me != "" && it.ParticipantID == u.me || u.myName != "" && it.DisplayName == u.myName
+}
+
+// keyReader is the terminal's input for the line editor. It takes Ctrl-C
+// out of the keys: the raw terminal delivers it as a byte, which the editor
+// would read as the end of input. The read that meets it returns the keys
+// before it; the next returns errInterrupted. It also turns the SS3 key
+// sequences (ESC O x: F1 to F4, and arrows in a terminal left in
+// application cursor mode) into what the editor knows (arrows, Home, End)
+// or drops them: the editor would take the x of one as a typed letter.
+type keyReader struct {
+	r    io.Reader
+	intr atomic.Bool
+	pend []byte // the start of a sequence cut by the last read
+}
+
+func (k *keyReader) Read(p []byte) (int, error) {
+	if k.intr.Load() {
+		return 0, errInterrupted
+	}
+	if len(p) <= len(k.pend) {
+		return 0, io.ErrShortBuffer
+	}
+	c := copy(p, k.pend)
+	k.pend = k.pend[:0]
+	n, err := k.r.Read(p[c:])
+	n += c
+	out := 0
+	for i := 0; i < n; i++ {
+		b := p[i]
+		switch {
+		case b == 0x03:
+			k.intr.Store(true)
+			return out, nil
+		case b == 0x1b && i+1 < n && p[i+1] == 0x1b:
+			// The Escape key, then another sequence: the first means
+			// nothing to the editor, and passed on it could join what
+			// is left of a dropped SS3 sequence into a new one.
+			continue
+		case b == 0x1b && i+1 < n && p[i+1] == 'O' && i+2 < n:
+			switch f := p[i+2]; f {
+			case 'A', 'B', 'C', 'D', 'H', 'F':
+				p[out], p[out+1], p[out+2] = 0x1b, '[', f
+				out += 3
+			}
+			i += 2
+			continue
+		case b == 0x1b && err == nil && (i+1 == n || i+2 == n && p[i+1] == 'O'):
+			// Cut short: keep it for the next read.
+			k.pend = append(k.pend, p[i:n]...)
+			return out, nil
+		}
+		p[out] = b
+		out++
+	}
+	return out, err
+}
+
+func (k *keyReader) interrupted() bool { return k.intr.Load() }
+
+// screenGate is the terminal's output for the line editor: closed, it drops
+// what the editor writes (the prompt it draws again, keys it echoes while
+// the chat ends).
+type screenGate struct {
+	w      io.Writer
+	mu     sync.Mutex
+	closed bool
+}
+
+func (s *screenGate) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return len(p), nil
+	}
+	return s.w.Write(p)
+}
+
+// close writes end, the last thing of the editor's, and closes the gate.
+func (s *screenGate) close(end string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		_, _ = io.WriteString(s.w, end)
+	}
+}
+
+func (s *screenGate) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }

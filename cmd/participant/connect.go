@@ -23,6 +23,10 @@ func startChatContact(ctx context.Context, endpoint, displayName, initialMessage
 	if initialMessage != "" {
 		in["InitialMessage"] = map[string]string{"ContentType": "text/plain", "Content": initialMessage}
 	}
+	// Plain http anywhere is fine here: the request carries no token.
+	if err := checkEndpoint(endpoint, true); err != nil {
+		return nil, err
+	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		return nil, err

@@ -34,10 +34,21 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
+	interrupt := ctx
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	d := &demo{out: e.stdout, color: *color, start: time.Now()}
-	if err := d.run(ctx, *seed); err != nil {
+	err := d.run(ctx, *seed)
+	if err != nil && interrupt.Err() != nil {
+		// Ctrl-C: one calm line, not the step it cut short. On a
+		// terminal the ^C it echoed gets a line of its own.
+		if isTerminal(e.stdout) {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintln(e.stdout, "Demo interrupted; its local service has stopped.")
+		return errInterrupted
+	}
+	if err != nil {
 		return fmt.Errorf("demo failed: %w", err)
 	}
 	return nil
@@ -184,7 +195,7 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	receipt := []byte("Order #1234\n1 x blue kettle\nPaid 2026-11-20\n")
 	id, err := client.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: ann.sess.ConnectionToken(), AttachmentName: "receipt.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(receipt)), Body: bytes.NewReader(receipt)})
 	if err != nil {
-		return fmt.Errorf("Ann's upload: %w", err)
+		return fmt.Errorf("the upload of Ann's receipt: %w", err)
 	}
 	att, err := sam.await(ctx, "the attachment", func(ev chat.Event) bool {
 		return ev.Kind == chat.KindAttachment && len(ev.Item.Attachments) > 0 && ev.Item.Attachments[0].AttachmentID == id
@@ -196,12 +207,12 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	d.say(ansiCust, "Ann shared %s (%s, %d bytes, %s)", a.AttachmentName, a.ContentType, len(receipt), a.Status)
 	dl, err := client.DownloadAttachment(ctx, sam.sess.ConnectionToken(), id)
 	if err != nil {
-		return fmt.Errorf("Sam's download: %w", err)
+		return fmt.Errorf("the download by Sam: %w", err)
 	}
 	got, err := io.ReadAll(dl.Body)
 	_ = dl.Body.Close()
 	if err != nil {
-		return fmt.Errorf("Sam's download: %w", err)
+		return fmt.Errorf("the download by Sam: %w", err)
 	}
 	if !bytes.Equal(got, receipt) {
 		return errors.New("the downloaded attachment differs from the upload")
@@ -245,7 +256,7 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 
 	// Ann leaves; the chat ends for both.
 	if err := ann.sess.Disconnect(ctx); err != nil {
-		return fmt.Errorf("Ann's disconnect: %w", err)
+		return fmt.Errorf("leaving the chat as Ann: %w", err)
 	}
 	if _, err := sam.await(ctx, "Ann leaving", func(ev chat.Event) bool {
 		return ev.Kind == chat.KindParticipantLeft && ev.Item.ParticipantID == customer.ParticipantID

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,4 +80,47 @@ func TestHelpGolden(t *testing.T) {
 			assert.Equal(t, string(want), r.stdout)
 		})
 	}
+}
+
+// TestDemoInterrupt cancels the demo's context, as Ctrl-C does, while it
+// plays: it ends with exit 130 and one line saying so, nothing on stderr.
+func TestDemoInterrupt(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out, errb lockedWriter
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, e, []string{"demo", "--color=false"}) }()
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Sam (agent) joined") }, 20*time.Second, 10*time.Millisecond, "the demo did not start:\n%s", out.String())
+	cancel()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(20 * time.Second):
+		require.FailNow(t, "the demo did not stop", out.String())
+	}
+	assert.Equal(t, exitCanceled, code)
+	assert.Empty(t, errb.String(), "stderr after Ctrl-C")
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	assert.Equal(t, "Demo interrupted; its local service has stopped.", lines[len(lines)-1])
+	assert.NotContains(t, out.String(), "context canceled")
+}
+
+// lockedWriter is a buffer that a test reads while the tool writes to it.
+type lockedWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }

@@ -326,6 +326,16 @@ func TestCommandLine(t *testing.T) {
 			onceStderr: "flag provided but not defined: -nope", stderr: []string{"Run 'participant help send-event'"}},
 		{name: "unknown flag of chat", args: []string{"chat", "--colour"}, code: exitUsage,
 			onceStderr: "flag provided but not defined: -colour"},
+		{name: "endpoint without a scheme", args: []string{"chat", "--endpoint", "127.0.0.1:8480"}, code: exitUsage,
+			onceStderr: `--endpoint "127.0.0.1:8480" is not a URL with a scheme: use --endpoint http://127.0.0.1:8480`},
+		{name: "endpoint without a scheme, a call", args: []string{"send-message", "--endpoint", "localhost:8480", "--connection-token", "x", "--text", "hi"}, code: exitUsage,
+			onceStderr: "use --endpoint http://localhost:8480"},
+		{name: "start-chat endpoint without a scheme", args: []string{"start-chat", "--endpoint", "127.0.0.1:8480"}, code: exitUsage,
+			onceStderr: "use --endpoint http://127.0.0.1:8480"},
+		{name: "plain http to another host", args: []string{"send-message", "--endpoint", "http://192.0.2.1:8480", "--connection-token", "x", "--text", "hi"}, code: exitUsage,
+			onceStderr: "add --allow-insecure to send them anyway"},
+		{name: "chat on the real service without a token", args: []string{"chat", "--region", "us-east-1"}, code: exitUsage,
+			onceStderr: "--region needs --participant-token"},
 		{name: "bad flag value", args: []string{"get-transcript", "--max-results", "many"}, code: exitUsage,
 			onceStderr: `invalid value "many" for flag -max-results`},
 		{name: "unknown operation by its API name", args: []string{"SendMessage", "--text", "hi"}, code: exitUsage,
@@ -372,6 +382,22 @@ func TestChatPiped(t *testing.T) {
 
 	r = runTool(t, nil, "", "chat", "--wait", "-1s")
 	assert.Equal(t, exitUsage, r.code)
+}
+
+// TestChatEndpointStartsChat: `participant chat --endpoint URL` without a
+// token starts a customer chat on that service (as start-chat does), where
+// the service's agent answers.
+func TestChatEndpointStartsChat(t *testing.T) {
+	t.Parallel()
+	srv := participanttest.NewServer(participanttest.WithAgent(func() participanttest.Agent {
+		return participanttest.EchoAgent{DisplayName: "Echo"}
+	}))
+	t.Cleanup(srv.Close)
+	r := runTool(t, nil, "ping\n", "chat", "--endpoint", srv.URL, "--name", "Nora", "--wait", "20s")
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "Started a chat on "+srv.URL)
+	assert.Contains(t, r.stdout, "Echo: ping")
+	assert.Contains(t, r.stdout, "Nora joined")
 }
 
 // TestRegionFromEnvironment: the region comes from --region, else

@@ -1,9 +1,14 @@
-//go:build !linux
+//go:build !unix
 
 package main
 
-import "os"
+import (
+	"context"
+	"os"
 
-// rawMode is not available here: the chat reads whole lines, and sends a
-// typing event just before each message.
-func rawMode(*os.File) (func(), bool) { return nil, false }
+	"golang.org/x/term"
+)
+
+// watchSize does nothing here: there is no resize signal. The editor keeps
+// the width the terminal had when the chat started.
+func watchSize(context.Context, *os.File, *term.Terminal) {}
