@@ -119,7 +119,7 @@ func summarize(t *testing.T, reader *sdkmetric.ManualReader) map[string]instrume
 func attrString(set attribute.Set) string {
 	var kv []string
 	for _, a := range set.ToSlice() {
-		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+		kv = append(kv, string(a.Key)+"="+a.Value.String())
 	}
 	sort.Strings(kv)
 	return strings.Join(kv, ",")
@@ -170,7 +170,7 @@ func TestTelemetryDifferential(t *testing.T) {
 		for _, a := range s.Attributes() {
 			for _, k := range keys {
 				if string(a.Key) == k {
-					v.Attrs[k] = a.Value.Emit()
+					v.Attrs[k] = a.Value.String()
 				}
 			}
 		}
