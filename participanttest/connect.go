@@ -61,29 +61,9 @@ type chatRequest struct {
 func (s *Server) startChat(r chatRequest) (c *contact, cust *member, tok string, from *contact, e *apiError) {
 	var source *contact
 	if pc := r.persistent; pc != nil {
-		src := s.contacts[pc.SourceContactID]
-		if src == nil {
-			return nil, nil, "", nil, newAPIError("ResourceNotFoundException", "participanttest: the persistent chat's SourceContactId is not a contact")
+		if source, e = s.persistentSource(pc); e != nil {
+			return nil, nil, "", nil, e
 		}
-		s.touch(src)
-		if pc.RehydrationType != "FROM_SEGMENT" {
-			// The most recent ended contact of the chat session src began.
-			best := src
-			for _, o := range s.contacts {
-				if o == src || !o.chain(src) {
-					continue
-				}
-				s.touch(o)
-				if o.ended && (o.started.After(best.started) || o.chain(best)) {
-					best = o
-				}
-			}
-			src = best
-		}
-		if !src.ended {
-			return nil, nil, "", nil, newAPIError("InvalidRequestException", "participanttest: only an ended chat can be continued as a persistent chat")
-		}
-		source = src
 	}
 	if s.chatQuotaReached() {
 		return nil, nil, "", nil, s.chatQuotaError()
@@ -108,6 +88,40 @@ func (s *Server) startChat(r chatRequest) (c *contact, cust *member, tok string,
 		}
 	}
 	return c, cust, tok, source, nil
+}
+
+// persistentSource is the ended contact a persistent chat continues: the
+// SourceContactId itself (FROM_SEGMENT), or the most recent ended contact of
+// the chat session it began. s.mu must be held.
+func (s *Server) persistentSource(pc *PersistentChat) (*contact, *apiError) {
+	src := s.contacts[pc.SourceContactID]
+	if src == nil {
+		return nil, newAPIError("ResourceNotFoundException", "participanttest: the persistent chat's SourceContactId is not a contact")
+	}
+	s.touch(src)
+	if pc.RehydrationType != "FROM_SEGMENT" {
+		src = s.latestEnded(src)
+	}
+	if !src.ended {
+		return nil, newAPIError("InvalidRequestException", "participanttest: only an ended chat can be continued as a persistent chat")
+	}
+	return src, nil
+}
+
+// latestEnded is the most recent ended contact of the chat session src
+// began (src itself when none is later). s.mu must be held.
+func (s *Server) latestEnded(src *contact) *contact {
+	best := src
+	for _, o := range s.contacts {
+		if o == src || !o.chain(src) {
+			continue
+		}
+		s.touch(o)
+		if o.ended && (o.started.After(best.started) || o.chain(best)) {
+			best = o
+		}
+	}
+	return best
 }
 
 // StartChat starts a chat as StartChatContact does and returns its

@@ -99,12 +99,7 @@ func (s *Server) memberOf(name string) *member {
 	if !ok || c == nil {
 		return nil
 	}
-	for _, m := range c.members {
-		if m.id == id {
-			return m
-		}
-	}
-	return nil
+	return c.member(id)
 }
 
 // noteTyping records that m is typing, for chats the console watches

@@ -334,10 +334,23 @@ func (f *Fault) faultError() *apiError {
 // request. It reports false when it has answered the request.
 func (s *Server) applyHTTPFaults(x *exchange) bool {
 	s.mu.Lock()
-	var delay time.Duration
-	var fail *apiError
+	delay, fail := s.httpFaults(x.op)
+	s.mu.Unlock()
+	if delay > 0 && !s.wait(x, delay) {
+		return false
+	}
+	if fail != nil {
+		x.fail(fail)
+		return false
+	}
+	return true
+}
+
+// httpFaults returns the delay and the error the faults give a request for
+// op: the first latency and the first failure that fire. s.mu must be held.
+func (s *Server) httpFaults(op string) (delay time.Duration, fail *apiError) {
 	for _, f := range s.faults {
-		if f.op != "" && f.op != x.op {
+		if f.op != "" && f.op != op {
 			continue
 		}
 		switch f.kind {
@@ -355,25 +368,24 @@ func (s *Server) applyHTTPFaults(x *exchange) bool {
 			}
 		}
 	}
-	s.mu.Unlock()
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-x.r.Context().Done():
-			t.Stop()
-			return false
-		case <-s.ctx.Done():
-			t.Stop()
-			x.fail(newAPIError("InternalServerException", "participanttest: server closed"))
-			return false
-		}
-	}
-	if fail != nil {
-		x.fail(fail)
+	return delay, fail
+}
+
+// wait holds a request for an injected latency. It reports false when the
+// request is over first: the client went away, or the server closed (then
+// it has answered).
+func (s *Server) wait(x *exchange, delay time.Duration) bool {
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-x.r.Context().Done():
+		return false
+	case <-s.ctx.Done():
+		x.fail(newAPIError("InternalServerException", "participanttest: server closed"))
 		return false
 	}
-	return true
 }
 
 // socketFault returns the first live fault of one of kinds that matches

@@ -217,46 +217,60 @@ func (s *Server) postReceipt(m *member, contentType, content string) (*Item, *ap
 	}
 	now := formatTime(s.now())
 	it := &Item{Type: TypeMessageMetadata, ContentType: wire.ContentTypeMessageMetadata, ID: s.newID(), AbsoluteTime: now}
-	var msg *Item
-	for _, x := range m.c.items {
-		if x.ID == rc.MessageID && (x.Type == TypeMessage || x.Type == TypeAttachment) {
-			msg = x
-			break
-		}
-	}
+	msg := m.c.receiptTarget(rc.MessageID)
 	if msg == nil || msg.ParticipantID == m.id {
 		// Nothing to tell anyone: an unknown message, or one's own.
 		return it, nil
 	}
-	if msg.MessageMetadata == nil {
-		msg.MessageMetadata = &MessageMetadata{MessageID: msg.ID}
-	}
-	var r *Receipt
-	for i := range msg.MessageMetadata.Receipts {
-		if msg.MessageMetadata.Receipts[i].RecipientParticipantID == m.id {
-			r = &msg.MessageMetadata.Receipts[i]
-		}
-	}
-	if r == nil {
-		msg.MessageMetadata.Receipts = append(msg.MessageMetadata.Receipts, Receipt{RecipientParticipantID: m.id})
-		r = &msg.MessageMetadata.Receipts[len(msg.MessageMetadata.Receipts)-1]
-	}
+	r := msg.receiptOf(m.id)
 	if contentType == wire.ContentTypeMessageRead {
 		r.ReadTimestamp = now
 	} else if r.DeliveredTimestamp == "" {
 		r.DeliveredTimestamp = now
 	}
 	it.MessageMetadata = &MessageMetadata{MessageID: msg.ID, Receipts: []Receipt{*r}}
-	var sender *member
-	for _, o := range m.c.members {
-		if o.id == msg.ParticipantID {
-			sender = o
-		}
-	}
-	if sender != nil {
+	if sender := m.c.member(msg.ParticipantID); sender != nil {
 		s.emit(m.c, it, false, sender)
 	}
 	return it, nil
+}
+
+// receiptTarget is the message or attachment with this id, nil when there
+// is none.
+func (c *contact) receiptTarget(id string) *Item {
+	for _, x := range c.items {
+		if x.ID == id && (x.Type == TypeMessage || x.Type == TypeAttachment) {
+			return x
+		}
+	}
+	return nil
+}
+
+// receiptOf is the receipt of this recipient in the message's metadata,
+// added when it has none yet.
+func (it *Item) receiptOf(recipient string) *Receipt {
+	if it.MessageMetadata == nil {
+		it.MessageMetadata = &MessageMetadata{MessageID: it.ID}
+	}
+	rs := &it.MessageMetadata.Receipts
+	for i := range *rs {
+		if (*rs)[i].RecipientParticipantID == recipient {
+			return &(*rs)[i]
+		}
+	}
+	*rs = append(*rs, Receipt{RecipientParticipantID: recipient})
+	return &(*rs)[len(*rs)-1]
+}
+
+// member is the contact's participant with this id, nil when there is
+// none.
+func (c *contact) member(id string) *member {
+	for _, o := range c.members {
+		if o.id == id {
+			return o
+		}
+	}
+	return nil
 }
 
 var disconnectParticipantOp = jsonOp[disconnectIn]{
