@@ -174,8 +174,16 @@ func reportCPU(b *testing.B, cpu time.Duration) {
 // 32 × GOMAXPROCS goroutines, 64 on a 2-core machine.
 const parallelism = 32
 
-func BenchmarkSendEvent(b *testing.B) {
-	for _, s := range newBenchSides(b) {
+// BenchmarkSendEvent sends a typing event through each client and the floor.
+func BenchmarkSendEvent(b *testing.B) { benchSerial(b, newBenchSides(b)) }
+
+// BenchmarkSendEventParallel is BenchmarkSendEvent with 64 callers on 2
+// cores.
+func BenchmarkSendEventParallel(b *testing.B) { benchParallel(b, newBenchSides(b)) }
+
+// benchSerial sends one event per iteration through each side, one caller.
+func benchSerial(b *testing.B, sides []benchSide) {
+	for _, s := range sides {
 		b.Run(s.name, func(b *testing.B) {
 			warm(b, s, 1)
 			ctx := context.Background()
@@ -194,8 +202,10 @@ func BenchmarkSendEvent(b *testing.B) {
 	}
 }
 
-func BenchmarkSendEventParallel(b *testing.B) {
-	for _, s := range newBenchSides(b) {
+// benchParallel sends events through each side from parallelism callers
+// per core.
+func benchParallel(b *testing.B, sides []benchSide) {
+	for _, s := range sides {
 		b.Run(s.name, func(b *testing.B) {
 			b.SetParallelism(parallelism)
 			warm(b, s, parallelism*runtime.GOMAXPROCS(0))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -297,48 +296,10 @@ func newTelemetryBenchSides(b *testing.B) []benchSide {
 // BenchmarkTelemetrySendEvent measures each client's SendEvent without and
 // with an OpenTelemetry SDK behind it: each client's overhead is its otel=on
 // over its own otel=off.
-func BenchmarkTelemetrySendEvent(b *testing.B) {
-	for _, s := range newTelemetryBenchSides(b) {
-		b.Run(s.name, func(b *testing.B) {
-			warm(b, s, 1)
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu := cpuTime()
-			for range b.N {
-				if err := s.send(ctx); err != nil {
-					require.NoError(b, err)
-				}
-			}
-			b.StopTimer()
-			reportCPU(b, cpu)
-			s.idle()
-		})
-	}
-}
+func BenchmarkTelemetrySendEvent(b *testing.B) { benchSerial(b, newTelemetryBenchSides(b)) }
 
 // BenchmarkTelemetrySendEventParallel is BenchmarkTelemetrySendEvent with
 // 64 callers on 2 cores.
 func BenchmarkTelemetrySendEventParallel(b *testing.B) {
-	for _, s := range newTelemetryBenchSides(b) {
-		b.Run(s.name, func(b *testing.B) {
-			b.SetParallelism(parallelism)
-			warm(b, s, parallelism*runtime.GOMAXPROCS(0))
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu := cpuTime()
-			b.RunParallel(func(pb *testing.PB) {
-				ctx := context.Background()
-				for pb.Next() {
-					if err := s.send(ctx); err != nil {
-						assert.NoError(b, err)
-						return
-					}
-				}
-			})
-			b.StopTimer()
-			reportCPU(b, cpu)
-			s.idle()
-		})
-	}
+	benchParallel(b, newTelemetryBenchSides(b))
 }
