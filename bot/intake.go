@@ -142,63 +142,97 @@ func (r *Runner) ContactEvents(o IntakeOptions) (http.Handler, error) {
 	if o.Header == "" {
 		o.Header = DefaultSecretHeader
 	}
-	want := sha256.Sum256([]byte(o.Secret))
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			reply(w, http.StatusMethodNotAllowed, "bot: contact events are POSTed")
-			return
-		}
-		if !o.Unauthenticated {
-			got := sha256.Sum256([]byte(req.Header.Get(o.Header)))
-			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || req.Header.Get(o.Header) == "" {
-				reply(w, http.StatusUnauthorized, "bot: missing or wrong secret in the "+o.Header+" header")
-				return
-			}
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxEventBytes-1))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("bot: the body must be under %d bytes", MaxEventBytes))
-				return
-			}
-			reply(w, http.StatusBadRequest, "bot: reading the body: "+err.Error())
-			return
-		}
-		ev, err := ParseContactEvent(body)
-		if errors.Is(err, ErrNotContactEvent) {
-			reply(w, http.StatusOK, "ignored: "+err.Error())
-			return
-		}
-		if err != nil {
-			reply(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if !strings.EqualFold(ev.Channel, ChannelChat) {
-			reply(w, http.StatusOK, "ignored: not a chat")
-			return
-		}
-		switch ev.EventType {
-		case EventInitiated, EventConnectedToSystem:
-			switch err := r.Start(req.Context(), ev.ContactID); {
-			case err == nil:
-				reply(w, http.StatusOK, "bot in the chat")
-			case errors.Is(err, ErrFull):
-				w.Header().Set("Retry-After", "5")
-				reply(w, http.StatusTooManyRequests, err.Error())
-			case errors.Is(err, ErrShutdown):
-				reply(w, http.StatusServiceUnavailable, err.Error())
-			default:
-				reply(w, http.StatusBadGateway, "bot: joining the chat failed")
-			}
-		case EventDisconnected:
-			r.Stop(ev.ContactID)
-			reply(w, http.StatusOK, "stopped")
-		default:
-			reply(w, http.StatusOK, "ignored: event type "+truncate(ev.EventType))
-		}
-	}), nil
+	return &intake{r: r, o: o, want: sha256.Sum256([]byte(o.Secret))}, nil
+}
+
+// intake is the handler ContactEvents returns.
+type intake struct {
+	r    *Runner
+	o    IntakeOptions
+	want [sha256.Size]byte // the secret's hash, compared in constant time
+}
+
+// ServeHTTP checks the method and the secret, reads the event and acts on
+// it.
+func (in *intake) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		reply(w, http.StatusMethodNotAllowed, "bot: contact events are POSTed")
+		return
+	}
+	if !in.authorized(req) {
+		reply(w, http.StatusUnauthorized, "bot: missing or wrong secret in the "+in.o.Header+" header")
+		return
+	}
+	ev, ok := readEvent(w, req)
+	if !ok {
+		return
+	}
+	if !strings.EqualFold(ev.Channel, ChannelChat) {
+		reply(w, http.StatusOK, "ignored: not a chat")
+		return
+	}
+	switch ev.EventType {
+	case EventInitiated, EventConnectedToSystem:
+		in.start(w, req, ev.ContactID)
+	case EventDisconnected:
+		in.r.Stop(ev.ContactID)
+		reply(w, http.StatusOK, "stopped")
+	default:
+		reply(w, http.StatusOK, "ignored: event type "+truncate(ev.EventType))
+	}
+}
+
+// authorized reports whether the request carries the secret (or none is
+// needed).
+func (in *intake) authorized(req *http.Request) bool {
+	if in.o.Unauthenticated {
+		return true
+	}
+	v := req.Header.Get(in.o.Header)
+	got := sha256.Sum256([]byte(v))
+	return subtle.ConstantTimeCompare(got[:], in.want[:]) == 1 && v != ""
+}
+
+// readEvent reads and parses the body. When it reports false it has
+// answered: 413 for a body too big, 400 for a malformed one, 200 for JSON
+// that is not a contact event.
+func readEvent(w http.ResponseWriter, req *http.Request) (ContactEvent, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxEventBytes-1))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("bot: the body must be under %d bytes", MaxEventBytes))
+		return ContactEvent{}, false
+	case err != nil:
+		reply(w, http.StatusBadRequest, "bot: reading the body: "+err.Error())
+		return ContactEvent{}, false
+	}
+	ev, err := ParseContactEvent(body)
+	switch {
+	case errors.Is(err, ErrNotContactEvent):
+		reply(w, http.StatusOK, "ignored: "+err.Error())
+		return ContactEvent{}, false
+	case err != nil:
+		reply(w, http.StatusBadRequest, err.Error())
+		return ContactEvent{}, false
+	}
+	return ev, true
+}
+
+// start puts the bot into the contact's chat and answers how that went.
+func (in *intake) start(w http.ResponseWriter, req *http.Request, contactID string) {
+	switch err := in.r.Start(req.Context(), contactID); {
+	case err == nil:
+		reply(w, http.StatusOK, "bot in the chat")
+	case errors.Is(err, ErrFull):
+		w.Header().Set("Retry-After", "5")
+		reply(w, http.StatusTooManyRequests, err.Error())
+	case errors.Is(err, ErrShutdown):
+		reply(w, http.StatusServiceUnavailable, err.Error())
+	default:
+		reply(w, http.StatusBadGateway, "bot: joining the chat failed")
+	}
 }
 
 // reply writes a JSON answer {"message": msg}.
