@@ -289,49 +289,70 @@ func (s *Server) handleFrame(so *socket, data []byte) {
 		s.sendError(so, "Forbidden")
 		return
 	}
-	m := so.m
 	switch topic {
-	case "aws/subscribe":
-		if f := s.socketFault(m, faultErrorFrame); f != nil {
-			s.sendError(so, f.message)
-			break
-		}
-		status := "failure"
-		if slices.Contains(topics, "aws/chat") {
-			so.subscribed, status = true, "success"
-		}
-		s.sendJSON(so, subscribeReply{Topic: "aws/subscribe", Content: subscribeContent{Status: status, Topics: topics}})
-	case "aws/unsubscribe":
-		if slices.Contains(topics, "aws/chat") {
-			so.subscribed = false
-		}
-		s.sendJSON(so, subscribeReply{Topic: "aws/unsubscribe", Content: subscribeContent{Status: "success", Topics: topics}})
+	case "aws/subscribe", "aws/unsubscribe":
+		s.subscribeFrame(so, topic, topics)
 	case "aws/heartbeat":
-		if s.socketFault(m, faultSilenceHeartbeat) != nil {
-			break
-		}
-		if f := s.socketFault(m, faultErrorFrame); f != nil {
-			s.sendError(so, f.message)
-			break
-		}
-		s.sendFrame(so, []byte(`{"topic":"aws/heartbeat"}`))
+		s.heartbeatFrame(so)
 	case "aws/ping":
-		if s.socketFault(m, faultSilencePing) != nil {
-			break
-		}
-		if f := s.socketFault(m, faultErrorFrame); f != nil {
-			s.sendError(so, f.message)
-			break
-		}
-		if s.socketFault(m, faultFailPing) != nil {
-			s.sendJSON(so, pingReply{Topic: "aws/ping", StatusCode: 500, StatusContent: "Internal Server Error"})
-			break
-		}
-		s.sendJSON(so, pingReply{Topic: "aws/ping", StatusCode: 200, StatusContent: "OK"})
+		s.pingFrame(so)
 	default:
 		s.sendError(so, "Forbidden")
 	}
 	s.flushHeld(so)
+}
+
+// subscribeFrame answers aws/subscribe and aws/unsubscribe: aws/chat is
+// the one topic a socket can take. s.mu must be held.
+func (s *Server) subscribeFrame(so *socket, topic string, topics []string) {
+	if topic == "aws/unsubscribe" {
+		if slices.Contains(topics, "aws/chat") {
+			so.subscribed = false
+		}
+		s.sendJSON(so, subscribeReply{Topic: topic, Content: subscribeContent{Status: "success", Topics: topics}})
+		return
+	}
+	if f := s.socketFault(so.m, faultErrorFrame); f != nil {
+		s.sendError(so, f.message)
+		return
+	}
+	status := "failure"
+	if slices.Contains(topics, "aws/chat") {
+		so.subscribed, status = true, "success"
+	}
+	s.sendJSON(so, subscribeReply{Topic: topic, Content: subscribeContent{Status: status, Topics: topics}})
+}
+
+// heartbeatFrame answers aws/heartbeat, unless a fault silences it or
+// answers with an error frame. s.mu must be held.
+func (s *Server) heartbeatFrame(so *socket) {
+	if s.socketFault(so.m, faultSilenceHeartbeat) != nil {
+		return
+	}
+	if f := s.socketFault(so.m, faultErrorFrame); f != nil {
+		s.sendError(so, f.message)
+		return
+	}
+	s.sendFrame(so, []byte(`{"topic":"aws/heartbeat"}`))
+}
+
+// pingFrame answers aws/ping (the deep heartbeat) with 200 OK, unless a
+// fault silences it, answers with an error frame, or fails it with 500.
+// s.mu must be held.
+func (s *Server) pingFrame(so *socket) {
+	m := so.m
+	if s.socketFault(m, faultSilencePing) != nil {
+		return
+	}
+	if f := s.socketFault(m, faultErrorFrame); f != nil {
+		s.sendError(so, f.message)
+		return
+	}
+	if s.socketFault(m, faultFailPing) != nil {
+		s.sendJSON(so, pingReply{Topic: "aws/ping", StatusCode: 500, StatusContent: "Internal Server Error"})
+		return
+	}
+	s.sendJSON(so, pingReply{Topic: "aws/ping", StatusCode: 200, StatusContent: "OK"})
 }
 
 // sendError sends an error frame, which has no topic. s.mu must be held.
