@@ -422,26 +422,10 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status
 
 // attempt sends the request once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, op.Method, target, body)
+	req, err := newAttemptRequest(ctx, r, op, tok, target, payload, invocationID, n, maxAttempts)
 	if err != nil {
-		return 0, "", &smithy.SerializationError{Err: err}
+		return 0, "", err
 	}
-	// One backing array for every header value.
-	vals := [5]string{tok.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
-	vs := vals[:]
-	h := req.Header
-	h["X-Amz-Bearer"] = vs[0:1:1]
-	h["User-Agent"] = vs[1:2:2]
-	h["Amz-Sdk-Invocation-Id"] = vs[2:3:3]
-	h["Amz-Sdk-Request"] = vs[3:4:4]
-	if payload != nil {
-		h["Content-Type"] = vs[4:5:5]
-	}
-
 	resp, err := r.httpClient.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -471,6 +455,38 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, ops.MaxErrorBody))
 		return status, requestID, nil
 	}
+	return status, requestID, readResponse(ctx, r, resp, requestID, tok, into)
+}
+
+// newAttemptRequest builds the HTTP request of attempt n, with its headers.
+func newAttemptRequest(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int) (*http.Request, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, op.Method, target, body)
+	if err != nil {
+		return nil, &smithy.SerializationError{Err: err}
+	}
+	// One backing array for every header value.
+	vals := [5]string{tok.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
+	vs := vals[:]
+	h := req.Header
+	h["X-Amz-Bearer"] = vs[0:1:1]
+	h["User-Agent"] = vs[1:2:2]
+	h["Amz-Sdk-Invocation-Id"] = vs[2:3:3]
+	h["Amz-Sdk-Request"] = vs[3:4:4]
+	if payload != nil {
+		h["Content-Type"] = vs[4:5:5]
+	}
+	return req, nil
+}
+
+// readResponse reads the body of resp, within the body timeout, and returns
+// the attempt's error: nil when a 2xx body decodes into into, else the
+// failure to read or decode it, or the error the response stands for.
+func readResponse(ctx context.Context, r *resolved, resp *http.Response, requestID string, tok Token, into any) error {
+	status := resp.StatusCode
 	limit := ops.MaxErrorBody
 	if status >= 200 && status < 300 {
 		limit = ops.MaxResponseBody
@@ -489,35 +505,43 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 	}
 	switch {
 	case timedOut.Load():
-		return status, requestID, &smithyhttp.RequestSendError{Err: &bodyTimeoutError{after: r.bodyTimeout}}
+		return &smithyhttp.RequestSendError{Err: &bodyTimeoutError{after: r.bodyTimeout}}
 	case rerr != nil && ctx.Err() != nil:
-		return status, requestID, &smithy.CanceledError{Err: ctx.Err()}
+		return &smithy.CanceledError{Err: ctx.Err()}
 	}
+	return responseError(resp, requestID, buf.Bytes(), more, rerr, tok, into)
+}
 
+// responseError classifies a response whose body was read into body: a 2xx
+// is decoded into into (when not nil), a 3xx is an UnexpectedRedirect, the
+// rest an error response. more tells whether the body was cut at its limit,
+// rerr is the error reading it.
+func responseError(resp *http.Response, requestID string, body []byte, more bool, rerr error, tok Token, into any) error {
+	status := resp.StatusCode
 	switch {
 	case status >= 200 && status < 300:
 		if rerr != nil {
-			return status, requestID, &smithyhttp.RequestSendError{Err: fmt.Errorf("reading the response body: %w", rerr)}
+			return &smithyhttp.RequestSendError{Err: fmt.Errorf("reading the response body: %w", rerr)}
 		}
 		if more && into != nil {
-			return status, requestID, &smithy.DeserializationError{Err: fmt.Errorf("response body larger than %d bytes", ops.MaxResponseBody)}
+			return &smithy.DeserializationError{Err: fmt.Errorf("response body larger than %d bytes", ops.MaxResponseBody)}
 		}
 		if into != nil {
-			if derr := decodeBody(buf.Bytes(), into); derr != nil {
-				return status, requestID, &smithy.DeserializationError{Err: derr}
+			if derr := decodeBody(body, into); derr != nil {
+				return &smithy.DeserializationError{Err: derr}
 			}
 		}
-		return status, requestID, nil
+		return nil
 
 	case status >= 300 && status < 400:
-		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: &smithy.GenericAPIError{
+		return &ResponseError{StatusCode: status, RequestID: requestID, Err: &smithy.GenericAPIError{
 			Code:    "UnexpectedRedirect",
 			Message: "the service answered with a redirect, which this client never follows",
 			Fault:   smithy.FaultClient,
 		}}
 
 	default:
-		apiErr := decodeError(status, resp.Header, buf.Bytes(), more, tok)
-		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: apiErr}
+		apiErr := decodeError(status, resp.Header, body, more, tok)
+		return &ResponseError{StatusCode: status, RequestID: requestID, Err: apiErr}
 	}
 }
