@@ -209,22 +209,14 @@ type uploadBody struct {
 	stopped bool
 }
 
+// Read passes on the next bytes of r, up to size in all. It fails, without
+// handing over the chunk, when r holds fewer or more than size bytes or
+// fails itself, and once stop was called.
 func (b *uploadBody) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	switch {
-	case b.stopped:
-		b.mu.Unlock()
-		return 0, errUploadStopped
-	case b.err != nil:
-		err := b.err
-		b.mu.Unlock()
+	remaining, err := b.remaining()
+	if err != nil {
 		return 0, err
-	case b.done:
-		b.mu.Unlock()
-		return 0, io.EOF
 	}
-	remaining := b.size - b.sent
-	b.mu.Unlock()
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -235,18 +227,45 @@ func (b *uploadBody) Read(p []byte) (int, error) {
 	// Read without the lock: a Read that blocks must not block stop.
 	n, err := b.r.Read(p)
 	last := int64(n) == remaining
-	var fail error
+	fail := b.check(n, err, remaining, last)
+	return b.commit(n, last, fail)
+}
+
+// remaining returns how many bytes are left to send, or the error every
+// Read now returns: errUploadStopped, the earlier failure, or io.EOF.
+func (b *uploadBody) remaining() (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.stopped:
+		return 0, errUploadStopped
+	case b.err != nil:
+		return 0, b.err
+	case b.done:
+		return 0, io.EOF
+	}
+	return b.size - b.sent, nil
+}
+
+// check returns the failure, if any, of a read of r that gave n bytes and
+// err when remaining were left; last tells whether n is all of them.
+func (b *uploadBody) check(n int, err error, remaining int64, last bool) error {
 	switch {
 	case n < 0 || int64(n) > remaining:
-		fail = fmt.Errorf("participant: the attachment reader returned an invalid count %d", n)
+		return fmt.Errorf("participant: the attachment reader returned an invalid count %d", n)
 	case err != nil && err != io.EOF:
-		fail = fmt.Errorf("participant: reading the attachment: %w", err)
+		return fmt.Errorf("participant: reading the attachment: %w", err)
 	case err == io.EOF && !last:
-		fail = fmt.Errorf("%w: the reader ended after %d of %d bytes", ErrAttachmentSize, b.sentSoFar()+int64(n), b.size)
+		return fmt.Errorf("%w: the reader ended after %d of %d bytes", ErrAttachmentSize, b.sentSoFar()+int64(n), b.size)
 	case last && err == nil:
-		fail = b.probe()
+		return b.probe()
 	}
+	return nil
+}
 
+// commit records the outcome of a read of n bytes under the lock and
+// returns what Read returns: the chunk, or fail with the chunk withheld.
+func (b *uploadBody) commit(n int, last bool, fail error) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.stopped {
@@ -268,6 +287,7 @@ func (b *uploadBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// sentSoFar returns how many bytes were handed over.
 func (b *uploadBody) sentSoFar() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -221,10 +221,7 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 	target := r.baseURL + path
 	invocationID := uuid.NewString()
 	maxAttempts := max(r.retryer.MaxAttempts(), 1)
-	logger := r.opts.Logger
-	if logger != nil && !logger.Enabled(ctx, slog.LevelDebug) {
-		logger = nil
-	}
+	logger := debugLogger(ctx, r.opts.Logger)
 
 	tel := r.tel
 	releaseRetry := nopRelease
@@ -237,10 +234,7 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 		}
 		releaseAttempt, aerr := r.retryer.GetAttemptToken(ctx)
 		if aerr != nil || releaseAttempt == nil {
-			if aerr == nil {
-				aerr = errors.New("no attempt token")
-			}
-			err = fmt.Errorf("retryer refused the attempt: %w", aerr)
+			err = attemptRefused(aerr)
 			break
 		}
 
@@ -255,18 +249,9 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 		status, requestID, err = c.attempt(actx, r, op, tok, target, payload, invocationID, attempt, maxAttempts, into)
 		elapsed := time.Since(start)
 		_ = releaseRetry(err)
-		if err == nil && attempt > 1 {
-			_ = releaseAttempt(errRetriedAttempt)
-		} else {
-			_ = releaseAttempt(err)
-		}
+		releaseAttemptToken(releaseAttempt, attempt, err)
 		if err == nil {
-			if tel != nil {
-				tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, nil, decisionDone)
-			}
-			if logger != nil {
-				logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decisionDone, nil)
-			}
+			reportAttempt(ctx, tel, logger, op, aspan, attempt, elapsed, status, requestID, nil, decisionDone)
 			return requestID, nil
 		}
 		if cerr := ctx.Err(); cerr != nil {
@@ -277,32 +262,10 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 			break
 		}
 
-		decision := decisionNo
+		var decision string
 		var delay time.Duration
-		switch {
-		case !r.retryer.IsErrorRetryable(err):
-		case attempt >= maxAttempts:
-			decision = decisionExhausted
-		default:
-			rel, terr := r.retryer.GetRetryToken(ctx, err)
-			if terr != nil {
-				decision = decisionQuota
-				err = &quotaError{last: err, quota: terr}
-				break
-			}
-			releaseRetry = rel
-			if delay, terr = r.retryer.RetryDelay(attempt, err); terr != nil {
-				decision = decisionNoDelay
-				break
-			}
-			decision = decisionRetry
-		}
-		if tel != nil {
-			tel.endAttempt(ctx, op, aspan, elapsed, status, requestID, err, decision)
-		}
-		if logger != nil {
-			logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decision, err)
-		}
+		decision, delay, releaseRetry, err = decideRetry(ctx, r.retryer, attempt, maxAttempts, err, releaseRetry)
+		reportAttempt(ctx, tel, logger, op, aspan, attempt, elapsed, status, requestID, err, decision)
 		if decision != decisionRetry {
 			break
 		}
@@ -311,14 +274,79 @@ func (c *Client) invoke(ctx context.Context, r *resolved, op *ops.Op, tok Token,
 			break
 		}
 	}
+	return "", invokeError(op, attempt, err)
+}
 
+// debugLogger returns l when it logs at Debug level for ctx, else nil.
+func debugLogger(ctx context.Context, l *slog.Logger) *slog.Logger {
+	if l != nil && !l.Enabled(ctx, slog.LevelDebug) {
+		return nil
+	}
+	return l
+}
+
+// attemptRefused is the error of a call whose retryer gave no attempt
+// token, with aerr its reason (nil when it gave a nil token).
+func attemptRefused(aerr error) error {
+	if aerr == nil {
+		aerr = errors.New("no attempt token")
+	}
+	return fmt.Errorf("retryer refused the attempt: %w", aerr)
+}
+
+// releaseAttemptToken releases the token of attempt n with its outcome err,
+// or with errRetriedAttempt when a retry succeeded (see invoke).
+func releaseAttemptToken(release func(error) error, n int, err error) {
+	if err == nil && n > 1 {
+		_ = release(errRetriedAttempt)
+	} else {
+		_ = release(err)
+	}
+}
+
+// reportAttempt ends the span of an attempt and logs it, when the call has
+// telemetry and a Debug logger.
+func reportAttempt(ctx context.Context, tel *telemetry, logger *slog.Logger, op *ops.Op, span tracing.Span, attempt int, elapsed time.Duration, status int, requestID string, err error, decision string) {
+	if tel != nil {
+		tel.endAttempt(ctx, op, span, elapsed, status, requestID, err, decision)
+	}
+	if logger != nil {
+		logAttempt(ctx, logger, op, attempt, status, requestID, elapsed, decision, err)
+	}
+}
+
+// decideRetry decides whether the failed attempt n of maxAttempts is
+// retried, and after what delay. It returns the release of the retry token
+// it got (releaseRetry when it got none) and err, wrapped in a quotaError
+// when the retry quota refused a retry.
+func decideRetry(ctx context.Context, rt aws.RetryerV2, n, maxAttempts int, err error, releaseRetry func(error) error) (decision string, delay time.Duration, release func(error) error, _ error) {
+	switch {
+	case !rt.IsErrorRetryable(err):
+		return decisionNo, 0, releaseRetry, err
+	case n >= maxAttempts:
+		return decisionExhausted, 0, releaseRetry, err
+	}
+	rel, terr := rt.GetRetryToken(ctx, err)
+	if terr != nil {
+		return decisionQuota, 0, releaseRetry, &quotaError{last: err, quota: terr}
+	}
+	if delay, terr = rt.RetryDelay(n, err); terr != nil {
+		return decisionNoDelay, delay, rel, err
+	}
+	return decisionRetry, delay, rel, err
+}
+
+// invokeError is the error of a call that failed after attempts attempts:
+// a ResponseError learns its count, any other error is wrapped with it
+// when there was more than one.
+func invokeError(op *ops.Op, attempts int, err error) error {
 	var re *ResponseError
 	if errors.As(err, &re) {
-		re.Attempts = attempt
-	} else if attempt > 1 {
-		err = &attemptsError{attempts: attempt, err: err}
+		re.Attempts = attempts
+	} else if attempts > 1 {
+		err = &attemptsError{attempts: attempts, err: err}
 	}
-	return "", opError(op, err)
+	return opError(op, err)
 }
 
 func nopRelease(error) error { return nil }
@@ -422,26 +450,10 @@ func logAttempt(ctx context.Context, l *slog.Logger, op *ops.Op, attempt, status
 
 // attempt sends the request once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int, into any) (status int, requestID string, err error) {
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, op.Method, target, body)
+	req, err := newAttemptRequest(ctx, r, op, tok, target, payload, invocationID, n, maxAttempts)
 	if err != nil {
-		return 0, "", &smithy.SerializationError{Err: err}
+		return 0, "", err
 	}
-	// One backing array for every header value.
-	vals := [5]string{tok.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
-	vs := vals[:]
-	h := req.Header
-	h["X-Amz-Bearer"] = vs[0:1:1]
-	h["User-Agent"] = vs[1:2:2]
-	h["Amz-Sdk-Invocation-Id"] = vs[2:3:3]
-	h["Amz-Sdk-Request"] = vs[3:4:4]
-	if payload != nil {
-		h["Content-Type"] = vs[4:5:5]
-	}
-
 	resp, err := r.httpClient.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -471,6 +483,38 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, ops.MaxErrorBody))
 		return status, requestID, nil
 	}
+	return status, requestID, readResponse(ctx, r, resp, requestID, tok, into)
+}
+
+// newAttemptRequest builds the HTTP request of attempt n, with its headers.
+func newAttemptRequest(ctx context.Context, r *resolved, op *ops.Op, tok Token, target string, payload []byte, invocationID string, n, maxAttempts int) (*http.Request, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, op.Method, target, body)
+	if err != nil {
+		return nil, &smithy.SerializationError{Err: err}
+	}
+	// One backing array for every header value.
+	vals := [5]string{tok.Reveal(), r.userAgent, invocationID, sdkRequestHeader(n, maxAttempts), "application/json"}
+	vs := vals[:]
+	h := req.Header
+	h["X-Amz-Bearer"] = vs[0:1:1]
+	h["User-Agent"] = vs[1:2:2]
+	h["Amz-Sdk-Invocation-Id"] = vs[2:3:3]
+	h["Amz-Sdk-Request"] = vs[3:4:4]
+	if payload != nil {
+		h["Content-Type"] = vs[4:5:5]
+	}
+	return req, nil
+}
+
+// readResponse reads the body of resp, within the body timeout, and returns
+// the attempt's error: nil when a 2xx body decodes into into, else the
+// failure to read or decode it, or the error the response stands for.
+func readResponse(ctx context.Context, r *resolved, resp *http.Response, requestID string, tok Token, into any) error {
+	status := resp.StatusCode
 	limit := ops.MaxErrorBody
 	if status >= 200 && status < 300 {
 		limit = ops.MaxResponseBody
@@ -489,35 +533,43 @@ func (c *Client) attempt(ctx context.Context, r *resolved, op *ops.Op, tok Token
 	}
 	switch {
 	case timedOut.Load():
-		return status, requestID, &smithyhttp.RequestSendError{Err: &bodyTimeoutError{after: r.bodyTimeout}}
+		return &smithyhttp.RequestSendError{Err: &bodyTimeoutError{after: r.bodyTimeout}}
 	case rerr != nil && ctx.Err() != nil:
-		return status, requestID, &smithy.CanceledError{Err: ctx.Err()}
+		return &smithy.CanceledError{Err: ctx.Err()}
 	}
+	return responseError(resp, requestID, buf.Bytes(), more, rerr, tok, into)
+}
 
+// responseError classifies a response whose body was read into body: a 2xx
+// is decoded into into (when not nil), a 3xx is an UnexpectedRedirect, the
+// rest an error response. more tells whether the body was cut at its limit,
+// rerr is the error reading it.
+func responseError(resp *http.Response, requestID string, body []byte, more bool, rerr error, tok Token, into any) error {
+	status := resp.StatusCode
 	switch {
 	case status >= 200 && status < 300:
 		if rerr != nil {
-			return status, requestID, &smithyhttp.RequestSendError{Err: fmt.Errorf("reading the response body: %w", rerr)}
+			return &smithyhttp.RequestSendError{Err: fmt.Errorf("reading the response body: %w", rerr)}
 		}
 		if more && into != nil {
-			return status, requestID, &smithy.DeserializationError{Err: fmt.Errorf("response body larger than %d bytes", ops.MaxResponseBody)}
+			return &smithy.DeserializationError{Err: fmt.Errorf("response body larger than %d bytes", ops.MaxResponseBody)}
 		}
 		if into != nil {
-			if derr := decodeBody(buf.Bytes(), into); derr != nil {
-				return status, requestID, &smithy.DeserializationError{Err: derr}
+			if derr := decodeBody(body, into); derr != nil {
+				return &smithy.DeserializationError{Err: derr}
 			}
 		}
-		return status, requestID, nil
+		return nil
 
 	case status >= 300 && status < 400:
-		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: &smithy.GenericAPIError{
+		return &ResponseError{StatusCode: status, RequestID: requestID, Err: &smithy.GenericAPIError{
 			Code:    "UnexpectedRedirect",
 			Message: "the service answered with a redirect, which this client never follows",
 			Fault:   smithy.FaultClient,
 		}}
 
 	default:
-		apiErr := decodeError(status, resp.Header, buf.Bytes(), more, tok)
-		return status, requestID, &ResponseError{StatusCode: status, RequestID: requestID, Err: apiErr}
+		apiErr := decodeError(status, resp.Header, body, more, tok)
+		return &ResponseError{StatusCode: status, RequestID: requestID, Err: apiErr}
 	}
 }
