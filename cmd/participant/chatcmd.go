@@ -223,24 +223,20 @@ func (u *chatUI) closeScreen(interrupted bool) {
 	u.screen.close(end)
 }
 
+// run is the chat until it ends: it starts the workers and reads the
+// input, and returns when the chat ends, the input ends (after the wait for
+// answers when it is piped), a command quits or ctx is done.
 func (u *chatUI) run(ctx context.Context) error {
 	if restore, ok := u.startTerminal(); ok {
 		defer restore()
 	}
 	evctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	ended := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Go(func() { ended <- u.events(evctx) })
-	wg.Go(func() { u.send(evctx) })
-	if u.term != nil {
-		wg.Go(func() { u.typist(evctx) })
-		wg.Go(func() { watchSize(evctx, u.e.stdout.(*os.File), u.term) })
-	}
+	ended, wait := u.startWorkers(evctx)
 	// These goroutines end before run returns. The input goroutine may
 	// stay blocked reading a terminal; once the screen is closed nothing
 	// it does reaches the screen.
-	defer func() { cancel(); wg.Wait() }()
+	defer func() { cancel(); wait() }()
 
 	lines := make(chan string)
 	inputDone := make(chan error, 1)
@@ -248,6 +244,30 @@ func (u *chatUI) run(ctx context.Context) error {
 	if u.term != nil {
 		u.print("Connected. Type a message and press Enter.")
 	}
+	return u.loop(ctx, ended, inputDone, lines)
+}
+
+// startWorkers starts the goroutines that run beside the input until ctx
+// is done: the events (whose end, the chat's, comes on ended), the sender
+// and, on a terminal, the typing notices and the window size watch. wait
+// waits for them to end.
+func (u *chatUI) startWorkers(ctx context.Context) (ended <-chan error, wait func()) {
+	end := make(chan error, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() { end <- u.events(ctx) })
+	wg.Go(func() { u.send(ctx) })
+	if u.term != nil {
+		wg.Go(func() { u.typist(ctx) })
+		wg.Go(func() { watchSize(ctx, u.e.stdout.(*os.File), u.term) })
+	}
+	return end, wg.Wait
+}
+
+// loop waits for what ends the chat, running the lines read meanwhile: the
+// end of the chat (ended), the end of the input (inputDone), then with
+// piped input the answers or the end of the wait for them, a command that
+// quits, or ctx done (SIGINT or SIGTERM).
+func (u *chatUI) loop(ctx context.Context, ended, inputDone <-chan error, lines <-chan string) error {
 	var (
 		draining bool             // the input ended: waiting for answers
 		deadline <-chan time.Time // the end of that wait
@@ -258,14 +278,8 @@ func (u *chatUI) run(ctx context.Context) error {
 			u.closeScreen(false)
 			return u.unsent(err, "the chat ended first")
 		case err := <-inputDone:
-			switch {
-			case errors.Is(err, errInterrupted):
-				return u.quit(ctx, true)
-			case err != nil && !errors.Is(err, io.EOF):
-				u.closeScreen(false)
-				return u.unsent(err, "the input failed")
-			case u.term != nil || u.wait == 0 || u.answered():
-				return u.quit(ctx, false)
+			if quit, err := u.inputEnded(ctx, err); quit {
+				return err
 			}
 			// Piped input ended: give the others time to answer.
 			draining = true
@@ -292,6 +306,24 @@ func (u *chatUI) run(ctx context.Context) error {
 			return u.quit(ctx, true)
 		}
 	}
+}
+
+// inputEnded handles the end of the input (err is why): quit is true, with
+// what run returns, when the chat ends now: on Ctrl-C, on a failed read, or
+// at the end of a terminal's input, of piped input without a wait for
+// answers, or of piped input already answered. quit is false when piped
+// input ended and the answers are yet to come.
+func (u *chatUI) inputEnded(ctx context.Context, err error) (quit bool, _ error) {
+	switch {
+	case errors.Is(err, errInterrupted):
+		return true, u.quit(ctx, true)
+	case err != nil && !errors.Is(err, io.EOF):
+		u.closeScreen(false)
+		return true, u.unsent(err, "the input failed")
+	case u.term != nil || u.wait == 0 || u.answered():
+		return true, u.quit(ctx, false)
+	}
+	return false, nil
 }
 
 // startTerminal puts the terminal in raw mode and sets up the line editor
