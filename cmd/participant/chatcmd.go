@@ -223,24 +223,20 @@ func (u *chatUI) closeScreen(interrupted bool) {
 	u.screen.close(end)
 }
 
+// run is the chat until it ends: it starts the workers and reads the
+// input, and returns when the chat ends, the input ends (after the wait for
+// answers when it is piped), a command quits or ctx is done.
 func (u *chatUI) run(ctx context.Context) error {
 	if restore, ok := u.startTerminal(); ok {
 		defer restore()
 	}
 	evctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	ended := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Go(func() { ended <- u.events(evctx) })
-	wg.Go(func() { u.send(evctx) })
-	if u.term != nil {
-		wg.Go(func() { u.typist(evctx) })
-		wg.Go(func() { watchSize(evctx, u.e.stdout.(*os.File), u.term) })
-	}
+	ended, wait := u.startWorkers(evctx)
 	// These goroutines end before run returns. The input goroutine may
 	// stay blocked reading a terminal; once the screen is closed nothing
 	// it does reaches the screen.
-	defer func() { cancel(); wg.Wait() }()
+	defer func() { cancel(); wait() }()
 
 	lines := make(chan string)
 	inputDone := make(chan error, 1)
@@ -248,6 +244,30 @@ func (u *chatUI) run(ctx context.Context) error {
 	if u.term != nil {
 		u.print("Connected. Type a message and press Enter.")
 	}
+	return u.loop(ctx, ended, inputDone, lines)
+}
+
+// startWorkers starts the goroutines that run beside the input until ctx
+// is done: the events (whose end, the chat's, comes on ended), the sender
+// and, on a terminal, the typing notices and the window size watch. wait
+// waits for them to end.
+func (u *chatUI) startWorkers(ctx context.Context) (ended <-chan error, wait func()) {
+	end := make(chan error, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() { end <- u.events(ctx) })
+	wg.Go(func() { u.send(ctx) })
+	if u.term != nil {
+		wg.Go(func() { u.typist(ctx) })
+		wg.Go(func() { watchSize(ctx, u.e.stdout.(*os.File), u.term) })
+	}
+	return end, wg.Wait
+}
+
+// loop waits for what ends the chat, running the lines read meanwhile: the
+// end of the chat (ended), the end of the input (inputDone), then with
+// piped input the answers or the end of the wait for them, a command that
+// quits, or ctx done (SIGINT or SIGTERM).
+func (u *chatUI) loop(ctx context.Context, ended, inputDone <-chan error, lines <-chan string) error {
 	var (
 		draining bool             // the input ended: waiting for answers
 		deadline <-chan time.Time // the end of that wait
@@ -258,14 +278,8 @@ func (u *chatUI) run(ctx context.Context) error {
 			u.closeScreen(false)
 			return u.unsent(err, "the chat ended first")
 		case err := <-inputDone:
-			switch {
-			case errors.Is(err, errInterrupted):
-				return u.quit(ctx, true)
-			case err != nil && !errors.Is(err, io.EOF):
-				u.closeScreen(false)
-				return u.unsent(err, "the input failed")
-			case u.term != nil || u.wait == 0 || u.answered():
-				return u.quit(ctx, false)
+			if quit, err := u.inputEnded(ctx, err); quit {
+				return err
 			}
 			// Piped input ended: give the others time to answer.
 			draining = true
@@ -292,6 +306,24 @@ func (u *chatUI) run(ctx context.Context) error {
 			return u.quit(ctx, true)
 		}
 	}
+}
+
+// inputEnded handles the end of the input (err is why): quit is true, with
+// what run returns, when the chat ends now: on Ctrl-C, on a failed read, or
+// at the end of a terminal's input, of piped input without a wait for
+// answers, or of piped input already answered. quit is false when piped
+// input ended and the answers are yet to come.
+func (u *chatUI) inputEnded(ctx context.Context, err error) (quit bool, _ error) {
+	switch {
+	case errors.Is(err, errInterrupted):
+		return true, u.quit(ctx, true)
+	case err != nil && !errors.Is(err, io.EOF):
+		u.closeScreen(false)
+		return true, u.unsent(err, "the input failed")
+	case u.term != nil || u.wait == 0 || u.answered():
+		return true, u.quit(ctx, false)
+	}
+	return false, nil
 }
 
 // startTerminal puts the terminal in raw mode and sets up the line editor
@@ -672,78 +704,13 @@ func (u *chatUI) events(ctx context.Context) error {
 	for {
 		ev, err := u.sess.Next(ctx)
 		if err != nil {
-			if errors.Is(err, chat.ErrChatEnded) || errors.Is(err, chat.ErrClosed) || errors.Is(err, chat.ErrDisconnected) {
+			if sessionOver(err) {
 				return nil
 			}
 			return err
 		}
-		it := ev.Item
-		if it.ParticipantID != "" && it.DisplayName != "" {
-			u.names[it.ParticipantID] = cleanLine(it.DisplayName)
-		}
-		who := u.names[ev.ParticipantID]
-		if who == "" {
-			who = "someone"
-		}
-		name := cleanLine(it.DisplayName)
-		ts := ev.Time.Local().Format("15:04:05")
-		u.mu.Lock()
-		// ev.Own: with no reorder window the echo (and its receipt) can
-		// come before SendMessage returns and fills u.mine.
-		if ev.Own && ev.Kind == chat.KindMessage {
-			u.mine[it.ID] = true
-		}
-		own := u.mine[it.ID]
-		u.mu.Unlock()
-		switch ev.Kind {
-		case chat.KindMessage:
-			if ev.Update {
-				break
-			}
-			if own || u.isMe(it) {
-				u.print("%s you: %s", ts, renderText(it))
-				break
-			}
-			u.print("%s %s: %s", ts, name, renderText(it))
-			u.offer(interactiveOf(it))
-			// Shown: the sender sees it read (batched by the session).
-			_ = u.sess.SendReadReceipt(it.ID)
-		case chat.KindAttachment:
-			if len(it.Attachments) > 0 && !ev.Update {
-				a := it.Attachments[0]
-				u.print("%s %s shared %s (%s)", ts, name, cleanLine(a.AttachmentName), a.Status)
-			}
-		case chat.KindTyping:
-			if !ev.Own && !u.isMe(it) {
-				u.print("%s %s is typing…", ts, name)
-			}
-		case chat.KindReadReceipt:
-			u.mu.Lock()
-			mine := u.mine[ev.MessageID]
-			u.mu.Unlock()
-			if mine {
-				u.print("%s (read by %s)", ts, who)
-			}
-		case chat.KindParticipantJoined:
-			u.print("%s %s joined", ts, name)
-		case chat.KindParticipantLeft:
-			u.print("%s %s left", ts, name)
-		case chat.KindConnectionLost:
-			u.print("%s connection lost, reconnecting… (%v)", time.Now().Format("15:04:05"), ev.Err)
-		case chat.KindConnectionReestablished:
-			u.print("%s reconnected", time.Now().Format("15:04:05"))
-			notify(u.wake)
-		case chat.KindConnectionBroken:
-			u.print("%s gave up reconnecting: %v", time.Now().Format("15:04:05"), ev.Err)
-		case chat.KindChatEnded:
-			if ev.Err != nil {
-				// Inferred from a 403 while reconnecting: the service no
-				// longer knows this chat's token.
-				u.print("%s the chat has ended: the service refused to reconnect it (a local service that was restarted has forgotten its chats)", ts)
-				return fmt.Errorf("the chat ended while the connection was down: %w", ev.Err)
-			}
-			u.print("%s the chat has ended", ts)
-			return nil
+		if ended, err := u.show(ev); ended {
+			return err
 		}
 		// After the event is shown: the wait for answers may end now, and
 		// what ended it must be on the screen before "You left the chat.".
@@ -752,6 +719,127 @@ func (u *chatUI) events(ctx context.Context) error {
 		u.mu.Unlock()
 		notify(u.changed)
 	}
+}
+
+// sessionOver reports whether an error from the session's Next means that
+// the events are over without a fault: the chat ended, the session was
+// closed or it gave up reconnecting.
+func sessionOver(err error) bool {
+	return errors.Is(err, chat.ErrChatEnded) || errors.Is(err, chat.ErrClosed) || errors.Is(err, chat.ErrDisconnected)
+}
+
+// show puts one event on the screen, with the display name it brings
+// learnt first. ended is true when the event is the end of the chat; err
+// then says whether it ended while the connection was down.
+func (u *chatUI) show(ev chat.Event) (ended bool, err error) {
+	it := ev.Item
+	if it.ParticipantID != "" && it.DisplayName != "" {
+		u.names[it.ParticipantID] = cleanLine(it.DisplayName)
+	}
+	name := cleanLine(it.DisplayName)
+	ts := ev.Time.Local().Format("15:04:05")
+	switch ev.Kind {
+	case chat.KindMessage:
+		u.showMessage(ev, ts, name)
+	case chat.KindAttachment:
+		u.showAttachment(ev, ts, name)
+	case chat.KindTyping:
+		if !ev.Own && !u.isMe(it) {
+			u.print("%s %s is typing…", ts, name)
+		}
+	case chat.KindReadReceipt:
+		u.showReceipt(ev, ts)
+	case chat.KindParticipantJoined:
+		u.print("%s %s joined", ts, name)
+	case chat.KindParticipantLeft:
+		u.print("%s %s left", ts, name)
+	case chat.KindConnectionLost, chat.KindConnectionReestablished, chat.KindConnectionBroken:
+		u.showConnection(ev)
+	case chat.KindChatEnded:
+		return true, u.showEnded(ev, ts)
+	}
+	return false, nil
+}
+
+// showMessage shows a new message (not an update of one): as "you" when
+// this session sent it, else with its sender's name, as the interactive
+// message to answer when it is one, and marked as read.
+func (u *chatUI) showMessage(ev chat.Event, ts, name string) {
+	it := ev.Item
+	u.mu.Lock()
+	// ev.Own: with no reorder window the echo (and its receipt) can
+	// come before SendMessage returns and fills u.mine.
+	if ev.Own {
+		u.mine[it.ID] = true
+	}
+	own := u.mine[it.ID]
+	u.mu.Unlock()
+	if ev.Update {
+		return
+	}
+	if own || u.isMe(it) {
+		u.print("%s you: %s", ts, renderText(it))
+		return
+	}
+	u.print("%s %s: %s", ts, name, renderText(it))
+	u.offer(interactiveOf(it))
+	// Shown: the sender sees it read (batched by the session).
+	_ = u.sess.SendReadReceipt(it.ID)
+}
+
+// showAttachment shows a newly shared attachment (not an update of its
+// status).
+func (u *chatUI) showAttachment(ev chat.Event, ts, name string) {
+	it := ev.Item
+	if len(it.Attachments) > 0 && !ev.Update {
+		a := it.Attachments[0]
+		u.print("%s %s shared %s (%s)", ts, name, cleanLine(a.AttachmentName), a.Status)
+	}
+}
+
+// showReceipt shows a read receipt for a message this session sent, with
+// who read it; receipts for other messages are not shown.
+func (u *chatUI) showReceipt(ev chat.Event, ts string) {
+	u.mu.Lock()
+	mine := u.mine[ev.MessageID]
+	u.mu.Unlock()
+	if !mine {
+		return
+	}
+	who := u.names[ev.ParticipantID]
+	if who == "" {
+		who = "someone"
+	}
+	u.print("%s (read by %s)", ts, who)
+}
+
+// showConnection shows a change of the connection's state: lost (the
+// session reconnects), re-established (the sender tries again) or broken
+// (the session gave up). It shows the time now, not the event's.
+func (u *chatUI) showConnection(ev chat.Event) {
+	now := time.Now().Format("15:04:05")
+	switch ev.Kind {
+	case chat.KindConnectionLost:
+		u.print("%s connection lost, reconnecting… (%v)", now, ev.Err)
+	case chat.KindConnectionReestablished:
+		u.print("%s reconnected", now)
+		notify(u.wake)
+	case chat.KindConnectionBroken:
+		u.print("%s gave up reconnecting: %v", now, ev.Err)
+	}
+}
+
+// showEnded shows the end of the chat. It returns an error when the end
+// was inferred from a refused reconnection, nil when the service said so.
+func (u *chatUI) showEnded(ev chat.Event, ts string) error {
+	if ev.Err != nil {
+		// Inferred from a 403 while reconnecting: the service no
+		// longer knows this chat's token.
+		u.print("%s the chat has ended: the service refused to reconnect it (a local service that was restarted has forgotten its chats)", ts)
+		return fmt.Errorf("the chat ended while the connection was down: %w", ev.Err)
+	}
+	u.print("%s the chat has ended", ts)
+	return nil
 }
 
 // renderText is what the terminal shows of an incoming item's text, the one

@@ -133,6 +133,9 @@ func (p *party) await(ctx context.Context, what string, match func(chat.Event) b
 	}
 }
 
+// run plays the whole chat on a local service seeded with seed: Ann and
+// Sam join, talk, share a file and thank each other, the transcript is read
+// back and Ann leaves. It returns the first step that fails.
 func (d *demo) run(ctx context.Context, seed uint64) error {
 	srv := participanttest.NewServer(participanttest.WithSeed(seed))
 	defer srv.Close()
@@ -152,12 +155,9 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 		return err
 	}
 	defer ann.sess.Close()
-	if _, err := ann.await(ctx, "her own join", func(ev chat.Event) bool {
-		return ev.Kind == chat.KindParticipantJoined && ev.Item.ParticipantID == customer.ParticipantID
-	}); err != nil {
+	if err := d.seeJoin(ctx, ann, ann, customer.ParticipantID, "her own join"); err != nil {
 		return err
 	}
-	d.say(ansiCust, "Ann (customer) joined the chat")
 
 	agent, err := srv.AddParticipant(customer.ContactID, participanttest.RoleAgent, "Sam")
 	if err != nil {
@@ -168,14 +168,40 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 		return err
 	}
 	defer sam.sess.Close()
-	if _, err := ann.await(ctx, "Sam joining", func(ev chat.Event) bool {
-		return ev.Kind == chat.KindParticipantJoined && ev.Item.ParticipantID == agent.ParticipantID
+	if err := d.seeJoin(ctx, ann, sam, agent.ParticipantID, "Sam joining"); err != nil {
+		return err
+	}
+
+	if err := d.ask(ctx, ann, sam); err != nil {
+		return err
+	}
+	if err := d.share(ctx, client, ann, sam); err != nil {
+		return err
+	}
+	if err := d.thank(ctx, ann, sam); err != nil {
+		return err
+	}
+	if err := d.transcript(ctx, client, ann); err != nil {
+		return err
+	}
+	return d.leave(ctx, ann, sam, customer.ParticipantID)
+}
+
+// seeJoin waits until watcher sees p, whose participant id is id, join the
+// chat, then says so; what names the wait in an error.
+func (d *demo) seeJoin(ctx context.Context, watcher, p *party, id, what string) error {
+	if _, err := watcher.await(ctx, what, func(ev chat.Event) bool {
+		return ev.Kind == chat.KindParticipantJoined && ev.Item.ParticipantID == id
 	}); err != nil {
 		return err
 	}
-	d.say(ansiAgent, "Sam (agent) joined the chat")
+	d.say(p.colour, "%s (%s) joined the chat", p.name, p.role)
+	return nil
+}
 
-	// Ann types, then writes; Sam sees both and reads the message.
+// ask is the first exchange: Ann types, then writes; Sam sees both and
+// reads the message; then Sam answers and Ann reads the answer.
+func (d *demo) ask(ctx context.Context, ann, sam *party) error {
 	question, err := d.talk(ctx, ann, sam, "Hi! My order #1234 hasn't arrived yet.")
 	if err != nil {
 		return err
@@ -187,11 +213,12 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := d.read(ctx, ann, sam, answer); err != nil {
-		return err
-	}
+	return d.read(ctx, ann, sam, answer)
+}
 
-	// Ann shares a file; Sam downloads it.
+// share has Ann share a file; Sam sees the attachment, downloads it and
+// checks that it is the file uploaded.
+func (d *demo) share(ctx context.Context, client *participant.Client, ann, sam *party) error {
 	receipt := []byte("Order #1234\n1 x blue kettle\nPaid 2026-11-20\n")
 	id, err := client.UploadAttachment(ctx, &participant.UploadAttachmentInput{ConnectionToken: ann.sess.ConnectionToken(), AttachmentName: "receipt.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(receipt)), Body: bytes.NewReader(receipt)})
 	if err != nil {
@@ -218,7 +245,11 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 		return errors.New("the downloaded attachment differs from the upload")
 	}
 	d.say(ansiAgent, "Sam downloaded %s: %d bytes, identical", a.AttachmentName, len(got))
+	return nil
+}
 
+// thank is the last exchange: Sam thanks Ann, who reads it and says bye.
+func (d *demo) thank(ctx context.Context, ann, sam *party) error {
 	thanks, err := d.talk(ctx, sam, ann, "Thanks! A replacement ships today; tracking number TRK-42.")
 	if err != nil {
 		return err
@@ -226,11 +257,13 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	if err := d.read(ctx, ann, sam, thanks); err != nil {
 		return err
 	}
-	if _, err := d.talk(ctx, ann, sam, "Great, thank you. Bye!"); err != nil {
-		return err
-	}
+	_, err = d.talk(ctx, ann, sam, "Great, thank you. Bye!")
+	return err
+}
 
-	// The transcript, read back page by page with the iterator.
+// transcript reads the chat back as Ann, page by page with the iterator,
+// and prints it oldest first with the count of each type of item.
+func (d *demo) transcript(ctx context.Context, client *participant.Client, ann *party) error {
 	in := &participant.GetTranscriptInput{
 		ConnectionToken: ann.sess.ConnectionToken(),
 		ScanDirection:   participant.ScanDirectionBackward,
@@ -253,13 +286,17 @@ func (d *demo) run(ctx context.Context, seed uint64) error {
 	for _, it := range items {
 		fmt.Fprintf(d.out, "             %s\n", describeItem(it))
 	}
+	return nil
+}
 
-	// Ann leaves; the chat ends for both.
+// leave has Ann (participant id annID) leave; Sam sees her leave and the
+// chat end for both, and his session's statistics are printed.
+func (d *demo) leave(ctx context.Context, ann, sam *party, annID string) error {
 	if err := ann.sess.Disconnect(ctx); err != nil {
 		return fmt.Errorf("leaving the chat as Ann: %w", err)
 	}
 	if _, err := sam.await(ctx, "Ann leaving", func(ev chat.Event) bool {
-		return ev.Kind == chat.KindParticipantLeft && ev.Item.ParticipantID == customer.ParticipantID
+		return ev.Kind == chat.KindParticipantLeft && ev.Item.ParticipantID == annID
 	}); err != nil {
 		return err
 	}

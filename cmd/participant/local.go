@@ -31,6 +31,8 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// runLocal is `participant local`: it parses and checks the flags, builds
+// the local service's options from them and serves it until ctx is done.
 func runLocal(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "local",
 		"Serves an in-process emulator of the Amazon Connect Participant Service, its WebSocket,\n"+
@@ -52,104 +54,158 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 			"  participant local --addr 127.0.0.1:9000 --agent bot --bot-script bot.json\n"+
 			"  participant local --agent bot --greeting 'Welcome to the test desk'\n"+
 			"  participant local --fail SendMessage=ThrottlingException@0.1 --latency GetTranscript=200ms --seed 7")
-	addr := fs.String("addr", "127.0.0.1:8480", "address to listen on")
-	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
-	agent := fs.String("agent", "echo", "who joins every chat: echo (an echo agent), bot (a scripted bot), or none")
-	greeting := fs.String("greeting", "", "what the agent or bot says when it joins, replacing the bot's or its script's greeting")
-	botScript := fs.String("bot-script", "", "JSON file with the bot's script, such as {\"greeting\":\"Hi\", \"rules\":[{\"contains\":\"bye\", \"reply\":\"Bye\", \"end\":true}], \"fallback\":\"Pardon?\"}")
-	delay := fs.Duration("agent-delay", 500*time.Millisecond, "how long the agent or bot types before answering")
-	seed := fs.Uint64("seed", 0, "seed of ids, tokens and probabilistic faults (0: random)")
-	connTTL := fs.Duration("connection-token-ttl", 0, "ConnectionToken lifetime (default 24h)")
-	wsTTL := fs.Duration("websocket-url-ttl", 0, "how long a WebSocket URL can be used (default 100s)")
-	chatTTL := fs.Duration("chat-duration", 0, "chat duration when StartChatContact sets none (default 25h)")
-	socketTTL := fs.Duration("socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
-	readTimeout := fs.Duration("read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
-	maxChats := fs.Int("max-chats", participanttest.DefaultMaxChats, "the most chats active at once; StartChatContact then fails with LimitExceededException (429), as at Amazon Connect's quota (0: no cap)")
-	verbose := fs.Bool("verbose", false, "log every request to stderr")
-	contactEvents := fs.String("contact-events", "", "URL[,SECRET]: POST Amazon Connect contact events (INITIATED, DISCONNECTED) to URL as EventBridge does, SECRET in the "+participanttest.ContactEventSecretHeader+" header")
-	var fails, latencies, throttles, specs multiFlag
-	fs.Var(&fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability in (0, 1] (repeatable)")
-	fs.Var(&latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
-	fs.Var(&throttles, "throttle", "OP=RATE[/BURST]: throttle OP to RATE requests per second (repeatable)")
-	fs.Var(&specs, "fault", "a fault in the grammar of participanttest.ParseFault, such as 'DropSocket().Probability(0.01).Always()' (repeatable)")
+	f := defineLocalFlags(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil {
-		return usagef("--addr: %v", err)
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if err := f.check(); err != nil {
+		return err
 	}
-	if !*allowRemote && !wire.IsLoopback(host) {
-		return usagef("--addr %s is not a loopback address; add --allow-remote to serve it anyway", *addr)
-	}
-	if *readTimeout <= 0 {
-		return usagef("--read-timeout must be positive")
-	}
-	if *maxChats < 0 {
-		return usagef("--max-chats must be 0 (no cap) or more")
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *botScript != "" {
-		if !set["agent"] {
-			*agent = "bot"
-		} else if *agent != "bot" {
-			return usagef("--bot-script needs --agent bot, not --agent %s", *agent)
-		}
-	}
-
-	opts := []participanttest.Option{
-		participanttest.WithLifetimes(participanttest.Lifetimes{
-			ConnectionToken: *connTTL, WebSocketURL: *wsTTL, Chat: *chatTTL, Socket: *socketTTL,
-		}),
-		// Nothing here reads the history: keeping it would only let
-		// clients fill the memory.
-		participanttest.WithRequestHistory(0),
-		participanttest.WithTimeouts(participanttest.Timeouts{ReadHeader: min(*readTimeout, 10*time.Second), Read: *readTimeout}),
-		participanttest.WithMaxChats(*maxChats),
-	}
-	if *seed != 0 {
-		opts = append(opts, participanttest.WithSeed(*seed))
-	}
-	if *verbose {
-		opts = append(opts, participanttest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
-	}
-	switch *agent {
-	case "echo":
-		a := participanttest.EchoAgent{Greeting: *greeting, Delay: *delay}
-		opts = append(opts, participanttest.WithAgent(func() participanttest.Agent { return a }))
-	case "bot":
-		b := participanttest.DefaultBot()
-		b.Delay = *delay
-		if *botScript != "" {
-			if b, err = loadBot(*botScript, *delay); err != nil {
-				return err
-			}
-		}
-		if set["greeting"] {
-			b.Greeting = *greeting
-		}
-		opts = append(opts, participanttest.WithAgent(func() participanttest.Agent { return b }))
-	case "none":
-		if set["greeting"] {
-			return usagef("--greeting needs --agent echo or bot")
-		}
-	default:
-		return usagef("--agent must be echo, bot or none")
-	}
-	faults, err := parseFaults(fails, latencies, throttles, specs)
+	opts, err := f.options(e)
 	if err != nil {
 		return err
 	}
-	if *contactEvents != "" { // contact events (contactevents.go)
-		o, err := contactEventsOption(*contactEvents)
+	faults, err := parseFaults(f.fails, f.latencies, f.throttles, f.specs)
+	if err != nil {
+		return err
+	}
+	if f.contactEvents != "" { // contact events (contactevents.go)
+		o, err := contactEventsOption(f.contactEvents)
 		if err != nil {
 			return err
 		}
 		opts = append(opts, o)
 	}
+	return serveLocal(ctx, e, f.addr, f.agent, opts, faults)
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// localFlags holds the flags of `participant local`.
+type localFlags struct {
+	addr, agent, greeting, botScript, contactEvents        string
+	allowRemote, verbose                                   bool
+	delay, connTTL, wsTTL, chatTTL, socketTTL, readTimeout time.Duration
+	seed                                                   uint64
+	maxChats                                               int
+	fails, latencies, throttles, specs                     multiFlag
+	set                                                    map[string]bool // the flags given on the command line
+}
+
+// defineLocalFlags defines the flags of `participant local` on fs; they
+// are filled in when fs parses the arguments.
+func defineLocalFlags(fs *flag.FlagSet) *localFlags {
+	f := &localFlags{set: map[string]bool{}}
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8480", "address to listen on")
+	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
+	fs.StringVar(&f.agent, "agent", "echo", "who joins every chat: echo (an echo agent), bot (a scripted bot), or none")
+	fs.StringVar(&f.greeting, "greeting", "", "what the agent or bot says when it joins, replacing the bot's or its script's greeting")
+	fs.StringVar(&f.botScript, "bot-script", "", "JSON file with the bot's script, such as {\"greeting\":\"Hi\", \"rules\":[{\"contains\":\"bye\", \"reply\":\"Bye\", \"end\":true}], \"fallback\":\"Pardon?\"}")
+	fs.DurationVar(&f.delay, "agent-delay", 500*time.Millisecond, "how long the agent or bot types before answering")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of ids, tokens and probabilistic faults (0: random)")
+	fs.DurationVar(&f.connTTL, "connection-token-ttl", 0, "ConnectionToken lifetime (default 24h)")
+	fs.DurationVar(&f.wsTTL, "websocket-url-ttl", 0, "how long a WebSocket URL can be used (default 100s)")
+	fs.DurationVar(&f.chatTTL, "chat-duration", 0, "chat duration when StartChatContact sets none (default 25h)")
+	fs.DurationVar(&f.socketTTL, "socket-lifetime", 0, "the longest a WebSocket lives before the server closes it (default 2h)")
+	fs.DurationVar(&f.readTimeout, "read-timeout", time.Minute, "how long a client may take to send a request, body included (its headers: at most 10s)")
+	fs.IntVar(&f.maxChats, "max-chats", participanttest.DefaultMaxChats, "the most chats active at once; StartChatContact then fails with LimitExceededException (429), as at Amazon Connect's quota (0: no cap)")
+	fs.BoolVar(&f.verbose, "verbose", false, "log every request to stderr")
+	fs.StringVar(&f.contactEvents, "contact-events", "", "URL[,SECRET]: POST Amazon Connect contact events (INITIATED, DISCONNECTED) to URL as EventBridge does, SECRET in the "+participanttest.ContactEventSecretHeader+" header")
+	fs.Var(&f.fails, "fail", "OP=CODE[@PROBABILITY]: make OP (or * for all) fail with an error code, always or with a probability in (0, 1] (repeatable)")
+	fs.Var(&f.latencies, "latency", "OP=DURATION: delay every OP request (repeatable)")
+	fs.Var(&f.throttles, "throttle", "OP=RATE[/BURST]: throttle OP to RATE requests per second (repeatable)")
+	fs.Var(&f.specs, "fault", "a fault in the grammar of participanttest.ParseFault, such as 'DropSocket().Probability(0.01).Always()' (repeatable)")
+	return f
+}
+
+// check refuses flags that do not go together or out of range (usage
+// errors), and makes --bot-script imply --agent bot when --agent is not
+// given. f.set must be filled.
+func (f *localFlags) check() error {
+	host, _, err := net.SplitHostPort(f.addr)
+	if err != nil {
+		return usagef("--addr: %v", err)
+	}
+	if !f.allowRemote && !wire.IsLoopback(host) {
+		return usagef("--addr %s is not a loopback address; add --allow-remote to serve it anyway", f.addr)
+	}
+	if f.readTimeout <= 0 {
+		return usagef("--read-timeout must be positive")
+	}
+	if f.maxChats < 0 {
+		return usagef("--max-chats must be 0 (no cap) or more")
+	}
+	if f.botScript != "" {
+		if !f.set["agent"] {
+			f.agent = "bot"
+		} else if f.agent != "bot" {
+			return usagef("--bot-script needs --agent bot, not --agent %s", f.agent)
+		}
+	}
+	return nil
+}
+
+// options is the local service's options from the checked flags: the
+// lifetimes, timeouts and cap, the seed, the request log and the agent
+// (contact events and faults aside).
+func (f *localFlags) options(e *env) ([]participanttest.Option, error) {
+	opts := []participanttest.Option{
+		participanttest.WithLifetimes(participanttest.Lifetimes{
+			ConnectionToken: f.connTTL, WebSocketURL: f.wsTTL, Chat: f.chatTTL, Socket: f.socketTTL,
+		}),
+		// Nothing here reads the history: keeping it would only let
+		// clients fill the memory.
+		participanttest.WithRequestHistory(0),
+		participanttest.WithTimeouts(participanttest.Timeouts{ReadHeader: min(f.readTimeout, 10*time.Second), Read: f.readTimeout}),
+		participanttest.WithMaxChats(f.maxChats),
+	}
+	if f.seed != 0 {
+		opts = append(opts, participanttest.WithSeed(f.seed))
+	}
+	if f.verbose {
+		opts = append(opts, participanttest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
+	}
+	agent, err := f.agentOptions()
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, agent...), nil
+}
+
+// agentOptions is the option of the agent that joins every chat: the echo
+// agent, the bot (its script's, or the default one) or none (no option).
+func (f *localFlags) agentOptions() ([]participanttest.Option, error) {
+	switch f.agent {
+	case "echo":
+		a := participanttest.EchoAgent{Greeting: f.greeting, Delay: f.delay}
+		return []participanttest.Option{participanttest.WithAgent(func() participanttest.Agent { return a })}, nil
+	case "bot":
+		b := participanttest.DefaultBot()
+		b.Delay = f.delay
+		if f.botScript != "" {
+			var err error
+			if b, err = loadBot(f.botScript, f.delay); err != nil {
+				return nil, err
+			}
+		}
+		if f.set["greeting"] {
+			b.Greeting = f.greeting
+		}
+		return []participanttest.Option{participanttest.WithAgent(func() participanttest.Agent { return b })}, nil
+	case "none":
+		if f.set["greeting"] {
+			return nil, usagef("--greeting needs --agent echo or bot")
+		}
+		return nil, nil
+	default:
+		return nil, usagef("--agent must be echo, bot or none")
+	}
+}
+
+// serveLocal serves the local service with opts and faults on addr, prints
+// how to use it (agent names who joins the chats) and serves until ctx is
+// done.
+func serveLocal(ctx context.Context, e *env, addr, agent string, opts []participanttest.Option, faults []*participanttest.Fault) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -162,7 +218,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	}
 
 	u := srv.URL
-	fmt.Fprintf(e.stdout, "Local Amazon Connect Participant Service at %s (seed %d, agent %s)\n\n", u, srv.Seed(), *agent)
+	fmt.Fprintf(e.stdout, "Local Amazon Connect Participant Service at %s (seed %d, agent %s)\n\n", u, srv.Seed(), agent)
 	fmt.Fprintf(e.stdout, "Agent console (chats, both sides, faults): open %s/ in a browser\n\n", u)
 	fmt.Fprintf(e.stdout, "Start a chat and join it from this tool:\n"+
 		"  participant start-chat --endpoint %[1]s --reveal-token     # prints a ParticipantToken\n"+
