@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/tracing"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/connectchat/participant/internal/bufpool"
 	"github.com/connectchat/participant/internal/ops"
 	"github.com/google/uuid"
 )
@@ -163,9 +163,8 @@ func send[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq re
 	}
 	var payload []byte
 	if rq.body != nil {
-		buf := bufPool.Get().(*bytes.Buffer)
-		buf.Reset()
-		defer putBuf(buf)
+		buf := bufpool.Get()
+		defer bufpool.Put(buf)
 		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false) // as aws-sdk-go-v2 writes bodies
 		if err := enc.Encode(rq.body); err != nil {
@@ -191,14 +190,6 @@ func send[T any, P output[T]](ctx context.Context, c *Client, r *resolved, rq re
 	}
 	out.setRequestID(requestID)
 	return out, nil
-}
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func putBuf(b *bytes.Buffer) {
-	if b.Cap() <= 1<<20 {
-		bufPool.Put(b)
-	}
 }
 
 // invoke sends the request with retries and decodes the success body into
@@ -519,9 +510,8 @@ func readResponse(ctx context.Context, r *resolved, resp *http.Response, request
 	if status >= 200 && status < 300 {
 		limit = ops.MaxResponseBody
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer putBuf(buf)
+	buf := bufpool.Get()
+	defer bufpool.Put(buf)
 	var timer *time.Timer
 	var timedOut atomic.Bool
 	if d := r.bodyTimeout; d > 0 {
