@@ -67,7 +67,37 @@ type incoming struct {
 
 // parseFrame decodes a server frame. It never fails: what it cannot read
 // is frameIgnored, or a frameChat whose item is KindOther.
+//
+// The service sends a frame's content as a JSON string holding JSON: it is
+// read as a string, unquoted in the same pass. A frame whose content is
+// something else (the object itself, as the subscribe reply and some fakes
+// send it) or that does not decode is read again by parseFrameRaw, which
+// gives the same result for every frame (FuzzParseFrame checks it).
 func parseFrame(data []byte) frame {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return frame{}
+	}
+	var f struct {
+		Topic         string          `json:"topic"`
+		Content       *string         `json:"content"` // nil for null, as parseFrameRaw reads it
+		StatusCode    json.RawMessage `json:"statusCode"`
+		StatusContent string          `json:"statusContent"`
+		Message       string          `json:"message"`
+	}
+	if json.Unmarshal(data, &f) != nil {
+		return parseFrameRaw(data)
+	}
+	var content []byte
+	if f.Content != nil {
+		content = bytes.TrimSpace([]byte(*f.Content))
+	}
+	return frameOf(f.Topic, content, f.StatusCode, f.StatusContent, f.Message)
+}
+
+// parseFrameRaw decodes a server frame whose content may be any JSON
+// value.
+func parseFrameRaw(data []byte) frame {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' {
 		return frame{}
@@ -82,35 +112,39 @@ func parseFrame(data []byte) frame {
 	if json.Unmarshal(data, &f) != nil {
 		return frame{}
 	}
-	switch f.Topic {
+	return frameOf(f.Topic, contentBytes(f.Content), f.StatusCode, f.StatusContent, f.Message)
+}
+
+// frameOf makes the frame of a topic, given its content (the JSON inside
+// the frame's content) and its other members.
+func frameOf(topic string, content []byte, statusCode json.RawMessage, statusContent, message string) frame {
+	switch topic {
 	case topicSubscribe:
-		c := contentBytes(f.Content)
 		var sc struct {
 			Status string `json:"status"`
 		}
-		_ = json.Unmarshal(c, &sc)
+		_ = json.Unmarshal(content, &sc)
 		return frame{kind: frameSubscribe, status: sc.Status}
 	case topicHeartbeat:
 		return frame{kind: frameHeartbeat}
 	case topicPing:
-		code, _ := strconv.Atoi(strings.Trim(string(f.StatusCode), `"`))
+		code, _ := strconv.Atoi(strings.Trim(string(statusCode), `"`))
 		// The mobile SDKs also want statusContent "OK"; chatjs looks at the
 		// code only. A 200 without content is fine here.
-		ok := code == 200 && (f.StatusContent == "" || strings.EqualFold(f.StatusContent, "OK"))
+		ok := code == 200 && (statusContent == "" || strings.EqualFold(statusContent, "OK"))
 		return frame{kind: framePing, pingOK: ok}
 	case topicChat:
-		c := contentBytes(f.Content)
-		if len(c) == 0 {
+		if len(content) == 0 {
 			return frame{}
 		}
-		in, ok := decodeItem(c)
+		in, ok := decodeItem(content)
 		if !ok {
 			return frame{kind: frameBadItem}
 		}
 		return frame{kind: frameChat, item: in}
 	case "":
-		if f.Message != "" {
-			return frame{kind: frameError, message: f.Message}
+		if message != "" {
+			return frame{kind: frameError, message: message}
 		}
 	}
 	return frame{}

@@ -13,8 +13,9 @@ import (
 )
 
 // FuzzParseFrame feeds arbitrary WebSocket frames to the session's frame
-// reader: it never panics, reads a frame the same way twice, and keeps the
-// JSON of every chat item it finds.
+// reader: it never panics, reads every frame as parseFrameRaw (its one-pass
+// path for string content changes nothing), and keeps the JSON of every
+// chat item it finds.
 func FuzzParseFrame(f *testing.F) {
 	item := `{"Id":"i1","Type":"MESSAGE","Content":"hi","ContentType":"text/plain","AbsoluteTime":"2026-11-29T10:00:00.123Z","ParticipantRole":"AGENT","ContactId":"c1"}`
 	quoted, _ := json.Marshal(item)
@@ -30,14 +31,17 @@ func FuzzParseFrame(f *testing.F) {
 		`{"content":"{\"Id\":\"c\",\"Type\":\"MESSAGE\",\"MessageMetadata\":{\"MessageCompleted\":false,\"ChunkNumber\":\"2\"}}","topic":"aws/chat"}`,
 		`{"content":"{\"Id\":\"p\",\"isFromPastSession\":\"true\"}","topic":"aws/chat"}`,
 		`{"content":"{\"Id\":\"p\",\"IsFromPastSession\":true,\"AbsoluteTime\":5}","topic":"aws/chat"}`,
+		`{"topic":"aws/chat","content":` + string(quoted) + `,"content":null}`,
+		`{"topic":"aws/chat","content":null,"content":` + string(quoted) + `}`,
+		`{"topic":"aws/chat","content":` + string(quoted) + `,"topic":7}`,
 		``, `null`, `[]`, `{"topic":5}`, `{"topic":"aws/chat","content":7}`, "\xff", `{"topic":"aws/chat"} trailing`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a := parseFrame(data)
-		b := parseFrame(bytes.Clone(data))
-		const differ = "frame %q read differently twice: %+v / %+v"
+		b := parseFrameRaw(bytes.Clone(data))
+		const differ = "frame %q read differently by parseFrameRaw: %+v / %+v"
 		require.Equal(t, a.kind, b.kind, differ, data, a, b)
 		require.Equal(t, a.status, b.status, differ, data, a, b)
 		require.Equal(t, a.pingOK, b.pingOK, differ, data, a, b)
@@ -46,6 +50,7 @@ func FuzzParseFrame(f *testing.F) {
 		require.Equal(t, a.item.past, b.item.past, differ, data, a, b)
 		require.Equal(t, a.item.incomplete, b.item.incomplete, differ, data, a, b)
 		require.Equal(t, a.item.chunk, b.item.chunk, differ, data, a, b)
+		require.Equal(t, string(a.item.raw), string(b.item.raw), differ, data, a, b)
 		if a.kind == frameChat {
 			require.NotEmpty(t, a.item.raw, "frame %q: a chat item without its JSON", data)
 		}

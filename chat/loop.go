@@ -81,7 +81,11 @@ func (s *Session) step(now time.Time) {
 // that timed out first and those its messages end.
 func (s *Session) release(now time.Time) {
 	evs := s.typists.tick(now)
-	evs = append(evs, s.typists.observe(s.eng.take(), now)...)
+	if out := s.typists.observe(s.eng.take(), now); len(evs) == 0 {
+		evs = out
+	} else {
+		evs = append(evs, out...)
+	}
 	s.publish(evs...)
 }
 

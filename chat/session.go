@@ -324,7 +324,8 @@ func (s *Session) signal() {
 	}
 }
 
-// publish queues events for Next.
+// publish queues events for Next. It may keep evs's array: the caller
+// must not use it after.
 func (s *Session) publish(evs ...Event) {
 	if len(evs) == 0 {
 		return
@@ -335,7 +336,10 @@ func (s *Session) publish(evs ...Event) {
 		return
 	}
 	evs, typing, ok := admit(len(s.events)-s.head, s.cfg.MaxPendingEvents, evs)
-	if ok {
+	switch {
+	case ok && len(s.events) == 0:
+		s.events = evs // the queue was drained: no copy
+	case ok:
 		s.events = append(s.events, evs...)
 	}
 	s.slow = !ok

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/connectchat/participant/internal/bufpool"
 	"github.com/connectchat/participant/internal/lane"
 	"github.com/connectchat/participant/internal/redact"
 )
@@ -64,40 +66,65 @@ func (s *Session) startReader(sk *sock) {
 	go s.read(sk.ctx, sk)
 }
 
-// read reads the frames of sk until the connection ends (coder/websocket
-// closes it when ctx ends), and hands them, then why it ended, to the
-// processor.
+// read reads the frames of sk until the connection ends, and hands them,
+// then why it ended, to the processor.
 //
 // It does nothing else, so that its stack stays small: it is what an idle
 // session costs, parked in coder/websocket's read, and the runtime shrinks
 // a parked goroutine's stack only down to four times what it uses; one that
 // once decoded JSON or ran the state machine would keep twice the memory.
+//
+// ctx's end closes the connection, which ends the read: one watch for the
+// socket's life. The reads themselves get a context that never ends, for
+// which coder/websocket arms nothing, and each frame is read into a pooled
+// buffer that the processor gives back once it has decoded it: a busy
+// session allocates neither per frame.
 func (s *Session) read(ctx context.Context, sk *sock) {
 	defer s.wg.Done()
-	// A Read whose ctx ended before it took coder/websocket's read lock
-	// fails without closing the connection: close it here, always.
 	defer sk.conn.CloseNow()
+	defer context.AfterFunc(ctx, func() { _ = sk.conn.CloseNow() })()
+	rctx := context.WithoutCancel(ctx)
 	for {
-		typ, data, err := sk.conn.Read(ctx)
+		buf, typ, err := readFrame(rctx, sk.conn)
 		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
 			// The end of the socket is queued even after ctx ended.
 			_ = s.frames.PushWait(s.ctx, inFrame{sk: sk, err: err})
 			return
 		}
-		if typ == websocket.MessageText {
-			// A full inbox holds the reader: backpressure, nothing lost.
-			if s.frames.PushWait(ctx, inFrame{sk: sk, data: data}) != nil {
-				return
-			}
+		if typ != websocket.MessageText {
+			bufpool.Put(buf)
+			continue
+		}
+		// A full inbox holds the reader: backpressure, nothing lost.
+		if s.frames.PushWait(ctx, inFrame{sk: sk, buf: buf}) != nil {
+			return
 		}
 	}
 }
 
+// readFrame reads conn's next message into a pooled buffer (the
+// connection's read limit applies).
+func readFrame(ctx context.Context, conn *websocket.Conn) (*bytes.Buffer, websocket.MessageType, error) {
+	typ, r, err := conn.Reader(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	buf := bufpool.Get()
+	if _, err := buf.ReadFrom(r); err != nil {
+		bufpool.Put(buf)
+		return nil, 0, err
+	}
+	return buf, typ, nil
+}
+
 // inFrame is a frame read, or the end of a socket.
 type inFrame struct {
-	sk   *sock
-	data []byte
-	err  error
+	sk  *sock
+	buf *bytes.Buffer // the frame, from bufpool
+	err error
 }
 
 // maxInbox bounds the frames read and not yet processed; a reader waits
@@ -112,10 +139,17 @@ const maxWriteQueue = 16
 // process decodes a batch of frames read and runs them in the state machine
 // in order. It is the frames lane's runner.
 func (s *Session) process(batch []inFrame) {
-	frames := make([]frame, len(batch))
+	var small [4]frame // most batches are a frame or two: no allocation
+	frames := small[:0]
+	if len(batch) > len(small) {
+		frames = make([]frame, 0, len(batch))
+	}
+	frames = frames[:len(batch)]
 	for i, in := range batch {
 		if in.err == nil {
-			frames[i] = parseFrame(in.data)
+			// parseFrame keeps nothing of its input.
+			frames[i] = parseFrame(in.buf.Bytes())
+			bufpool.Put(in.buf)
 		}
 	}
 	s.input(func(now time.Time) {
