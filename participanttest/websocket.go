@@ -16,23 +16,24 @@ import (
 // maxFrame is the largest frame a client may send.
 const maxFrame = 128 << 10
 
-// socket is one WebSocket connection of a participant. Each has two
-// goroutines: the handler's, which reads, and a writer, which drains the
-// socket's queue so that nothing sending to a slow client ever blocks. The
-// queue is bounded (see outQueue) and each write has a deadline, so a
-// client that does not read costs at most maxSocketQueue and is
-// disconnected.
+// socket is one WebSocket connection of a participant. It has a reader
+// goroutine of its own (started once the handler has upgraded the
+// connection, so that the handler's request is let go), and a writer,
+// which runs only while the socket's queue holds frames: nothing sending to
+// a slow client ever blocks, and an idle socket costs one parked
+// goroutine. The queue is bounded (see outQueue) and each write has a
+// deadline, so a client that does not read costs at most maxSocketQueue
+// and is disconnected.
 type socket struct {
-	s          *Server
-	id         string // the connectionId of error frames
-	m          *member
-	conn       *websocket.Conn
-	raw        net.Conn // the hijacked connection, for dropping it
-	opened     time.Time
-	ctx        context.Context
-	cancel     context.CancelFunc
-	writerDone chan struct{}
-	done       chan struct{} // closed when the socket is gone
+	s      *Server
+	id     string // the connectionId of error frames
+	m      *member
+	conn   *websocket.Conn
+	raw    net.Conn // the hijacked connection, for dropping it
+	opened time.Time
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the socket is gone
 
 	// Guarded by Server.mu.
 	subscribed bool
@@ -42,12 +43,17 @@ type socket struct {
 	out *outQueue
 }
 
-// enqueue queues f for the writer. A frame that would overflow the queue
-// condemns the socket: it is closed with 1008 instead. s.mu must be held.
+// enqueue queues f for the writer, starting one if none runs. A frame
+// that would overflow the queue condemns the socket: it is closed with
+// 1008 instead. s.mu must be held.
 func (so *socket) enqueue(f outFrame) {
-	if !so.out.push(f) && !so.dead {
+	ok, start := so.out.push(f)
+	if !ok && !so.dead {
 		so.dead = true
 		so.s.debug("participanttest: socket queue full, closing", "connection", so.id)
+	}
+	if start {
+		go so.write()
 	}
 }
 
@@ -60,32 +66,34 @@ func (so *socket) kill() {
 	_ = so.conn.CloseNow()
 }
 
-func (so *socket) writeLoop() {
-	defer so.s.wg.Done()
-	defer close(so.writerDone)
+// write is the socket's writer: it writes the queue's frames in order and
+// ends when the queue is empty, or for good once the socket is closed, cut
+// or ended.
+func (so *socket) write() {
 	for {
 		batch := so.out.take()
 		if batch == nil {
-			select {
-			case <-so.out.wake:
-			case <-so.ctx.Done():
-				return
-			}
-			continue
+			return
 		}
 		for _, f := range batch {
 			switch {
+			case so.ctx.Err() != nil:
+				so.out.halt()
+				return
 			case f.drop:
 				so.kill()
+				so.out.halt()
 				return
 			case f.close != 0:
 				so.deadline()
 				_ = so.conn.Close(websocket.StatusCode(f.close), f.reason)
+				so.out.halt()
 				return
 			}
 			so.deadline()
 			if so.conn.Write(so.ctx, websocket.MessageText, f.data) != nil {
 				so.kill() // a write that failed or timed out leaves the stream broken
+				so.out.halt()
 				return
 			}
 			if !so.out.wrote(f) {
@@ -168,16 +176,16 @@ func (s *Server) serveWebSocket(x *exchange) {
 	conn.SetReadLimit(maxFrame)
 	so := &socket{
 		s: s, m: t.m, conn: conn, raw: rec.conn, opened: s.now(),
-		writerDone: make(chan struct{}), done: make(chan struct{}), out: newOutQueue(maxSocketQueue),
+		done: make(chan struct{}), out: newOutQueue(maxSocketQueue),
 	}
 	// Not derived from s.ctx: Close ends sockets with a close frame first,
 	// and cancelling a coder/websocket read cuts the connection at once.
 	so.ctx, so.cancel = context.WithCancel(context.Background())
-	defer close(so.done)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		so.cancel()
+		close(so.done)
 		_ = conn.CloseNow()
 		return
 	}
@@ -188,10 +196,18 @@ func (s *Server) serveWebSocket(x *exchange) {
 	s.mu.Unlock()
 	s.debug("participanttest: socket open", "contact", t.m.c.id, "participant", t.m.id, "connection", so.id)
 
-	go so.writeLoop()
+	go so.read()
+}
+
+// read reads the socket's frames until it closes, then waits for its
+// writer and forgets the socket.
+func (so *socket) read() {
+	s := so.s
+	defer s.wg.Done()
+	defer close(so.done)
 	var buf bytes.Buffer
 	for {
-		typ, data, err := readFrame(so.ctx, conn, &buf)
+		typ, data, err := readFrame(so.ctx, so.conn, &buf)
 		if err != nil {
 			break
 		}
@@ -203,8 +219,9 @@ func (s *Server) serveWebSocket(x *exchange) {
 		}
 	}
 	so.cancel()
-	<-so.writerDone
-	_ = conn.CloseNow()
+	so.out.stop()
+	<-so.out.stopped
+	_ = so.conn.CloseNow()
 	s.mu.Lock()
 	delete(s.sockets, so)
 	so.m.sockets = slices.DeleteFunc(so.m.sockets, func(o *socket) bool { return o == so })
