@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -23,16 +24,18 @@ import (
 
 // BenchmarkChats runs n bot chats at once in this process, on the
 // emulator in process (loopback TCP), with the example bot's handler. The
-// customers are connected first; then the bots join; then, for
-// benchLoad, every customer asks a question once a second (each at its own
-// phase of the second). It reports the latency from the customer's
-// SendMessage call to the bot's answer arriving at the customer's session
-// (p50, p99, max), and memory: the whole process's heap and stacks per
-// chat once the bots are in (customers, emulator and bots), and the part
-// the bots added (their sessions, the runner, the emulator's side of the
-// bots' sockets). The customers and the bots each have a
-// participant.Client keeping n connections alive. Sessions have the default
-// options, which deliver items on arrival. Run once:
+// customers are connected first; then the bots join; then every customer
+// asks a question once a second (each at its own phase of the second): for
+// benchWarm unmeasured, then for benchLoad. It reports the latency from the
+// customer's SendMessage call to the bot's answer arriving at the
+// customer's session (p50, p99, max); what the process allocated per
+// answer and its garbage collections a second during the load; and memory:
+// the whole process's heap and stacks per chat once the bots are in
+// (customers, emulator and bots), and the part the bots added (their
+// sessions, the runner, the emulator's side of the bots' sockets). The
+// customers and the bots each have a participant.Client keeping n
+// connections alive. Sessions have the default options, which deliver
+// items on arrival. Run once:
 //
 //	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
 func BenchmarkChats(b *testing.B) {
@@ -48,6 +51,9 @@ func BenchmarkChats(b *testing.B) {
 // benchInMemory serves the emulator over its in-memory transport
 // (net.Pipe) instead of loopback TCP.
 var benchInMemory = os.Getenv("BOT_BENCH_MEM") != ""
+
+// benchWarm is how long the customers ask before the measure starts.
+const benchWarm = 3 * time.Second
 
 // benchLoad is how long every customer asks once a second: 10 s, or
 // $BOT_BENCH_LOAD.
@@ -125,60 +131,21 @@ func benchChats(b *testing.B, n int) {
 		})
 	}
 	wg.Wait()
-	// Read each customer's events up to the bot's join.
-	for _, s := range custs {
-		wg.Go(func() {
-			for {
-				ev, err := s.Next(context.Background())
-				require.NoError(b, err)
-				if ev.Kind == chat.KindParticipantJoined && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
+	require.NoError(b, waitJoined(custs))
 	withBots := memNow()
 	gBots := runtime.NumGoroutine()
 
 	// The load.
 	b.ResetTimer()
-	lat := make([][]time.Duration, n)
-	start := time.Now()
-	for i, s := range custs {
-		wg.Go(func() {
-			phase := time.Duration(rand.Int64N(int64(time.Second)))
-			ctx := context.Background()
-			for k := 0; ; k++ {
-				at := start.Add(phase + time.Duration(k)*time.Second)
-				if at.Sub(start) >= benchLoad {
-					return
-				}
-				time.Sleep(time.Until(at))
-				t0 := time.Now()
-				_, err := s.SendMessage(ctx, &chat.Message{Content: "What are your hours?"})
-				require.NoError(b, err)
-				for {
-					ev, err := s.Next(ctx)
-					require.NoError(b, err)
-					if ev.Kind == chat.KindMessage && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
-						lat[i] = append(lat[i], time.Since(t0))
-						break
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	lat, elapsed, err := ask(custs, benchWarm, benchLoad)
+	require.NoError(b, err)
+	runtime.ReadMemStats(&ms1)
 	b.StopTimer()
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	q := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))]) / float64(time.Millisecond) }
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
-	b.ReportMetric(q(1), "max-ms")
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "answers/s")
+	reportLatency(b, lat, elapsed)
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(len(lat)), "alloc-B/answer")
+	b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/elapsed.Seconds(), "gc/s")
 	per := func(a, b uint64) float64 { return (float64(a) - float64(b)) / float64(n) }
 	b.ReportMetric(per(withBots.total(), base.total()), "B/chat")
 	b.ReportMetric(per(withBots.total(), withCustomers.total()), "bot-B/chat")
@@ -188,6 +155,86 @@ func benchChats(b *testing.B, n int) {
 	st := r.Stats()
 	require.EqualValues(b, n, st.Joined)
 	require.Zero(b, st.Panics+st.HandlerErrs)
+}
+
+// waitJoined reads each customer's events up to the bot's joining.
+func waitJoined(custs []*chat.Session) error {
+	return each(custs, func(_ int, s *chat.Session) error {
+		for {
+			ev, err := s.Next(context.Background())
+			if err != nil {
+				return err
+			}
+			if ev.Kind == chat.KindParticipantJoined && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
+				return nil
+			}
+		}
+	})
+}
+
+// ask has every customer ask the bot once a second for warm then load,
+// each at its own phase of the second, and returns the latencies from each
+// SendMessage call to the bot's answer arriving, sorted, of the questions
+// asked during load, and how long load took. The warm-up lets the garbage
+// collector's pacer learn the load (the memory measures before it force
+// collections on an idle heap) and the connection pools fill.
+func ask(custs []*chat.Session, warm, load time.Duration) ([]time.Duration, time.Duration, error) {
+	lat := make([][]time.Duration, len(custs))
+	start := time.Now()
+	from := start.Add(warm)
+	err := each(custs, func(i int, s *chat.Session) error {
+		phase := time.Duration(rand.Int64N(int64(time.Second)))
+		ctx := context.Background()
+		for k := 0; ; k++ {
+			at := start.Add(phase + time.Duration(k)*time.Second)
+			if at.Sub(from) >= load {
+				return nil
+			}
+			time.Sleep(time.Until(at))
+			t0 := time.Now()
+			if _, err := s.SendMessage(ctx, &chat.Message{Content: "What are your hours?"}); err != nil {
+				return err
+			}
+			for {
+				ev, err := s.Next(ctx)
+				if err != nil {
+					return err
+				}
+				if ev.Kind == chat.KindMessage && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
+					if !at.Before(from) {
+						lat[i] = append(lat[i], time.Since(t0))
+					}
+					break
+				}
+			}
+		}
+	})
+	elapsed := time.Since(from)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	return all, elapsed, err
+}
+
+// each runs f for every session at once, and returns the first error.
+func each(custs []*chat.Session, f func(i int, s *chat.Session) error) error {
+	errs := make([]error, len(custs))
+	var wg sync.WaitGroup
+	for i, s := range custs {
+		wg.Go(func() { errs[i] = f(i, s) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// reportLatency reports the p50, p99 and max of the sorted latencies lat,
+// and the answers a second.
+func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
+	require.NotEmpty(b, lat)
+	q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(q(1), "max-ms")
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "answers/s")
 }
 
 // pooledClient returns a participant.Client for url that keeps up to n

@@ -131,7 +131,7 @@ func idleSessions(b *testing.B, n int) {
 	runtime.MemProfileRate = 1
 	defer func() { runtime.MemProfileRate = old }()
 
-	srv := participanttest.NewUnstartedServer(participanttest.WithSeed(1))
+	srv := participanttest.NewUnstartedServer(participanttest.WithSeed(1), participanttest.WithMaxChats(0))
 	srv.StartInMemory()
 	defer srv.Close()
 	client := srv.Client()

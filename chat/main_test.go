@@ -25,9 +25,10 @@ func TestMain(m *testing.M) {
 }
 
 // serveEmulator serves an emulator, prints its URL, and stops when stdin
-// closes.
+// closes. It has no cap on concurrent chats: the benchmarks start 10,000
+// and more.
 func serveEmulator() {
-	srv := participanttest.NewServer(participanttest.WithSeed(1))
+	srv := participanttest.NewServer(participanttest.WithSeed(1), participanttest.WithMaxChats(0))
 	fmt.Println(srv.URL)
 	bufio.NewReader(os.Stdin).ReadString('\n')
 	srv.Close()
