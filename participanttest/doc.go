@@ -69,7 +69,10 @@
 // StartChatContact, CreateParticipant) are idempotent: the same token and
 // the same body get the first result again, with no second broadcast; the
 // same token with a different body is a new request, because
-// amazon-connect-chatjs sends every read receipt with one token.
+// amazon-connect-chatjs sends every read receipt with one token. A chat
+// keeps the results of its last 1,000 such requests, the server those of
+// its last 10,000 Amazon Connect requests: an older repeat is a new
+// request.
 //
 // GetTranscript pages in every combination of StartPosition (Id,
 // AbsoluteTime, MostRecent or none; "StartPosition":{} counts as none),
@@ -194,7 +197,8 @@
 //     answers 400, not 403. A missing X-Amz-Bearer answers 403.
 //   - A repeat of an idempotent request is answered from its stored result
 //     even after the participant has left or the chat has ended, as long as
-//     the token has not expired. Stored results never expire.
+//     the token has not expired. Stored results never expire; only the
+//     newest 1,000 of a chat (10,000 of Amazon Connect's) are kept.
 //   - Amazon Connect's own constraint errors are InvalidParameterException
 //     (InvalidRequestException for CreateParticipant, which does not model
 //     InvalidParameterException);

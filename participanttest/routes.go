@@ -2,6 +2,7 @@ package participanttest
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -235,12 +236,12 @@ func (o jsonOp[In]) answer(s *Server, x *exchange, in *In) (any, *apiError) {
 
 // idempotency is where the result of a request with a ClientToken is
 // kept, keyed on the operation, the participant (none for Amazon Connect's
-// operations), the token and the request body: a repeat with the same
-// token and body gets the first result and changes nothing; the same token
-// with a different body is a new request (amazon-connect-chatjs sends every
-// read receipt with one token).
+// operations), the token and a digest of the request body: a repeat with
+// the same token and body gets the first result and changes nothing; the
+// same token with a different body is a new request (amazon-connect-chatjs
+// sends every read receipt with one token).
 type idempotency struct {
-	store map[string][]byte // nil: not idempotent
+	store *idemStore // nil: not idempotent
 	key   string
 }
 
@@ -252,11 +253,12 @@ func (s *Server) repeat(op string, m *member, in any) (idempotency, json.RawMess
 		return idempotency{}, nil, false
 	}
 	body, _ := json.Marshal(in)
-	id := idempotency{store: s.connectIdem, key: op + "\x00" + ct.clientToken() + "\x00" + string(body)}
+	digest := sha256.Sum256(body)
+	id := idempotency{store: s.connectIdem, key: op + "\x00" + ct.clientToken() + "\x00" + string(digest[:])}
 	if m != nil {
-		id = idempotency{store: m.c.idem, key: op + "\x00" + m.id + "\x00" + ct.clientToken() + "\x00" + string(body)}
+		id = idempotency{store: m.c.idem, key: op + "\x00" + m.id + "\x00" + ct.clientToken() + "\x00" + string(digest[:])}
 	}
-	if b, ok := id.store[id.key]; ok {
+	if b, ok := id.store.get(id.key); ok {
 		return id, json.RawMessage(b), true
 	}
 	return id, nil, false
@@ -269,9 +271,49 @@ func (id idempotency) keep(v any) (json.RawMessage, *apiError) {
 		return nil, newAPIError("InternalServerException", "participanttest: "+err.Error())
 	}
 	if id.store != nil {
-		id.store[id.key] = b
+		id.store.put(id.key, b)
 	}
 	return b, nil
+}
+
+// Bounds of the idempotency stores: a chat keeps the results of its last
+// maxChatRepeats requests with a ClientToken (a client retries within
+// seconds; a chat that sends more does not make the emulator grow), the
+// server those of its last maxConnectRepeats Amazon Connect requests.
+const (
+	maxChatRepeats    = 1000
+	maxConnectRepeats = 10000
+)
+
+// idemStore keeps the results of requests by key, up to limit: past it,
+// the oldest is forgotten.
+type idemStore struct {
+	m     map[string][]byte
+	keys  []string // in the order kept; a ring once full
+	next  int      // where the next key goes once full
+	limit int
+}
+
+func newIdemStore(limit int) *idemStore {
+	return &idemStore{m: map[string][]byte{}, limit: limit}
+}
+
+func (st *idemStore) get(key string) ([]byte, bool) {
+	b, ok := st.m[key]
+	return b, ok
+}
+
+func (st *idemStore) put(key string, b []byte) {
+	if _, ok := st.m[key]; !ok {
+		if len(st.keys) < st.limit {
+			st.keys = append(st.keys, key)
+		} else {
+			delete(st.m, st.keys[st.next])
+			st.keys[st.next] = key
+			st.next = (st.next + 1) % st.limit
+		}
+	}
+	st.m[key] = b
 }
 
 func (in sendMessageIn) clientToken() string       { return in.ClientToken }

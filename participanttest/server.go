@@ -69,7 +69,7 @@ type Server struct {
 	fileURLs    map[string]*fileURL    // by URL secret
 	views       map[string]View
 	auths       map[string]*authSession
-	connectIdem map[string][]byte // Amazon Connect results by ClientToken and body
+	connectIdem *idemStore // Amazon Connect results by ClientToken and body
 	sockets     map[*socket]struct{}
 	active      int // contacts not ended
 	faults      []*Fault
@@ -364,7 +364,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		fileURLs:    map[string]*fileURL{},
 		views:       map[string]View{},
 		auths:       map[string]*authSession{},
-		connectIdem: map[string][]byte{},
+		connectIdem: newIdemStore(maxConnectRepeats),
 		sockets:     map[*socket]struct{}{},
 		mem:         newMemListener(),
 		history:     history{max: cf.history, maxBytes: cf.historyBytes},

@@ -18,8 +18,8 @@ type contact struct {
 	members                   []*member
 	items                     []*Item // the transcript, in order
 	supported                 map[string]bool
-	uploads                   int               // attachment uploads started
-	idem                      map[string][]byte // idempotent results by key
+	uploads                   int        // attachment uploads started
+	idem                      *idemStore // idempotent results by key
 }
 
 // member is one participant of a contact.
@@ -72,7 +72,7 @@ func (s *Server) newContact(instanceID string, duration time.Duration, supported
 		started:    now,
 		expires:    now.Add(duration),
 		supported:  map[string]bool{},
-		idem:       map[string][]byte{},
+		idem:       newIdemStore(maxChatRepeats),
 	}
 	c.id = s.newID()
 	c.initialID = c.id
