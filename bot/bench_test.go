@@ -139,15 +139,12 @@ func benchChats(b *testing.B, n int) {
 
 	// The load.
 	b.ResetTimer()
-	var ms0, ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	lat, elapsed, err := ask(custs, benchWarm, benchLoad)
-	require.NoError(b, err)
-	runtime.ReadMemStats(&ms1)
+	res, err := ask(custs, benchWarm, benchLoad)
 	b.StopTimer()
-	reportLatency(b, lat, elapsed)
-	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(len(lat)), "alloc-B/answer")
-	b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/elapsed.Seconds(), "gc/s")
+	require.NoError(b, err)
+	reportLatency(b, res.lat, res.elapsed)
+	b.ReportMetric(float64(res.allocated)/float64(len(res.lat)), "alloc-B/answer")
+	b.ReportMetric(float64(res.gcs)/res.elapsed.Seconds(), "gc/s")
 	per := func(a, b uint64) float64 { return (float64(a) - float64(b)) / float64(n) }
 	b.ReportMetric(per(withBots.total(), base.total()), "B/chat")
 	b.ReportMetric(per(withBots.total(), withCustomers.total()), "bot-B/chat")
@@ -174,16 +171,33 @@ func waitJoined(custs []*chat.Session) error {
 	})
 }
 
+// asked is what ask measured during the load: the latencies, sorted, how
+// long the load took, and what the process allocated and collected
+// meanwhile.
+type asked struct {
+	lat       []time.Duration
+	elapsed   time.Duration
+	allocated uint64
+	gcs       uint32
+}
+
 // ask has every customer ask the bot once a second for warm then load,
-// each at its own phase of the second, and returns the latencies from each
-// SendMessage call to the bot's answer arriving, sorted, of the questions
-// asked during load, and how long load took. The warm-up lets the garbage
-// collector's pacer learn the load (the memory measures before it force
-// collections on an idle heap) and the connection pools fill.
-func ask(custs []*chat.Session, warm, load time.Duration) ([]time.Duration, time.Duration, error) {
+// each at its own phase of the second, and measures the latencies from
+// each SendMessage call to the bot's answer arriving, of the questions
+// asked during load. The warm-up lets the garbage collector's pacer learn
+// the load (the memory measures before it force collections on an idle
+// heap) and the connection pools fill.
+func ask(custs []*chat.Session, warm, load time.Duration) (asked, error) {
 	lat := make([][]time.Duration, len(custs))
 	start := time.Now()
 	from := start.Add(warm)
+	var ms0, ms1 runtime.MemStats
+	marked := make(chan struct{})
+	go func() {
+		defer close(marked)
+		time.Sleep(time.Until(from))
+		runtime.ReadMemStats(&ms0)
+	}()
 	err := each(custs, func(i int, s *chat.Session) error {
 		phase := time.Duration(rand.Int64N(int64(time.Second)))
 		ctx := context.Background()
@@ -212,9 +226,11 @@ func ask(custs []*chat.Session, warm, load time.Duration) ([]time.Duration, time
 		}
 	})
 	elapsed := time.Since(from)
+	<-marked
+	runtime.ReadMemStats(&ms1)
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	return all, elapsed, err
+	return asked{all, elapsed, ms1.TotalAlloc - ms0.TotalAlloc, ms1.NumGC - ms0.NumGC}, err
 }
 
 // each runs f for every session at once, and returns the first error.
