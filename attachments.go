@@ -144,23 +144,8 @@ func putAttachment(ctx context.Context, r *resolved, um *UploadMetadata, size in
 	}
 	req.ContentLength = size
 	req.GetBody = nil
-	// Exactly the headers the URL was signed with; no X-Amz-Bearer, and no
-	// User-Agent of net/http's own (an empty one is not sent).
-	req.Header = make(http.Header, len(um.HeadersToInclude)+1)
-	req.Header["User-Agent"] = []string{""}
-	for k, val := range um.HeadersToInclude {
-		switch ck := http.CanonicalHeaderKey(k); ck {
-		case "Content-Length":
-			if strings.TrimSpace(val) != strconv.FormatInt(size, 10) {
-				return fmt.Errorf("%w: the upload URL expects Content-Length %q, the attachment is %d bytes", ErrAttachmentSize, redact.Text(val, ""), size)
-			}
-		case "Host":
-			req.Host = val
-		case "X-Amz-Bearer":
-			// Never sent to storage, whatever the service asks.
-		default:
-			req.Header[ck] = []string{val}
-		}
+	if err := signedHeaders(req, um.HeadersToInclude, size); err != nil {
+		return err
 	}
 
 	start := time.Now()
@@ -185,6 +170,29 @@ func putAttachment(ctx context.Context, r *resolved, um *UploadMetadata, size in
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, ops.MaxErrorBody))
 	if !complete {
 		return transferError(http.MethodPut, u, fmt.Errorf("the storage service answered %d before the whole attachment was sent", resp.StatusCode))
+	}
+	return nil
+}
+
+// signedHeaders gives req exactly the headers the upload URL was signed
+// with: no X-Amz-Bearer, and no User-Agent of net/http's own (an empty one
+// is not sent). A signed Content-Length must be the attachment's size.
+func signedHeaders(req *http.Request, headers map[string]string, size int64) error {
+	req.Header = make(http.Header, len(headers)+1)
+	req.Header["User-Agent"] = []string{""}
+	for k, val := range headers {
+		switch ck := http.CanonicalHeaderKey(k); ck {
+		case "Content-Length":
+			if strings.TrimSpace(val) != strconv.FormatInt(size, 10) {
+				return fmt.Errorf("%w: the upload URL expects Content-Length %q, the attachment is %d bytes", ErrAttachmentSize, redact.Text(val, ""), size)
+			}
+		case "Host":
+			req.Host = val
+		case "X-Amz-Bearer":
+			// Never sent to storage, whatever the service asks.
+		default:
+			req.Header[ck] = []string{val}
+		}
 	}
 	return nil
 }

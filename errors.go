@@ -296,15 +296,36 @@ func (e *bodyTimeoutError) Is(target error) bool { return target == context.Dead
 // body holds at most maxErrorBody bytes; truncated says more followed. The
 // token the request carried is cut out of anything the service echoes.
 func decodeError(status int, header http.Header, body []byte, truncated bool, tok Token) error {
-	code := codeWithout(header.Get("X-Amzn-Errortype"), tok)
 	fields, isJSON := errorBodyFields(body, truncated)
-	if code == "" {
-		code = codeWithout(fields.code, tok)
+	code := errorCode(header, fields, tok)
+	msg := errorMessage(body, fields, isJSON, tok)
+	if err := modeledError(code, status, msg, fields, tok); err != nil {
+		return err
 	}
 	if code == "" {
-		code = codeWithout(fields.typ, tok)
+		code = codeUnknown
 	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	// GenericAPIError's Error() prints its whole message: keep it short.
+	return &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: faultOf(status)}
+}
 
+// errorCode is an error response's code: the X-Amzn-Errortype header,
+// else the body's code, else its __type; "" when none says.
+func errorCode(header http.Header, fields errorFields, tok Token) string {
+	for _, c := range []string{header.Get("X-Amzn-Errortype"), fields.code, fields.typ} {
+		if code := codeWithout(c, tok); code != "" {
+			return code
+		}
+	}
+	return ""
+}
+
+// errorMessage is an error response's message: the body's, or an excerpt
+// of a body that is not JSON; the token is cut out of either.
+func errorMessage(body []byte, fields errorFields, isJSON bool, tok Token) string {
 	msg := fields.message
 	if !isJSON && msg == "" {
 		// The token goes before the excerpt is cut: a token across the
@@ -314,8 +335,12 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 		}
 		msg = bodyExcerpt(body)
 	}
-	msg = redact.Text(msg, string(tok))
+	return redact.Text(msg, string(tok))
+}
 
+// modeledError is the service's modeled error for code (a 429 without a
+// code is a throttle), or nil.
+func modeledError(code string, status int, msg string, fields errorFields, tok Token) error {
 	switch {
 	case strings.EqualFold(code, codeAccessDenied):
 		return &AccessDeniedError{Message: msg}
@@ -338,14 +363,7 @@ func decodeError(status int, header http.Header, body []byte, truncated bool, to
 	case code == "" && status == http.StatusTooManyRequests:
 		return &ThrottlingError{Message: msg}
 	}
-	if code == "" {
-		code = codeUnknown
-	}
-	if msg == "" {
-		msg = http.StatusText(status)
-	}
-	// GenericAPIError's Error() prints its whole message: keep it short.
-	return &smithy.GenericAPIError{Code: code, Message: excerpt(msg), Fault: faultOf(status)}
+	return nil
 }
 
 // faultOf says whose fault a response of the given status is.

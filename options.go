@@ -362,44 +362,55 @@ func resolveEndpoint(o Options) (*url.URL, error) {
 		}
 		return parseBaseEndpoint(o.BaseEndpoint, o.AllowInsecureEndpoint)
 	}
-	region := o.Region
-	if region == "" {
+	if o.Region == "" {
 		return nil, errMissingRegion
 	}
-	fips := o.UseFIPS
-	switch {
-	case strings.HasPrefix(region, "fips-"):
-		region, fips = strings.TrimPrefix(region, "fips-"), true
-	case strings.HasSuffix(region, "-fips"):
-		region, fips = strings.TrimSuffix(region, "-fips"), true
-	case strings.Contains(region, "-fips-"):
-		region, fips = strings.Replace(region, "-fips-", "-", 1), true
-	}
+	region, fips := fipsRegion(o.Region)
+	fips = fips || o.UseFIPS
 	if !regionPattern.MatchString(region) {
 		return nil, fmt.Errorf("participant: invalid Region %q: want a region name such as \"us-east-1\"", redact.Text(region, ""))
 	}
-	p := partitionOf(region)
-	var host string
-	switch {
-	case fips && o.UseDualStack:
-		if !p.dualStack {
-			return nil, fmt.Errorf("participant: FIPS and dual-stack are enabled, but partition %s does not support dual-stack", p.name)
-		}
-		host = "participant.connect-fips." + region + "." + p.dualStackSuffix
-	case fips && p.name == "aws-us-gov":
-		// The service's FIPS endpoint in GovCloud is its plain endpoint.
-		host = "participant.connect." + region + ".amazonaws.com"
-	case fips:
-		host = "participant.connect-fips." + region + "." + p.dnsSuffix
-	case o.UseDualStack:
-		if !p.dualStack {
-			return nil, fmt.Errorf("participant: dual-stack is enabled, but partition %s does not support dual-stack", p.name)
-		}
-		host = "participant.connect." + region + "." + p.dualStackSuffix
-	default:
-		host = "participant.connect." + region + "." + p.dnsSuffix
+	host, err := serviceHost(partitionOf(region), region, fips, o.UseDualStack)
+	if err != nil {
+		return nil, err
 	}
 	return &url.URL{Scheme: "https", Host: host}, nil
+}
+
+// fipsRegion returns region without a fips- prefix, -fips suffix or
+// -fips- infix, and whether it had one.
+func fipsRegion(region string) (string, bool) {
+	switch {
+	case strings.HasPrefix(region, "fips-"):
+		return strings.TrimPrefix(region, "fips-"), true
+	case strings.HasSuffix(region, "-fips"):
+		return strings.TrimSuffix(region, "-fips"), true
+	case strings.Contains(region, "-fips-"):
+		return strings.Replace(region, "-fips-", "-", 1), true
+	}
+	return region, false
+}
+
+// serviceHost is the service's host name in region of partition p.
+func serviceHost(p partition, region string, fips, dualStack bool) (string, error) {
+	switch {
+	case fips && dualStack:
+		if !p.dualStack {
+			return "", fmt.Errorf("participant: FIPS and dual-stack are enabled, but partition %s does not support dual-stack", p.name)
+		}
+		return "participant.connect-fips." + region + "." + p.dualStackSuffix, nil
+	case fips && p.name == "aws-us-gov":
+		// The service's FIPS endpoint in GovCloud is its plain endpoint.
+		return "participant.connect." + region + ".amazonaws.com", nil
+	case fips:
+		return "participant.connect-fips." + region + "." + p.dnsSuffix, nil
+	case dualStack:
+		if !p.dualStack {
+			return "", fmt.Errorf("participant: dual-stack is enabled, but partition %s does not support dual-stack", p.name)
+		}
+		return "participant.connect." + region + "." + p.dualStackSuffix, nil
+	}
+	return "participant.connect." + region + "." + p.dnsSuffix, nil
 }
 
 // parseBaseEndpoint checks a BaseEndpoint and returns it without a trailing

@@ -52,7 +52,7 @@ func (s *Server) consoleSeen(ids []string) {
 		s.console.agents = map[*member]time.Time{}
 	}
 	for _, id := range ids {
-		if m := s.memberOf(id); m != nil && m.role == RoleAgent && m.agent == nil && !m.left && !m.c.ended {
+		if m := s.memberOf(id); m != nil && consoleTracked(m) {
 			s.console.agents[m] = now
 		}
 	}
@@ -65,19 +65,33 @@ func (s *Server) consoleSeen(ids []string) {
 			s.leave(m)
 		}
 	}
-	if n := len(s.console.agents) - consoleMaxAgents; n > 0 {
-		type seenAt struct {
-			m  *member
-			at time.Time
-		}
-		all := make([]seenAt, 0, len(s.console.agents))
-		for m, at := range s.console.agents {
-			all = append(all, seenAt{m, at})
-		}
-		sort.Slice(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
-		for _, a := range all[:n] {
-			delete(s.console.agents, a.m)
-		}
+	s.forgetOldestConsoleAgents()
+}
+
+// consoleTracked reports whether the console tracks m: an active AGENT
+// participant that no scripted Agent runs.
+func consoleTracked(m *member) bool {
+	return m.role == RoleAgent && m.agent == nil && !m.left && !m.c.ended
+}
+
+// forgetOldestConsoleAgents stops tracking the agents seen longest ago
+// past consoleMaxAgents. s.mu must be held.
+func (s *Server) forgetOldestConsoleAgents() {
+	n := len(s.console.agents) - consoleMaxAgents
+	if n <= 0 {
+		return
+	}
+	type seenAt struct {
+		m  *member
+		at time.Time
+	}
+	all := make([]seenAt, 0, len(s.console.agents))
+	for m, at := range s.console.agents {
+		all = append(all, seenAt{m, at})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	for _, a := range all[:n] {
+		delete(s.console.agents, a.m)
 	}
 }
 

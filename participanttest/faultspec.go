@@ -468,31 +468,50 @@ func (f *Fault) String() string {
 	var b strings.Builder
 	b.WriteString(f.kind.String())
 	b.WriteString("(" + strings.Join(f.args(), ", ") + ")")
-	if f.kind == faultFail && f.status != 0 {
-		fmt.Fprintf(&b, ".WithStatus(%d)", f.status)
+	f.writeFail(&b)
+	f.writeTargets(&b)
+	f.writeWhen(&b)
+	return b.String()
+}
+
+// writeFail writes the calls only a Fail has: its status and message.
+func (f *Fault) writeFail(b *strings.Builder) {
+	if f.kind != faultFail {
+		return
 	}
-	if f.kind == faultFail && f.message != "" {
-		fmt.Fprintf(&b, ".WithMessage(%s)", strconv.Quote(f.message))
+	if f.status != 0 {
+		fmt.Fprintf(b, ".WithStatus(%d)", f.status)
 	}
+	if f.message != "" {
+		fmt.Fprintf(b, ".WithMessage(%s)", strconv.Quote(f.message))
+	}
+}
+
+// writeTargets writes the contact and participant f is for.
+func (f *Fault) writeTargets(b *strings.Builder) {
 	if f.contactID != "" {
-		fmt.Fprintf(&b, ".ForContact(%s)", word(f.contactID))
+		fmt.Fprintf(b, ".ForContact(%s)", word(f.contactID))
 	}
 	if f.participantID != "" {
-		fmt.Fprintf(&b, ".ForParticipant(%s)", word(f.participantID))
+		fmt.Fprintf(b, ".ForParticipant(%s)", word(f.participantID))
 	}
+}
+
+// writeWhen writes how often f fires: its skip, probability and count
+// (a throttle's count is always written, Always never).
+func (f *Fault) writeWhen(b *strings.Builder) {
 	if f.skip != 0 {
-		fmt.Fprintf(&b, ".After(%d)", f.skip)
+		fmt.Fprintf(b, ".After(%d)", f.skip)
 	}
 	if f.probSet {
-		fmt.Fprintf(&b, ".Probability(%s)", strconv.FormatFloat(f.prob, 'g', -1, 64))
+		fmt.Fprintf(b, ".Probability(%s)", strconv.FormatFloat(f.prob, 'g', -1, 64))
 	}
 	switch {
 	case f.always && f.kind != faultThrottle:
 		b.WriteString(".Always()")
 	case !f.always && (f.times != 1 || f.kind == faultThrottle):
-		fmt.Fprintf(&b, ".Times(%d)", f.times)
+		fmt.Fprintf(b, ".Times(%d)", f.times)
 	}
-	return b.String()
 }
 
 // args are the builder's arguments of f, written for the grammar.

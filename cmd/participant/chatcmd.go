@@ -564,73 +564,130 @@ func (u *chatUI) command(ctx context.Context, l string) (done bool, err error) {
 func (u *chatUI) send(ctx context.Context) {
 	backoff := time.Second
 	for {
-		u.mu.Lock()
-		var m *chat.Message
-		if len(u.outbox) > 0 {
-			m = u.outbox[0]
-		}
-		u.mu.Unlock()
+		m := u.nextQueued(ctx)
 		if m == nil {
-			select {
-			case <-ctx.Done():
-				return
-			case <-u.wake:
-				continue
-			}
+			return
 		}
 		if u.term == nil {
 			// Piped input has no keys: typing goes out just before.
 			_ = u.sess.SendTyping(ctx)
 		}
 		out, err := u.sess.SendMessage(ctx, m)
-		switch {
-		case err == nil:
-			u.mu.Lock()
-			u.outbox = slices.DeleteFunc(u.outbox, func(x *chat.Message) bool { return x == m })
-			u.mine[out.ID] = true
-			u.sent++
-			late := u.pending == m
-			u.pending = nil
-			u.mu.Unlock()
-			if late {
-				u.print("(sent: %s)", m.Content)
-			}
+		switch sendOutcome(ctx, err) {
+		case sendDone:
+			u.delivered(m, out.ID)
 			backoff = time.Second
-			notify(u.changed)
-			continue
-		case ctx.Err() != nil, errors.Is(err, chat.ErrChatEnded), errors.Is(err, chat.ErrClosed),
-			errors.Is(err, chat.ErrDisconnected), errors.Is(err, chat.ErrBroken):
+		case sendOver:
 			return // the message stays queued: reported as not sent
-		case refused(err):
-			u.mu.Lock()
-			u.outbox = slices.DeleteFunc(u.outbox, func(x *chat.Message) bool { return x == m })
-			u.mu.Unlock()
-			u.print("! not sent: %s: %v", m.Content, err)
-			notify(u.changed)
-			continue
-		}
-		u.mu.Lock()
-		first := u.pending != m
-		u.pending = m
-		u.mu.Unlock()
-		if first {
-			why := "the service did not take it"
-			if exitCode(err) == exitNetwork {
-				why = "the service does not answer"
+		case sendRefused:
+			u.dropQueued(m, err)
+		case sendAgain:
+			u.notSentYet(m, err)
+			if !u.waitRetry(ctx, backoff) {
+				return
 			}
-			u.print("(not sent yet, %s; it is sent again when the connection is back)", why)
+			backoff = min(2*backoff, 30*time.Second)
 		}
-		t := time.NewTimer(backoff)
-		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// sendResult is what became of a message sent.
+type sendResult uint8
+
+const (
+	sendDone    sendResult = iota // the service took it
+	sendOver                      // the session or ctx ended: it stays queued
+	sendRefused                   // refused for good: dropped
+	sendAgain                     // may pass: sent again later
+)
+
+// sendOutcome classifies SendMessage's error.
+func sendOutcome(ctx context.Context, err error) sendResult {
+	switch {
+	case err == nil:
+		return sendDone
+	case ctx.Err() != nil, errors.Is(err, chat.ErrChatEnded), errors.Is(err, chat.ErrClosed),
+		errors.Is(err, chat.ErrDisconnected), errors.Is(err, chat.ErrBroken):
+		return sendOver
+	case refused(err):
+		return sendRefused
+	}
+	return sendAgain
+}
+
+// nextQueued returns the first queued message, waiting for one; nil once
+// ctx ends.
+func (u *chatUI) nextQueued(ctx context.Context) *chat.Message {
+	for {
+		u.mu.Lock()
+		var m *chat.Message
+		if len(u.outbox) > 0 {
+			m = u.outbox[0]
+		}
+		u.mu.Unlock()
+		if m != nil {
+			return m
+		}
 		select {
 		case <-ctx.Done():
-			t.Stop()
-			return
+			return nil
 		case <-u.wake:
-		case <-t.C:
 		}
-		t.Stop()
 	}
+}
+
+// delivered takes m, which the service took as item id, out of the queue,
+// saying so if it had been reported as not sent yet.
+func (u *chatUI) delivered(m *chat.Message, id string) {
+	u.mu.Lock()
+	u.outbox = slices.DeleteFunc(u.outbox, func(x *chat.Message) bool { return x == m })
+	u.mine[id] = true
+	u.sent++
+	late := u.pending == m
+	u.pending = nil
+	u.mu.Unlock()
+	if late {
+		u.print("(sent: %s)", m.Content)
+	}
+	notify(u.changed)
+}
+
+// dropQueued takes m, refused for good, out of the queue and says why.
+func (u *chatUI) dropQueued(m *chat.Message, err error) {
+	u.mu.Lock()
+	u.outbox = slices.DeleteFunc(u.outbox, func(x *chat.Message) bool { return x == m })
+	u.mu.Unlock()
+	u.print("! not sent: %s: %v", m.Content, err)
+	notify(u.changed)
+}
+
+// notSentYet says, once per message, that m waits to be sent again.
+func (u *chatUI) notSentYet(m *chat.Message, err error) {
+	u.mu.Lock()
+	first := u.pending != m
+	u.pending = m
+	u.mu.Unlock()
+	if first {
+		why := "the service did not take it"
+		if exitCode(err) == exitNetwork {
+			why = "the service does not answer"
+		}
+		u.print("(not sent yet, %s; it is sent again when the connection is back)", why)
+	}
+}
+
+// waitRetry waits backoff, or until the connection is back; false once
+// ctx ends.
+func (u *chatUI) waitRetry(ctx context.Context, backoff time.Duration) bool {
+	t := time.NewTimer(backoff)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-u.wake:
+	case <-t.C:
+	}
+	return true
 }
 
 // refused reports whether the service, or the client before sending,
@@ -948,17 +1005,13 @@ func (k *keyReader) Read(p []byte) (int, error) {
 	n += c
 	out := 0
 	for i := 0; i < n; i++ {
-		b := p[i]
-		switch {
-		case b == 0x03:
+		switch keyAt(p[:n], i, err == nil) {
+		case keyInterrupt:
 			k.intr.Store(true)
 			return out, nil
-		case b == 0x1b && i+1 < n && p[i+1] == 0x1b:
-			// The Escape key, then another sequence: the first means
-			// nothing to the editor, and passed on it could join what
-			// is left of a dropped SS3 sequence into a new one.
+		case keyLoneEscape:
 			continue
-		case b == 0x1b && i+1 < n && p[i+1] == 'O' && i+2 < n:
+		case keySS3:
 			switch f := p[i+2]; f {
 			case 'A', 'B', 'C', 'D', 'H', 'F':
 				p[out], p[out+1], p[out+2] = 0x1b, '[', f
@@ -966,15 +1019,43 @@ func (k *keyReader) Read(p []byte) (int, error) {
 			}
 			i += 2
 			continue
-		case b == 0x1b && err == nil && (i+1 == n || i+2 == n && p[i+1] == 'O'):
-			// Cut short: keep it for the next read.
+		case keyCut:
 			k.pend = append(k.pend, p[i:n]...)
 			return out, nil
 		}
-		p[out] = b
+		p[out] = p[i]
 		out++
 	}
 	return out, err
+}
+
+// keyKind is what the byte at a position of the keys read starts.
+type keyKind uint8
+
+const (
+	keyPlain      keyKind = iota // a key the editor takes as it is
+	keyInterrupt                 // Ctrl-C
+	keyLoneEscape                // the Escape key, then another sequence: it means nothing to the editor, and passed on it could join what is left of a dropped SS3 sequence into a new one
+	keySS3                       // ESC O x: translated or dropped
+	keyCut                       // the start of a sequence the read cut short: kept for the next read
+)
+
+// keyAt says what p[i] starts; more tells whether more input may follow p.
+func keyAt(p []byte, i int, more bool) keyKind {
+	n := len(p)
+	switch {
+	case p[i] == 0x03:
+		return keyInterrupt
+	case p[i] != 0x1b:
+		return keyPlain
+	case i+1 < n && p[i+1] == 0x1b:
+		return keyLoneEscape
+	case i+2 < n && p[i+1] == 'O':
+		return keySS3
+	case more && (i+1 == n || i+2 == n && p[i+1] == 'O'):
+		return keyCut
+	}
+	return keyPlain
 }
 
 func (k *keyReader) interrupted() bool { return k.intr.Load() }
