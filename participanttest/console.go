@@ -52,6 +52,7 @@ type consoleState struct {
 
 	agents map[*member]time.Time // guarded by Server.mu: console agents, when a tab last reported them
 	typing map[*member]time.Time // guarded by Server.mu: who typed when, for watched chats
+	swept  time.Time             // guarded by Server.mu: when typing last lost its stale entries
 }
 
 // serveConsole serves the console's page, files and control API, and

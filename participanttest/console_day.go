@@ -126,9 +126,15 @@ func (s *Server) noteTyping(m *member) {
 	if s.console.typing == nil {
 		s.console.typing = map[*member]time.Time{}
 	}
-	for o, at := range s.console.typing {
-		if now.Sub(at) >= consoleTypingShown || o.c.ended {
-			delete(s.console.typing, o)
+	// Sweeping on every typing event would cost a walk of every typer
+	// under the server's lock; once per consoleTypingShown keeps the map
+	// to the typers of two such spans.
+	if now.Sub(s.console.swept) >= consoleTypingShown || now.Before(s.console.swept) {
+		s.console.swept = now
+		for o, at := range s.console.typing {
+			if now.Sub(at) >= consoleTypingShown || o.c.ended {
+				delete(s.console.typing, o)
+			}
 		}
 	}
 	s.console.typing[m] = now
