@@ -29,18 +29,28 @@ func TestIdemStore(t *testing.T) {
 			t.Parallel()
 			st := newIdemStore(tt.limit)
 			for i, k := range tt.puts {
-				st.put(k, []byte(fmt.Sprint(i)))
+				st.put(keyOf(k), []byte(fmt.Sprint(i)))
 			}
 			for _, k := range tt.kept {
-				_, ok := st.get(k)
+				_, ok := st.get(keyOf(k))
 				assert.True(t, ok, "%s kept", k)
 			}
 			for _, k := range tt.gone {
-				_, ok := st.get(k)
+				_, ok := st.get(keyOf(k))
 				assert.False(t, ok, "%s forgotten", k)
 			}
 			assert.LessOrEqual(t, len(st.m), tt.limit)
 			assert.LessOrEqual(t, len(st.keys), tt.limit)
 		})
 	}
+}
+
+// TestKeyOf: parts are length-prefixed, so moving a separator between
+// parts makes another key.
+func TestKeyOf(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, keyOf("op", "a", "b"), keyOf("op", "a", "b"))
+	assert.NotEqual(t, keyOf("op", "a\x00", "b"), keyOf("op", "a", "\x00b"))
+	assert.NotEqual(t, keyOf("op", "ab"), keyOf("op", "a", "b"))
+	assert.NotEqual(t, keyOf("op", "", "b"), keyOf("op", "b"))
 }

@@ -3,6 +3,7 @@ package participanttest
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -206,12 +207,13 @@ func (o jsonOp[In]) handle(s *Server, x *exchange) {
 		x.fail(e)
 		return
 	}
-	s.answer(x, func() (any, *apiError) { return o.answer(s, x, &in) })
+	rq := requestOf(&in) // hashed before the server's lock is taken
+	s.answer(x, func() (any, *apiError) { return o.answer(s, x, &in, rq) })
 }
 
 // answer authenticates, answers repeats and ended chats, and runs the
 // operation. s.mu must be held.
-func (o jsonOp[In]) answer(s *Server, x *exchange, in *In) (any, *apiError) {
+func (o jsonOp[In]) answer(s *Server, x *exchange, in *In, rq request) (any, *apiError) {
 	c := &call{s: s, x: x}
 	var gone *apiError
 	if k := x.rt.token; k != 0 {
@@ -220,7 +222,7 @@ func (o jsonOp[In]) answer(s *Server, x *exchange, in *In) (any, *apiError) {
 			return nil, err
 		}
 	}
-	id, prev, ok := s.repeat(x.op, c.m, in)
+	id, prev, ok := s.repeat(x.op, c.m, rq)
 	if ok {
 		return prev, nil
 	}
@@ -242,21 +244,56 @@ func (o jsonOp[In]) answer(s *Server, x *exchange, in *In) (any, *apiError) {
 // sends every read receipt with one token).
 type idempotency struct {
 	store *idemStore // nil: not idempotent
-	key   string
+	key   idemKey
 }
 
-// repeat looks up a repeat of a request; in is the decoded input and m
-// the authenticated participant, if any. s.mu must be held.
-func (s *Server) repeat(op string, m *member, in any) (idempotency, json.RawMessage, bool) {
+// idemKey identifies a request in an idemStore: a SHA-256 of its
+// operation, participant, ClientToken and body digest. Being a plain
+// array, it costs the garbage collector nothing to keep, unlike a string.
+type idemKey [sha256.Size]byte
+
+// keyOf returns the idemKey of parts, each length-prefixed so that no two
+// lists of parts share a key.
+func keyOf(parts ...string) idemKey {
+	h := sha256.New()
+	for _, p := range parts {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	var k idemKey
+	h.Sum(k[:0])
+	return k
+}
+
+// request is what identifies a request with a ClientToken: the token and
+// a digest of the decoded input. The zero request has no token.
+type request struct {
+	token  string
+	digest [sha256.Size]byte
+}
+
+// requestOf returns the request of the decoded input in: the zero request
+// when in has no ClientToken.
+func requestOf(in any) request {
 	ct, ok := in.(clientTokener)
 	if !ok || ct.clientToken() == "" {
-		return idempotency{}, nil, false
+		return request{}
 	}
 	body, _ := json.Marshal(in)
-	digest := sha256.Sum256(body)
-	id := idempotency{store: s.connectIdem, key: op + "\x00" + ct.clientToken() + "\x00" + string(digest[:])}
+	return request{token: ct.clientToken(), digest: sha256.Sum256(body)}
+}
+
+// repeat looks up a repeat of the request rq to op; m is the
+// authenticated participant, if any. s.mu must be held.
+func (s *Server) repeat(op string, m *member, rq request) (idempotency, json.RawMessage, bool) {
+	if rq.token == "" {
+		return idempotency{}, nil, false
+	}
+	id := idempotency{store: s.connectIdem, key: keyOf(op, rq.token, string(rq.digest[:]))}
 	if m != nil {
-		id = idempotency{store: m.c.idem, key: op + "\x00" + m.id + "\x00" + ct.clientToken() + "\x00" + string(digest[:])}
+		id = idempotency{store: m.c.idem, key: keyOf(op, m.id, rq.token, string(rq.digest[:]))}
 	}
 	if b, ok := id.store.get(id.key); ok {
 		return id, json.RawMessage(b), true
@@ -288,22 +325,22 @@ const (
 // idemStore keeps the results of requests by key, up to limit: past it,
 // the oldest is forgotten.
 type idemStore struct {
-	m     map[string][]byte
-	keys  []string // in the order kept; a ring once full
-	next  int      // where the next key goes once full
+	m     map[idemKey][]byte
+	keys  []idemKey // in the order kept; a ring once full
+	next  int       // where the next key goes once full
 	limit int
 }
 
 func newIdemStore(limit int) *idemStore {
-	return &idemStore{m: map[string][]byte{}, limit: limit}
+	return &idemStore{m: map[idemKey][]byte{}, limit: limit}
 }
 
-func (st *idemStore) get(key string) ([]byte, bool) {
+func (st *idemStore) get(key idemKey) ([]byte, bool) {
 	b, ok := st.m[key]
 	return b, ok
 }
 
-func (st *idemStore) put(key string, b []byte) {
+func (st *idemStore) put(key idemKey, b []byte) {
 	if _, ok := st.m[key]; !ok {
 		if len(st.keys) < st.limit {
 			st.keys = append(st.keys, key)
