@@ -91,7 +91,7 @@ func (so *socket) write() {
 				return
 			}
 			so.deadline()
-			if so.conn.Write(so.ctx, websocket.MessageText, f.data) != nil {
+			if so.conn.Write(context.Background(), websocket.MessageText, f.data) != nil {
 				so.kill() // a write that failed or timed out leaves the stream broken
 				so.out.halt()
 				return
@@ -178,9 +178,12 @@ func (s *Server) serveWebSocket(x *exchange) {
 		s: s, m: t.m, conn: conn, raw: rec.conn, opened: s.now(),
 		done: make(chan struct{}), out: newOutQueue(maxSocketQueue),
 	}
-	// Not derived from s.ctx: Close ends sockets with a close frame first,
-	// and cancelling a coder/websocket read cuts the connection at once.
+	// Not derived from s.ctx: Close ends sockets with a close frame first.
+	// Cancelling so.ctx cuts the connection at once, by the one AfterFunc
+	// here: the reads and writes themselves take a context that never ends,
+	// for which coder/websocket sets up no AfterFunc of its own each time.
 	so.ctx, so.cancel = context.WithCancel(context.Background())
+	context.AfterFunc(so.ctx, func() { _ = conn.CloseNow() })
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -207,7 +210,7 @@ func (so *socket) read() {
 	defer close(so.done)
 	var buf bytes.Buffer
 	for {
-		typ, data, err := readFrame(so.ctx, so.conn, &buf)
+		typ, data, err := readFrame(context.Background(), so.conn, &buf)
 		if err != nil {
 			break
 		}
