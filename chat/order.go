@@ -40,6 +40,7 @@ func (a key) isZero() bool { return a.t.IsZero() && a.seq == 0 }
 // pend is an item waiting in the engine's reorder buffer.
 type pend struct {
 	key     key
+	id      itemID // in.it.ID's
 	in      incoming
 	arrived time.Time // zero for transcript items: ready at once
 	// A streamed bot message: waiting is set while its chunks come in
@@ -75,11 +76,24 @@ func (st *chunkState) text() string {
 }
 
 // ring is the FIFO of delivered ids, oldest first, that bounds the engine's
-// memory of ids.
+// memory of ids. An entry holds no pointer (t is t's instant, see
+// instantOf), so that a session's memory of ids costs the garbage
+// collector nothing to mark.
 type ringEntry struct {
-	id string
-	k  key
+	id itemID
+	t  instant
 }
+
+// instant is a time.Time without its location: seconds and nanoseconds
+// since the Unix epoch, good for any year.
+type instant struct {
+	sec  int64
+	nsec int64
+}
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), int64(t.Nanosecond())} }
+
+func (i instant) time() time.Time { return time.Unix(i.sec, i.nsec).UTC() }
 
 // engineConfig is the part of Options the engine uses.
 type engineConfig struct {
@@ -115,15 +129,15 @@ type engineConfig struct {
 type engine struct {
 	cfg engineConfig
 
-	seen     map[string]uint64 // fingerprint by id: pending and delivered items
+	seen     map[itemID]uint64 // fingerprint by id: pending and delivered items
 	ring     []ringEntry
 	floor    time.Time
-	floorIDs map[string]struct{} // delivered ids at floor's millisecond
+	floorIDs map[itemID]struct{} // delivered ids at floor's millisecond
 	resumeID string              // the item a Resume (or NoHistory) starts after
 	mark     key                 // the greatest key delivered in order
 	seq      uint64              // the last seq given
 	pending  []*pend
-	chunks   map[string]*chunkState
+	chunks   map[itemID]*chunkState
 	hold     bool
 	ended    bool // chat.ended was delivered
 
@@ -179,19 +193,22 @@ func (e *engine) belowFloor(it *participant.Item) bool {
 	if it.AbsoluteTime.Before(e.floor) {
 		return true
 	}
-	_, ok := e.floorIDs[it.ID]
-	return ok && it.AbsoluteTime.Equal(e.floor)
+	if !it.AbsoluteTime.Equal(e.floor) {
+		return false
+	}
+	_, ok := e.floorIDs[idOf(it.ID)]
+	return ok
 }
 
 // raiseFloor records a delivered item at t as forgotten.
-func (e *engine) raiseFloor(t time.Time, id string) {
+func (e *engine) raiseFloor(t time.Time, id itemID) {
 	switch {
 	case t.After(e.floor):
 		e.floor = t
-		e.floorIDs = map[string]struct{}{id: {}}
+		e.floorIDs = map[itemID]struct{}{id: {}}
 	case t.Equal(e.floor):
 		if e.floorIDs == nil {
-			e.floorIDs = map[string]struct{}{}
+			e.floorIDs = map[itemID]struct{}{}
 		}
 		e.floorIDs[id] = struct{}{}
 	}
@@ -201,7 +218,7 @@ func (e *engine) raiseFloor(t time.Time, id string) {
 // delivered: a Resume's last item, or the newest item before a NoHistory
 // connect. The first transcript read places the items of its millisecond.
 func (e *engine) startAfter(t time.Time, id string) {
-	e.raiseFloor(t, id)
+	e.raiseFloor(t, idOf(id))
 	e.resumeID = id
 	if k := (key{t: t}); e.mark.less(k) {
 		e.mark = k
@@ -237,14 +254,15 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 		return nil
 	}
 	if e.seen == nil {
-		e.seen = map[string]uint64{}
+		e.seen = map[itemID]uint64{}
 	}
-	if it.Type == participant.ChatItemTypeMessage && (in.incomplete || e.chunks[it.ID] != nil) {
+	id := idOf(it.ID)
+	if it.Type == participant.ChatItemTypeMessage && (in.incomplete || e.chunks[id] != nil) {
 		return e.addChunk(in, now)
 	}
 	fp := fingerprint(it)
-	if old, ok := e.seen[it.ID]; ok {
-		return e.addKnown(in, old, fp, now)
+	if old, ok := e.seen[id]; ok {
+		return e.addKnown(in, id, old, fp, now)
 	}
 	if e.belowFloor(it) {
 		// Unknown, and delivered long ago and forgotten (or, after
@@ -252,15 +270,14 @@ func (e *engine) add(in incoming, now time.Time) *pend {
 		e.st.duplicate()
 		return nil
 	}
-	return e.addNew(in, fp, now)
+	return e.addNew(in, id, fp, now)
 }
 
 // addKnown takes in an item whose id was seen, with fingerprint old
 // then and fp now: a copy is dropped, a changed version waiting replaces
 // the first, one delivered goes out as an update.
-func (e *engine) addKnown(in incoming, old, fp uint64, now time.Time) *pend {
-	id := in.it.ID
-	p := e.pendingByID(id)
+func (e *engine) addKnown(in incoming, id itemID, old, fp uint64, now time.Time) *pend {
+	p := e.pendingByID(in.it.ID)
 	switch {
 	case old == fp:
 		e.st.duplicate()
@@ -277,9 +294,9 @@ func (e *engine) addKnown(in incoming, old, fp uint64, now time.Time) *pend {
 }
 
 // addNew takes in an item seen for the first time.
-func (e *engine) addNew(in incoming, fp uint64, now time.Time) *pend {
+func (e *engine) addNew(in incoming, id itemID, fp uint64, now time.Time) *pend {
 	k := e.nextKey(&in, now)
-	e.seen[in.it.ID] = fp
+	e.seen[id] = fp
 	if in.fromTranscript {
 		e.st.gapFilledItem()
 	}
@@ -287,12 +304,12 @@ func (e *engine) addNew(in incoming, fp uint64, now time.Time) *pend {
 		// Later items are out already: deliver it now rather than never,
 		// marked late.
 		e.st.lateItem()
-		e.remember(in.it.ID, k)
+		e.remember(id, k)
 		in.late = true
 		e.emit(in, now, false, false)
 		return nil
 	}
-	p := &pend{key: k, in: in, arrived: now}
+	p := &pend{key: k, id: id, in: in, arrived: now}
 	if in.fromTranscript {
 		// The transcript is complete up to its last item: no need to wait.
 		p.arrived = time.Time{}
@@ -325,7 +342,7 @@ func keepFirst(old, newer incoming) incoming {
 // out-of-order and repeated chunks are ignored; the completed item
 // replaces them all and keeps the first chunk's AbsoluteTime.
 func (e *engine) addChunk(in incoming, now time.Time) *pend {
-	st := e.chunks[in.it.ID]
+	st := e.chunks[idOf(in.it.ID)]
 	if st == nil {
 		if st = e.startChunks(in, now); st == nil {
 			return nil
@@ -341,7 +358,7 @@ func (e *engine) addChunk(in incoming, now time.Time) *pend {
 // seen, or returns nil for a chunk of a message already complete (or
 // forgotten).
 func (e *engine) startChunks(in incoming, now time.Time) *chunkState {
-	id := in.it.ID
+	id := idOf(in.it.ID)
 	if _, ok := e.seen[id]; ok || e.belowFloor(&in.it) {
 		e.st.duplicate()
 		return nil
@@ -349,14 +366,14 @@ func (e *engine) startChunks(in incoming, now time.Time) *chunkState {
 	k := e.nextKey(&in, now)
 	st := &chunkState{next: 1, t: in.it.AbsoluteTime.Time}
 	if e.chunks == nil {
-		e.chunks = map[string]*chunkState{}
+		e.chunks = map[itemID]*chunkState{}
 	}
 	e.chunks[id] = st
 	e.seen[id] = 0
 	first := in
 	first.it.Content = ""
 	first.incomplete = true
-	st.p = &pend{key: k, in: first, arrived: now, waiting: !e.cfg.streamChunks, last: now}
+	st.p = &pend{key: k, id: id, in: first, arrived: now, waiting: !e.cfg.streamChunks, last: now}
 	if in.fromTranscript {
 		st.p.arrived = time.Time{}
 	}
@@ -411,7 +428,7 @@ func (e *engine) appendChunk(st *chunkState, in incoming, now time.Time) *pend {
 // completeChunks takes the completed item of a streamed message: it
 // replaces the chunks, or follows them as an update once they went out.
 func (e *engine) completeChunks(st *chunkState, in incoming, now time.Time) *pend {
-	id := in.it.ID
+	id := idOf(in.it.ID)
 	delete(e.chunks, id)
 	in.it.AbsoluteTime = participant.Time{Time: st.t}
 	e.seen[id] = fingerprint(&in.it)
@@ -531,7 +548,7 @@ func (e *engine) flushAll(now time.Time) {
 }
 
 func (e *engine) release(p *pend, now time.Time) {
-	id := p.in.it.ID
+	id := p.id
 	partial := false
 	if st := e.chunks[id]; st != nil && st.p == p {
 		// Still streaming (StreamChunks, or ChunkTimeout passed).
@@ -545,8 +562,8 @@ func (e *engine) release(p *pend, now time.Time) {
 }
 
 // remember records a delivered id, forgetting the oldest beyond the bound.
-func (e *engine) remember(id string, k key) {
-	e.ring = append(e.ring, ringEntry{id, k})
+func (e *engine) remember(id itemID, k key) {
+	e.ring = append(e.ring, ringEntry{id, instantOf(k.t)})
 	limit := e.cfg.recentIDs
 	if len(e.ring) <= limit {
 		return
@@ -556,7 +573,7 @@ func (e *engine) remember(id string, k key) {
 		if _, streaming := e.chunks[r.id]; !streaming {
 			delete(e.seen, r.id)
 		}
-		e.raiseFloor(r.k.t, r.id)
+		e.raiseFloor(r.t.time(), r.id)
 	}
 	// Shift in place once the dead prefix is as long as the live part, so
 	// the backing array stays within twice the bound.
@@ -644,7 +661,7 @@ func (e *engine) placeResume(items []incoming) {
 	if i := slices.IndexFunc(items, func(in incoming) bool { return in.it.ID == e.resumeID }); i >= 0 {
 		for _, in := range items[:i] {
 			if in.it.AbsoluteTime.Equal(e.floor) {
-				e.raiseFloor(e.floor, in.it.ID)
+				e.raiseFloor(e.floor, idOf(in.it.ID))
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -397,4 +398,36 @@ func TestAdmit(t *testing.T) {
 		assert.Equal(t, tc.typing, n, tc.name)
 		assert.Equal(t, tc.ok, ok, tc.name)
 	}
+}
+
+// BenchmarkEngineRecentIDs measures what an engine keeps for each id it
+// remembers (Options.RecentIDs, 1,024 by default), once full: the heap it
+// holds per id, and the objects the garbage collector has to mark per id.
+// The ids are UUIDs, as Amazon Connect's.
+func BenchmarkEngineRecentIDs(b *testing.B) {
+	const n = 1024
+	ids := make([]string, 2*n)
+	for i := range ids {
+		ids[i] = uuid.NewString()
+	}
+	var heap, objects float64
+	for range b.N {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		e, _ := newTestEngine(engineConfig{window: -1, recentIDs: n})
+		for i, id := range ids {
+			// Each id a string of its own, as a decoded frame's is.
+			e.add(msg(strings.Clone(id), i, "x"), t0)
+			e.flush(t0)
+			e.take()
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		heap += float64(m1.HeapAlloc) - float64(m0.HeapAlloc)
+		objects += float64(m1.HeapObjects) - float64(m0.HeapObjects)
+		runtime.KeepAlive(e)
+	}
+	b.ReportMetric(heap/float64(b.N)/n, "B/id")
+	b.ReportMetric(objects/float64(b.N)/n, "objects/id")
 }
