@@ -1,10 +1,12 @@
 package participanttest
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestIdemStore: the store keeps results up to its limit, forgetting the
@@ -39,8 +41,8 @@ func TestIdemStore(t *testing.T) {
 				_, ok := st.get(keyOf(k))
 				assert.False(t, ok, "%s forgotten", k)
 			}
-			assert.LessOrEqual(t, len(st.m), tt.limit)
-			assert.LessOrEqual(t, len(st.keys), tt.limit)
+			assert.LessOrEqual(t, len(st.at), tt.limit)
+			assert.LessOrEqual(t, len(st.slots), tt.limit)
 		})
 	}
 }
@@ -53,4 +55,44 @@ func TestKeyOf(t *testing.T) {
 	assert.NotEqual(t, keyOf("op", "a\x00", "b"), keyOf("op", "a", "\x00b"))
 	assert.NotEqual(t, keyOf("op", "ab"), keyOf("op", "a", "b"))
 	assert.NotEqual(t, keyOf("op", "", "b"), keyOf("op", "b"))
+}
+
+// TestIdemStoreResults: short and long results come back as kept, a key
+// kept again takes its new result, and a long result is let go with its
+// key.
+func TestIdemStoreResults(t *testing.T) {
+	t.Parallel()
+	short := []byte(`{"AbsoluteTime":"2026-12-07T05:32:00.123Z","Id":"3e2b6a1c-9f0d-4c8e-b1a2-7d5f4e3c2b1a"}`)
+	long := bytes.Repeat([]byte("x"), inlineResult+1)
+	exact := bytes.Repeat([]byte("y"), inlineResult)
+	st := newIdemStore(2)
+	st.put(keyOf("a"), short)
+	st.put(keyOf("b"), long)
+	got, ok := st.get(keyOf("a"))
+	require.True(t, ok)
+	assert.Equal(t, short, got)
+	got, _ = st.get(keyOf("b"))
+	assert.Equal(t, long, got)
+	got[0] = 'z' // a copy: the store is not changed
+	got, _ = st.get(keyOf("b"))
+	assert.Equal(t, long, got)
+
+	st.put(keyOf("b"), exact) // kept again, now inline
+	got, _ = st.get(keyOf("b"))
+	assert.Equal(t, exact, got)
+	assert.Empty(t, st.big)
+
+	st.put(keyOf("c"), long)  // past the limit: a goes
+	st.put(keyOf("d"), short) // b goes
+	st.put(keyOf("e"), short) // c goes, and its long result
+	assert.Empty(t, st.big)
+	got, _ = st.get(keyOf("e"))
+	assert.Equal(t, short, got)
+	_, ok = st.get(keyOf("c"))
+	assert.False(t, ok)
+
+	st.put(keyOf("f"), []byte{})
+	got, ok = st.get(keyOf("f"))
+	require.True(t, ok)
+	assert.Empty(t, got)
 }

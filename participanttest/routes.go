@@ -1,6 +1,7 @@
 package participanttest
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
@@ -323,34 +324,76 @@ const (
 )
 
 // idemStore keeps the results of requests by key, up to limit: past it,
-// the oldest is forgotten.
+// the oldest is forgotten. Results of up to inlineResult bytes (those of
+// SendMessage and SendEvent) are kept in the slots themselves, so that a
+// chat's store holds no pointer for the collector to follow but for the
+// rare longer result (a participant's tokens).
 type idemStore struct {
-	m     map[idemKey][]byte
-	keys  []idemKey // in the order kept; a ring once full
-	next  int       // where the next key goes once full
+	at    map[idemKey]int32  // the slot of each key kept
+	slots []idemSlot         // in the order kept; a ring once full
+	big   map[idemKey][]byte // the results longer than inlineResult
+	next  int                // the slot the next key takes once full
 	limit int
 }
 
+// inlineResult is the longest result an idemSlot holds itself.
+const inlineResult = 112
+
+// idemSlot is a key and its result: n bytes of inline, or, when n is
+// bigResult, the result in idemStore.big.
+type idemSlot struct {
+	key    idemKey
+	n      uint16
+	inline [inlineResult]byte
+}
+
+const bigResult = ^uint16(0)
+
 func newIdemStore(limit int) *idemStore {
-	return &idemStore{m: map[idemKey][]byte{}, limit: limit}
+	return &idemStore{at: map[idemKey]int32{}, limit: limit}
 }
 
+// get returns a copy of the result kept for key.
 func (st *idemStore) get(key idemKey) ([]byte, bool) {
-	b, ok := st.m[key]
-	return b, ok
+	i, ok := st.at[key]
+	if !ok {
+		return nil, false
+	}
+	sl := &st.slots[i]
+	if sl.n == bigResult {
+		return bytes.Clone(st.big[key]), true
+	}
+	return bytes.Clone(sl.inline[:sl.n]), true
 }
 
+// put keeps b as the result for key, forgetting the oldest result past
+// the limit. st keeps b only when it is longer than inlineResult.
 func (st *idemStore) put(key idemKey, b []byte) {
-	if _, ok := st.m[key]; !ok {
-		if len(st.keys) < st.limit {
-			st.keys = append(st.keys, key)
-		} else {
-			delete(st.m, st.keys[st.next])
-			st.keys[st.next] = key
-			st.next = (st.next + 1) % st.limit
-		}
+	i, ok := st.at[key]
+	switch {
+	case ok:
+		delete(st.big, key)
+	case len(st.slots) < st.limit:
+		i = int32(len(st.slots))
+		st.slots = append(st.slots, idemSlot{})
+	default:
+		i = int32(st.next)
+		old := st.slots[i].key
+		delete(st.at, old)
+		delete(st.big, old)
+		st.next = (st.next + 1) % st.limit
 	}
-	st.m[key] = b
+	st.at[key] = i
+	sl := &st.slots[i]
+	sl.key = key
+	if len(b) > inlineResult {
+		if st.big == nil {
+			st.big = map[idemKey][]byte{}
+		}
+		st.big[key], sl.n = b, bigResult
+		return
+	}
+	sl.n = uint16(copy(sl.inline[:], b))
 }
 
 func (in sendMessageIn) clientToken() string       { return in.ClientToken }
