@@ -101,7 +101,9 @@ type Options struct {
 	// RecentIDs is how many delivered item ids the session remembers to
 	// drop duplicates: 1024. Gap fills never start before the oldest
 	// remembered item, so a smaller bound shortens the overlap rather than
-	// letting duplicates through.
+	// letting duplicates through. Each id remembered costs about 100 bytes,
+	// none of them pointers for the garbage collector to follow
+	// (BenchmarkEngineRecentIDs).
 	RecentIDs int
 
 	// NoHistory makes the first connect deliver only what happens from
