@@ -25,6 +25,9 @@ func TestIdemStore(t *testing.T) {
 		{"past it, the oldest goes", []string{"a", "b", "c", "d"}, []string{"b", "c", "d"}, []string{"a"}, 3},
 		{"twice around", []string{"a", "b", "c", "d", "e", "f", "g"}, []string{"e", "f", "g"}, []string{"a", "b", "c", "d"}, 3},
 		{"a key again is no new entry", []string{"a", "b", "a", "c"}, []string{"a", "b", "c"}, nil, 3},
+		{"pages", keys(3 * idemPage), keys(3 * idemPage), nil, 3 * idemPage},
+		{"pages, past the limit", keys(3*idemPage + 2), keys(3*idemPage + 2)[2:], keys(2), 3 * idemPage},
+		{"a limit inside a page", keys(idemPage + 5), keys(idemPage + 5)[2:], keys(2), idemPage + 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,7 +45,12 @@ func TestIdemStore(t *testing.T) {
 				assert.False(t, ok, "%s forgotten", k)
 			}
 			assert.LessOrEqual(t, len(st.at), tt.limit)
-			assert.LessOrEqual(t, len(st.slots), tt.limit)
+			assert.LessOrEqual(t, st.n, tt.limit)
+			slots := 0
+			for _, p := range st.pages {
+				slots += len(p)
+			}
+			assert.LessOrEqual(t, slots, tt.limit, "no slot beyond the limit")
 		})
 	}
 }
@@ -95,4 +103,13 @@ func TestIdemStoreResults(t *testing.T) {
 	got, ok = st.get(keyOf("f"))
 	require.True(t, ok)
 	assert.Empty(t, got)
+}
+
+// keys returns n distinct keys.
+func keys(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint("k", i)
+	}
+	return out
 }

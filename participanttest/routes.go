@@ -327,10 +327,13 @@ const (
 // the oldest is forgotten. Results of up to inlineResult bytes (those of
 // SendMessage and SendEvent) are kept in the slots themselves, so that a
 // chat's store holds no pointer for the collector to follow but for the
-// rare longer result (a participant's tokens).
+// rare longer result (a participant's tokens). Slots come in pages of
+// idemPage: a store grows in small steps and never copies, where a slice
+// doubling would have every chat of a busy server reallocate at once.
 type idemStore struct {
 	at    map[idemKey]int32  // the slot of each key kept
-	slots []idemSlot         // in the order kept; a ring once full
+	pages [][]idemSlot       // the slots, idemPage a page; a ring once full
+	n     int                // the slots in use
 	big   map[idemKey][]byte // the results longer than inlineResult
 	next  int                // the slot the next key takes once full
 	limit int
@@ -338,6 +341,9 @@ type idemStore struct {
 
 // inlineResult is the longest result an idemSlot holds itself.
 const inlineResult = 112
+
+// idemPage is the number of slots of a page: about 4 KiB.
+const idemPage = 28
 
 // idemSlot is a key and its result: n bytes of inline, or, when n is
 // bigResult, the result in idemStore.big.
@@ -353,13 +359,18 @@ func newIdemStore(limit int) *idemStore {
 	return &idemStore{at: map[idemKey]int32{}, limit: limit}
 }
 
+// slot returns slot i.
+func (st *idemStore) slot(i int32) *idemSlot {
+	return &st.pages[i/idemPage][i%idemPage]
+}
+
 // get returns a copy of the result kept for key.
 func (st *idemStore) get(key idemKey) ([]byte, bool) {
 	i, ok := st.at[key]
 	if !ok {
 		return nil, false
 	}
-	sl := &st.slots[i]
+	sl := st.slot(i)
 	if sl.n == bigResult {
 		return bytes.Clone(st.big[key]), true
 	}
@@ -373,18 +384,21 @@ func (st *idemStore) put(key idemKey, b []byte) {
 	switch {
 	case ok:
 		delete(st.big, key)
-	case len(st.slots) < st.limit:
-		i = int32(len(st.slots))
-		st.slots = append(st.slots, idemSlot{})
+	case st.n < st.limit:
+		i = int32(st.n)
+		st.n++
+		if int(i)%idemPage == 0 {
+			st.pages = append(st.pages, make([]idemSlot, min(idemPage, st.limit-int(i))))
+		}
 	default:
 		i = int32(st.next)
-		old := st.slots[i].key
+		old := st.slot(i).key
 		delete(st.at, old)
 		delete(st.big, old)
 		st.next = (st.next + 1) % st.limit
 	}
 	st.at[key] = i
-	sl := &st.slots[i]
+	sl := st.slot(i)
 	sl.key = key
 	if len(b) > inlineResult {
 		if st.big == nil {
