@@ -236,10 +236,11 @@ func (s *Server) postReceipt(m *member, contentType, content string) (*Item, *ap
 }
 
 // receiptTarget is the message or attachment with this id, nil when there
-// is none.
+// is none. Receipts are for recent messages, so the scan starts from the
+// newest: a long chat's receipts cost about the same as a short one's.
 func (c *contact) receiptTarget(id string) *Item {
-	for _, x := range c.items {
-		if x.ID == id && (x.Type == TypeMessage || x.Type == TypeAttachment) {
+	for i := len(c.items) - 1; i >= 0; i-- {
+		if x := c.items[i]; x.ID == id && (x.Type == TypeMessage || x.Type == TypeAttachment) {
 			return x
 		}
 	}
