@@ -65,24 +65,50 @@ func (s *Server) Transcript(contactID string) []Item {
 		return nil
 	}
 	s.touch(c)
-	return s.view(c)
+	var out []Item
+	for _, v := range s.view(c) {
+		out = append(out, v.item())
+	}
+	return out
 }
 
-// view returns copies of the items GetTranscript pages through for c. s.mu
-// must be held.
-func (s *Server) view(c *contact) []Item {
-	var out []Item
-	if c.source != nil {
-		for _, it := range s.view(c.source) {
-			if it.RelatedContactID == "" {
-				it.RelatedContactID = it.ContactID
-			}
-			it.ContactID, it.InitialContactID = "", ""
-			out = append(out, it)
+// viewItem is an item of a transcript view: a stored item, and whether
+// it is a past contact's (one of a persistent chat's earlier contacts).
+type viewItem struct {
+	it   *Item
+	past bool
+}
+
+// item returns a copy of v's item as GetTranscript shows it: a past
+// contact's item keeps its contact in RelatedContactId only.
+func (v viewItem) item() Item {
+	it := v.it.clone()
+	if v.past {
+		if it.RelatedContactID == "" {
+			it.RelatedContactID = it.ContactID
 		}
+		it.ContactID, it.InitialContactID = "", ""
 	}
-	for _, it := range c.items {
-		out = append(out, it.clone())
+	return it
+}
+
+// view returns the items GetTranscript pages through for c, oldest first:
+// the past contacts' items, then c's own. It copies no item (a page copies
+// the few it returns), so that paging through a long chat costs a pointer
+// per item and page, not a copy of the whole transcript. s.mu must be
+// held.
+func (s *Server) view(c *contact) []viewItem {
+	var chain []*contact // c, then the contacts it continues
+	n := 0
+	for x := c; x != nil; x = x.source {
+		chain = append(chain, x)
+		n += len(x.items)
+	}
+	out := make([]viewItem, 0, n)
+	for i := len(chain) - 1; i >= 0; i-- {
+		for _, it := range chain[i].items {
+			out = append(out, viewItem{it: it, past: i > 0})
+		}
 	}
 	return out
 }
@@ -133,7 +159,7 @@ func (s *Server) decodeToken(v string) (pageToken, bool) {
 // holds up to MaxResults (default 10) items of the scan, the anchor
 // included, sorted by SortOrder (default DESCENDING). A NextToken carries
 // the scan on; it overrides StartPosition and ScanDirection.
-func (s *Server) page(view []Item, contactID string, in getTranscriptIn) ([]Item, string, *apiError) {
+func (s *Server) page(view []viewItem, contactID string, in getTranscriptIn) ([]Item, string, *apiError) {
 	sc, e := s.scanOf(view, contactID, in)
 	if e != nil {
 		return nil, "", e
@@ -150,7 +176,7 @@ func (s *Server) page(view []Item, contactID string, in getTranscriptIn) ([]Item
 	page := []Item{}
 	i := sc.idx
 	for ; i >= 0 && i < n && len(page) < limit; i += step {
-		page = append(page, view[i])
+		page = append(page, view[i].item())
 	}
 	next := ""
 	if i >= 0 && i < n {
@@ -172,7 +198,7 @@ type scan struct {
 
 // scanOf finds the scan of a request: its NextToken's, or its
 // StartPosition's.
-func (s *Server) scanOf(view []Item, contactID string, in getTranscriptIn) (scan, *apiError) {
+func (s *Server) scanOf(view []viewItem, contactID string, in getTranscriptIn) (scan, *apiError) {
 	if in.NextToken == nil {
 		return startScan(view, in.StartPosition, in.ScanDirection)
 	}
@@ -184,7 +210,7 @@ func (s *Server) scanOf(view []Item, contactID string, in getTranscriptIn) (scan
 }
 
 // startScan finds the scan a StartPosition and ScanDirection ask for.
-func startScan(view []Item, sp *startPositionIn, dir string) (scan, *apiError) {
+func startScan(view []viewItem, sp *startPositionIn, dir string) (scan, *apiError) {
 	if sp == nil {
 		sp = &startPositionIn{}
 	}
@@ -196,7 +222,7 @@ func startScan(view []Item, sp *startPositionIn, dir string) (scan, *apiError) {
 	}
 	switch {
 	case sp.ID != nil:
-		idx := slices.IndexFunc(view, func(it Item) bool { return it.ID == *sp.ID })
+		idx := slices.IndexFunc(view, func(v viewItem) bool { return v.it.ID == *sp.ID })
 		if idx < 0 {
 			return scan{}, validation(fmt.Sprintf("participanttest: StartPosition.Id %q is not an item of this transcript", *sp.ID))
 		}
@@ -218,22 +244,22 @@ func startScan(view []Item, sp *startPositionIn, dir string) (scan, *apiError) {
 // timeAnchor is the index of the first item at or after at scanning
 // FORWARD (len(view) when there is none), or of the last at or before it
 // scanning BACKWARD (-1 when there is none).
-func timeAnchor(view []Item, at time.Time, dir string) int {
+func timeAnchor(view []viewItem, at time.Time, dir string) int {
 	if dir == "FORWARD" {
-		if i := slices.IndexFunc(view, func(it Item) bool { return !itemTime(it).Before(at) }); i >= 0 {
+		if i := slices.IndexFunc(view, func(v viewItem) bool { return !itemTime(v.it).Before(at) }); i >= 0 {
 			return i
 		}
 		return len(view)
 	}
 	for i := len(view) - 1; i >= 0; i-- {
-		if !itemTime(view[i]).After(at) {
+		if !itemTime(view[i].it).After(at) {
 			return i
 		}
 	}
 	return -1
 }
 
-func itemTime(it Item) time.Time {
+func itemTime(it *Item) time.Time {
 	t, _ := time.Parse(wire.TimeLayout, it.AbsoluteTime)
 	return t
 }
