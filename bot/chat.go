@@ -159,8 +159,10 @@ func (c *Chat) SendMessage(ctx context.Context, m *chat.Message) (*participant.S
 // Typing shows the customer that the bot is typing while it works (an
 // answer from a model, a lookup): a typing event now, and another each
 // Options.Session.TypingInterval (10 s) until stop is called, a message is
-// sent, ctx ends or the chat is left. Calling it while typing shows is a
-// no-op. Failures to send typing are logged at Debug: typing is a hint.
+// sent, ctx ends or the chat is left. The events go out in the background;
+// a stop that comes before the first has gone out sends none, so that a
+// quick answer is not followed by typing. Calling it while typing shows is
+// a no-op. Failures to send typing are logged at Debug: typing is a hint.
 func (c *Chat) Typing(ctx context.Context) (stop func()) {
 	c.typingMu.Lock()
 	defer c.typingMu.Unlock()
@@ -185,6 +187,14 @@ func (c *Chat) keepTyping(ctx context.Context, off chan struct{}) {
 	t := time.NewTicker(every + 100*time.Millisecond)
 	defer t.Stop()
 	for {
+		// stop may have come before this goroutine first ran (a handler
+		// that answers at once): typing sent now would reach the customer
+		// after the answer, and show the bot typing again.
+		select {
+		case <-off:
+			return
+		default:
+		}
 		sctx, cancel := context.WithTimeout(c.ru.ctx, 10*time.Second)
 		stopCtx := context.AfterFunc(ctx, cancel)
 		err := c.session().SendTyping(sctx)
