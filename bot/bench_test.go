@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/trace"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +40,9 @@ import (
 // items on arrival. Run once:
 //
 //	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
+//
+// With -trace, each measured answer is a user log "answer-ns" (its latency
+// in nanoseconds) in the execution trace, at the time it arrived.
 func BenchmarkChats(b *testing.B) {
 	for _, n := range []int{100, 300, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -218,7 +223,13 @@ func ask(custs []*chat.Session, warm, load time.Duration) (asked, error) {
 				}
 				if ev.Kind == chat.KindMessage && ev.Item.ParticipantRole == participant.ParticipantRoleCustomBot {
 					if !at.Before(from) {
-						lat[i] = append(lat[i], time.Since(t0))
+						d := time.Since(t0)
+						lat[i] = append(lat[i], d)
+						if trace.IsEnabled() {
+							// Each answer in the execution trace, to lay
+							// the slow ones beside the collections.
+							trace.Log(ctx, "answer-ns", strconv.FormatInt(int64(d), 10))
+						}
 					}
 					break
 				}
