@@ -91,6 +91,21 @@
 // adding a second bot. The example Example (Queue) runs this consumer loop
 // in two runners, with a few lines standing in for SQS FIFO.
 //
+// # Capacity
+//
+// A bot chat holds about 37 KB and two parked goroutines (its session's
+// reader and its handler) in the bot's process; see
+// BenchmarkIdleBotsProcessOnly. Answering costs little: BenchmarkChats runs
+// 1,000 chats, each asked once a second, with the emulator and the
+// customers in the same 2-core process, and an answer arrives about 1 ms
+// after its question at the median. The tail is the garbage collector's: a
+// collection that starts while every core is busy holds up the answers of
+// its 100 ms or so by tens of milliseconds, each waiting at every
+// goroutine it passes through. On a 2-core machine the p99 of a 10 s run
+// was about 5 ms with 300 chats, 13 to 30 ms with 600, and 15 to 100 ms
+// with 1,000, from run to run. Raising GOGC did not help: it makes the
+// rarer collections longer.
+//
 // # Locally
 //
 // participanttest.WithContactEvents (and `participant local
