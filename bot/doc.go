@@ -102,9 +102,9 @@
 // collection that starts while every core is busy holds up the answers of
 // its 100 ms or so by tens of milliseconds, each waiting at every
 // goroutine it passes through. On a 2-core machine the p99 of a 10 s run
-// was about 5 ms with 300 chats, 13 to 30 ms with 600, and 15 to 100 ms
-// with 1,000, from run to run. Raising GOGC did not help: it makes the
-// rarer collections longer.
+// was about 5 ms with 100 or 300 chats, and from 15 to 100 ms with 1,000,
+// from run to run. Raising GOGC did not help: it makes the rarer
+// collections longer.
 //
 // # Locally
 //
