@@ -26,8 +26,9 @@ type Chat struct {
 	nextMu    sync.Mutex                   // one Next (and so one resume) at a time
 	failed    int                          // resumes failed in a row; under nextMu
 	resumed   bool                         // the session was resumed and has not yet said so; under nextMu
-	typingMu  sync.Mutex                   // guards typingOff and typingEnd
+	typingMu  sync.Mutex                   // guards typingOff, typingOut and typingEnd
 	typingOff chan struct{}                // closed to stop the typing loop; nil when none runs
+	typingOut chan struct{}                // closed when the typing event on its way is answered; nil when none is
 	typingEnd bool                         // the chat is being left: no new typing loop
 	typingWG  sync.WaitGroup               // the typing loop
 }
@@ -152,17 +153,32 @@ func (c *Chat) Send(ctx context.Context, text string) error {
 // after an unknown outcome is acted on once. It ends the typing indicator
 // that [Chat.Typing] started.
 func (c *Chat) SendMessage(ctx context.Context, m *chat.Message) (*participant.SendMessageOutput, error) {
-	c.stopTyping()
+	if out := c.haltTyping(); out != nil {
+		// A typing event on its way, if the message overtook it, would
+		// show the bot typing after its answer: let it arrive first, for
+		// a while.
+		t := time.NewTimer(typingWait)
+		select {
+		case <-out:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
 	return c.session().SendMessage(ctx, m)
 }
+
+// typingWait is how long a message waits for a typing event on its way.
+const typingWait = time.Second
 
 // Typing shows the customer that the bot is typing while it works (an
 // answer from a model, a lookup): a typing event now, and another each
 // Options.Session.TypingInterval (10 s) until stop is called, a message is
 // sent, ctx ends or the chat is left. The events go out in the background;
-// a stop that comes before the first has gone out sends none, so that a
-// quick answer is not followed by typing. Calling it while typing shows is
-// a no-op. Failures to send typing are logged at Debug: typing is a hint.
+// a stop that comes before the first has gone out sends none, and a
+// message waits (up to a second) for one on its way, so that typing never
+// follows the answer. Calling it while typing shows is a no-op. Failures
+// to send typing are logged at Debug: typing is a hint.
 func (c *Chat) Typing(ctx context.Context) (stop func()) {
 	c.typingMu.Lock()
 	defer c.typingMu.Unlock()
@@ -189,17 +205,28 @@ func (c *Chat) keepTyping(ctx context.Context, off chan struct{}) {
 	for {
 		// stop may have come before this goroutine first ran (a handler
 		// that answers at once): typing sent now would reach the customer
-		// after the answer, and show the bot typing again.
-		select {
-		case <-off:
+		// after the answer, and show the bot typing again. Checked under
+		// typingMu, with the event marked on its way, so that a message
+		// sent meanwhile knows to wait for it.
+		c.typingMu.Lock()
+		if c.typingOff != off {
+			c.typingMu.Unlock()
 			return
-		default:
 		}
+		out := make(chan struct{})
+		c.typingOut = out
+		c.typingMu.Unlock()
 		sctx, cancel := context.WithTimeout(c.ru.ctx, 10*time.Second)
 		stopCtx := context.AfterFunc(ctx, cancel)
 		err := c.session().SendTyping(sctx)
 		stopCtx()
 		cancel()
+		c.typingMu.Lock()
+		if c.typingOut == out {
+			c.typingOut = nil
+		}
+		c.typingMu.Unlock()
+		close(out)
 		if err != nil {
 			c.log.Debug("bot: typing not sent", "err", err)
 		}
@@ -222,13 +249,21 @@ func (c *Chat) keepTyping(ctx context.Context, off chan struct{}) {
 }
 
 // stopTyping ends the typing loop, if one runs.
-func (c *Chat) stopTyping() {
+func (c *Chat) stopTyping() { c.haltTyping() }
+
+// haltTyping ends the typing loop, if one runs, and returns the channel
+// closed once the typing event on its way is answered (nil when none is).
+func (c *Chat) haltTyping() <-chan struct{} {
 	c.typingMu.Lock()
 	defer c.typingMu.Unlock()
 	if c.typingOff != nil {
 		close(c.typingOff)
 		c.typingOff = nil
 	}
+	if c.typingOut == nil {
+		return nil
+	}
+	return c.typingOut
 }
 
 // endTyping stops the typing loop for good and waits for it.
