@@ -260,9 +260,6 @@ func (c *Chat) haltTyping() <-chan struct{} {
 		close(c.typingOff)
 		c.typingOff = nil
 	}
-	if c.typingOut == nil {
-		return nil
-	}
 	return c.typingOut
 }
 
