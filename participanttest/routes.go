@@ -256,16 +256,13 @@ type idemKey [sha256.Size]byte
 // keyOf returns the idemKey of parts, each length-prefixed so that no two
 // lists of parts share a key.
 func keyOf(parts ...string) idemKey {
-	h := sha256.New()
+	var buf [256]byte // the usual key fits: no allocation under the server's lock
+	b := buf[:0]
 	for _, p := range parts {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
-		h.Write(n[:])
-		h.Write([]byte(p))
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(p)))
+		b = append(b, p...)
 	}
-	var k idemKey
-	h.Sum(k[:0])
-	return k
+	return sha256.Sum256(b)
 }
 
 // request is what identifies a request with a ClientToken: the token and
