@@ -151,7 +151,9 @@ func (c *Chat) Send(ctx context.Context, text string) error {
 // SendMessage sends a message (any content type the chat supports), as
 // chat.Session.SendMessage does: sending the same *chat.Message again
 // after an unknown outcome is acted on once. It ends the typing indicator
-// that [Chat.Typing] started.
+// that [Chat.Typing] started, first waiting (up to a second, or until ctx
+// ends) for a typing event still on its way, so that the message comes
+// after it.
 func (c *Chat) SendMessage(ctx context.Context, m *chat.Message) (*participant.SendMessageOutput, error) {
 	if out := c.haltTyping(); out != nil {
 		// A typing event on its way, if the message overtook it, would
