@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connectparticipant"
 	"github.com/connectchat/participant"
+	"github.com/connectchat/participant/internal/cputime"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -165,7 +166,7 @@ func warm(b *testing.B, s benchSide, n int) {
 // reportCPU reports the process's CPU time since cpu per op, as cpu-ns/op:
 // the client's and the in-process server's, as with allocs/op.
 func reportCPU(b *testing.B, cpu time.Duration) {
-	if now := cpuTime(); now > 0 && b.N > 0 {
+	if now := cputime.Process(); now > 0 && b.N > 0 {
 		b.ReportMetric(float64(now-cpu)/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -189,7 +190,7 @@ func benchSerial(b *testing.B, sides []benchSide) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for range b.N {
 				if err := s.send(ctx); err != nil { // testify only on failure: its b.Helper call would be timed
 					require.NoError(b, err)
@@ -211,7 +212,7 @@ func benchParallel(b *testing.B, sides []benchSide) {
 			warm(b, s, parallelism*runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			b.RunParallel(func(pb *testing.PB) {
 				ctx := context.Background()
 				for pb.Next() {

@@ -21,6 +21,7 @@ import (
 	"github.com/connectchat/participant/bot"
 	"github.com/connectchat/participant/chat"
 	"github.com/connectchat/participant/examples/bot/hours"
+	"github.com/connectchat/participant/internal/cputime"
 	"github.com/connectchat/participant/participanttest"
 )
 
@@ -31,7 +32,10 @@ import (
 // benchWarm unmeasured, then for benchLoad. It reports the latency from the
 // customer's SendMessage call to the bot's answer arriving at the
 // customer's session (p50, p99, max); what the process allocated per
-// answer and its garbage collections a second during the load; and memory:
+// answer, the CPU time it used per answer, and its garbage collections a
+// second during the load; on Linux, the share of the machine's CPU time
+// the hypervisor stole meanwhile (steal-%: on a shared machine, p99 and max
+// grow with it); and memory:
 // the whole process's heap and stacks per chat once the bots are in
 // (customers, emulator and bots), and the part the bots added (their
 // sessions, the runner, the emulator's side of the bots' sockets). The
@@ -150,6 +154,15 @@ func benchChats(b *testing.B, n int) {
 	reportLatency(b, res.lat, res.elapsed)
 	b.ReportMetric(float64(res.allocated)/float64(len(res.lat)), "alloc-B/answer")
 	b.ReportMetric(float64(res.gcs)/res.elapsed.Seconds(), "gc/s")
+	if res.cpu > 0 {
+		// What an answer costs the process (customers, emulator and bot):
+		// unlike the latencies, it moves little with the machine's noise.
+		b.ReportMetric(float64(res.cpu.Microseconds())/float64(len(res.lat)), "cpu-µs/answer")
+	}
+	if res.steal >= 0 {
+		// A shared machine's other tenants: the tail grows with it.
+		b.ReportMetric(res.steal, "steal-%")
+	}
 	per := func(a, b uint64) float64 { return (float64(a) - float64(b)) / float64(n) }
 	b.ReportMetric(per(withBots.total(), base.total()), "B/chat")
 	b.ReportMetric(per(withBots.total(), withCustomers.total()), "bot-B/chat")
@@ -184,6 +197,8 @@ type asked struct {
 	elapsed   time.Duration
 	allocated uint64
 	gcs       uint32
+	steal     float64       // percent of the machine's CPU time, or -1 if unknown
+	cpu       time.Duration // the process's CPU time, 0 if unknown
 }
 
 // ask has every customer ask the bot once a second for warm then load,
@@ -197,11 +212,16 @@ func ask(custs []*chat.Session, warm, load time.Duration) (asked, error) {
 	start := time.Now()
 	from := start.Add(warm)
 	var ms0, ms1 runtime.MemStats
+	var cpu0 cpuTicks
+	var cpuOK bool
+	var proc0 time.Duration
 	marked := make(chan struct{})
 	go func() {
 		defer close(marked)
 		time.Sleep(time.Until(from))
 		runtime.ReadMemStats(&ms0)
+		cpu0, cpuOK = readCPUTicks()
+		proc0 = cputime.Process()
 	}()
 	err := each(custs, func(i int, s *chat.Session) error {
 		phase := time.Duration(rand.Int64N(int64(time.Second)))
@@ -239,9 +259,17 @@ func ask(custs []*chat.Session, warm, load time.Duration) (asked, error) {
 	elapsed := time.Since(from)
 	<-marked
 	runtime.ReadMemStats(&ms1)
+	var proc time.Duration
+	if proc0 > 0 {
+		proc = cputime.Process() - proc0
+	}
+	steal := -1.0
+	if cpu1, ok := readCPUTicks(); ok && cpuOK {
+		steal = stealPercent(cpu0, cpu1)
+	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	return asked{all, elapsed, ms1.TotalAlloc - ms0.TotalAlloc, ms1.NumGC - ms0.NumGC}, err
+	return asked{all, elapsed, ms1.TotalAlloc - ms0.TotalAlloc, ms1.NumGC - ms0.NumGC, steal, proc}, err
 }
 
 // each runs f for every session at once, and returns the first error.
