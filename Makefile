@@ -44,6 +44,9 @@ lint: vet staticcheck
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	@# A go directive above go 1.26.0 would make library users need a newer Go.
+	@newer=$$(grep -L '^go 1\.26\.0$$' go.mod bench/go.mod bot/connectjoin/go.mod browsertest/go.mod); \
+	if [ -n "$$newer" ]; then echo "these go.mod files must say go 1.26.0:"; echo "$$newer"; exit 1; fi
 	$(GO) vet -race ./...
 	cd bench && $(GO) vet -race ./...
 	cd bot/connectjoin && $(GO) vet -race ./...
