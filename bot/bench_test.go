@@ -45,6 +45,9 @@ import (
 //
 //	go test -run '^$' -bench Chats/1000 -benchtime 1x ./bot/
 //
+// With -cpu 2,4 it runs at GOMAXPROCS 2, then 4 (see the package doc's
+// Capacity section).
+//
 // With -trace, each measured answer is a user log "answer-ns" (its latency
 // in nanoseconds) in the execution trace, at the time it arrived.
 func BenchmarkChats(b *testing.B) {

@@ -98,13 +98,25 @@
 // BenchmarkIdleBotsProcessOnly. Answering costs little: BenchmarkChats runs
 // 1,000 chats, each asked once a second, with the emulator and the
 // customers in the same 2-core process, and an answer arrives about 1 ms
-// after its question at the median. The tail is the garbage collector's: a
-// collection that starts while every core is busy holds up the answers of
-// its 100 ms or so by tens of milliseconds, each waiting at every
-// goroutine it passes through. On a 2-core machine the p99 of a 10 s run
-// was about 5 ms with 100 or 300 chats, and from 15 to 100 ms with 1,000,
-// from run to run. Raising GOGC did not help: it makes the rarer
-// collections longer.
+// after its question at the median, for about 0.8 ms of CPU time per
+// answer in the whole process (customer, emulator and bot).
+//
+// The tail is the garbage collector's: a collection (one every 2 s or so
+// there, each marking for 50 to 100 ms) holds up the answers of its time
+// by tens of milliseconds, each waiting at every goroutine it passes
+// through. How long depends on the machine's spare CPU: on a shared
+// machine, the time its hypervisor steals (the benchmark's steal-%) makes
+// it longer. In 28 runs of 10 s on a 2-core virtual machine the p99 was
+// 10 to 75 ms (median 23) in the 18 runs where less than 0.3% was stolen,
+// and 20 to 200 ms (median 80) in the 10 others. Raising GOGC did not help:
+// it makes the rarer collections longer. Running with GOMAXPROCS at twice
+// the cores did: on 2 cores, GOMAXPROCS=4 gives the collector a P of its
+// own instead of slices of the two the chats run on, and in 16 runs beside
+// those the p99 was 4 to 32 ms (median 13) with less than 0.3% stolen and
+// 8 to 130 ms (median 27) with more, for about a fifth more CPU per answer.
+// Compare both on your machine:
+//
+//	go test -run '^$' -bench 'Chats/1000$' -benchtime 1x -cpu 2,4 ./bot/
 //
 // # Locally
 //
