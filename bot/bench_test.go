@@ -88,8 +88,6 @@ func benchChats(b *testing.B, n int) {
 	base := memNow()
 
 	// The customers.
-	custs := make([]*chat.Session, n)
-	contacts := make([]string, n)
 	client, botClient := srv.Client(), srv.Client()
 	if !benchInMemory {
 		// A backend running n chats keeps n connections alive (the
@@ -99,25 +97,9 @@ func benchChats(b *testing.B, n int) {
 	}
 	defer client.CloseIdleConnections()
 	defer botClient.CloseIdleConnections()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	for i := range custs {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			p, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Customer"})
-			require.NoError(b, err)
-			s, err := chat.Connect(context.Background(), client, p.ParticipantToken, &opts)
-			require.NoError(b, err)
-			custs[i], contacts[i] = s, p.ContactID
-		})
-	}
-	wg.Wait()
-	defer func() {
-		for _, s := range custs {
-			_ = s.Close()
-		}
-	}()
+	custs, contacts, err := connectCustomers(srv, client, n, &opts)
+	defer closeAll(custs)
+	require.NoError(b, err)
 	withCustomers := memNow()
 	gCustomers := runtime.NumGoroutine()
 
@@ -130,28 +112,15 @@ func benchChats(b *testing.B, n int) {
 		},
 	})
 	require.NoError(b, err)
-	defer func() {
-		// The handlers answer until their chat ends: they drain no
-		// further, so the runner stops them at once.
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_ = r.Shutdown(ctx)
-	}()
-	for _, id := range contacts {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			require.NoError(b, r.Start(context.Background(), id))
-		})
-	}
-	wg.Wait()
+	defer stopNow(r)
+	require.NoError(b, startAll(r, contacts))
 	require.NoError(b, waitJoined(custs))
 	withBots := memNow()
 	gBots := runtime.NumGoroutine()
 
 	// The load.
 	b.ResetTimer()
-	res, err := ask(custs, benchWarm, benchLoad)
+	res, err := ask(custs, benchWarm, benchLoad, nil)
 	b.StopTimer()
 	require.NoError(b, err)
 	reportLatency(b, res.lat, res.elapsed)
@@ -175,6 +144,56 @@ func benchChats(b *testing.B, n int) {
 	st := r.Stats()
 	require.EqualValues(b, n, st.Joined)
 	require.Zero(b, st.Panics+st.HandlerErrs)
+}
+
+// connectCustomers starts n chats on srv and connects their customers
+// with client, 32 at a time. The sessions it returns (nil where one failed)
+// are the caller's to close, also on error.
+func connectCustomers(srv *participanttest.Server, client *participant.Client, n int, opts *chat.Options) ([]*chat.Session, []string, error) {
+	custs := make([]*chat.Session, n)
+	contacts := make([]string, n)
+	err := limited(n, func(i int) error {
+		p, err := srv.StartChat(participanttest.ChatOptions{DisplayName: "Customer"})
+		if err != nil {
+			return err
+		}
+		s, err := chat.Connect(context.Background(), client, p.ParticipantToken, opts)
+		custs[i], contacts[i] = s, p.ContactID
+		return err
+	})
+	return custs, contacts, err
+}
+
+// startAll starts r's bot in every contact, 32 at a time.
+func startAll(r *bot.Runner, contacts []string) error {
+	return limited(len(contacts), func(i int) error {
+		return r.Start(context.Background(), contacts[i])
+	})
+}
+
+// limited runs f(0) to f(n-1), 32 at a time, and returns their errors.
+func limited(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = f(i)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// closeAll closes the sessions that are not nil.
+func closeAll(custs []*chat.Session) {
+	for _, s := range custs {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
 }
 
 // waitJoined reads each customer's events up to the bot's joining.
@@ -209,8 +228,9 @@ type asked struct {
 // each SendMessage call to the bot's answer arriving, of the questions
 // asked during load. The warm-up lets the garbage collector's pacer learn
 // the load (the memory measures before it force collections on an idle
-// heap) and the connection pools fill.
-func ask(custs []*chat.Session, warm, load time.Duration) (asked, error) {
+// heap) and the connection pools fill. mark, if not nil, is called as the
+// measure starts.
+func ask(custs []*chat.Session, warm, load time.Duration, mark func()) (asked, error) {
 	lat := make([][]time.Duration, len(custs))
 	start := time.Now()
 	from := start.Add(warm)
@@ -225,6 +245,9 @@ func ask(custs []*chat.Session, warm, load time.Duration) (asked, error) {
 		runtime.ReadMemStats(&ms0)
 		cpu0, cpuOK = readCPUTicks()
 		proc0 = cputime.Process()
+		if mark != nil {
+			mark()
+		}
 	}()
 	err := each(custs, func(i int, s *chat.Session) error {
 		phase := time.Duration(rand.Int64N(int64(time.Second)))

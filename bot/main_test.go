@@ -17,6 +17,13 @@ import (
 const emulatorChild = "BOT_TEST_EMULATOR_CHILD"
 
 func TestMain(m *testing.M) {
+	if arg := os.Getenv(customersChild); arg != "" {
+		if err := runCustomers(arg); err != nil {
+			fmt.Fprintln(os.Stderr, "customers:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if os.Getenv(emulatorChild) != "" {
 		srv := participanttest.NewServer(participanttest.WithRequestHistory(0))
 		fmt.Println(srv.URL)
